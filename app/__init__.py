@@ -1,0 +1,78 @@
+"""Customer Comments: the council's complaints, compliments, queries and suggestions procedure."""
+from __future__ import annotations
+
+from flask import Flask, render_template
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from .config import Config, check_config
+from .extensions import csrf, db, login_manager
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    if test_config:
+        app.config.update(test_config)
+    check_config(app.config)
+    register_templates(app)
+    register_forms(app)
+    db.init_app(app)
+    register_login(app)
+    csrf.init_app(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_templates(app: Flask) -> None:
+    from . import formatting
+    app.jinja_loader = ChoiceLoader([
+        PackageLoader("app"),
+        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+    ])
+    formatting.init_app(app)
+
+
+def register_forms(app: Flask) -> None:
+    from processes.forms import load_forms
+    app.extensions["forms"] = load_forms(app.config["FORMS_DIR"])
+
+
+def register_login(app: Flask) -> None:
+    from models import User
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see this page"
+    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import assets
+    from .auth import views as auth
+    from .cases import views as cases
+    from .public import views as public
+    from .tasks import views as tasks
+    for module in (assets, auth, public, tasks, cases):
+        app.register_blueprint(module.bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    def page(code: int, title: str, message: str):
+        def handler(_error):
+            if code == 500:
+                db.session.rollback()
+            return render_template("error.html", title=title, message=message), code
+        return handler
+    app.register_error_handler(403, page(403, "You cannot see this page", "Your account does not have access to it."))
+    app.register_error_handler(404, page(404, "Page not found", "If you typed the web address, check it is correct."))
+    app.register_error_handler(405, page(405, "Page not found", "If you typed the web address, check it is correct."))
+    app.register_error_handler(413, page(413, "That was too large", "What you sent was larger than we accept."))
+    app.register_error_handler(500, page(500, "Sorry, there is a problem with the service", "Try again later. Nothing you entered was saved."))
+    from flask_wtf.csrf import CSRFError
+    app.register_error_handler(CSRFError, page(400, "Your form expired", "Go back, reload the page and try again. Nothing was saved."))
+
+
+def register_commands(app: Flask) -> None:
+    from . import cli
+    cli.init_app(app)

@@ -1,0 +1,50 @@
+"""Signing staff in and out."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required, login_user, logout_user
+from sqlalchemy import func, select
+
+from models import User
+
+from ..extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only this site's own paths: never another host, never a scheme-relative //host."""
+    if not target:
+        return url_for("tasks.my_tasks")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("tasks.my_tasks")
+    return target
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def login():
+    errors, email = {}, request.form.get("email", "").strip()
+    if request.method == "POST":
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+        if not email:
+            errors["email"] = "Enter your email address"
+        if not request.form.get("password"):
+            errors["password"] = "Enter your password"
+        if not errors and (user is None or not user.active or not user.check_password(request.form["password"])):
+            errors["email"] = "The email address or password is not right"
+        if not errors:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", title="Sign in", errors=errors, email=email, form_errors=errors,
+                           error_links=[{"text": m, "href": f"#{k}"} for k, m in errors.items()]), (400 if errors else 200)
+
+
+@bp.route("/sign-out", methods=["GET", "POST"])
+@login_required
+def logout():
+    logout_user()
+    flash("You have signed out", "success")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,122 @@
+"""Commands: set up the database and demo data, deploy diagrams, run the timer worker."""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from models import User, UserRole
+from models.user import ROLES
+from processes.deploy import deploy_process, deploy_shipped
+from processes.engine import BpmnError
+from processes.timers import fire_due_timers, next_due_at
+
+from .extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_PASSWORD = "demo-password"
+DEMO_USERS = [  # (email, name, roles)
+    ("frontline@example.org", "Fran Front", ["front_line_officer"]),
+    ("investigator@example.org", "Ian Investigator", ["investigating_officer"]),
+    ("investigator2@example.org", "Isla Investigator", ["investigating_officer"]),
+    ("senior@example.org", "Sam Senior", ["senior_officer"]),
+    ("senior2@example.org", "Sade Senior", ["senior_officer"]),
+    ("cro@example.org", "Carla Relations", ["customer_relations_officer"]),
+    ("manager@example.org", "Mo Manager", ["service_manager"]),
+    ("owner@example.org", "Priya Owner", ["process_owner"]),
+    ("admin@example.org", "Ada Admin", ["administrator"]),
+]
+
+
+def upgrade_database(url: str) -> None:
+    config = AlembicConfig(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(config, "head")
+
+
+def seed_demo_users(session) -> list[tuple[str, str, list[str]]]:
+    """One account per role; existing accounts are left as they are."""
+    for email, name, roles in DEMO_USERS:
+        if session.scalar(select(User).filter_by(email=email)) is None:
+            user = User(email=email, name=name, roles=[UserRole(role=r) for r in roles])
+            user.set_password(DEMO_PASSWORD)
+            session.add(user)
+    session.flush()
+    return DEMO_USERS
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(setup)
+    app.cli.add_command(processes_group)
+    app.cli.add_command(timers_group)
+
+
+@click.command("setup")
+@click.option("--demo/--no-demo", default=False, help="Create one demo account per role.")
+def setup(demo: bool) -> None:
+    """Create or upgrade the database, deploy the shipped processes and (with --demo) add demo accounts."""
+    upgrade_database(current_app.config["DATABASE_URL"])
+    versions = deploy_shipped(db.session, current_app.extensions["forms"])
+    users = seed_demo_users(db.session) if demo else []
+    db.session.commit()
+    click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
+    for v in versions:
+        click.echo(f"Process {v.process_key}: version {v.number} ({v.content_hash[:12]})")
+    if users:
+        click.echo(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
+        for email, name, roles in users:
+            click.echo(f"  {email:<28} {name:<18} {', '.join(ROLES[r] for r in roles)}")
+
+
+@click.group("processes")
+def processes_group() -> None:
+    """Deploy process diagrams."""
+
+
+@processes_group.command("deploy")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--comment", required=True, help="Why this version is being deployed.")
+def deploy(path: Path, comment: str) -> None:
+    """Deploy a .bpmn file as new process versions (forms come from the forms folder)."""
+    try:
+        versions = deploy_process(db.session, path.read_bytes(), current_app.extensions["forms"], None, comment)
+    except BpmnError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{path.name}: {exc}") from exc
+    db.session.commit()
+    for v in versions:
+        click.echo(f"Deployed {v.process_key} version {v.number} ({v.content_hash[:12]})")
+
+
+@click.group("timers")
+def timers_group() -> None:
+    """The timer worker that escalates overdue work."""
+
+
+@timers_group.command("run")
+@click.option("--once", is_flag=True, help="Fire what is due now and stop.")
+def run_timers(once: bool) -> None:
+    """Fire due timers, then sleep until the next one is due (at most the poll interval)."""
+    poll = current_app.config["TIMER_POLL_SECONDS"]
+    click.echo(f"Timer worker started on {db.engine.url.render_as_string(hide_password=True)}")
+    while True:
+        now = datetime.now(timezone.utc)
+        fired, errors = fire_due_timers(db.session, now, commit=db.session.commit)
+        db.session.commit()
+        for error in errors:
+            click.echo(f"Timer failed for case {error}", err=True)
+        if fired:
+            click.echo(f"{now:%Y-%m-%d %H:%M:%S} fired timers on {fired} case(s)")
+        if once:
+            return
+        upcoming = next_due_at(db.session)
+        db.session.rollback()
+        wait = poll if upcoming is None else min(poll, max(0.05, (upcoming - datetime.now(timezone.utc)).total_seconds()))
+        time.sleep(wait)

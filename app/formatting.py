@@ -1,0 +1,59 @@
+"""Dates as people read them, and the red/amber/green of deadlines."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Flask, current_app
+
+from models.case import CHANNELS, COMMENT_TYPES
+from models.user import ROLES
+from processes.calendar import LONDON, WorkingCalendar
+
+CALENDAR = WorkingCalendar()
+
+
+def uk_date(moment: datetime | None) -> str:
+    """Wed 7 Jan 2027."""
+    return moment.astimezone(LONDON).strftime("%a %-d %b %Y") if moment else ""
+
+
+def uk_datetime(moment: datetime | None) -> str:
+    """27 March 2026 at 2:30pm (UK time)."""
+    if not moment:
+        return ""
+    local = moment.astimezone(LONDON)
+    return f"{local:%-d %B %Y} at {local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
+
+
+def due_date(due_at: datetime | None) -> str:
+    return CALENDAR.due_date(due_at).strftime("%a %-d %b %Y") if due_at else ""
+
+
+def deadline_status(due_at: datetime | None, now: datetime | None = None) -> dict | None:
+    """Working days left or overdue, with a GOV.UK tag colour: red overdue, amber 2 or fewer, green."""
+    if due_at is None:
+        return None
+    left = CALENDAR.days_left(due_at, now or datetime.now(timezone.utc))
+    if left < 0:
+        days = -left
+        return {"text": f"{days} working day{'s' if days != 1 else ''} overdue", "colour": "red", "left": left}
+    if left == 0:
+        return {"text": "Due today", "colour": "orange", "left": 0}
+    return {"text": f"{left} working day{'s' if left != 1 else ''} left",
+            "colour": "orange" if left <= 2 else "green", "left": left}
+
+
+def service_label(value: str | None) -> str:
+    """The readable name of a service area, from the public form's options."""
+    fields = current_app.extensions["forms"]["public_comment"]["fields"]
+    options = next(f["options"] for f in fields if f["name"] == "service_area")
+    return next((o["text"] for o in options if o["value"] == value), value or "Not known")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, due_date=due_date)
+    from .form_view import error_list, field_params, summary_rows
+    app.jinja_env.globals.update(deadline_status=deadline_status, COMMENT_TYPES=COMMENT_TYPES, CHANNELS=CHANNELS,
+                                 ROLES=ROLES, service_label=service_label, field_params=field_params, error_list=error_list, summary_rows=summary_rows)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

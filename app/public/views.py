@@ -1,0 +1,89 @@
+"""Members of the public write in: one question per page, check answers, confirmation."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+
+from models import Case
+from processes.errors import ProcedureError
+from processes.forms import check_values, validate_form
+from processes.procedure import submit_comment
+
+from ..extensions import db
+
+bp = Blueprint("public", __name__)
+
+
+def _definition() -> dict:
+    return current_app.extensions["forms"]["public_comment"]
+
+
+def _page(slug: str) -> tuple[int, dict]:
+    for index, page in enumerate(_definition()["pages"]):
+        if page["slug"] == slug:
+            return index, page
+    abort(404)
+
+
+def _slug(index: int) -> str:
+    return _definition()["pages"][index]["slug"]
+
+
+@bp.get("/")
+def start():
+    return render_template("public/start.html", title="Tell us what you think")
+
+
+@bp.route("/comment/<slug>", methods=["GET", "POST"])
+def question(slug: str):
+    index, page = _page(slug)
+    back = url_for(".start") if index == 0 else url_for(".question", slug=_slug(index - 1))
+    values, errors = session.get("comment", {}), {}
+    if request.method == "POST":
+        result = validate_form(_definition(), request.form, only=set(page["fields"]), base=values)
+        if result.ok:
+            session["comment"] = result.values
+            last = index + 1 == len(_definition()["pages"])
+            return redirect(url_for(".check") if last or request.args.get("change") else
+                            url_for(".question", slug=_slug(index + 1)))
+        values, errors = result.values, result.errors
+    return render_template("public/question.html", title=page["title"], page=page, definition=_definition(),
+                           values=values, errors=errors, form_errors=errors, back=back), (400 if errors else 200)
+
+
+def _change_url(field: str) -> str:
+    slug = next(p["slug"] for p in _definition()["pages"] if field in p["fields"])
+    return url_for(".question", slug=slug, change=1)
+
+
+@bp.route("/comment/check", methods=["GET", "POST"])
+def check():
+    answers = session.get("comment")
+    if not answers:
+        return redirect(url_for(".question", slug=_slug(0)))
+    errors = check_values(_definition(), answers)
+    if request.method == "POST" and not errors:
+        try:
+            case = submit_comment(db.session, None, answers, "web", datetime.now(timezone.utc))
+        except ProcedureError as exc:
+            db.session.rollback()
+            return render_template("error.html", title="Sorry, we could not take your comment",
+                                   message=f"{exc}. Your answers are kept: try again later."), 503
+        db.session.commit()
+        session.pop("comment")
+        session["submitted"] = case.reference
+        return redirect(url_for(".done"))
+    return render_template("public/check.html", title="Check your answers before sending", definition=_definition(),
+                           answers=answers, errors=errors, form_errors=errors, change_url=_change_url,
+                           error_links=[{"text": m, "href": _change_url(k)} for k, m in errors.items()])
+
+
+@bp.get("/comment/sent")
+def done():
+    reference = session.get("submitted")
+    case = db.session.scalar(select(Case).filter_by(reference=reference)) if reference else None
+    if case is None:
+        return redirect(url_for(".start"))
+    return render_template("public/done.html", title="Comment sent", case=case)

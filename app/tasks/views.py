@@ -1,0 +1,102 @@
+"""Officers' task lists and the task page where a form moves a case on."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from processes import queries
+from processes.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
+from processes.procedure import check_can_act, claim_task, complete_task, get_task, release_task
+
+from ..extensions import db
+
+bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every task page is for signed-in staff."""
+
+
+@bp.get("/")
+def my_tasks():
+    return render_template("tasks/list.html", title="My tasks", tasks=queries.my_tasks(db.session, current_user),
+                           team=False)
+
+
+@bp.get("/team")
+def team_tasks():
+    return render_template("tasks/list.html", title="Team tasks", tasks=queries.team_tasks(db.session, current_user),
+                           team=True)
+
+
+def _load(task_id: int):
+    try:
+        task = get_task(db.session, task_id)
+    except NotFound as exc:
+        abort(404, str(exc))
+    if not queries.can_view_case(db.session, current_user, task.case):
+        abort(403)
+    return task
+
+
+@bp.post("/<int:task_id>/claim")
+def claim(task_id: int):
+    _load(task_id)
+    return _act(lambda: claim_task(db.session, current_user, task_id), "You have taken this task",
+                url_for(".show", task_id=task_id))
+
+
+@bp.post("/<int:task_id>/release")
+def release(task_id: int):
+    _load(task_id)
+    return _act(lambda: release_task(db.session, current_user, task_id), "Task released to the team",
+                url_for(".team_tasks"))
+
+
+def _act(operation, success: str, then: str):
+    try:
+        operation()
+    except (NotAllowed, Conflict) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(request.referrer or url_for(".my_tasks"))
+    db.session.commit()
+    flash(success, "success")
+    return redirect(then)
+
+
+@bp.route("/<int:task_id>", methods=["GET", "POST"])
+def show(task_id: int):
+    task = _load(task_id)
+    case, values, errors, blocked = task.case, {}, {}, None
+    try:
+        check_can_act(db.session, current_user, task)
+    except NotAllowed as exc:
+        blocked = str(exc)
+    if request.method == "POST" and not blocked:
+        seen = request.form.get("row_version", type=int)
+        try:
+            complete_task(db.session, current_user, task_id, request.form, seen)
+        except InvalidInput as exc:
+            db.session.rollback()
+            values, errors = _posted_values(task, request.form), exc.errors
+        except (Conflict, NotFound, ProcedureError) as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("cases.show", reference=case.reference))
+        else:
+            db.session.commit()
+            flash(f"“{task.name}” completed for {case.reference}", "success")
+            return redirect(url_for(".my_tasks"))
+    elif request.method == "POST":
+        abort(403)
+    definition = case.process_version.forms.get(task.form_name)
+    return render_template("tasks/show.html", title=task.name, task=task, case=case, definition=definition,
+                           values=values, errors=errors, form_errors=errors, blocked=blocked), (400 if errors else 200)
+
+
+def _posted_values(task, form) -> dict:
+    from processes.forms import validate_form
+    return validate_form(task.case.process_version.forms[task.form_name], form).values

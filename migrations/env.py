@@ -1,0 +1,26 @@
+"""Alembic environment: the URL comes from the caller's config or DATABASE_URL."""
+import os
+from logging.config import fileConfig
+
+from alembic import context
+
+from models import Base
+from models.db import make_engine
+
+config = context.config
+if config.config_file_name and not config.attributes.get("skip_logging"):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+def run_migrations_online() -> None:
+    url = config.get_main_option("sqlalchemy.url") or os.environ["DATABASE_URL"]
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
+                          compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations_online()

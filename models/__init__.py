@@ -1,0 +1,10 @@
+"""Persistence: SQLAlchemy 2 typed models, one module per aggregate."""
+from .base import Base
+from .case import Case, CaseEvent, ReferenceCounter
+from .notification import Notification
+from .process import ProcessVersion
+from .user import ROLES, User, UserRole
+from .workflow_index import ReadyTask, WaitingTimer
+
+__all__ = ["Base", "Case", "CaseEvent", "Notification", "ProcessVersion", "ReadyTask", "ReferenceCounter",
+           "ROLES", "User", "UserRole", "WaitingTimer"]

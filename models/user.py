@@ -1,0 +1,76 @@
+"""Staff accounts and their roles."""
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .base import Base
+
+# Role ids are the lane names of the diagrams in snake case ("Senior officer" -> senior_officer).
+ROLES = {
+    "front_line_officer": "Front line officer",
+    "investigating_officer": "Investigating officer",
+    "senior_officer": "Senior officer",
+    "customer_relations_officer": "Customer Relations Officer",
+    "service_manager": "Service manager",
+    "process_owner": "Process owner",
+    "administrator": "Administrator",
+}
+_ROLE_LIST = ", ".join(f"'{r}'" for r in ROLES)
+
+
+def role_for_lane(lane: str | None) -> str | None:
+    slug = (lane or "").strip().lower().replace(" ", "_").replace("-", "_")
+    return slug if slug in ROLES else None
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(default=True)
+    service_area: Mapped[Optional[str]] = mapped_column(String(80))
+    roles: Mapped[list["UserRole"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def role_names(self) -> set[str]:
+        return {r.role for r in self.roles}
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_names & set(roles))
+
+    # Flask-Login protocol, kept here so models need not import Flask.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class UserRole(Base):
+    __tablename__ = "user_role"
+    __table_args__ = (CheckConstraint(f"role IN ({_ROLE_LIST})", name="known_role"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user: Mapped[User] = relationship(back_populates="roles")

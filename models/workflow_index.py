@@ -1,0 +1,42 @@
+"""Indexes kept in step with the engine: ready user tasks and waiting timers."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+
+
+class ReadyTask(Base):
+    __tablename__ = "ready_task"
+    __table_args__ = (UniqueConstraint("case_id", "task_uuid"), Index("ix_ready_task_role_assignee", "role", "assigned_to_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("comment_case.id", ondelete="CASCADE"), index=True)
+    task_uuid: Mapped[str] = mapped_column(String(36))
+    bpmn_id: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(40))
+    form_name: Mapped[Optional[str]] = mapped_column(String(120))
+    stage: Mapped[Optional[str]] = mapped_column(String(40))
+    independent_of: Mapped[Optional[str]] = mapped_column(String(40))
+    due_at: Mapped[Optional[datetime]]
+    assigned_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    case: Mapped["Case"] = relationship(back_populates="ready_tasks")  # noqa: F821
+    assigned_to: Mapped[Optional["User"]] = relationship()  # noqa: F821
+
+
+class WaitingTimer(Base):
+    __tablename__ = "waiting_timer"
+    __table_args__ = (UniqueConstraint("case_id", "task_uuid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("comment_case.id", ondelete="CASCADE"), index=True)
+    task_uuid: Mapped[str] = mapped_column(String(36))
+    bpmn_id: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime] = mapped_column(index=True)

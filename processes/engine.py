@@ -1,0 +1,281 @@
+"""The one place that knows SpiffWorkflow: parsing, the sandboxed script engine and serialization."""
+from __future__ import annotations
+
+import contextvars
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+from uuid import UUID
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser import SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from .calendar import WorkingCalendar, as_utc
+from .sandbox import Sandbox, SandboxError
+
+MAX_BPMN_BYTES = 2 * 1024 * 1024
+SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+_notifications: contextvars.ContextVar[list[tuple[str, str]]] = contextvars.ContextVar("notifications")
+
+
+class BpmnError(Exception):
+    """A diagram the engine cannot accept; `line` is the XML line where known."""
+
+    def __init__(self, message: str, line: int | None = None, element: str | None = None):
+        super().__init__(message)
+        self.message, self.line, self.element = message, line, element
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        return f"{where}{self.message}" + (f" (element {self.element})" if self.element else "")
+
+
+class WorkflowError(Exception):
+    """Running a case's workflow failed, for instance a script raised."""
+
+
+class TaskNotReady(Exception):
+    """The task is not (or no longer) waiting for a person."""
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    task_id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    properties: dict[str, str]
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    task_id: str
+    bpmn_id: str
+    name: str
+    due_at: datetime
+
+
+@dataclass
+class Run:
+    """What one engine run left behind: the saved state and what the app must index and record."""
+
+    state: str
+    ready: list[ReadyTask]
+    timers: list[WaitingTimer]
+    notifications: list[tuple[str, str]]
+    steps: list[tuple[str, str]] = field(default_factory=list)  # (bpmn_id, name) of automatic steps run
+    finished: bool = False
+    end_name: str | None = None
+
+
+class _SandboxEnvironment(BasePythonScriptEngineEnvironment):
+    def __init__(self, sandbox: Sandbox):
+        super().__init__({})
+        self.sandbox = sandbox
+
+    def evaluate(self, expression, context, external_context=None):
+        return self.sandbox.evaluate(expression, {**(external_context or {}), **context})
+
+    def execute(self, script, context, external_context=None):
+        self.sandbox.execute(script, context)
+        return True
+
+
+def _notify(role: str, message: str) -> None:
+    _notifications.get().append((str(role), str(message)))
+
+
+def content_hash(xml: bytes) -> str:
+    return hashlib.sha256(xml).hexdigest()
+
+
+class WorkflowEngine:
+    """Parses diagrams, starts and advances workflows, and returns what changed as a `Run`."""
+
+    serializer_version = BpmnWorkflowSerializer.VERSION if hasattr(BpmnWorkflowSerializer, "VERSION") else "1.5"
+
+    def __init__(self, calendar: WorkingCalendar | None = None, clock: Callable[[], datetime] | None = None):
+        self.calendar = calendar or WorkingCalendar()
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.sandbox = Sandbox(self.script_functions())
+        self.script_engine = PythonScriptEngine(environment=_SandboxEnvironment(self.sandbox))
+        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+        self._validator = BpmnValidator()
+        self._specs: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+    def script_functions(self) -> dict[str, Callable[..., Any]]:
+        """The only functions diagrams can call; documented on the process owner's help page."""
+        cal = self.calendar
+        return {
+            "add_working_days": lambda moment, days: cal.deadline(moment, int(days)).isoformat(),
+            "working_days_between": lambda a, b: cal.working_days_between(as_utc(a).date(), as_utc(b).date()),
+            "next_working_day": lambda moment: cal.next_working_day(as_utc(moment).date()).isoformat(),
+            "now": lambda: self.clock().astimezone(timezone.utc).isoformat(),
+            "notify": _notify,
+        }
+
+    # -- diagrams ---------------------------------------------------------------------------
+    def parse(self, xml: bytes, filename: str = "diagram.bpmn") -> SpiffBpmnParser:
+        """Parse and schema-check a diagram safely (no entities, no network, bounded size)."""
+        if len(xml) > MAX_BPMN_BYTES:
+            raise BpmnError(f"the file is larger than {MAX_BPMN_BYTES // 1024} KB")
+        try:
+            tree = etree.fromstring(xml, SAFE_XML)
+        except etree.XMLSyntaxError as exc:
+            raise BpmnError(f"not well-formed XML: {exc.msg}", exc.lineno) from exc
+        parser = SpiffBpmnParser(validator=self._validator)
+        try:
+            parser.add_bpmn_xml(etree.ElementTree(tree), filename)
+        except ValidationException as exc:
+            raise BpmnError(str(exc.args[0] if exc.args else exc), exc.line_number or None, exc.id or None) from exc
+        return parser
+
+    def process_ids(self, xml: bytes) -> list[str]:
+        """The executable processes a diagram defines."""
+        return list(self.process_names(xml))
+
+    def process_names(self, xml: bytes) -> dict[str, str]:
+        parser = self.parse(xml)
+        return {pid: parser.get_process_parser(pid).get_name() for pid in parser.get_process_ids()}
+
+    def _spec(self, xml: bytes, process_id: str):
+        key = (content_hash(xml), process_id)
+        if key not in self._specs:
+            parser = self.parse(xml)
+            try:
+                self._specs[key] = (parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
+            except ValidationException as exc:
+                raise BpmnError(str(exc.args[0] if exc.args else exc), exc.line_number or None, exc.id or None) from exc
+        return self._specs[key]
+
+    def describe_user_tasks(self, xml: bytes, process_id: str) -> list[dict[str, Any]]:
+        """Every user task of a process: id, name, lane and properties (for checks before deploy)."""
+        spec, _ = self._spec(xml, process_id)
+        return [
+            {"bpmn_id": ts.bpmn_id, "name": ts.bpmn_name, "lane": ts.lane,
+             "properties": dict(ts.extensions.get("properties", {}))}
+            for ts in spec.task_specs.values() if getattr(ts, "manual", False)
+        ]
+
+    # -- running -----------------------------------------------------------------------------
+    def start(self, xml: bytes, process_id: str, data: dict[str, Any]) -> Run:
+        spec, subprocesses = self._spec(xml, process_id)
+        workflow = BpmnWorkflow(spec, subprocesses, script_engine=self.script_engine)
+        workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
+        return self._advance(workflow, lambda: None)
+
+    def complete_task(self, state: str, task_id: str, data: dict[str, Any]) -> Run:
+        workflow = self._restore(state)
+        task = self._ready_task(workflow, task_id)
+
+        def finish():
+            task.set_data(**data)
+            task.run()
+        return self._advance(workflow, finish)
+
+    def fire_timers(self, state: str) -> Run:
+        """Let every timer whose time has come fire, and run on to the next wait."""
+        workflow = self._restore(state)
+        return self._advance(workflow, workflow.refresh_timers)
+
+    def task_data(self, state: str, task_id: str) -> dict[str, Any]:
+        return dict(self._ready_task(self._restore(state), task_id).data)
+
+    def _restore(self, state: str) -> BpmnWorkflow:
+        workflow = self.serializer.deserialize_json(state)
+        workflow.script_engine = self.script_engine  # the script engine is not serialized
+        return workflow
+
+    @staticmethod
+    def _ready_task(workflow: BpmnWorkflow, task_id: str):
+        try:
+            task = workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, KeyError, TypeError):
+            task = None
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotReady(task_id)
+        return task
+
+    def _advance(self, workflow: BpmnWorkflow, action: Callable[[], None]) -> Run:
+        notifications: list[tuple[str, str]] = []
+        steps: list[tuple[str, str]] = []
+        token = _notifications.set(notifications)
+
+        def record(task):
+            if task.task_spec.bpmn_name and not task.task_spec.manual:
+                steps.append((task.task_spec.bpmn_id, task.task_spec.bpmn_name))
+        try:
+            action()
+            workflow.do_engine_steps(did_complete_task=record)
+        except (SpiffWorkflowException, SandboxError) as exc:
+            raise WorkflowError(str(exc)) from exc
+        finally:
+            _notifications.reset(token)
+        return self._snapshot(workflow, notifications, steps)
+
+    def _snapshot(self, workflow: BpmnWorkflow, notifications, steps) -> Run:
+        finished = workflow.is_completed()
+        end_name = None
+        if finished:
+            ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED)
+                    if t.task_spec.__class__.__name__ == "EndEvent" and t.workflow is workflow]
+            end_name = max(ends, key=lambda t: t.last_state_change).task_spec.bpmn_name if ends else None
+        return Run(
+            state=self.serializer.serialize_json(workflow),
+            ready=[self._ready(t) for t in workflow.get_tasks(state=TaskState.READY, manual=True)],
+            timers=self._timers(workflow),
+            notifications=notifications,
+            steps=steps,
+            finished=finished,
+            end_name=end_name,
+        )
+
+    @staticmethod
+    def _ready(task) -> ReadyTask:
+        props = dict(task.task_spec.extensions.get("properties", {}))
+        due_value = task.data.get(props.get("due", ""), None)
+        return ReadyTask(
+            task_id=str(task.id), bpmn_id=task.task_spec.bpmn_id, name=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+            lane=task.task_spec.lane, properties=props, due_at=as_utc(due_value) if due_value else None,
+        )
+
+    @staticmethod
+    def _timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
+        timers = []
+        for task in workflow.event_manager.tasks.values():
+            definition = task.task_spec.event_definition
+            if not isinstance(definition, TimerEventDefinition):
+                continue
+            value = definition.details(task).value
+            if isinstance(value, dict):
+                value = value.get("next")
+            if not value:
+                continue
+            due = TimerEventDefinition.get_datetime(value) if "T" in str(value) else None
+            if due is not None:
+                timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id,
+                                           task.task_spec.bpmn_name or task.task_spec.bpmn_id, as_utc(due)))
+        return timers
+
+
+_default_engine: WorkflowEngine | None = None
+
+
+def default_engine() -> WorkflowEngine:
+    """The process-wide engine (parsed specs are cached on it)."""
+    global _default_engine
+    if _default_engine is None:
+        _default_engine = WorkflowEngine()
+    return _default_engine

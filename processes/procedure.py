@@ -1,0 +1,209 @@
+"""The procedure's operations: submit a comment, claim, release and complete tasks.
+
+Operations take the acting user, change state and flush, and never commit: the request, CLI
+command or timer run that calls them commits once.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from models import Case, CaseEvent, Notification, ReadyTask, ReferenceCounter, User, WaitingTimer
+from models.user import role_for_lane
+
+from .deploy import latest_version
+from .engine import Run, TaskNotReady, WorkflowEngine, WorkflowError, default_engine
+from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
+from .forms import validate_form
+
+STAGE_LABELS = {"stage1": "Stage 1", "stage2": "Stage 2"}
+CASE_FIELDS = ("service_area", "comment", "customer_name", "customer_email", "customer_phone",
+               "customer_address", "preferred_contact", "reasonable_adjustments")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def next_reference(session: Session, year: int) -> str:
+    """CC-2026-000123: numbered from 1 each year, never reused."""
+    counter = session.get(ReferenceCounter, year, with_for_update=True)
+    if counter is None:
+        counter = ReferenceCounter(year=year, last=0)
+        session.add(counter)
+    counter.last += 1
+    session.flush()
+    return f"CC-{year}-{counter.last:06d}"
+
+
+def submit_comment(session: Session, actor: User | None, details: Mapping[str, Any], channel: str,
+                   received_at: datetime, engine: WorkflowEngine | None = None) -> Case:
+    """Record a comment and start its case on the newest version of its type's process."""
+    engine = engine or default_engine()
+    comment_type = details["comment_type"]
+    version = latest_version(session, comment_type)
+    if version is None:
+        raise ProcedureError(f"No process is deployed for {comment_type}s: ask the process owner to deploy one")
+    reference = next_reference(session, received_at.astimezone(timezone.utc).year)
+    case = Case(reference=reference, comment_type=comment_type, channel=channel, received_at=received_at,
+                recorded_by_id=actor.id if actor else None, process_version=version,
+                serializer_version=engine.serializer_version, workflow_state="",
+                **{k: details.get(k) for k in CASE_FIELDS})
+    session.add(case)
+    session.flush()
+    data = {"reference": reference, "comment_type": comment_type, "channel": channel,
+            "service_area": case.service_area, "received_at": received_at.astimezone(timezone.utc).isoformat()}
+    _record(session, case, actor, "submitted", f"{case.comment_type.title()} received by {channel.replace('_', ' ')}")
+    _apply(session, case, _run(lambda: engine.start(version.bpmn_xml, version.process_key, data)), actor)
+    return case
+
+
+def _run(step) -> Run:
+    try:
+        return step()
+    except WorkflowError as exc:
+        raise ProcedureError(f"The process could not continue: {exc}") from exc
+
+
+def get_task(session: Session, ready_task_id: int) -> ReadyTask:
+    task = session.get(ReadyTask, ready_task_id)
+    if task is None:
+        raise NotFound("This task does not exist or has already been completed")
+    return task
+
+
+def check_can_act(session: Session, actor: User, task: ReadyTask) -> None:
+    """Raise NotAllowed unless `actor` may work on `task` (role, claim and separation of duties)."""
+    if task.assigned_to_id not in (None, actor.id):
+        raise NotAllowed(f"This task is assigned to {task.assigned_to.name}")
+    if task.assigned_to_id is None and not actor.has_role(task.role):
+        raise NotAllowed("This task is for another team")
+    if task.independent_of and handled_stage(session, task.case_id, actor, task.independent_of):
+        raise NotAllowed(f"You handled {STAGE_LABELS.get(task.independent_of, task.independent_of)} of this "
+                         "case, so another officer must do this review")
+
+
+def handled_stage(session: Session, case_id: int, actor: User, stage: str) -> bool:
+    events = session.scalars(select(CaseEvent).filter_by(case_id=case_id, actor_id=actor.id, kind="completed"))
+    return any((e.details or {}).get("stage") == stage for e in events)
+
+
+def claim_task(session: Session, actor: User, ready_task_id: int) -> ReadyTask:
+    task = get_task(session, ready_task_id)
+    check_can_act(session, actor, task)
+    claimed = session.execute(update(ReadyTask).where(ReadyTask.id == task.id, ReadyTask.assigned_to_id.is_(None))
+                              .values(assigned_to_id=actor.id).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        session.refresh(task)
+        if task.assigned_to_id != actor.id:
+            raise Conflict("Someone else claimed this task first")
+    session.refresh(task)
+    _record(session, task.case, actor, "claimed", f"{actor.name} took “{task.name}”")
+    return task
+
+
+def release_task(session: Session, actor: User, ready_task_id: int) -> ReadyTask:
+    task = get_task(session, ready_task_id)
+    if task.assigned_to_id != actor.id:
+        raise NotAllowed("You can only release a task assigned to you")
+    task.assigned_to_id = None
+    _record(session, task.case, actor, "released", f"{actor.name} released “{task.name}” to the team")
+    session.flush()
+    return task
+
+
+def complete_task(session: Session, actor: User, ready_task_id: int, formdata, seen_version: int | None,
+                  engine: WorkflowEngine | None = None) -> Case:
+    """Validate the task's form, run the workflow on and index what is ready next."""
+    engine = engine or default_engine()
+    task = get_task(session, ready_task_id)
+    check_can_act(session, actor, task)
+    case = task.case
+    if seen_version is not None and seen_version != case.row_version:
+        raise Conflict("This case changed while you were working on it. Nothing was saved: check the "
+                       "case history, then complete the task again if it is still needed")
+    definition = case.process_version.forms[task.form_name]
+    result = validate_form(definition, formdata)
+    if not result.ok:
+        raise InvalidInput(result.errors)
+    try:
+        run = engine.complete_task(case.workflow_state, task.task_uuid, result.values)
+    except TaskNotReady as exc:
+        raise Conflict("This task has already been completed by someone else") from exc
+    except WorkflowError as exc:
+        raise ProcedureError(f"The process could not continue: {exc}") from exc
+    _record(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
+            {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage, "values": result.values})
+    _apply(session, case, run, actor)
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("Someone else completed this task at the same moment. Nothing of yours was saved") from exc
+    return case
+
+
+def fire_case_timers(session: Session, case: Case, engine: WorkflowEngine | None = None) -> Run:
+    """Fire whatever timers of one case are due and run it on; acts as the system."""
+    run = _run(lambda: (engine or default_engine()).fire_timers(case.workflow_state))
+    _apply(session, case, run, None)
+    session.flush()
+    return run
+
+
+def _apply(session: Session, case: Case, run: Run, actor: User | None) -> None:
+    """Save the engine's new state and bring the task and timer indexes into step with it."""
+    case.workflow_state = run.state
+    for bpmn_id, name in run.steps:
+        _record(session, case, None, "step", name, {"element": bpmn_id})
+    _sync_tasks(session, case, run)
+    _sync_timers(session, case, run)
+    for role, message in run.notifications:
+        session.add(Notification(case_id=case.id, role=role, message=message))
+        _record(session, case, None, "notified", f"Told the {role.replace('_', ' ')}: {message}")
+    stages = [t.properties.get("stage") for t in run.ready if t.properties.get("stage")]
+    if stages:
+        case.stage = STAGE_LABELS.get(stages[0], stages[0])
+    if run.finished:
+        case.status, case.closed_at, case.outcome, case.stage = "closed", _now(), run.end_name, "Closed"
+        _record(session, case, actor, "closed", f"Case closed: {run.end_name or 'finished'}")
+
+
+def _sync_tasks(session: Session, case: Case, run: Run) -> None:
+    current = {t.task_uuid: t for t in case.ready_tasks}
+    wanted = {t.task_id: t for t in run.ready}
+    for uuid, row in current.items():
+        if uuid not in wanted:
+            case.ready_tasks.remove(row)
+    for uuid, ready in wanted.items():
+        if uuid in current:
+            continue
+        props = ready.properties
+        role = role_for_lane(ready.lane)
+        if role is None:
+            raise ProcedureError(f"Task {ready.name} is in lane {ready.lane!r}, which is not a role")
+        case.ready_tasks.append(ReadyTask(
+            task_uuid=uuid, bpmn_id=ready.bpmn_id, name=ready.name, role=role, form_name=props.get("form"),
+            stage=props.get("stage"), independent_of=props.get("independent_of"), due_at=ready.due_at))
+
+
+def _sync_timers(session: Session, case: Case, run: Run) -> None:
+    existing = {t.task_uuid: t for t in session.scalars(select(WaitingTimer).filter_by(case_id=case.id))}
+    wanted = {t.task_id: t for t in run.timers}
+    for uuid, row in existing.items():
+        if uuid not in wanted:
+            session.delete(row)
+    for uuid, timer in wanted.items():
+        if uuid not in existing:
+            session.add(WaitingTimer(case_id=case.id, task_uuid=uuid, bpmn_id=timer.bpmn_id,
+                                     name=timer.name, due_at=timer.due_at))
+        elif existing[uuid].due_at != timer.due_at:
+            existing[uuid].due_at = timer.due_at
+
+
+def _record(session: Session, case: Case, actor: User | None, kind: str, summary: str,
+            details: dict[str, Any] | None = None) -> None:
+    case.events.append(CaseEvent(actor_id=actor.id if actor else None, kind=kind, summary=summary, details=details))
