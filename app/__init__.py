@@ -59,10 +59,12 @@ def register_blueprints(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     def page(code: int, title: str, message: str):
-        def handler(_error):
+        def handler(error):
             if code == 500:
                 db.session.rollback()
-            return render_template("error.html", title=title, message=message), code
+            described = getattr(error, "description", None)
+            custom = described if described and described != type(error).description else None
+            return render_template("error.html", title=title, message=custom or message), code
         return handler
     app.register_error_handler(403, page(403, "You cannot see this page", "Your account does not have access to it."))
     app.register_error_handler(404, page(404, "Page not found", "If you typed the web address, check it is correct."))

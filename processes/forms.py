@@ -103,7 +103,7 @@ def _message(hint: Mapping[str, Any], error) -> str:
     if error.validator == "type":
         return f"{label} must be a number" if error.validator_value in ("integer", "number") else f"{label} is not valid"
     if error.validator in ("enum", "const"):
-        return f"Select one of the options for {label[0].lower() + label[1:]}"
+        return f"Select one of the options for {label[0].lower() + label[1:]}".rstrip("?")
     if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         return f"{label} must be {error.message.split(' is ', 1)[-1]}"
     return f"{label}: {error.message}"

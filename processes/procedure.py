@@ -72,7 +72,8 @@ def _run(step) -> Run:
 def get_task(session: Session, ready_task_id: int) -> ReadyTask:
     task = session.get(ReadyTask, ready_task_id)
     if task is None:
-        raise NotFound("This task does not exist or has already been completed")
+        raise NotFound("This task does not exist or has already been completed, perhaps by someone else. "
+                       "Nothing you entered was saved")
     return task
 
 
@@ -136,10 +137,10 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
         raise Conflict("This task has already been completed by someone else") from exc
     except WorkflowError as exc:
         raise ProcedureError(f"The process could not continue: {exc}") from exc
-    _record(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
-            {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage, "values": result.values})
-    _apply(session, case, run, actor)
     try:
+        _record(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
+                {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage, "values": result.values})
+        _apply(session, case, run, actor)
         session.flush()
     except StaleDataError as exc:
         raise Conflict("Someone else completed this task at the same moment. Nothing of yours was saved") from exc

@@ -6,6 +6,7 @@ only the functions we hand them.
 """
 from __future__ import annotations
 
+import ast
 import operator
 from functools import lru_cache
 from typing import Any, Callable, Mapping
@@ -57,6 +58,12 @@ _GUARDS = {
 
 @lru_cache(maxsize=1024)
 def _compile(source: str, mode: str):
+    try:
+        tree = ast.parse(source, mode=mode)
+    except SyntaxError as exc:
+        raise SandboxError(f"line {exc.lineno}: {exc.msg}") from exc
+    if any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in ast.walk(tree)):
+        raise SandboxError("import statements are not allowed in diagram scripts")
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
     result = compiler(source, filename="<diagram>")
     if result.errors:
