@@ -59,7 +59,7 @@ class Case(Base):
     row_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    process_version: Mapped["ProcessVersion"] = relationship(lazy="joined")  # noqa: F821
+    process_version: Mapped["ProcessVersion"] = relationship(lazy="joined", innerjoin=True)  # noqa: F821
     recorded_by: Mapped[Optional["User"]] = relationship()  # noqa: F821
     ready_tasks: Mapped[list["ReadyTask"]] = relationship(  # noqa: F821
         back_populates="case", cascade="all, delete-orphan", order_by="ReadyTask.id")

@@ -28,7 +28,7 @@ def lock_case(session: Session, case_id: int) -> Case | None:
     """Lock a case row for this transaction; None if another worker holds it (PostgreSQL) or it is gone."""
     query = select(Case).where(Case.id == case_id)
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+        query = query.with_for_update(skip_locked=True, of=Case)
     return session.scalar(query)
 
 
