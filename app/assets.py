@@ -5,21 +5,17 @@ from flask import Blueprint, abort, current_app, send_from_directory
 
 bp = Blueprint("assets", __name__)
 
-_PACKAGES = {
+_FOLDERS = {
     "govuk": "govuk-frontend/dist/govuk",
     "bpmn-js": "bpmn-js/dist",
+    # GOV.UK Frontend's stylesheet asks for its fonts and images under /assets/.
+    "fonts": "govuk-frontend/dist/govuk/assets/fonts",
+    "images": "govuk-frontend/dist/govuk/assets/images",
 }
 
 
-@bp.get("/assets/<package>/<path:filename>")
-def package_file(package: str, filename: str):
-    if package not in _PACKAGES:
+@bp.get("/assets/<folder>/<path:filename>")
+def package_file(folder: str, filename: str):
+    if folder not in _FOLDERS:
         abort(404)
-    return send_from_directory(current_app.config["NODE_MODULES"] / _PACKAGES[package], filename, max_age=3600)
-
-
-@bp.get("/assets/<any(fonts, images):kind>/<path:filename>")
-def govuk_asset(kind: str, filename: str):
-    """GOV.UK Frontend's stylesheet asks for its fonts and images under /assets/."""
-    root = current_app.config["NODE_MODULES"] / _PACKAGES["govuk"] / "assets" / kind
-    return send_from_directory(root, filename, max_age=86400)
+    return send_from_directory(current_app.config["NODE_MODULES"] / _FOLDERS[folder], filename, max_age=3600)

@@ -9,6 +9,7 @@ import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from models import User, UserRole
@@ -59,6 +60,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("setup")
+@with_appcontext
 @click.option("--demo/--no-demo", default=False, help="Create one demo account per role.")
 def setup(demo: bool) -> None:
     """Create or upgrade the database, deploy the shipped processes and (with --demo) add demo accounts."""
@@ -75,7 +77,7 @@ def setup(demo: bool) -> None:
             click.echo(f"  {email:<28} {name:<18} {', '.join(ROLES[r] for r in roles)}")
 
 
-@click.group("processes")
+@click.group("processes", cls=AppGroup)
 def processes_group() -> None:
     """Deploy process diagrams."""
 
@@ -95,7 +97,7 @@ def deploy(path: Path, comment: str) -> None:
         click.echo(f"Deployed {v.process_key} version {v.number} ({v.content_hash[:12]})")
 
 
-@click.group("timers")
+@click.group("timers", cls=AppGroup)
 def timers_group() -> None:
     """The timer worker that escalates overdue work."""
 

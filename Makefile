@@ -1,0 +1,52 @@
+# Two commands on a fresh machine:
+#   make run   - set everything up and run the app with demo accounts (SQLite file in instance/)
+#   make test  - set everything up and run the whole suite on SQLite, then on PostgreSQL
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/cc_test
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test install assets chromium postgres test-sqlite test-postgres bench
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(BIN)/.installed node_modules/.installed
+
+run: install
+	mkdir -p instance
+	CC_ENV=development $(BIN)/flask --app wsgi setup --demo
+	@echo "Open http://127.0.0.1:$(PORT)/ (staff sign in at /sign-in); Ctrl-C stops the app and the timer worker"
+	CC_ENV=development bash -c 'trap "kill 0" EXIT; $(BIN)/flask --app wsgi timers run & $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)'
+
+chromium:
+	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -x $(CHROMIUM) || { echo "Chromium is missing and could not be installed (needs root and apt)"; exit 1; }
+
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "Starting PostgreSQL"; \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start || true; sleep 2; }
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable on 127.0.0.1:5432 and could not be started"; exit 1; }
+	psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS cc_test" -c "CREATE DATABASE cc_test"
+
+test-sqlite: install chromium
+	$(BIN)/pytest -p no:cacheprovider
+
+test-postgres: install chromium postgres
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider
+
+test: test-sqlite test-postgres
+
+bench: install
+	$(BIN)/python bench/run.py

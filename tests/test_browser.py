@@ -1,0 +1,105 @@
+"""A real Chromium walks a complaint from the public form to an officer completing the first task.
+
+The live server runs on its own SQLite file (whatever database the rest of the suite uses), because
+the browser's requests commit for real and must not leak into the rolled-back test transactions.
+"""
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.cli import DEMO_PASSWORD, seed_demo_users, upgrade_database
+from app.extensions import db as app_db
+from processes.deploy import deploy_shipped
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'live.db'}"
+    upgrade_database(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "ENV": "testing",
+                      "SESSION_COOKIE_SECURE": False})
+    with app.app_context():
+        deploy_shipped(app_db.session, app.extensions["forms"])
+        seed_demo_users(app_db.session)
+        app_db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+def _page(browser, errors):
+    page = browser.new_context().new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # A form with errors is answered 400 on purpose; anything else that fails is a defect.
+    page.on("console", lambda msg: errors.append(msg.text)
+            if msg.type == "error" and "status of 400" not in msg.text else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status > 400 else None)
+    return page
+
+
+def test_complaint_from_public_form_to_officer_completing_first_task(live_server, browser):
+    errors: list[str] = []
+    public = _page(browser, errors)
+    public.goto(live_server + "/")
+    public.get_by_role("button", name="Start now").click()
+    public.get_by_role("button", name="Continue").click()  # nothing chosen: the error is shown
+    assert public.locator(".govuk-error-summary").is_visible()
+    public.get_by_label("Complaint").check()
+    public.get_by_role("button", name="Continue").click()
+    public.get_by_label("Bins, waste and recycling").check()
+    public.get_by_role("button", name="Continue").click()
+    public.get_by_label("Your comment").fill("My bin has been missed three weeks running.")
+    public.get_by_role("button", name="Continue").click()
+    public.get_by_label("Full name").fill("Jo Browser")
+    public.get_by_label("Email address").fill("jo@example.com")
+    public.get_by_label("Email", exact=True).check()
+    public.get_by_role("button", name="Continue").click()
+    assert public.get_by_role("heading", name="Check your answers before sending").is_visible()
+    assert public.get_by_text("Jo Browser").is_visible()
+    public.get_by_role("button", name="Send").click()
+    reference = public.locator("[data-reference]").inner_text()
+    assert re.fullmatch(r"CC-\d{4}-\d{6}", reference)
+    assert public.evaluate("getComputedStyle(document.querySelector('.govuk-panel')).backgroundColor") != "rgba(0, 0, 0, 0)"
+
+    officer = _page(browser, errors)
+    officer.goto(live_server + "/sign-in")
+    officer.get_by_label("Email address").fill("frontline@example.org")
+    officer.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    officer.get_by_role("button", name="Sign in").click()
+    officer.get_by_role("link", name="Team tasks", exact=True).click()
+    row = officer.locator("tr", has_text=reference)
+    assert "Try to resolve at first contact" in row.inner_text() and "Jo Browser" in row.inner_text()
+    row.get_by_role("button", name="Take").click()
+    assert officer.get_by_role("heading", name="Try to resolve at first contact").is_visible()
+    officer.get_by_label("Not resolved: investigate formally at stage 1").check()
+    officer.get_by_label("What did you do?").fill("Apologised; passed to the waste team to investigate.")
+    officer.get_by_role("button", name="Complete task").click()
+    assert officer.get_by_text(f"“Try to resolve at first contact” completed for {reference}").is_visible()
+
+    officer.goto(f"{live_server}/cases/{reference}")
+    assert officer.get_by_text("Acknowledge the complaint").first.is_visible()
+    officer.wait_for_selector("#diagram .djs-container", timeout=10_000)
+    assert officer.locator("#diagram .cc-current").count() >= 1
+    assert errors == []
