@@ -50,10 +50,15 @@ def service_label(value: str | None) -> str:
     return next((o["text"] for o in options if o["value"] == value), value or "Not known")
 
 
+def respond_by(received_at: datetime, working_days: int) -> str:
+    """The council-document promise as a date: 'Wed 7 Jan 2027'."""
+    return due_date(CALENDAR.deadline(received_at, working_days))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, due_date=due_date)
     from .form_view import error_list, field_params, summary_rows
     app.jinja_env.globals.update(deadline_status=deadline_status, COMMENT_TYPES=COMMENT_TYPES, CHANNELS=CHANNELS,
-                                 ROLES=ROLES, service_label=service_label, field_params=field_params, error_list=error_list, summary_rows=summary_rows)
+                                 ROLES=ROLES, service_label=service_label, respond_by=respond_by, field_params=field_params, error_list=error_list, summary_rows=summary_rows)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -214,8 +214,9 @@ class WorkflowEngine:
         token = _notifications.set(notifications)
 
         def record(task):
-            if task.task_spec.bpmn_name and not task.task_spec.manual:
-                steps.append((task.task_spec.bpmn_id, task.task_spec.bpmn_name))
+            spec = task.task_spec
+            if spec.bpmn_name and not spec.manual and "Gateway" not in type(spec).__name__:
+                steps.append((spec.bpmn_id, spec.bpmn_name))
         try:
             action()
             workflow.do_engine_steps(did_complete_task=record)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Case, CaseEvent, Notification, ReadyTask, ReferenceCounter, User, WaitingTimer
+from models.case import CHANNELS, COMMENT_TYPES
 from models.user import role_for_lane
 
 from .deploy import latest_version
@@ -57,7 +58,7 @@ def submit_comment(session: Session, actor: User | None, details: Mapping[str, A
     session.flush()
     data = {"reference": reference, "comment_type": comment_type, "channel": channel,
             "service_area": case.service_area, "received_at": received_at.astimezone(timezone.utc).isoformat()}
-    _record(session, case, actor, "submitted", f"{case.comment_type.title()} received by {channel.replace('_', ' ')}")
+    _record(session, case, actor, "submitted", f"{COMMENT_TYPES[comment_type]} received: {CHANNELS[channel].lower()}")
     _apply(session, case, _run(lambda: engine.start(version.bpmn_xml, version.process_key, data)), actor)
     return case
 

@@ -20,6 +20,16 @@ def test_compliment_is_thanked_and_passed_on(client, db, login_as):
     assert (case.status, case.outcome) == ("closed", "Compliment recorded")
 
 
+def test_confirmation_page_gives_the_dates_people_read(db, login_as):
+    # Received Friday 19 December 2025: acknowledge by Tue 30 Dec, respond by Wed 7 Jan (bank holidays skipped).
+    with time_machine.travel(datetime(2025, 12, 19, 10, tzinfo=timezone.utc), tick=False):
+        client = login_as("frontline")
+        submit_online(client, "query")
+        page = client.get("/comment/sent").text
+    assert "by <strong>Tue 30 Dec 2025</strong> (5 working days)" in page
+    assert "by <strong>Wed 7 Jan 2026</strong> (10 working days)" in page
+
+
 def test_query_is_answered(client, db, login_as):
     reference = submit_online(client, "query")
     complete(login_as("investigator"), tasks_of(db, reference)["answer_query"].id,
