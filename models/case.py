@@ -54,12 +54,13 @@ class Case(Base):
     outcome: Mapped[Optional[str]] = mapped_column(String(200))
     closed_at: Mapped[Optional[datetime]]
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
-    workflow_state: Mapped[str] = mapped_column(Text)
+    # Deferred: lists never load the serialized workflow; operations load it when they run the engine.
+    workflow_state: Mapped[str] = mapped_column(Text, deferred=True)
     serializer_version: Mapped[str] = mapped_column(String(10))
     row_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    process_version: Mapped["ProcessVersion"] = relationship(lazy="joined", innerjoin=True)  # noqa: F821
+    process_version: Mapped["ProcessVersion"] = relationship()  # noqa: F821
     recorded_by: Mapped[Optional["User"]] = relationship()  # noqa: F821
     ready_tasks: Mapped[list["ReadyTask"]] = relationship(  # noqa: F821
         back_populates="case", cascade="all, delete-orphan", order_by="ReadyTask.id")

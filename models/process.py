@@ -19,7 +19,7 @@ class ProcessVersion(Base):
     name: Mapped[str] = mapped_column(String(200))
     number: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the BPMN and the forms snapshot
-    bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary)
+    bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     forms: Mapped[dict[str, Any]] = mapped_column(JSON)
     comment: Mapped[str] = mapped_column(Text)
     deployed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))

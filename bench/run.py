@@ -1,0 +1,132 @@
+"""Benchmarks of the procedure's hot paths, through the real operations, on SQLite and PostgreSQL.
+
+Usage: .venv/bin/python bench/run.py [--cases 500]   (or `make bench`)
+Prints a table and writes bench/results/latest.json. Nothing here asserts a time: it measures.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import time_machine
+from sqlalchemy import select, text
+from werkzeug.datastructures import MultiDict
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from app import create_app  # noqa: E402
+from app.cli import seed_demo_users, upgrade_database  # noqa: E402
+from app.extensions import db  # noqa: E402
+from models import Case, ReadyTask, User  # noqa: E402
+from processes import queries  # noqa: E402
+from processes.deploy import deploy_shipped  # noqa: E402
+from processes.engine import default_engine  # noqa: E402
+from processes.procedure import complete_task, submit_comment  # noqa: E402
+from processes.timers import fire_due_timers  # noqa: E402
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/cc_bench"
+START = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)  # a Monday, no bank holidays for three weeks
+DETAILS = {"comment_type": "complaint", "service_area": "waste", "comment": "Missed bin.", "customer_name": "Bench"}
+
+
+def stats(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {"n": len(ordered), "median_ms": round(statistics.median(ordered) * 1000, 3),
+            "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 3)}
+
+
+def timed(fn) -> float:
+    began = time.perf_counter()
+    fn()
+    return time.perf_counter() - began
+
+
+def progress(label: str, done: int, total: int) -> None:
+    """A progress line every tenth of the way."""
+    if done == total or done % max(1, total // 10) == 0:
+        print(f"  {label}: {done}/{total} ({done * 100 // total}%)", flush=True)
+
+
+def bench_database(url: str, cases: int) -> dict:
+    upgrade_database(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "ENV": "bench"})
+    results = {}
+    with app.app_context(), time_machine.travel(START, tick=True):
+        deploy_shipped(db.session, app.extensions["forms"])
+        seed_demo_users(db.session)
+        db.session.commit()
+        frontline = db.session.scalar(select(User).filter_by(email="frontline@example.org"))
+        submit = []
+        for i in range(cases):
+            submit.append(timed(lambda: (submit_comment(db.session, None, DETAILS, "web", datetime.now(timezone.utc)),
+                                         db.session.commit())))
+            progress("submit_comment", i + 1, cases)
+        results["submit_comment + commit"] = stats(submit)
+        results["team task list query"] = stats([timed(lambda: queries.team_tasks(db.session, frontline))
+                                                 for _ in range(30)])
+        task_ids = list(db.session.scalars(select(ReadyTask.id).where(ReadyTask.bpmn_id == "first_contact")))
+        form = MultiDict({"first_contact_outcome": "formal", "first_contact_notes": "Bench"})
+        complete, bare = [], []
+        engine = default_engine()
+        for i, task_id in enumerate(task_ids):
+            task = db.session.get(ReadyTask, task_id)
+            state, uuid = task.case.workflow_state, task.task_uuid
+            bare.append(timed(lambda: engine.complete_task(state, uuid, {"first_contact_outcome": "formal",
+                                                                         "first_contact_notes": "Bench"})))
+            complete.append(timed(lambda: (complete_task(db.session, frontline, task_id, form, None),
+                                           db.session.commit())))
+            progress("complete_task", i + 1, len(task_ids))
+        results["complete_task + commit"] = stats(complete)
+        results["bare engine: restore, run, save"] = stats(bare)
+    with app.app_context(), time_machine.travel(START + timedelta(days=30), tick=True):
+        due = db.session.scalar(text("SELECT count(*) FROM waiting_timer"))
+        began = time.perf_counter()
+        fired, _ = fire_due_timers(db.session, datetime.now(timezone.utc), limit=100_000, commit=db.session.commit)
+        elapsed = time.perf_counter() - began
+        results["fire due timers (per case)"] = {"n": fired, "median_ms": round(elapsed / max(fired, 1) * 1000, 3),
+                                                 "p95_ms": None, "due_timers": due}
+        db.session.remove()
+    db.engine.dispose()
+    return results
+
+
+def postgres_ready() -> bool:
+    ok = subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"]).returncode == 0
+    if ok:
+        subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres",
+                        "-c", "DROP DATABASE IF EXISTS cc_bench", "-c", "CREATE DATABASE cc_bench"], check=True)
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=500)
+    args = parser.parse_args()
+    targets = {"sqlite": f"sqlite:///{tempfile.mkdtemp(prefix='cc-bench-')}/bench.db"}
+    if postgres_ready():
+        targets["postgresql"] = PG_URL
+    table = {}
+    for name, url in targets.items():
+        print(f"{name}: {args.cases} complaints")
+        table[name] = bench_database(url, args.cases)
+    print(f"\n{'measure':<36}{'database':<12}{'n':>6}{'median ms':>12}{'p95 ms':>10}")
+    for name, rows in table.items():
+        for measure, row in rows.items():
+            p95 = "" if row["p95_ms"] is None else f"{row['p95_ms']:.2f}"
+            print(f"{measure:<36}{name:<12}{row['n']:>6}{row['median_ms']:>12.2f}{p95:>10}")
+        ratio = rows["complete_task + commit"]["median_ms"] / rows["bare engine: restore, run, save"]["median_ms"]
+        print(f"{'complete_task / bare engine':<36}{name:<12}{'':>6}{ratio:>12.2f}")
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps({"cases": args.cases, "results": table}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
