@@ -92,6 +92,8 @@ def _message(hint: Mapping[str, Any], error) -> str:
     custom = hint.get("errors", {}).get(error.validator)
     if custom:
         return custom
+    if error.validator in ("enum", "const") and "required" in hint.get("errors", {}):
+        return hint["errors"]["required"]  # a value not on the list: ask again as if nothing was chosen
     label = hint.get("label", "This field")
     choose = hint.get("widget") in ("radios", "checkboxes", "select")
     if error.validator == "required":

@@ -196,3 +196,41 @@ def test_invalid_task_form_shows_errors_and_saves_nothing(client, db, login_as):
     assert 'value="signpost" checked' in response.text.replace("\n", " ").replace("  ", " ") or "checked" in response.text
     assert "first_contact" in tasks_of(db, reference)
     assert [e.kind for e in db.scalar(select(Case).filter_by(reference=reference)).events].count("completed") == 0
+
+
+def test_release_returns_a_task_to_the_team(client, db, login_as):
+    reference = submit_online(client)
+    officer = login_as("frontline")
+    task = tasks_of(db, reference)["first_contact"]
+    take(officer, task)
+    assert reference not in officer.get("/tasks/team").text
+    released = officer.post(f"/tasks/{task.id}/release", follow_redirects=True)
+    assert "Task released to the team" in released.text and reference in released.text
+    assert tasks_of(db, reference)["first_contact"].assigned_to_id is None
+    assert login_as("investigator").post(f"/tasks/{task.id}/release").status_code == 403
+
+
+def test_wrong_types_in_a_task_form_are_explained(client, db, login_as):
+    reference = submit_online(client)
+    complete(login_as("frontline"), tasks_of(db, reference)["first_contact"].id,
+             {"first_contact_outcome": "formal", "first_contact_notes": "Formal."})
+    investigator = login_as("investigator")
+    complete(investigator, tasks_of(db, reference)["acknowledge_stage1"].id, {"ack_method": "email"})
+    response = complete(investigator, tasks_of(db, reference)["respond_stage1"].id,
+                        {"stage1_outcome": "upheld", "stage1_findings": "Yes.", "stage1_method": "fax",
+                         "stage1_remedies": ["financial", "bribe"], "stage1_financial_amount": "lots"},
+                        expect_status=400)
+    assert error_messages(response.text) == ["Select one of the options for remedies offered",
+                                             "Financial remedy must be an amount in pounds, like 50 or 125.50",
+                                             "Select how you sent the response"]
+    assert "respond_stage1" in tasks_of(db, reference)
+
+
+def test_timer_worker_command_fires_what_is_due(app, db, login_as):
+    with time_machine.travel(datetime(2026, 2, 2, 9, tzinfo=timezone.utc), tick=False):
+        reference = submit_online(login_as("frontline"), "query")
+    with time_machine.travel(datetime(2026, 2, 17, 9, tzinfo=timezone.utc), tick=False):
+        result = app.test_cli_runner().invoke(args=["timers", "run", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "fired timers on 1 case(s)" in result.output
+    assert set(tasks_of(db, reference)) == {"answer_query_escalated"}
