@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Case, CaseEvent, Notification, ReadyTask, ReferenceCounter, User, WaitingTimer
@@ -143,7 +144,10 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
                 {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage, "values": result.values})
         _apply(session, case, run, actor)
         session.flush()
-    except StaleDataError as exc:
+    except (StaleDataError, OperationalError) as exc:
+        # PostgreSQL finds the row version moved on; SQLite refuses to write from an outdated snapshot.
+        if isinstance(exc, OperationalError) and "locked" not in str(exc):
+            raise
         raise Conflict("Someone else completed this task at the same moment. Nothing of yours was saved") from exc
     return case
 
