@@ -1,9 +1,13 @@
 """Turns a form definition (JSON Schema plus display hints) into GOV.UK Frontend macro parameters."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Mapping
 
+from processes.calendar import LONDON, as_utc
 from processes.forms import display_value
+
+from .formatting import uk_datetime
 
 _INPUT_TYPES = {"input": "text", "email": "email", "tel": "tel", "number": "text"}
 
@@ -27,8 +31,6 @@ def _choice_items(field, value) -> list[dict]:
 def _date_items(field, value, errors, with_time: bool) -> list[dict]:
     parts = {}
     if isinstance(value, str) and value:
-        from datetime import datetime
-        from processes.calendar import LONDON
         moment = datetime.fromisoformat(value)
         moment = moment.astimezone(LONDON) if moment.tzinfo else moment
         parts = {"day": moment.day, "month": moment.month, "year": moment.year,
@@ -84,8 +86,6 @@ def summary_rows(definition: Mapping[str, Any], values: Mapping[str, Any], chang
             continue
         text = display_value(field, value)
         if field.get("widget") == "datetime":
-            from app.formatting import uk_datetime
-            from processes.calendar import as_utc
             text = uk_datetime(as_utc(value))
         row = {"key": {"text": field["label"]}, "value": {"text": text}}
         if change_url:

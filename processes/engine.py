@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -104,7 +105,7 @@ def content_hash(xml: bytes) -> str:
 class WorkflowEngine:
     """Parses diagrams, starts and advances workflows, and returns what changed as a `Run`."""
 
-    serializer_version = BpmnWorkflowSerializer.VERSION if hasattr(BpmnWorkflowSerializer, "VERSION") else "1.5"
+    serializer_version = SERIALIZER_VERSION  # stored with each case: an upgrade must still read old ones
 
     def __init__(self, calendar: WorkingCalendar | None = None, clock: Callable[[], datetime] | None = None):
         self.calendar = calendar or WorkingCalendar()
@@ -190,9 +191,6 @@ class WorkflowEngine:
         workflow = self._restore(state)
         return self._advance(workflow, workflow.refresh_timers)
 
-    def task_data(self, state: str, task_id: str) -> dict[str, Any]:
-        return dict(self._ready_task(self._restore(state), task_id).data)
-
     def _restore(self, state: str) -> BpmnWorkflow:
         workflow = self.serializer.deserialize_json(state)
         workflow.script_engine = self.script_engine  # the script engine is not serialized
@@ -262,12 +260,12 @@ class WorkflowEngine:
             value = definition.details(task).value
             if isinstance(value, dict):
                 value = value.get("next")
-            if not value:
-                continue
-            due = TimerEventDefinition.get_datetime(value) if "T" in str(value) else None
-            if due is not None:
-                timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id,
-                                           task.task_spec.bpmn_name or task.task_spec.bpmn_id, as_utc(due)))
+            try:
+                due = TimerEventDefinition.get_datetime(value)
+            except (TypeError, ValueError):
+                continue  # not yet started (a duration measured from when it starts waiting)
+            timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id,
+                                       task.task_spec.bpmn_name or task.task_spec.bpmn_id, as_utc(due)))
         return timers
 
 

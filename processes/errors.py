@@ -20,6 +20,6 @@ class Conflict(ProcedureError):
 class InvalidInput(ProcedureError):
     """Submitted data failed validation; `errors` maps field names to messages."""
 
-    def __init__(self, errors: dict[str, str]):
+    def __init__(self, errors: dict[str, str], values: dict | None = None):
         super().__init__("There is a problem with what was entered")
-        self.errors = errors
+        self.errors, self.values = errors, values or {}

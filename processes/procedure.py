@@ -132,7 +132,7 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     definition = case.process_version.forms[task.form_name]
     result = validate_form(definition, formdata)
     if not result.ok:
-        raise InvalidInput(result.errors)
+        raise InvalidInput(result.errors, result.values)
     try:
         run = engine.complete_task(case.workflow_state, task.task_uuid, result.values)
     except TaskNotReady as exc:

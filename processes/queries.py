@@ -1,7 +1,7 @@
 """Read-side queries for task lists and case lists, answered from the indexes."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from models import Case, CaseEvent, Notification, ReadyTask, User
@@ -38,5 +38,5 @@ def can_view_case(session: Session, user: User, case: Case) -> bool:
 
 def notifications_for(session: Session, user: User, limit: int = 50) -> list[Notification]:
     query = (select(Notification).options(joinedload(Notification.case))
-             .where(or_(Notification.role.in_(user.role_names))).order_by(Notification.id.desc()).limit(limit))
+             .where(Notification.role.in_(user.role_names)).order_by(Notification.id.desc()).limit(limit))
     return list(session.scalars(query))

@@ -81,7 +81,7 @@ def show(task_id: int):
             complete_task(db.session, current_user, task_id, request.form, seen)
         except InvalidInput as exc:
             db.session.rollback()
-            values, errors = _posted_values(task, request.form), exc.errors
+            values, errors = exc.values, exc.errors
         except (Conflict, NotFound, ProcedureError) as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -95,8 +95,3 @@ def show(task_id: int):
     definition = case.process_version.forms.get(task.form_name)
     return render_template("tasks/show.html", title=task.name, task=task, case=case, definition=definition,
                            values=values, errors=errors, form_errors=errors, blocked=blocked), (400 if errors else 200)
-
-
-def _posted_values(task, form) -> dict:
-    from processes.forms import validate_form
-    return validate_form(task.case.process_version.forms[task.form_name], form).values
