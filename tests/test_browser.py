@@ -103,3 +103,19 @@ def test_complaint_from_public_form_to_officer_completing_first_task(live_server
     officer.wait_for_selector("#diagram .djs-container", timeout=10_000)
     assert officer.locator("#diagram .cc-current").count() >= 1
     assert errors == []
+
+
+def test_bpmn_js_draws_every_shipped_diagram_without_warnings(live_server, browser):
+    page = browser.new_page()
+    page.goto(live_server + "/")
+    page.add_script_tag(url=live_server + "/assets/bpmn-js/bpmn-navigated-viewer.production.min.js")
+    for path in sorted((Path(__file__).resolve().parent.parent / "bpmn").glob("*.bpmn")):
+        result = page.evaluate("""async (xml) => {
+            const box = document.createElement('div'); box.style.height = '600px'; document.body.appendChild(box)
+            const viewer = new BpmnJS({ container: box })
+            const { warnings } = await viewer.importXML(xml)
+            const lanes = viewer.get('elementRegistry').filter((e) => e.type === 'bpmn:Lane').map((e) => e.businessObject.name)
+            return { warnings: warnings.map((w) => w.message), lanes, shapes: viewer.get('elementRegistry').getAll().length }
+        }""", path.read_text())
+        assert result["warnings"] == [], path.name
+        assert result["shapes"] > 10 and "Customer Relations Officer" in result["lanes"], path.name
