@@ -51,9 +51,10 @@ def register_blueprints(app: Flask) -> None:
     from . import assets
     from .auth import views as auth
     from .cases import views as cases
+    from .policy import views as policy
     from .public import views as public
     from .tasks import views as tasks
-    for module in (assets, auth, public, tasks, cases):
+    for module in (assets, auth, public, tasks, cases, policy):
         app.register_blueprint(module.bp)
 
 

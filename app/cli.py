@@ -1,8 +1,6 @@
 """Commands: set up the database and demo data, deploy diagrams, run the timer worker."""
 from __future__ import annotations
 
-import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -16,9 +14,9 @@ from models import User, UserRole
 from models.user import ROLES
 from processes.deploy import deploy_process, deploy_shipped
 from processes.engine import BpmnError
-from processes.timers import fire_due_timers, next_due_at
 
 from .extensions import db
+from .worker import AnotherWorkerRunning, TimerWorker
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "demo-password"
@@ -104,21 +102,17 @@ def timers_group() -> None:
 
 @timers_group.command("run")
 @click.option("--once", is_flag=True, help="Fire what is due now and stop.")
-def run_timers(once: bool) -> None:
+@click.option("--seconds", type=float, default=None, help="Stop after this many seconds (for tests).")
+def run_timers(once: bool, seconds: float | None) -> None:
     """Fire due timers, then sleep until the next one is due (at most the poll interval)."""
-    poll = current_app.config["TIMER_POLL_SECONDS"]
-    click.echo(f"Timer worker started on {db.engine.url.render_as_string(hide_password=True)}")
-    while True:
-        now = datetime.now(timezone.utc)
-        fired, errors = fire_due_timers(db.session, now, commit=db.session.commit)
-        db.session.commit()
-        for error in errors:
-            click.echo(f"Timer failed for case {error}", err=True)
-        if fired:
-            click.echo(f"{now:%Y-%m-%d %H:%M:%S} fired timers on {fired} case(s)")
+    worker = TimerWorker(current_app.config["TIMER_POLL_SECONDS"], current_app.config["TIMER_LEASE_SECONDS"],
+                         log=click.echo)
+    click.echo(f"Timer worker started on {db.engine.url.render_as_string(hide_password=True)} ({worker.holder})")
+    try:
         if once:
-            return
-        upcoming = next_due_at(db.session)
-        db.session.rollback()
-        wait = poll if upcoming is None else min(poll, max(0.05, (upcoming - datetime.now(timezone.utc)).total_seconds()))
-        time.sleep(wait)
+            fired = worker.run_once()
+            click.echo(f"fired timers on {fired} case(s)")
+        else:
+            worker.run(stop_after=seconds)
+    except AnotherWorkerRunning as exc:
+        raise click.ClickException(str(exc)) from exc

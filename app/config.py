@@ -13,7 +13,8 @@ class Config:
     DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'customer-comments.db'}")
     FORMS_DIR = Path(os.environ.get("FORMS_DIR", ROOT / "forms"))
     NODE_MODULES = Path(os.environ.get("NODE_MODULES", ROOT / "node_modules"))
-    TIMER_POLL_SECONDS = float(os.environ.get("TIMER_POLL_SECONDS", "2"))
+    TIMER_POLL_SECONDS = float(os.environ.get("TIMER_POLL_SECONDS", "1"))
+    TIMER_LEASE_SECONDS = float(os.environ.get("TIMER_LEASE_SECONDS", "10"))
     COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Amber Valley Borough Council")
     SERVICE_NAME = "Customer Comments"
     SESSION_COOKIE_HTTPONLY = True

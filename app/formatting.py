@@ -3,13 +3,22 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 
 from models.case import CHANNELS, COMMENT_TYPES
 from models.user import ROLES
 from processes.calendar import LONDON, WorkingCalendar
+from processes.policy import load_calendar
 
-CALENDAR = WorkingCalendar()
+
+def calendar() -> WorkingCalendar:
+    """The council's calendar with its closure days, read once per request."""
+    if not has_request_context():
+        return WorkingCalendar()
+    if "calendar" not in g:
+        from .extensions import db
+        g.calendar = load_calendar(db.session)
+    return g.calendar
 
 
 def uk_date(moment: datetime | None) -> str:
@@ -26,14 +35,14 @@ def uk_datetime(moment: datetime | None) -> str:
 
 
 def due_date(due_at: datetime | None) -> str:
-    return CALENDAR.due_date(due_at).strftime("%a %-d %b %Y") if due_at else ""
+    return calendar().due_date(due_at).strftime("%a %-d %b %Y") if due_at else ""
 
 
 def deadline_status(due_at: datetime | None, now: datetime | None = None) -> dict | None:
     """Working days left or overdue, with a GOV.UK tag colour: red overdue, amber 2 or fewer, green."""
     if due_at is None:
         return None
-    left = CALENDAR.days_left(due_at, now or datetime.now(timezone.utc))
+    left = calendar().days_left(due_at, now or datetime.now(timezone.utc))
     if left < 0:
         days = -left
         return {"text": f"{days} working day{'s' if days != 1 else ''} overdue", "colour": "red", "left": left}
@@ -52,7 +61,7 @@ def service_label(value: str | None) -> str:
 
 def respond_by(received_at: datetime, working_days: int) -> str:
     """The council-document promise as a date: 'Wed 7 Jan 2027'."""
-    return due_date(CALENDAR.deadline(received_at, working_days))
+    return due_date(calendar().deadline(received_at, working_days))
 
 
 def init_app(app: Flask) -> None:

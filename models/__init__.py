@@ -2,9 +2,11 @@
 from .base import Base
 from .case import Case, CaseEvent, ReferenceCounter
 from .notification import Notification
+from .operations_log import Incident, WorkerLease
+from .policy import PROFILES, ClosureDay, PolicySetting, Timescale
 from .process import ProcessVersion
 from .user import ROLES, User, UserRole
 from .workflow_index import ReadyTask, WaitingTimer
 
-__all__ = ["Base", "Case", "CaseEvent", "Notification", "ProcessVersion", "ReadyTask", "ReferenceCounter",
+__all__ = ["Base", "Case", "CaseEvent", "ClosureDay", "Incident", "Notification", "PolicySetting", "PROFILES", "Timescale", "WorkerLease", "ProcessVersion", "ReadyTask", "ReferenceCounter",
            "ROLES", "User", "UserRole", "WaitingTimer"]

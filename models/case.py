@@ -57,6 +57,10 @@ class Case(Base):
     # Deferred: lists never load the serialized workflow; operations load it when they run the engine.
     workflow_state: Mapped[str] = mapped_column(Text, deferred=True)
     serializer_version: Mapped[str] = mapped_column(String(10))
+    # The timescales in force when the case started: later policy changes do not move its deadlines.
+    timescales: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    # Messages the workflow waits for (e.g. "extension_agreed"), so pages need not load the workflow.
+    awaiting_messages: Mapped[str] = mapped_column(String(400), default="")
     row_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

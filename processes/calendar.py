@@ -43,6 +43,12 @@ class WorkingCalendar:
             day += timedelta(days=1)
         return day
 
+    def previous_working_day(self, day: date) -> date:
+        day -= timedelta(days=1)
+        while not self.is_working_day(day):
+            day -= timedelta(days=1)
+        return day
+
     def day_zero(self, moment: datetime | str) -> date:
         """The working day a comment counts as received on (day 0)."""
         local = as_utc(moment).astimezone(self.tz)
@@ -64,6 +70,20 @@ class WorkingCalendar:
 
     def deadline(self, moment: datetime | str, days: int) -> datetime:
         return self.end_of_day(self.add_working_days(moment, days))
+
+    def extend(self, due_at: datetime | str, days: int) -> datetime:
+        """A deadline moved `days` working days later (an agreed extension)."""
+        day = self.due_date(as_utc(due_at))
+        for _ in range(days):
+            day = self.next_working_day(day)
+        return self.end_of_day(day)
+
+    def working_days_before(self, due_at: datetime | str, days: int) -> datetime:
+        """The start (midnight, UK time) of the working day `days` working days before a deadline's day."""
+        day = self.due_date(as_utc(due_at))
+        for _ in range(days):
+            day = self.previous_working_day(day)
+        return datetime.combine(day, time(0), self.tz).astimezone(timezone.utc)
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end`; negative when `end` is earlier."""

@@ -15,7 +15,9 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
@@ -28,6 +30,7 @@ from .sandbox import Sandbox, SandboxError
 MAX_BPMN_BYTES = 2 * 1024 * 1024
 SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
 _notifications: contextvars.ContextVar[list[tuple[str, str]]] = contextvars.ContextVar("notifications")
+_calendar: contextvars.ContextVar[WorkingCalendar] = contextvars.ContextVar("calendar")
 
 
 class BpmnError(Exception):
@@ -76,6 +79,7 @@ class Run:
     ready: list[ReadyTask]
     timers: list[WaitingTimer]
     notifications: list[tuple[str, str]]
+    messages: list[str] = field(default_factory=list)  # names of messages the workflow waits for
     steps: list[tuple[str, str]] = field(default_factory=list)  # (bpmn_id, name) of automatic steps run
     finished: bool = False
     end_name: str | None = None
@@ -118,11 +122,13 @@ class WorkflowEngine:
 
     def script_functions(self) -> dict[str, Callable[..., Any]]:
         """The only functions diagrams can call; documented on the process owner's help page."""
-        cal = self.calendar
+        cal = lambda: _calendar.get(self.calendar)  # noqa: E731  (the calendar of the run in progress)
         return {
-            "add_working_days": lambda moment, days: cal.deadline(moment, int(days)).isoformat(),
-            "working_days_between": lambda a, b: cal.working_days_between(as_utc(a).date(), as_utc(b).date()),
-            "next_working_day": lambda moment: cal.next_working_day(as_utc(moment).date()).isoformat(),
+            "add_working_days": lambda moment, days: cal().deadline(moment, int(days)).isoformat(),
+            "extend_deadline": lambda deadline, days: cal().extend(deadline, int(days)).isoformat(),
+            "working_days_before": lambda deadline, days: cal().working_days_before(deadline, int(days)).isoformat(),
+            "working_days_between": lambda a, b: cal().working_days_between(as_utc(a).date(), as_utc(b).date()),
+            "next_working_day": lambda moment: cal().next_working_day(as_utc(moment).date()).isoformat(),
             "now": lambda: self.clock().astimezone(timezone.utc).isoformat(),
             "notify": _notify,
         }
@@ -171,25 +177,33 @@ class WorkflowEngine:
         ]
 
     # -- running -----------------------------------------------------------------------------
-    def start(self, xml: bytes, process_id: str, data: dict[str, Any]) -> Run:
+    def start(self, xml: bytes, process_id: str, data: dict[str, Any], calendar: WorkingCalendar | None = None) -> Run:
         spec, subprocesses = self._spec(xml, process_id)
         workflow = BpmnWorkflow(spec, subprocesses, script_engine=self.script_engine)
         workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
-        return self._advance(workflow, lambda: None)
+        return self._advance(workflow, lambda: None, calendar)
 
-    def complete_task(self, state: str, task_id: str, data: dict[str, Any]) -> Run:
+    def complete_task(self, state: str, task_id: str, data: dict[str, Any],
+                      calendar: WorkingCalendar | None = None) -> Run:
         workflow = self._restore(state)
         task = self._ready_task(workflow, task_id)
 
         def finish():
             task.set_data(**data)
             task.run()
-        return self._advance(workflow, finish)
+        return self._advance(workflow, finish, calendar)
 
-    def fire_timers(self, state: str) -> Run:
+    def fire_timers(self, state: str, calendar: WorkingCalendar | None = None) -> Run:
         """Let every timer whose time has come fire, and run on to the next wait."""
         workflow = self._restore(state)
-        return self._advance(workflow, workflow.refresh_timers)
+        return self._advance(workflow, workflow.refresh_timers, calendar)
+
+    def send_message(self, state: str, name: str, payload: dict[str, Any],
+                     calendar: WorkingCalendar | None = None) -> Run:
+        """Deliver a message (such as an agreed extension) to the case's waiting message event."""
+        workflow = self._restore(state)
+        event = BpmnEvent(MessageEventDefinition(name), payload)
+        return self._advance(workflow, lambda: workflow.send_event(event), calendar)
 
     def _restore(self, state: str) -> BpmnWorkflow:
         workflow = self.serializer.deserialize_json(state)
@@ -206,10 +220,11 @@ class WorkflowEngine:
             raise TaskNotReady(task_id)
         return task
 
-    def _advance(self, workflow: BpmnWorkflow, action: Callable[[], None]) -> Run:
+    def _advance(self, workflow: BpmnWorkflow, action: Callable[[], None], calendar: WorkingCalendar | None) -> Run:
         notifications: list[tuple[str, str]] = []
         steps: list[tuple[str, str]] = []
         token = _notifications.set(notifications)
+        calendar_token = _calendar.set(calendar or self.calendar)
 
         def record(task):
             spec = task.task_spec
@@ -222,6 +237,7 @@ class WorkflowEngine:
             raise WorkflowError(str(exc)) from exc
         finally:
             _notifications.reset(token)
+            _calendar.reset(calendar_token)
         return self._snapshot(workflow, notifications, steps)
 
     def _snapshot(self, workflow: BpmnWorkflow, notifications, steps) -> Run:
@@ -235,6 +251,8 @@ class WorkflowEngine:
             state=self.serializer.serialize_json(workflow),
             ready=[self._ready(t) for t in workflow.get_tasks(state=TaskState.READY, manual=True)],
             timers=self._timers(workflow),
+            messages=sorted({t.task_spec.event_definition.name for t in workflow.event_manager.tasks.values()
+                             if isinstance(t.task_spec.event_definition, MessageEventDefinition)}),
             notifications=notifications,
             steps=steps,
             finished=finished,

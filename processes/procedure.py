@@ -21,6 +21,7 @@ from .deploy import latest_version
 from .engine import Run, TaskNotReady, WorkflowEngine, WorkflowError, default_engine
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
 from .forms import validate_form
+from .policy import current_timescales, load_calendar
 
 STAGE_LABELS = {"stage1": "Stage 1", "stage2": "Stage 2"}
 CASE_FIELDS = ("service_area", "comment", "customer_name", "customer_email", "customer_phone",
@@ -51,16 +52,18 @@ def submit_comment(session: Session, actor: User | None, details: Mapping[str, A
     if version is None:
         raise ProcedureError(f"No process is deployed for {comment_type}s: ask the process owner to deploy one")
     reference = next_reference(session, received_at.astimezone(timezone.utc).year)
+    timescales = current_timescales(session)
     case = Case(reference=reference, comment_type=comment_type, channel=channel, received_at=received_at,
                 recorded_by_id=actor.id if actor else None, process_version=version,
-                serializer_version=engine.serializer_version, workflow_state="",
+                serializer_version=engine.serializer_version, workflow_state="", timescales=timescales,
                 **{k: details.get(k) for k in CASE_FIELDS})
     session.add(case)
     session.flush()
-    data = {"reference": reference, "comment_type": comment_type, "channel": channel,
+    data = {"reference": reference, "comment_type": comment_type, "channel": channel, "timescales": timescales,
             "service_area": case.service_area, "received_at": received_at.astimezone(timezone.utc).isoformat()}
-    _record(session, case, actor, "submitted", f"{COMMENT_TYPES[comment_type]} received: {CHANNELS[channel].lower()}")
-    _apply(session, case, _run(lambda: engine.start(version.bpmn_xml, version.process_key, data)), actor)
+    record_event(session, case, actor, "submitted", f"{COMMENT_TYPES[comment_type]} received: {CHANNELS[channel].lower()}")
+    calendar = load_calendar(session)
+    _apply(session, case, _run(lambda: engine.start(version.bpmn_xml, version.process_key, data, calendar)), actor)
     return case
 
 
@@ -105,7 +108,7 @@ def claim_task(session: Session, actor: User, ready_task_id: int) -> ReadyTask:
         if task.assigned_to_id != actor.id:
             raise Conflict("Someone else claimed this task first")
     session.refresh(task)
-    _record(session, task.case, actor, "claimed", f"{actor.name} took “{task.name}”")
+    record_event(session, task.case, actor, "claimed", f"{actor.name} took “{task.name}”")
     return task
 
 
@@ -114,7 +117,7 @@ def release_task(session: Session, actor: User, ready_task_id: int) -> ReadyTask
     if task.assigned_to_id != actor.id:
         raise NotAllowed("You can only release a task assigned to you")
     task.assigned_to_id = None
-    _record(session, task.case, actor, "released", f"{actor.name} released “{task.name}” to the team")
+    record_event(session, task.case, actor, "released", f"{actor.name} released “{task.name}” to the team")
     session.flush()
     return task
 
@@ -134,13 +137,13 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     if not result.ok:
         raise InvalidInput(result.errors, result.values)
     try:
-        run = engine.complete_task(case.workflow_state, task.task_uuid, result.values)
+        run = engine.complete_task(case.workflow_state, task.task_uuid, result.values, load_calendar(session))
     except TaskNotReady as exc:
         raise Conflict("This task has already been completed by someone else") from exc
     except WorkflowError as exc:
         raise ProcedureError(f"The process could not continue: {exc}") from exc
     try:
-        _record(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
+        record_event(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
                 {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage, "values": result.values})
         _apply(session, case, run, actor)
         session.flush()
@@ -152,9 +155,50 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     return case
 
 
+EXTENSION_MESSAGE = "extension_agreed"
+
+
+def agree_extension(session: Session, actor: User, case: Case, working_days: int | None, reason: str,
+                    engine: WorkflowEngine | None = None) -> Case:
+    """The CRO agrees more time for the current stage: the deadline moves and the timers are re-armed."""
+    if not actor.has_role("customer_relations_officer"):
+        raise NotAllowed("Only the Customer Relations Officer can agree an extension")
+    if EXTENSION_MESSAGE not in case.awaiting_messages.split(","):
+        raise Conflict("This case is not at a step that can be extended")
+    stage = next((t.stage for t in case.ready_tasks if t.stage), None)
+    left = extension_days_left(session, case, stage)
+    errors = {}
+    if working_days is None or not 1 <= working_days <= left:
+        errors["working_days"] = (f"Enter a number of working days from 1 to {left}" if left else
+                                  f"No more extension is allowed at {STAGE_LABELS.get(stage, 'this stage')}")
+    if not (reason or "").strip():
+        errors["reason"] = "Enter the reason for the extension: the customer will be told it"
+    elif len(reason) > 2000:
+        errors["reason"] = "The reason must be 2,000 characters or fewer"
+    if errors:
+        raise InvalidInput(errors, {"working_days": working_days, "reason": reason})
+    payload = {"working_days": working_days, "reason": reason.strip()}
+    run = _run(lambda: (engine or default_engine()).send_message(case.workflow_state, EXTENSION_MESSAGE, payload,
+                                                                 load_calendar(session)))
+    record_event(session, case, actor, "extension", f"{actor.name} agreed {working_days} more working day"
+            f"{'s' if working_days != 1 else ''} at {STAGE_LABELS.get(stage, stage)}: {reason.strip()}",
+            {"stage": stage, "working_days": working_days, "reason": reason.strip()})
+    _apply(session, case, run, actor)
+    session.flush()
+    return case
+
+
+def extension_days_left(session: Session, case: Case, stage: str | None) -> int:
+    """Working days of extension still allowed at a stage, by the timescales the case started with."""
+    limit = (case.timescales or {}).get(f"{stage}_extension", 0) or 0
+    used = sum((e.details or {}).get("working_days", 0) for e in case.events
+               if e.kind == "extension" and (e.details or {}).get("stage") == stage)
+    return max(0, limit - used)
+
+
 def fire_case_timers(session: Session, case: Case, engine: WorkflowEngine | None = None) -> Run:
     """Fire whatever timers of one case are due and run it on; acts as the system."""
-    run = _run(lambda: (engine or default_engine()).fire_timers(case.workflow_state))
+    run = _run(lambda: (engine or default_engine()).fire_timers(case.workflow_state, load_calendar(session)))
     _apply(session, case, run, None)
     session.flush()
     return run
@@ -163,26 +207,29 @@ def fire_case_timers(session: Session, case: Case, engine: WorkflowEngine | None
 def _apply(session: Session, case: Case, run: Run, actor: User | None) -> None:
     """Save the engine's new state and bring the task and timer indexes into step with it."""
     case.workflow_state = run.state
+    case.awaiting_messages = ",".join(run.messages)
     for bpmn_id, name in run.steps:
-        _record(session, case, None, "step", name, {"element": bpmn_id})
+        record_event(session, case, None, "step", name, {"element": bpmn_id})
     _sync_tasks(session, case, run)
     _sync_timers(session, case, run)
     for role, message in run.notifications:
         session.add(Notification(case_id=case.id, role=role, message=message))
-        _record(session, case, None, "notified", f"Told the {role.replace('_', ' ')}: {message}")
+        record_event(session, case, None, "notified", f"Told the {role.replace('_', ' ')}: {message}")
     stages = [t.properties.get("stage") for t in run.ready if t.properties.get("stage")]
     if stages:
         case.stage = STAGE_LABELS.get(stages[0], stages[0])
     if run.finished:
         case.status, case.closed_at, case.outcome, case.stage = "closed", _now(), run.end_name, "Closed"
-        _record(session, case, actor, "closed", f"Case closed: {run.end_name or 'finished'}")
+        record_event(session, case, actor, "closed", f"Case closed: {run.end_name or 'finished'}")
 
 
 def _sync_tasks(session: Session, case: Case, run: Run) -> None:
     current = {t.task_uuid: t for t in case.ready_tasks}
     wanted = {t.task_id: t for t in run.ready}
+    carried = {}  # a task the flow loops back to (after an extension, say) stays with its officer
     for uuid, row in current.items():
         if uuid not in wanted:
+            carried[row.bpmn_id] = row.assigned_to_id
             case.ready_tasks.remove(row)
     for uuid, ready in wanted.items():
         if uuid in current:
@@ -193,7 +240,8 @@ def _sync_tasks(session: Session, case: Case, run: Run) -> None:
             raise ProcedureError(f"Task {ready.name} is in lane {ready.lane!r}, which is not a role")
         case.ready_tasks.append(ReadyTask(
             task_uuid=uuid, bpmn_id=ready.bpmn_id, name=ready.name, role=role, form_name=props.get("form"),
-            stage=props.get("stage"), independent_of=props.get("independent_of"), due_at=ready.due_at))
+            stage=props.get("stage"), independent_of=props.get("independent_of"), due_at=ready.due_at,
+            assigned_to_id=carried.get(ready.bpmn_id)))
 
 
 def _sync_timers(session: Session, case: Case, run: Run) -> None:
@@ -210,6 +258,6 @@ def _sync_timers(session: Session, case: Case, run: Run) -> None:
             existing[uuid].due_at = timer.due_at
 
 
-def _record(session: Session, case: Case, actor: User | None, kind: str, summary: str,
+def record_event(session: Session, case: Case, actor: User | None, kind: str, summary: str,
             details: dict[str, Any] | None = None) -> None:
     case.events.append(CaseEvent(actor_id=actor.id if actor else None, kind=kind, summary=summary, details=details))

@@ -10,9 +10,10 @@ from sqlalchemy import select
 from models import Case
 from processes import queries
 from processes.calendar import as_utc
-from processes.errors import ProcedureError
+from processes.errors import Conflict, InvalidInput, NotAllowed, ProcedureError
 from processes.forms import validate_form
-from processes.procedure import submit_comment
+from processes.procedure import EXTENSION_MESSAGE, agree_extension, extension_days_left, submit_comment
+from processes.timers import open_incidents, retry_incident
 
 from ..extensions import db
 
@@ -70,9 +71,53 @@ def _load(reference: str) -> Case:
 
 
 @bp.get("/<reference>")
-def show(reference: str):
+def show(reference: str, errors=None, values=None, status=200):
     case = _load(reference)
-    return render_template("cases/show.html", title=f"{case.reference}", case=case)
+    extension = None
+    if current_user.has_role("customer_relations_officer") and EXTENSION_MESSAGE in case.awaiting_messages.split(","):
+        stage = next((t.stage for t in case.ready_tasks if t.stage), None)
+        extension = {"stage": stage, "left": extension_days_left(db.session, case, stage)}
+    return render_template("cases/show.html", title=case.reference, case=case, extension=extension,
+                           errors=errors or {}, values=values or {}, form_errors=errors), status
+
+
+@bp.post("/<reference>/extension")
+def extend(reference: str):
+    case = _load(reference)
+    days = request.form.get("working_days", "").strip()
+    try:
+        agree_extension(db.session, current_user, case, int(days) if days.isdigit() else None,
+                        request.form.get("reason", ""))
+    except InvalidInput as exc:
+        db.session.rollback()
+        return show(reference, exc.errors, request.form, 400)
+    except (NotAllowed, Conflict, ProcedureError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".show", reference=reference))
+    db.session.commit()
+    flash("Extension agreed: the deadline has moved and the officer's timers are re-set", "success")
+    return redirect(url_for(".show", reference=reference))
+
+
+@bp.get("/incidents")
+def incidents():
+    _require("customer_relations_officer", "administrator")
+    return render_template("cases/incidents.html", title="Failed timers", incidents=open_incidents(db.session))
+
+
+@bp.post("/incidents/<int:incident_id>/retry")
+def retry(incident_id: int):
+    _require("customer_relations_officer", "administrator")
+    try:
+        case = retry_incident(db.session, current_user, incident_id)
+    except ProcedureError as exc:
+        db.session.rollback()
+        flash(f"It failed again: {exc}", "error")
+        return redirect(url_for(".incidents"))
+    db.session.commit()
+    flash(f"The timers of {case.reference} ran", "success")
+    return redirect(url_for(".incidents"))
 
 
 @bp.get("/<reference>/diagram.bpmn")

@@ -1,0 +1,102 @@
+"""The process owner's policy page: closure days, timescale profiles, and the functions diagrams can use."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from models import PROFILES, ClosureDay, Timescale
+from processes import policy
+from processes.errors import InvalidInput
+
+from ..extensions import db
+
+bp = Blueprint("policy", __name__, url_prefix="/policy")
+
+
+@bp.before_request
+@login_required
+def _owners_only():
+    if not current_user.has_role(*policy.OWNERS):
+        abort(403)
+
+
+def _page(errors=None, values=None, status=200):
+    timescales = db.session.scalars(select(Timescale).order_by(Timescale.profile, Timescale.key)).all()
+    by_key: dict[str, dict] = {}
+    for row in timescales:
+        by_key.setdefault(row.key, {"label": row.label})[row.profile] = row
+    return render_template("policy/index.html", title="Calendar and timescales", profiles=PROFILES,
+                           active=policy.active_profile(db.session), timescales=by_key,
+                           closures=db.session.scalars(select(ClosureDay).order_by(ClosureDay.day)).all(),
+                           errors=errors or {}, form_errors=errors, values=values or {}), status
+
+
+@bp.get("/")
+def index():
+    return _page()
+
+
+@bp.post("/profile")
+def choose_profile():
+    policy.choose_profile(db.session, current_user, request.form.get("profile", ""))
+    db.session.commit()
+    flash(f"New cases now follow: {PROFILES[request.form['profile']]}", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/timescales/<profile>")
+def save_timescales(profile: str):
+    errors = {}
+    for key in request.form:
+        if key == "csrf_token":
+            continue
+        raw = request.form[key].strip()
+        if not raw.isdigit():
+            errors[f"{profile}-{key}"] = "Enter a whole number of working days, like 10"
+            continue
+        try:
+            policy.set_timescale(db.session, current_user, profile, key, int(raw))
+        except InvalidInput as exc:
+            errors.update({f"{profile}-{k}": v for k, v in exc.errors.items()})
+    if errors:
+        db.session.rollback()
+        return _page(errors, request.form, 400)
+    db.session.commit()
+    flash(f"Timescales of “{PROFILES.get(profile, profile)}” saved: cases that start from now on use them", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/closures")
+def add_closure():
+    try:
+        day = date(int(request.form["day-year"]), int(request.form["day-month"]), int(request.form["day-day"]))
+    except (KeyError, ValueError):
+        return _page({"day": "Enter a real date, like 29 12 2026"}, request.form, 400)
+    try:
+        policy.add_closure_day(db.session, current_user, day, request.form.get("reason", ""))
+    except InvalidInput as exc:
+        db.session.rollback()
+        return _page(exc.errors, request.form, 400)
+    db.session.commit()
+    flash(f"{day:%A %-d %B %Y} is now a closure day: deadlines worked out from now on skip it", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/closures/<day>/remove")
+def remove_closure(day: str):
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    policy.remove_closure_day(db.session, current_user, when)
+    db.session.commit()
+    flash(f"{when:%A %-d %B %Y} is a working day again", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.get("/functions")
+def functions():
+    return render_template("policy/functions.html", title="Functions for diagrams")

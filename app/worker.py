@@ -1,0 +1,72 @@
+"""The timer worker: fires due timers soon after they fall due, one committed case at a time."""
+from __future__ import annotations
+
+import os
+import socket
+import time
+from datetime import datetime, timezone
+from typing import Callable
+
+from processes.timers import fire_due_timers, hold_lease, next_due_at, release_lease
+
+from .extensions import db
+
+LEASE = "timer-worker"
+
+
+class AnotherWorkerRunning(Exception):
+    """On SQLite only one timer worker may run."""
+
+
+class TimerWorker:
+    """Sleeps until the next stored due time (never longer than `poll` seconds, so a timer stored
+    meanwhile is seen within `poll`), then fires everything due, oldest first."""
+
+    def __init__(self, poll: float, lease_seconds: float = 10, log: Callable[[str], None] = print):
+        self.poll, self.lease_seconds, self.log = poll, lease_seconds, log
+        self.holder = f"{socket.gethostname()} pid {os.getpid()}"
+        self.single = db.engine.dialect.name == "sqlite"
+
+    def _claim(self) -> None:
+        if not self.single:
+            return  # PostgreSQL: any number of workers; each case is locked with SKIP LOCKED
+        other = hold_lease(db.session, LEASE, self.holder, datetime.now(timezone.utc), self.lease_seconds)
+        db.session.commit()
+        if other:
+            raise AnotherWorkerRunning(f"Another timer worker is already running ({other}). On SQLite one "
+                                       "worker is enough; use PostgreSQL to run several.")
+
+    def _commit(self) -> None:
+        """Commit one case, renewing the lease with it so a long batch never lets a second worker in."""
+        if self.single:
+            hold_lease(db.session, LEASE, self.holder, datetime.now(timezone.utc), self.lease_seconds)
+        db.session.commit()
+
+    def run_once(self) -> int:
+        self._claim()
+        fired, errors = fire_due_timers(db.session, datetime.now(timezone.utc), commit=self._commit)
+        db.session.commit()
+        for error in errors:
+            self.log(f"Timer failed, incident raised for the CRO: {error}")
+        return fired
+
+    def seconds_to_sleep(self) -> float:
+        upcoming = next_due_at(db.session)
+        db.session.rollback()
+        if upcoming is None:
+            return self.poll
+        return min(self.poll, max(0.0, (upcoming - datetime.now(timezone.utc)).total_seconds()))
+
+    def run(self, stop_after: float | None = None) -> None:
+        began = time.monotonic()
+        try:
+            while stop_after is None or time.monotonic() - began < stop_after:
+                fired = self.run_once()
+                if fired:
+                    self.log(f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} fired timers on {fired} case(s)")
+                    continue  # there may be more due than one batch
+                time.sleep(self.seconds_to_sleep())
+        finally:
+            if self.single:
+                release_lease(db.session, LEASE, self.holder)
+                db.session.commit()

@@ -1,0 +1,94 @@
+"""The working-day calendar and timescales as the process owner has set them."""
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import PROFILES, ClosureDay, PolicySetting, Timescale, User
+
+from .calendar import WorkingCalendar
+from .errors import InvalidInput, NotAllowed
+
+OWNERS = ("process_owner", "administrator")
+
+
+def setting(session: Session, key: str, default: str) -> str:
+    row = session.get(PolicySetting, key)
+    return row.value if row else default
+
+
+def load_calendar(session: Session) -> WorkingCalendar:
+    """Bank holidays, the council's closure days and its close of business, as they stand now."""
+    hours, minutes = setting(session, "close_of_business", "17:00").split(":")
+    closures = frozenset(session.scalars(select(ClosureDay.day)))
+    return WorkingCalendar(closures=closures, close_of_business=time(int(hours), int(minutes)))
+
+
+def active_profile(session: Session) -> str:
+    return setting(session, "timescale_profile", "council")
+
+
+def current_timescales(session: Session) -> dict[str, Any]:
+    """The active profile as the diagrams read it: {"stage1_response": 10, "stage1_response_from": ...}."""
+    values: dict[str, Any] = {}
+    for row in session.scalars(select(Timescale).filter_by(profile=active_profile(session))):
+        values[row.key] = row.working_days
+        if row.counts_from:
+            values[f"{row.key}_from"] = row.counts_from
+    return values
+
+
+def _require_owner(actor: User) -> None:
+    if not actor.has_role(*OWNERS):
+        raise NotAllowed("Only the process owner can change the calendar and timescales")
+
+
+def add_closure_day(session: Session, actor: User, day: date, reason: str) -> ClosureDay:
+    _require_owner(actor)
+    errors = {}
+    if session.get(ClosureDay, day) is not None:
+        errors["day"] = f"{day:%-d %B %Y} is already a closure day"
+    if not reason.strip():
+        errors["reason"] = "Enter why the council is closed that day"
+    elif len(reason) > 200:
+        errors["reason"] = "The reason must be 200 characters or fewer"
+    if errors:
+        raise InvalidInput(errors)
+    closure = ClosureDay(day=day, reason=reason.strip(), added_by_id=actor.id)
+    session.add(closure)
+    session.flush()
+    return closure
+
+
+def remove_closure_day(session: Session, actor: User, day: date) -> None:
+    _require_owner(actor)
+    closure = session.get(ClosureDay, day)
+    if closure is not None:
+        session.delete(closure)
+        session.flush()
+
+
+def choose_profile(session: Session, actor: User, profile: str) -> None:
+    _require_owner(actor)
+    if profile not in PROFILES:
+        raise InvalidInput({"profile": "Select one of the timescale profiles"})
+    row = session.get(PolicySetting, "timescale_profile") or PolicySetting(key="timescale_profile", value=profile)
+    row.value = profile
+    session.add(row)
+    session.flush()
+
+
+def set_timescale(session: Session, actor: User, profile: str, key: str, working_days: int) -> Timescale:
+    """Change one number of a profile; cases that started before keep the timescales they started with."""
+    _require_owner(actor)
+    row = session.get(Timescale, (profile, key))
+    if row is None:
+        raise InvalidInput({key: "There is no such timescale"})
+    if not 0 <= working_days <= 250:
+        raise InvalidInput({key: f"{row.label} must be between 0 and 250 working days"})
+    row.working_days = working_days
+    session.flush()
+    return row
