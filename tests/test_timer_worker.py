@@ -1,0 +1,148 @@
+"""The timer worker as real processes: killed mid-batch it loses nothing and fires nothing twice;
+two workers on PostgreSQL share the work without overlap; a second worker on SQLite is refused.
+
+These tests use their own database (a SQLite file, or a fresh PostgreSQL database when the suite
+runs on PostgreSQL), because the workers are separate processes that commit for real.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from app import create_app
+from app.cli import upgrade_database
+from app.extensions import db as app_db
+from bench.clone import clone_cases, count_due
+from models import CaseEvent, ReadyTask
+from models.db import make_engine
+from processes.deploy import deploy_shipped
+
+from .conftest import DATABASE_URL, DIALECT
+
+ROOT = Path(__file__).resolve().parent.parent
+RECEIVED = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)  # every timer of these cases is long overdue
+
+
+@pytest.fixture()
+def worker_db(tmp_path):
+    """A database of its own with the shipped processes deployed; yields (url, app)."""
+    if DIALECT == "postgresql":
+        admin = make_engine(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("DROP DATABASE IF EXISTS cc_workers"))
+            conn.execute(text("CREATE DATABASE cc_workers"))
+        url = DATABASE_URL.rsplit("/", 1)[0] + "/cc_workers"
+    else:
+        url = f"sqlite:///{tmp_path / 'workers.db'}"
+    upgrade_database(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "workers", "ENV": "testing"})
+    with app.app_context():
+        deploy_shipped(app_db.session, app.extensions["forms"])
+        app_db.session.commit()
+    yield url, app
+    with app.app_context():
+        app_db.session.remove()
+        app_db.engine.dispose()
+
+
+def start_worker(url: str, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "CC_ENV": "development", "TIMER_POLL_SECONDS": "0.2",
+           "TIMER_LEASE_SECONDS": "1"}
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "timers", "run"], cwd=ROOT, env=env,
+                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+def fired_per_case(session) -> dict[int, int]:
+    rows = session.execute(select(CaseEvent.case_id, func.count()).where(
+        CaseEvent.kind == "step", CaseEvent.summary == "Answer deadline passed").group_by(CaseEvent.case_id))
+    return dict(rows.all())
+
+
+def wait_until(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_worker_killed_mid_batch_loses_nothing_and_fires_nothing_twice(worker_db, tmp_path):
+    url, app = worker_db
+    with app.app_context():
+        ids = clone_cases(app_db.session, 300, RECEIVED)
+        app_db.session.commit()
+        session = app_db.session
+        log = tmp_path / "workers.log"
+        first = start_worker(url, log)
+        try:
+            assert wait_until(lambda: (session.rollback(), sum(fired_per_case(session).values()))[1] >= 30, 60), log.read_text()
+            first.send_signal(signal.SIGKILL)  # in the middle of the batch
+            first.wait()
+            session.rollback()
+            assert 0 < len(fired_per_case(session)) < len(ids), "the kill was meant to land mid-batch"
+            time.sleep(1.2)  # let the dead worker's lease run out (SQLite)
+            second = start_worker(url, log)
+            try:
+                assert wait_until(lambda: (session.rollback(), count_due(session, datetime.now(timezone.utc)))[1] == 0,
+                                  90), log.read_text()
+            finally:
+                second.terminate()
+                second.wait()
+        finally:
+            if first.poll() is None:
+                first.kill()
+        session.rollback()
+        assert fired_per_case(session) == {case_id: 1 for case_id in ids}
+        escalated = session.scalar(select(func.count()).where(ReadyTask.bpmn_id == "answer_query_escalated"))
+        assert escalated == len(ids)
+
+
+@pytest.mark.skipif(DIALECT != "postgresql", reason="several workers need PostgreSQL; SQLite allows one (tested below)")
+def test_two_workers_on_postgresql_share_2000_due_cases_without_overlap(worker_db, tmp_path):
+    url, app = worker_db
+    with app.app_context():
+        ids = clone_cases(app_db.session, 2000, RECEIVED)
+        app_db.session.commit()
+        session = app_db.session
+        assert count_due(session, datetime.now(timezone.utc)) >= 2000
+        log = tmp_path / "workers.log"
+        workers = [start_worker(url, log), start_worker(url, log)]
+        try:
+            assert wait_until(lambda: (session.rollback(), count_due(session, datetime.now(timezone.utc)))[1] == 0,
+                              180), log.read_text()
+        finally:
+            for worker in workers:
+                worker.terminate()
+                worker.wait()
+        session.rollback()
+        assert fired_per_case(session) == {case_id: 1 for case_id in ids}
+        output = log.read_text()
+        assert output.count("Timer worker started") == 2 and "fired timers" in output
+
+
+@pytest.mark.skipif(DIALECT != "sqlite", reason="the single-worker rule is SQLite's")
+def test_a_second_worker_on_sqlite_is_told_one_is_enough(worker_db, tmp_path):
+    url, _app = worker_db
+    log = tmp_path / "workers.log"
+    first = start_worker(url, log)
+    try:
+        assert wait_until(lambda: "Timer worker started" in log.read_text(), 30)
+        time.sleep(0.5)
+        second = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "timers", "run", "--once"], cwd=ROOT,
+                                env={**os.environ, "DATABASE_URL": url, "CC_ENV": "development"},
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert "Another timer worker is already running" in second.stderr
+        assert "On SQLite one worker is enough" in second.stderr
+    finally:
+        first.terminate()
+        first.wait()
