@@ -98,21 +98,27 @@ def test_complaint_escalates_when_the_response_deadline_passes(db, login_as, use
     case = db.scalar(select(Case).filter_by(reference=reference))
     assert respond.due_at == datetime(2026, 1, 8, tzinfo=timezone.utc)
     timers = {t.bpmn_id: t.due_at for t in db.scalars(select(WaitingTimer).filter_by(case_id=case.id))}
-    assert timers == {"stage1_response_overdue": datetime(2026, 1, 8, tzinfo=timezone.utc)}
+    # The reminder comes at the start of the second working day before the due day (Mon 5 Jan).
+    assert timers == {"stage1_response_overdue": datetime(2026, 1, 8, tzinfo=timezone.utc),
+                      "stage1_reminder": datetime(2026, 1, 5, tzinfo=timezone.utc)}
 
+    with time_machine.travel(datetime(2026, 1, 5, 0, 0, 1, tzinfo=timezone.utc), tick=False):
+        assert fire_due_timers(db, datetime.now(timezone.utc), commit=db.commit) == (1, [])
+    reminded = tasks_of(db, reference)["respond_stage1"]
+    assert reminded.assigned_to.name == "Ian Investigator"  # the reminder leaves the task where it was
     with time_machine.travel(datetime(2026, 1, 7, 23, 59, tzinfo=timezone.utc), tick=False):
         assert fire_due_timers(db, datetime.now(timezone.utc), commit=db.commit) == (0, [])
     with time_machine.travel(datetime(2026, 1, 8, 0, 0, 1, tzinfo=timezone.utc), tick=False):
         assert fire_due_timers(db, datetime.now(timezone.utc), commit=db.commit) == (1, [])
         assert fire_due_timers(db, datetime.now(timezone.utc), commit=db.commit) == (0, [])  # fires once
-        db.commit()
         senior_tasks = login_as("senior").get("/tasks/team").text
         assert reference in senior_tasks and "Respond to the overdue complaint" in senior_tasks
         assert "1 working day overdue" in senior_tasks or "overdue" in senior_tasks
         assert "respond_stage1" not in tasks_of(db, reference)
         assert reference not in login_as("investigator").get("/tasks/").text
-        notes = db.scalars(select(Notification).filter_by(case_id=case.id)).all()
+        notes = db.scalars(select(Notification).filter_by(case_id=case.id).order_by(Notification.id)).all()
         assert [(n.role, n.message) for n in notes] == [
+            ("investigating_officer", "Reminder: the stage 1 response is due soon"),
             ("customer_relations_officer", "Stage 1 response deadline passed: escalated to a senior officer")]
         assert "escalated to a senior officer" in login_as("cro").get("/cases/notifications").text
 

@@ -63,5 +63,5 @@ def test_suggestion_decision_with_overdue_reminder_that_keeps_the_task(db, login
         complete(login_as("cro"), tasks_of(db, reference)["tell_customer_outcome"].id, {"outcome_method": "not_possible"})
     case = db.scalar(select(Case).filter_by(reference=reference))
     assert (case.status, case.outcome) == ("closed", "Suggestion answered")
-    assert [n.message for n in db.scalars(select(Notification).filter_by(case_id=case.id))] == [
-        "Suggestion decision is overdue"]
+    assert sorted(n.message for n in db.scalars(select(Notification).filter_by(case_id=case.id))) == [
+        "Reminder: a suggestion decision is due soon", "Suggestion decision is overdue"]
