@@ -81,6 +81,19 @@ def choose_profile(session: Session, actor: User, profile: str) -> None:
     session.flush()
 
 
+def set_close_of_business(session: Session, actor: User, value: str) -> None:
+    """After this time (UK) a comment counts as received on the next working day."""
+    _require_owner(actor)
+    try:
+        parsed = time.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput({"close_of_business": "Enter a time in 24-hour form, like 17:00"}) from None
+    row = session.get(PolicySetting, "close_of_business") or PolicySetting(key="close_of_business", value="")
+    row.value = f"{parsed:%H:%M}"
+    session.add(row)
+    session.flush()
+
+
 def set_timescale(session: Session, actor: User, profile: str, key: str, working_days: int) -> Timescale:
     """Change one number of a profile; cases that started before keep the timescales they started with."""
     _require_owner(actor)

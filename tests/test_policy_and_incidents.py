@@ -103,3 +103,15 @@ def test_retry_runs_a_held_case_and_closes_its_incident(db, login_as):
     assert "answer_query_escalated" in tasks_of(db, reference)
     assert db.get(Incident, incident.id).resolved_at is not None
     assert login_as("frontline").post(f"/cases/incidents/{incident.id}/retry").status_code == 403
+
+
+def test_close_of_business_decides_the_day_of_receipt(db, login_as):
+    owner = login_as("owner")
+    bad = owner.post("/policy/close-of-business", data={"close_of_business": "5pm"})
+    assert bad.status_code == 400 and error_messages(bad.text) == ["Enter a time in 24-hour form, like 17:00"]
+    assert owner.post("/policy/close-of-business", data={"close_of_business": "16:00"}).status_code == 302
+    assert "after close of business (16:00 UK time)" in owner.get("/policy/").text
+    with time_machine.travel(datetime(2026, 3, 2, 16, 30, tzinfo=timezone.utc), tick=False):  # 16:30 GMT, Monday
+        reference = submit_online(login_as("frontline"), "query")
+    # Counts from Tuesday 3 March: day 10 is Tuesday 17 March.
+    assert tasks_of(db, reference)["answer_query"].due_at == datetime(2026, 3, 18, tzinfo=timezone.utc)

@@ -31,6 +31,7 @@ def _page(errors=None, values=None, status=200):
     return render_template("policy/index.html", title="Calendar and timescales", profiles=PROFILES,
                            active=policy.active_profile(db.session), timescales=by_key,
                            closures=db.session.scalars(select(ClosureDay).order_by(ClosureDay.day)).all(),
+                           close_of_business=policy.setting(db.session, "close_of_business", "17:00"),
                            errors=errors or {}, form_errors=errors, values=values or {}), status
 
 
@@ -44,6 +45,18 @@ def choose_profile():
     policy.choose_profile(db.session, current_user, request.form.get("profile", ""))
     db.session.commit()
     flash(f"New cases now follow: {PROFILES[request.form['profile']]}", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/close-of-business")
+def close_of_business():
+    try:
+        policy.set_close_of_business(db.session, current_user, request.form.get("close_of_business", ""))
+    except InvalidInput as exc:
+        db.session.rollback()
+        return _page(exc.errors, request.form, 400)
+    db.session.commit()
+    flash("Close of business saved", "success")
     return redirect(url_for(".index"))
 
 
