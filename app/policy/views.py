@@ -14,6 +14,9 @@ from processes.errors import InvalidInput
 from ..extensions import db
 
 bp = Blueprint("policy", __name__, url_prefix="/policy")
+ORDER = ["stage1_ack", "stage1_response", "stage1_extension", "stage2_ack", "stage2_response", "stage2_extension",
+         "escalation_window", "reminder_before", "query_response", "suggestion_response", "compliment_ack",
+         "compliment_response"]
 
 
 @bp.before_request
@@ -26,7 +29,7 @@ def _owners_only():
 def _page(errors=None, values=None, status=200):
     timescales = db.session.scalars(select(Timescale).order_by(Timescale.profile, Timescale.key)).all()
     by_key: dict[str, dict] = {}
-    for row in timescales:
+    for row in sorted(timescales, key=lambda r: ORDER.index(r.key) if r.key in ORDER else len(ORDER)):
         by_key.setdefault(row.key, {"label": row.label})[row.profile] = row
     return render_template("policy/index.html", title="Calendar and timescales", profiles=PROFILES,
                            active=policy.active_profile(db.session), timescales=by_key,
