@@ -55,13 +55,22 @@ class TimerWorker:
         db.session.rollback()
         if upcoming is None:
             return self.poll
-        return min(self.poll, max(0.0, (upcoming - datetime.now(timezone.utc)).total_seconds()))
+        # Never a busy loop: due cases locked by another worker wait a moment.
+        return min(self.poll, max(0.05, (upcoming - datetime.now(timezone.utc)).total_seconds()))
 
     def run(self, stop_after: float | None = None) -> None:
         began = time.monotonic()
         try:
             while stop_after is None or time.monotonic() - began < stop_after:
-                fired = self.run_once()
+                try:
+                    fired = self.run_once()
+                except AnotherWorkerRunning:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - a database outage must not end the worker
+                    db.session.rollback()
+                    self.log(f"Timer worker error, trying again shortly: {exc}")
+                    time.sleep(self.poll)
+                    continue
                 if fired:
                     self.log(f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} fired timers on {fired} case(s)")
                     continue  # there may be more due than one batch

@@ -40,7 +40,8 @@ def overview():
 @bp.route("/new", methods=["GET", "POST"])
 def record():
     definition = current_app.extensions["forms"]["staff_record"]
-    values, errors = {}, {}
+    # Most comments are recorded as they arrive: start from now, to the minute, for the officer to correct.
+    values, errors = {"received_at": datetime.now(timezone.utc).replace(second=0, microsecond=0).isoformat()}, {}
     if request.method == "POST":
         result = validate_form(definition, request.form)
         values, errors = result.values, result.errors
