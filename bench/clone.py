@@ -5,6 +5,7 @@ is an independent case with its own rows), which is what a thousand cases of the
 """
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timezone
 
 import time_machine
@@ -31,7 +32,8 @@ def clone_cases(session: Session, count: int, received_at: datetime, details: di
     year = received_at.astimezone(timezone.utc).year
     counter = session.get(ReferenceCounter, year)
     start = counter.last
-    rows = [{**source, "reference": f"CC-{year}-{start + i + 1:06d}"} for i in range(count - 1)]
+    rows = [{**source, "reference": f"CC-{year}-{start + i + 1:06d}", "status_token": secrets.token_urlsafe(24)}
+            for i in range(count - 1)]
     counter.last = start + count - 1
     if rows:
         session.execute(insert(Case), rows)

@@ -1,6 +1,7 @@
 """Persistence: SQLAlchemy 2 typed models, one module per aggregate."""
 from .base import Base
 from .case import Case, CaseEvent, ReferenceCounter
+from .message import OutboxMessage
 from .notification import Notification
 from .operations_log import Incident, WorkerLease
 from .policy import PROFILES, ClosureDay, PolicySetting, Timescale
@@ -8,5 +9,5 @@ from .process import ProcessVersion
 from .user import ROLES, User, UserRole
 from .workflow_index import ReadyTask, WaitingTimer
 
-__all__ = ["Base", "Case", "CaseEvent", "ClosureDay", "Incident", "Notification", "PolicySetting", "PROFILES", "Timescale", "WorkerLease", "ProcessVersion", "ReadyTask", "ReferenceCounter",
+__all__ = ["Base", "Case", "CaseEvent", "ClosureDay", "Incident", "Notification", "OutboxMessage", "PolicySetting", "PROFILES", "Timescale", "WorkerLease", "ProcessVersion", "ReadyTask", "ReferenceCounter",
            "ROLES", "User", "UserRole", "WaitingTimer"]

@@ -62,6 +62,9 @@ class Case(Base):
     # Messages the workflow waits for (e.g. "extension_agreed"), so pages need not load the workflow.
     awaiting_messages: Mapped[str] = mapped_column(String(400), default="")
     row_version: Mapped[int] = mapped_column(default=1)
+    # The customer's way to their status page: a secret link, or the reference with a short code.
+    status_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    access_code: Mapped[Optional[str]] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     process_version: Mapped["ProcessVersion"] = relationship()  # noqa: F821

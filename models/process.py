@@ -21,6 +21,7 @@ class ProcessVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the BPMN and the forms snapshot
     bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     forms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    messages: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)  # the message templates its send tasks name
     comment: Mapped[str] = mapped_column(Text)
     deployed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)

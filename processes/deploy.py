@@ -13,6 +13,7 @@ from models import ProcessVersion, User
 from models.user import role_for_lane
 
 from .engine import BpmnError, WorkflowEngine, default_engine
+from .messages import load_templates
 
 SHIPPED_BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 SHIPPED_FORMS = Path(__file__).resolve().parent.parent / "forms"
@@ -34,29 +35,37 @@ def check_process(engine: WorkflowEngine, xml: bytes, process_id: str, forms: Ma
 
 
 def deploy_process(session: Session, xml: bytes, forms: Mapping[str, Any], actor: User | None,
-                   comment: str, engine: WorkflowEngine | None = None) -> list[ProcessVersion]:
-    """Store each process of a diagram as a new version, unless that exact content is deployed already."""
+                   comment: str, engine: WorkflowEngine | None = None,
+                   messages: Mapping[str, Any] | None = None) -> list[ProcessVersion]:
+    """Store each process of a diagram as a new version, with the forms and message templates it uses,
+    unless that exact content is deployed already."""
     engine = engine or default_engine()
+    messages = load_templates() if messages is None else messages
     versions = []
     for process_id in engine.process_ids(xml):
         problems = check_process(engine, xml, process_id, forms)
+        sends = engine.send_templates(xml, process_id)
+        problems += [f"send task {task} uses message template {name!r}, which does not exist"
+                     for task, name in sends.items() if name not in messages]
         if problems:
             raise BpmnError("; ".join(problems))
         used = {t["properties"]["form"] for t in engine.describe_user_tasks(xml, process_id)}
-        snapshot = {name: forms[name] for name in sorted(used)}
+        snapshot = {"forms": {name: forms[name] for name in sorted(used)},
+                    "messages": {name: messages[name] for name in sorted(set(sends.values()))}}
         digest = hashlib.sha256(xml + json.dumps(snapshot, sort_keys=True).encode()).hexdigest()
         versions.append(_store_version(session, engine, xml, process_id, snapshot, digest, actor, comment))
     return versions
 
 
-def _store_version(session, engine, xml, process_id, forms, digest, actor, comment) -> ProcessVersion:
+def _store_version(session, engine, xml, process_id, snapshot, digest, actor, comment) -> ProcessVersion:
     existing = session.scalar(select(ProcessVersion).filter_by(process_key=process_id, content_hash=digest))
     if existing:
         return existing
     number = (session.scalar(select(func.max(ProcessVersion.number)).filter_by(process_key=process_id)) or 0) + 1
     spec_name = engine.process_names(xml).get(process_id, process_id)
     version = ProcessVersion(process_key=process_id, name=spec_name, number=number, content_hash=digest,
-                             bpmn_xml=xml, forms=forms, comment=comment, deployed_by_id=actor.id if actor else None)
+                             bpmn_xml=xml, forms=snapshot["forms"], messages=snapshot["messages"], comment=comment,
+                             deployed_by_id=actor.id if actor else None)
     session.add(version)
     session.flush()
     return version

@@ -82,6 +82,7 @@ class Run:
     notifications: list[tuple[str, str]]
     messages: list[str] = field(default_factory=list)  # names of messages the workflow waits for
     steps: list[tuple[str, str]] = field(default_factory=list)  # (bpmn_id, name) of automatic steps run
+    sends: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (template, task data) of send tasks
     finished: bool = False
     end_name: str | None = None
 
@@ -168,6 +169,12 @@ class WorkflowEngine:
                 raise BpmnError(str(exc.args[0] if exc.args else exc), exc.line_number or None, exc.id or None) from exc
         return self._specs[key]
 
+    def send_templates(self, xml: bytes, process_id: str) -> dict[str, str]:
+        """The message template each send task names: {bpmn_id: template}."""
+        spec, _ = self._spec(xml, process_id)
+        return {ts.bpmn_id: ts.extensions["properties"]["template"] for ts in spec.task_specs.values()
+                if getattr(ts, "extensions", {}).get("properties", {}).get("template")}
+
     def describe_user_tasks(self, xml: bytes, process_id: str) -> list[dict[str, Any]]:
         """Every user task of a process: id, name, lane and properties (for checks before deploy)."""
         spec, _ = self._spec(xml, process_id)
@@ -206,6 +213,13 @@ class WorkflowEngine:
         event = BpmnEvent(MessageEventDefinition(name), payload)
         return self._advance(workflow, lambda: workflow.send_event(event), calendar)
 
+    def cancel(self, state: str) -> Run:
+        """Stop a workflow where it stands (a withdrawn comment): nothing is left ready or waiting."""
+        workflow = self._restore(state)
+        workflow.cancel()
+        return Run(state=self.serializer.serialize_json(workflow), ready=[], timers=[], notifications=[],
+                   finished=True, end_name="Withdrawn by the customer")
+
     def _restore(self, state: str) -> BpmnWorkflow:
         workflow = self.serializer.deserialize_json(state)
         workflow.script_engine = self.script_engine  # the script engine is not serialized
@@ -224,6 +238,7 @@ class WorkflowEngine:
     def _advance(self, workflow: BpmnWorkflow, action: Callable[[], None], calendar: WorkingCalendar | None) -> Run:
         notifications: list[tuple[str, str]] = []
         steps: list[tuple[str, str]] = []
+        sends: list[tuple[str, dict[str, Any]]] = []
         token = _notifications.set(notifications)
         calendar_token = _calendar.set(calendar or self.calendar)
 
@@ -231,6 +246,9 @@ class WorkflowEngine:
             spec = task.task_spec
             if spec.bpmn_name and not spec.manual and "Gateway" not in type(spec).__name__:
                 steps.append((spec.bpmn_id, spec.bpmn_name))
+            template = getattr(spec, "extensions", {}).get("properties", {}).get("template")
+            if template:
+                sends.append((template, dict(task.data)))
         try:
             action()
             workflow.do_engine_steps(did_complete_task=record)
@@ -239,9 +257,9 @@ class WorkflowEngine:
         finally:
             _notifications.reset(token)
             _calendar.reset(calendar_token)
-        return self._snapshot(workflow, notifications, steps)
+        return self._snapshot(workflow, notifications, steps, sends)
 
-    def _snapshot(self, workflow: BpmnWorkflow, notifications, steps) -> Run:
+    def _snapshot(self, workflow: BpmnWorkflow, notifications, steps, sends=()) -> Run:
         finished = workflow.is_completed()
         end_name = None
         if finished:
@@ -256,6 +274,7 @@ class WorkflowEngine:
                              if isinstance(t.task_spec.event_definition, MessageEventDefinition)}),
             notifications=notifications,
             steps=steps,
+            sends=list(sends),
             finished=finished,
             end_name=end_name,
         )

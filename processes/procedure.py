@@ -21,6 +21,8 @@ from .deploy import latest_version
 from .engine import Run, TaskNotReady, WorkflowEngine, WorkflowError, default_engine
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
 from .forms import validate_form
+from .messages import issue_status_access, queue_customer_message, queue_new_task_emails, queue_staff_message
+from .messages import format_due
 from .policy import current_timescales, load_calendar
 
 STAGE_LABELS = {"stage1": "Stage 1", "stage2": "Stage 2"}
@@ -57,6 +59,7 @@ def submit_comment(session: Session, actor: User | None, details: Mapping[str, A
                 recorded_by_id=actor.id if actor else None, process_version=version,
                 serializer_version=engine.serializer_version, workflow_state="", timescales=timescales,
                 **{k: details.get(k) for k in CASE_FIELDS})
+    issue_status_access(case)
     session.add(case)
     session.flush()
     data = {"reference": reference, "comment_type": comment_type, "channel": channel, "timescales": timescales,
@@ -210,11 +213,23 @@ def _apply(session: Session, case: Case, run: Run, actor: User | None) -> None:
     case.awaiting_messages = ",".join(run.messages)
     for bpmn_id, name in run.steps:
         record_event(session, case, None, "step", name, {"element": bpmn_id})
-    _sync_tasks(session, case, run)
+    new_tasks = _sync_tasks(session, case, run)
     _sync_timers(session, case, run)
     for role, message in run.notifications:
         session.add(Notification(case_id=case.id, role=role, message=message))
+        queue_staff_message(session, role, "staff_notification", {"message": message}, case)
         record_event(session, case, None, "notified", f"Told the {role.replace('_', ' ')}: {message}")
+    for template, data in run.sends:
+        sent = queue_customer_message(session, case, template, data, actor.name if actor else None)
+        how = {"email": f"emailed to {sent.to_address}", "letter": "a letter to post",
+               "none": "not sent: the customer left no contact details"}[sent.channel]
+        record_event(session, case, None, "message", f"Message to the customer, {how}: {sent.subject}")
+    if new_tasks:
+        session.flush()
+        calendar = load_calendar(session)
+        for task in new_tasks:
+            if task.assigned_to_id is None:
+                queue_new_task_emails(session, case, task.role, task.name, task.id, format_due(calendar, task.due_at))
     stages = [t.properties.get("stage") for t in run.ready if t.properties.get("stage")]
     if stages:
         case.stage = STAGE_LABELS.get(stages[0], stages[0])
@@ -223,10 +238,11 @@ def _apply(session: Session, case: Case, run: Run, actor: User | None) -> None:
         record_event(session, case, actor, "closed", f"Case closed: {run.end_name or 'finished'}")
 
 
-def _sync_tasks(session: Session, case: Case, run: Run) -> None:
+def _sync_tasks(session: Session, case: Case, run: Run) -> list[ReadyTask]:
     current = {t.task_uuid: t for t in case.ready_tasks}
     wanted = {t.task_id: t for t in run.ready}
     carried = {}  # a task the flow loops back to (after an extension, say) stays with its officer
+    added: list[ReadyTask] = []
     for uuid, row in current.items():
         if uuid not in wanted:
             carried[row.bpmn_id] = row.assigned_to_id
@@ -238,10 +254,12 @@ def _sync_tasks(session: Session, case: Case, run: Run) -> None:
         role = role_for_lane(ready.lane)
         if role is None:
             raise ProcedureError(f"Task {ready.name} is in lane {ready.lane!r}, which is not a role")
-        case.ready_tasks.append(ReadyTask(
+        added.append(ReadyTask(
             task_uuid=uuid, bpmn_id=ready.bpmn_id, name=ready.name, role=role, form_name=props.get("form"),
             stage=props.get("stage"), independent_of=props.get("independent_of"), due_at=ready.due_at,
             assigned_to_id=carried.get(ready.bpmn_id)))
+        case.ready_tasks.append(added[-1])
+    return added
 
 
 def _sync_timers(session: Session, case: Case, run: Run) -> None:

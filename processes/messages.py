@@ -1,0 +1,154 @@
+"""Messages to customers and staff: templates (data the process owner edits), rendering, the outbox."""
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Mapping
+
+from jinja2 import ChainableUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Case, OutboxMessage, User, UserRole
+
+from .calendar import LONDON, WorkingCalendar, as_utc
+from .errors import ProcedureError
+
+SHIPPED_MESSAGES = Path(__file__).resolve().parent.parent / "messages"
+OUTCOMES = {"upheld": "Upheld", "partly_upheld": "Partly upheld", "not_upheld": "Not upheld"}
+REMEDIES = {"apology": "an apology", "explanation": "an explanation", "action": "action to put things right",
+            "changed_decision": "a changed decision", "corrected_record": "a corrected record",
+            "financial": "a financial remedy", "changed_policy": "a change to our policy or procedure"}
+
+
+# Where links in messages point, and whose name they sign with; set once by the app at start-up.
+SITE = {"url": "http://127.0.0.1:5000", "council": "the council"}
+
+
+def configure_site(url: str, council: str) -> None:
+    SITE.update(url=url.rstrip("/"), council=council)
+
+
+class MessageTemplateError(ProcedureError):
+    """A message template could not be rendered."""
+
+
+def load_templates(directory: Path = SHIPPED_MESSAGES) -> dict[str, dict[str, str]]:
+    """Every `*.json` template (subject and body, Jinja text) in a folder, checked, keyed by file stem."""
+    templates = {}
+    for path in sorted(Path(directory).glob("*.json")):
+        template = json.loads(path.read_text(encoding="utf-8"))
+        check_template(path.stem, template)
+        templates[path.stem] = template
+    return templates
+
+
+def check_template(name: str, template: Mapping[str, Any]) -> None:
+    if not isinstance(template.get("subject"), str) or not isinstance(template.get("body"), str):
+        raise MessageTemplateError(f"message template {name} needs a subject and a body")
+    try:
+        _ENV.parse(template["subject"])
+        _ENV.parse(template["body"])
+    except TemplateError as exc:
+        raise MessageTemplateError(f"message template {name}: {exc}") from exc
+
+
+def _due_date(value: str | None) -> str:
+    if not value:
+        return "the date we have given you"
+    return (as_utc(value) - timedelta(seconds=1)).astimezone(LONDON).strftime("%A %-d %B %Y")
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return ""
+    local = as_utc(value).astimezone(LONDON)
+    return f"{local:%-d %B %Y} at {local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
+
+
+# The process owner writes templates, so they are rendered in Jinja's sandbox: no attribute tricks.
+_ENV = SandboxedEnvironment(undefined=ChainableUndefined, autoescape=False, keep_trailing_newline=False)
+_ENV.filters.update(due_date=_due_date, when=_when)
+_ENV.globals.update(outcome_label=lambda v: OUTCOMES.get(v, v or ""),
+                    remedy_labels=lambda vs: ", ".join(REMEDIES.get(v, v) for v in vs or []))
+
+
+def render(template: Mapping[str, str], context: Mapping[str, Any]) -> tuple[str, str]:
+    """The subject and body of a message; names a template uses but the case lacks read as empty."""
+    try:
+        subject = _ENV.from_string(template["subject"]).render(context).strip()
+        body = _ENV.from_string(template["body"]).render(context).strip()
+    except TemplateError as exc:
+        raise MessageTemplateError(f"a message could not be written: {exc}") from exc
+    return subject, body
+
+
+def issue_status_access(case: Case) -> None:
+    """A secret link for the customer's status page, and a short code to use with the reference."""
+    case.status_token = secrets.token_urlsafe(24)
+    case.access_code = f"{secrets.randbelow(10**6):06d}"
+
+
+def status_url(case: Case) -> str:
+    return f"{SITE['url']}/status/{case.status_token}" if case.status_token else f"{SITE['url']}/status"
+
+
+def queue_customer_message(session: Session, case: Case, template_name: str, data: Mapping[str, Any],
+                           officer: str | None) -> OutboxMessage:
+    """Write one message to the customer into the outbox: an email, a letter to post, or a note that
+    the customer left no way to reach them."""
+    templates = case.process_version.messages or {}
+    if template_name not in templates:
+        raise MessageTemplateError(f"there is no message template called {template_name!r}")
+    context = {**data, "reference": case.reference, "customer_name": case.customer_name, "officer": officer,
+               "council": SITE["council"], "status_url": status_url(case)}
+    subject, body = render(templates[template_name], context)
+    if case.customer_email and case.preferred_contact in (None, "email"):
+        channel, address, status = "email", case.customer_email, "pending"
+    elif case.customer_address:
+        channel, address, status = "letter", case.customer_address, "to_post"
+    elif case.customer_email:
+        channel, address, status = "email", case.customer_email, "pending"
+    else:
+        channel, address, status = "none", None, "no_contact"
+    message = OutboxMessage(case_id=case.id, audience="customer", channel=channel, template=template_name,
+                            to_name=case.customer_name, to_address=address, subject=subject, body=body,
+                            status=status, next_attempt_at=datetime.now(timezone.utc) if status == "pending" else None)
+    session.add(message)
+    return message
+
+
+_STAFF_TEMPLATES: dict[str, dict[str, str]] = {}
+
+
+def staff_template(name: str) -> dict[str, str]:
+    if not _STAFF_TEMPLATES:
+        _STAFF_TEMPLATES.update(load_templates())
+    return _STAFF_TEMPLATES[name]
+
+
+def queue_staff_message(session: Session, role: str, template_name: str, context: Mapping[str, Any],
+                        case: Case | None = None) -> list[OutboxMessage]:
+    """An email to every active member of a role."""
+    links = {"case_url": f"{SITE['url']}/cases/{case.reference}" if case else SITE["url"],
+             "reference": case.reference if case else ""}
+    subject, body = render(staff_template(template_name), {**links, **context})
+    users = session.scalars(select(User).join(UserRole).where(UserRole.role == role, User.active.is_(True)))
+    messages = [OutboxMessage(case_id=case.id if case else None, audience="staff", channel="email",
+                              template="staff", to_name=u.name, to_address=u.email, subject=subject, body=body,
+                              status="pending", next_attempt_at=datetime.now(timezone.utc)) for u in users]
+    session.add_all(messages)
+    return messages
+
+
+def format_due(calendar: WorkingCalendar, due_at: datetime | None) -> str:
+    return calendar.due_date(due_at).strftime("%a %-d %b %Y") if due_at else ""
+
+
+def queue_new_task_emails(session: Session, case: Case, role: str, task_name: str, task_id: int,
+                          due: str) -> list[OutboxMessage]:
+    return queue_staff_message(session, role, "staff_new_task", {
+        "task": task_name, "due": due, "task_url": f"{SITE['url']}/tasks/{task_id}"}, case)
