@@ -16,6 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     check_config(app.config)
     register_templates(app)
     register_forms(app)
+    register_messages(app)
     db.init_app(app)
     register_login(app)
     csrf.init_app(app)
@@ -39,6 +40,18 @@ def register_forms(app: Flask) -> None:
     app.extensions["forms"] = load_forms(app.config["FORMS_DIR"])
 
 
+def register_messages(app: Flask) -> None:
+    from processes.messages import configure_site
+    configure_site(app.config["BASE_URL"], app.config["COUNCIL_NAME"])
+
+
+def smtp_settings(app: Flask):
+    from processes.outbox import SmtpSettings
+    c = app.config
+    return SmtpSettings(host=c["MAIL_HOST"], port=c["MAIL_PORT"], security=c["MAIL_SECURITY"],
+                        username=c["MAIL_USERNAME"], password=c["MAIL_PASSWORD"], sender=c["MAIL_FROM"])
+
+
 def register_login(app: Flask) -> None:
     from models import User
     login_manager.init_app(app)
@@ -53,8 +66,9 @@ def register_blueprints(app: Flask) -> None:
     from .cases import views as cases
     from .policy import views as policy
     from .public import views as public
+    from .status import views as status
     from .tasks import views as tasks
-    for module in (assets, auth, public, tasks, cases, policy):
+    for module in (assets, auth, public, status, tasks, cases, policy):
         app.register_blueprint(module.bp)
 
 

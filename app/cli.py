@@ -105,8 +105,9 @@ def timers_group() -> None:
 @click.option("--seconds", type=float, default=None, help="Stop after this many seconds (for tests).")
 def run_timers(once: bool, seconds: float | None) -> None:
     """Fire due timers, then sleep until the next one is due (at most the poll interval)."""
+    from . import smtp_settings
     worker = TimerWorker(current_app.config["TIMER_POLL_SECONDS"], current_app.config["TIMER_LEASE_SECONDS"],
-                         log=click.echo)
+                         log=click.echo, smtp=smtp_settings(current_app))
     click.echo(f"Timer worker started on {db.engine.url.render_as_string(hide_password=True)} ({worker.holder})")
     try:
         if once:

@@ -15,6 +15,14 @@ class Config:
     NODE_MODULES = Path(os.environ.get("NODE_MODULES", ROOT / "node_modules"))
     TIMER_POLL_SECONDS = float(os.environ.get("TIMER_POLL_SECONDS", "1"))
     TIMER_LEASE_SECONDS = float(os.environ.get("TIMER_LEASE_SECONDS", "10"))
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")  # where links in emails point
+    MAIL_HOST = os.environ.get("MAIL_HOST")  # no host: messages wait in the outbox
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_SECURITY = os.environ.get("MAIL_SECURITY", "none")  # none | starttls | tls
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "customer.comments@example.org")
+    RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "6"))
     COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Amber Valley Borough Council")
     SERVICE_NAME = "Customer Comments"
     SESSION_COOKIE_HTTPONLY = True

@@ -7,6 +7,7 @@ import time
 from datetime import datetime, timezone
 from typing import Callable
 
+from processes.outbox import SmtpSettings, deliver_outbox
 from processes.timers import fire_due_timers, hold_lease, next_due_at, release_lease
 
 from .extensions import db
@@ -22,8 +23,9 @@ class TimerWorker:
     """Sleeps until the next stored due time (never longer than `poll` seconds, so a timer stored
     meanwhile is seen within `poll`), then fires everything due, oldest first."""
 
-    def __init__(self, poll: float, lease_seconds: float = 10, log: Callable[[str], None] = print):
-        self.poll, self.lease_seconds, self.log = poll, lease_seconds, log
+    def __init__(self, poll: float, lease_seconds: float = 10, log: Callable[[str], None] = print,
+                 smtp: SmtpSettings | None = None):
+        self.poll, self.lease_seconds, self.log, self.smtp = poll, lease_seconds, log, smtp
         self.holder = f"{socket.gethostname()} pid {os.getpid()}"
         self.single = db.engine.dialect.name == "sqlite"
 
@@ -48,6 +50,10 @@ class TimerWorker:
         db.session.commit()
         for error in errors:
             self.log(f"Timer failed, incident raised for the CRO: {error}")
+        if self.smtp and self.smtp.host:  # sent after the commit of the step that wrote them
+            sent, failed = deliver_outbox(db.session, self.smtp, datetime.now(timezone.utc), self._commit)
+            if sent or failed:
+                self.log(f"outbox: {sent} sent, {failed} failed and will be retried")
         return fired
 
     def seconds_to_sleep(self) -> float:

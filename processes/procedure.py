@@ -66,11 +66,11 @@ def submit_comment(session: Session, actor: User | None, details: Mapping[str, A
             "service_area": case.service_area, "received_at": received_at.astimezone(timezone.utc).isoformat()}
     record_event(session, case, actor, "submitted", f"{COMMENT_TYPES[comment_type]} received: {CHANNELS[channel].lower()}")
     calendar = load_calendar(session)
-    _apply(session, case, _run(lambda: engine.start(version.bpmn_xml, version.process_key, data, calendar)), actor)
+    apply_run(session, case, run_engine(lambda: engine.start(version.bpmn_xml, version.process_key, data, calendar)), actor)
     return case
 
 
-def _run(step) -> Run:
+def run_engine(step) -> Run:
     try:
         return step()
     except WorkflowError as exc:
@@ -148,7 +148,7 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     try:
         record_event(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
                 {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage, "values": result.values})
-        _apply(session, case, run, actor)
+        apply_run(session, case, run, actor)
         session.flush()
     except (StaleDataError, OperationalError) as exc:
         # PostgreSQL finds the row version moved on; SQLite refuses to write from an outdated snapshot.
@@ -181,12 +181,12 @@ def agree_extension(session: Session, actor: User, case: Case, working_days: int
     if errors:
         raise InvalidInput(errors, {"working_days": working_days, "reason": reason})
     payload = {"working_days": working_days, "reason": reason.strip()}
-    run = _run(lambda: (engine or default_engine()).send_message(case.workflow_state, EXTENSION_MESSAGE, payload,
+    run = run_engine(lambda: (engine or default_engine()).send_message(case.workflow_state, EXTENSION_MESSAGE, payload,
                                                                  load_calendar(session)))
     record_event(session, case, actor, "extension", f"{actor.name} agreed {working_days} more working day"
             f"{'s' if working_days != 1 else ''} at {STAGE_LABELS.get(stage, stage)}: {reason.strip()}",
             {"stage": stage, "working_days": working_days, "reason": reason.strip()})
-    _apply(session, case, run, actor)
+    apply_run(session, case, run, actor)
     session.flush()
     return case
 
@@ -201,13 +201,13 @@ def extension_days_left(session: Session, case: Case, stage: str | None) -> int:
 
 def fire_case_timers(session: Session, case: Case, engine: WorkflowEngine | None = None) -> Run:
     """Fire whatever timers of one case are due and run it on; acts as the system."""
-    run = _run(lambda: (engine or default_engine()).fire_timers(case.workflow_state, load_calendar(session)))
-    _apply(session, case, run, None)
+    run = run_engine(lambda: (engine or default_engine()).fire_timers(case.workflow_state, load_calendar(session)))
+    apply_run(session, case, run, None)
     session.flush()
     return run
 
 
-def _apply(session: Session, case: Case, run: Run, actor: User | None) -> None:
+def apply_run(session: Session, case: Case, run: Run, actor: User | None) -> None:
     """Save the engine's new state and bring the task and timer indexes into step with it."""
     case.workflow_state = run.state
     case.awaiting_messages = ",".join(run.messages)

@@ -13,6 +13,7 @@ from processes.calendar import as_utc
 from processes.errors import Conflict, InvalidInput, NotAllowed, ProcedureError
 from processes.forms import validate_form
 from processes.procedure import EXTENSION_MESSAGE, agree_extension, extension_days_left, submit_comment
+from processes.outbox import failed_messages, letters_to_post, mark_posted, resend_message
 from processes.timers import open_incidents, retry_incident
 
 from ..extensions import db
@@ -131,3 +132,51 @@ def diagram(reference: str):
 def notifications():
     return render_template("cases/notifications.html", title="Notifications",
                            notifications=queries.notifications_for(db.session, current_user))
+
+
+@bp.get("/messages")
+def messages():
+    _require("customer_relations_officer", "administrator")
+    return render_template("cases/messages.html", title="Messages not sent", messages=failed_messages(db.session))
+
+
+@bp.post("/messages/<int:message_id>/resend")
+def resend(message_id: int):
+    try:
+        message = resend_message(db.session, current_user, message_id)
+    except (NotAllowed, Conflict, ProcedureError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".messages"))
+    db.session.commit()
+    flash(f"The message to {message.to_address} will be sent again shortly", "success")
+    return redirect(url_for(".messages"))
+
+
+@bp.get("/letters")
+def letters():
+    _require("front_line_officer", "customer_relations_officer", "administrator")
+    return render_template("cases/letters.html", title="Letters to post", letters=letters_to_post(db.session))
+
+
+@bp.get("/letters/<int:message_id>")
+def letter(message_id: int):
+    _require("front_line_officer", "customer_relations_officer", "administrator")
+    from models import OutboxMessage
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.channel != "letter":
+        abort(404)
+    return render_template("cases/letter.html", title=message.subject, message=message)
+
+
+@bp.post("/letters/<int:message_id>/posted")
+def posted(message_id: int):
+    try:
+        mark_posted(db.session, current_user, message_id)
+    except (NotAllowed, Conflict, ProcedureError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".letters"))
+    db.session.commit()
+    flash("Letter marked as posted", "success")
+    return redirect(url_for(".letters"))

@@ -1,0 +1,73 @@
+"""The customer's status page: a secret link, or the reference with the code we sent them."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from processes.customer import REVIEWABLE_CLOSED, case_by_reference, case_by_token, request_review, withdraw_case
+from processes.errors import Conflict, InvalidInput
+from processes.outbox import customer_messages
+
+from ..extensions import db
+
+bp = Blueprint("status", __name__, url_prefix="/status")
+
+
+def _case(token: str):
+    case = case_by_token(db.session, token, current_app.config["RETENTION_YEARS"])
+    if case is None:
+        abort(404)  # the same plain "not found" for a wrong, unknown or expired link
+    return case
+
+
+@bp.route("/", methods=["GET", "POST"])
+def find():
+    errors = {}
+    if request.method == "POST":
+        case = case_by_reference(db.session, request.form.get("reference", ""), request.form.get("code", ""),
+                                 current_app.config["RETENTION_YEARS"])
+        if case is not None:
+            return redirect(url_for(".show", token=case.status_token))
+        errors["reference"] = "We could not find a comment with that reference and code. Check both and try again"
+    return render_template("status/find.html", title="Check the progress of your comment", errors=errors,
+                           form_errors=errors, values=request.form), (400 if errors else 200)
+
+
+@bp.get("/<token>")
+def show(token: str):
+    case = _case(token)
+    return render_template("status/show.html", title=f"Your {case.comment_type} {case.reference}", case=case,
+                           messages=customer_messages(db.session, case.id), token=token,
+                           reviewable_closed=REVIEWABLE_CLOSED)
+
+
+@bp.post("/<token>/review")
+def review(token: str):
+    case = _case(token)
+    try:
+        started = request_review(db.session, case, request.form.get("reasons", ""))
+    except (InvalidInput, Conflict) as exc:
+        db.session.rollback()
+        flash(next(iter(exc.errors.values())) if isinstance(exc, InvalidInput) else str(exc), "error")
+        return redirect(url_for(".show", token=token))
+    db.session.commit()
+    flash("A more senior officer will review your complaint. We will acknowledge your request within 5 working days"
+          if started else "We have passed your request for a review to our Customer Relations Officer, who will "
+          "contact you", "success")
+    return redirect(url_for(".show", token=token))
+
+
+@bp.post("/<token>/withdraw")
+def withdraw(token: str):
+    case = _case(token)
+    if request.form.get("confirm") != "yes":
+        flash("Tick the box to confirm that you want to withdraw", "error")
+        return redirect(url_for(".show", token=token) + "#withdraw")
+    try:
+        withdraw_case(db.session, case)
+    except Conflict as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".show", token=token))
+    db.session.commit()
+    flash("You have withdrawn your comment. We have closed it", "success")
+    return redirect(url_for(".show", token=token))
