@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+MAIL_PORT ?= 8025
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/cc_test
 CHROMIUM ?= /usr/bin/chromium
 
@@ -25,8 +26,10 @@ install: $(BIN)/.installed node_modules/.installed
 run: install
 	mkdir -p instance
 	CC_ENV=development $(BIN)/flask --app wsgi setup --demo
-	@echo "Open http://127.0.0.1:$(PORT)/ (staff sign in at /sign-in); Ctrl-C stops the app and the timer worker"
-	CC_ENV=development bash -c 'trap "kill 0" EXIT; $(BIN)/flask --app wsgi timers run & $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)'
+	@echo "Open http://127.0.0.1:$(PORT)/ (staff sign in at /sign-in); emails are printed here by a local SMTP server; Ctrl-C stops all"
+	CC_ENV=development MAIL_HOST=127.0.0.1 MAIL_PORT=$(MAIL_PORT) BASE_URL=http://127.0.0.1:$(PORT) bash -c 'trap "kill 0" EXIT; \
+	  $(BIN)/aiosmtpd -n -l 127.0.0.1:$(MAIL_PORT) & $(BIN)/flask --app wsgi timers run & \
+	  $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)'
 
 chromium:
 	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \

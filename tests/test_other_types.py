@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 import time_machine
 from sqlalchemy import select
 
-from models import Case, Notification
+from models import Case, Notification, OutboxMessage
 from processes.timers import fire_due_timers
 
 from .conftest import complete
@@ -13,7 +13,9 @@ from .test_complaint import submit_online, tasks_of
 
 def test_compliment_is_thanked_and_passed_on(client, db, login_as):
     reference = submit_online(client, "compliment")
-    complete(login_as("cro"), tasks_of(db, reference)["thank_customer"].id, {"thanks_method": "email"})
+    case = db.scalar(select(Case).filter_by(reference=reference))
+    thanks = db.scalar(select(OutboxMessage).filter_by(case_id=case.id, audience="customer"))
+    assert (thanks.template, thanks.to_address) == ("compliment_thanks", "jo@example.com")
     complete(login_as("manager"), tasks_of(db, reference)["pass_on_compliment"].id,
              {"staff_named": "The Tuesday crew", "passed_on_notes": "Passed to the waste manager."})
     case = db.scalar(select(Case).filter_by(reference=reference))
@@ -60,8 +62,11 @@ def test_suggestion_decision_with_overdue_reminder_that_keeps_the_task(db, login
         assert "consider_suggestion" in tasks_of(db, reference)  # non-interrupting: the manager keeps it
         complete(login_as("manager"), tasks_of(db, reference)["consider_suggestion"].id,
                  {"suggestion_decision": "adopted", "suggestion_reason": "Cheap and popular."})
-        complete(login_as("cro"), tasks_of(db, reference)["tell_customer_outcome"].id, {"outcome_method": "not_possible"})
     case = db.scalar(select(Case).filter_by(reference=reference))
     assert (case.status, case.outcome) == ("closed", "Suggestion answered")
+    outcome = db.scalar(select(OutboxMessage).filter_by(case_id=case.id, audience="customer"))
+    # Al gave a name and nothing else: the outcome is written but cannot be sent.
+    assert (outcome.template, outcome.status) == ("suggestion_outcome", "no_contact")
+    assert "We have decided to adopt it" in outcome.body and "Cheap and popular." in outcome.body
     assert sorted(n.message for n in db.scalars(select(Notification).filter_by(case_id=case.id))) == [
         "Reminder: a suggestion decision is due soon", "Suggestion decision is overdue"]

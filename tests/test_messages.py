@@ -1,0 +1,208 @@
+"""Messages to customers and staff through a real SMTP server (aiosmtpd), and the status page."""
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import time_machine
+from aiosmtpd.controller import Controller
+from sqlalchemy import select, update
+
+from models import Case, Notification, OutboxMessage
+from processes.outbox import MAX_ATTEMPTS, SmtpSettings, deliver_outbox
+
+from .conftest import complete
+from .test_complaint import submit_online, tasks_of
+
+UTC = timezone.utc
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives."""
+
+    def __init__(self):
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message["X-Rcpt"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+    def to(self, address: str) -> list[email.message.Message]:
+        return [m for m in self.messages if address in m["X-Rcpt"]]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def smtp():
+    """A real SMTP server on a free port; `smtp.stop()` and `smtp.start()` take it down and up."""
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    controller.inbox, controller.settings = inbox, SmtpSettings(host="127.0.0.1", port=port, sender="cc@council.example")
+    yield controller
+    try:
+        controller.stop()
+    except AssertionError:
+        pass  # already stopped by the test
+
+
+@pytest.fixture(autouse=True)
+def empty_outbox(db):
+    """Start from an empty queue (other tests' messages are marked sent inside this test's transaction)."""
+    db.execute(update(OutboxMessage).where(OutboxMessage.status.in_(("pending", "sending"))).values(status="sent"))
+    db.commit()
+
+
+def latest_to(db, address: str) -> OutboxMessage:
+    return db.scalar(select(OutboxMessage).where(OutboxMessage.to_address == address).order_by(OutboxMessage.id.desc()))
+
+
+def deliver(db, settings, now=None):
+    return deliver_outbox(db, settings, now or datetime.now(UTC), db.commit)
+
+
+def body(message) -> str:
+    return message.get_content()
+
+
+def test_new_task_emails_reach_the_team(client, db, smtp):
+    reference = submit_online(client)
+    assert deliver(db, smtp.settings) == (1, 0)  # one front line officer among the demo accounts
+    [mail] = smtp.inbox.to("frontline@example.org")
+    assert mail["Subject"].strip() == f"New task for your team: Try to resolve at first contact ({reference})"
+    assert "/tasks/" in body(mail) and "Due by:" in body(mail)
+    assert deliver(db, smtp.settings) == (0, 0)  # never twice
+
+
+def test_with_the_server_down_nothing_is_lost_and_all_goes_once_it_is_back(client, db, smtp):
+    down = SmtpSettings(host="127.0.0.1", port=free_port())  # nothing listens there
+    reference = submit_online(client)
+    assert deliver(db, down) == (0, 1)
+    message = latest_to(db, "frontline@example.org")
+    assert (message.status, message.attempts) == ("pending", 1)
+    assert "ConnectionRefusedError" in message.last_error
+    assert deliver(db, smtp.settings) == (0, 0)  # not yet due again: the first retry waits 30 seconds
+    later = datetime.now(UTC) + timedelta(seconds=31)
+    assert deliver(db, smtp.settings, later) == (1, 0)
+    assert len(smtp.inbox.to("frontline@example.org")) == 1 and reference in smtp.inbox.messages[0]["Subject"]
+    assert deliver(db, smtp.settings, later + timedelta(hours=2)) == (0, 0)
+
+
+def test_after_the_last_retry_the_cro_sees_it_and_can_resend(client, db, smtp, login_as):
+    down = SmtpSettings(host="127.0.0.1", port=free_port())
+    submit_online(client)
+    moment = datetime.now(UTC)
+    for _ in range(MAX_ATTEMPTS):
+        deliver(db, down, moment)
+        moment += timedelta(hours=2)
+    message = latest_to(db, "frontline@example.org")
+    assert (message.status, message.attempts) == ("failed", MAX_ATTEMPTS)
+    cro = login_as("cro")
+    page = cro.get("/cases/messages").text
+    assert "frontline@example.org" in page and "ConnectionRefusedError" in page
+    assert "Resend" in page
+    assert cro.post(f"/cases/messages/{message.id}/resend").status_code == 302
+    assert deliver(db, smtp.settings) == (1, 0)
+    assert db.get(OutboxMessage, message.id).status == "sent"
+    assert login_as("frontline").get("/cases/messages").status_code == 403
+
+
+def test_a_message_left_sending_by_a_dead_worker_is_never_resent_blindly(client, db, smtp):
+    submit_online(client)
+    message = latest_to(db, "frontline@example.org")
+    message.status, message.next_attempt_at = "sending", datetime.now(UTC) - timedelta(seconds=1)
+    db.commit()
+    assert deliver(db, smtp.settings) == (0, 0)
+    assert smtp.inbox.messages == []
+    assert db.get(OutboxMessage, message.id).status == "failed"
+    assert "may have gone" in db.get(OutboxMessage, message.id).last_error
+
+
+def test_escalation_emails_the_cro(db, smtp, login_as):
+    with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=UTC), tick=False):
+        reference = submit_online(login_as("frontline"), "query")
+    from processes.timers import fire_due_timers
+    with time_machine.travel(datetime(2026, 3, 17, 0, 0, 1, tzinfo=UTC), tick=False):
+        fire_due_timers(db, datetime.now(UTC), commit=db.commit)
+        deliver(db, smtp.settings)
+    subjects = [m["Subject"].strip() for m in smtp.inbox.to("cro@example.org")]
+    assert f"Query answer deadline passed: escalated to a senior officer ({reference})" in subjects
+
+
+def test_status_page_by_link_and_by_reference_and_code(client, db):
+    reference = submit_online(client)
+    case = db.scalar(select(Case).filter_by(reference=reference))
+    page = client.get(f"/status/{case.status_token}")
+    assert page.status_code == 200 and reference in page.text and "Our next step is due by" in page.text
+    found = client.post("/status/", data={"reference": reference.lower(), "code": case.access_code})
+    assert found.location.endswith(f"/status/{case.status_token}")
+
+
+@pytest.mark.parametrize("how", ["wrong link", "wrong code", "unknown reference"])
+def test_status_page_gives_no_hint_whether_a_reference_exists(client, db, how):
+    reference = submit_online(client)
+    if how == "wrong link":
+        response = client.get("/status/not-a-real-token")
+        assert response.status_code == 404 and "Page not found" in response.text
+        return
+    data = {"reference": reference if how == "wrong code" else "CC-2026-999999", "code": "000000"}
+    response = client.post("/status/", data=data)
+    assert response.status_code == 400
+    assert "We could not find a comment with that reference and code" in response.text
+
+
+def test_status_link_expires_with_the_case(client, db):
+    reference = submit_online(client)
+    case = db.scalar(select(Case).filter_by(reference=reference))
+    case.status, case.closed_at = "closed", datetime(2019, 1, 1, tzinfo=UTC)
+    db.commit()
+    assert client.get(f"/status/{case.status_token}").status_code == 404
+
+
+def test_customer_withdraws_and_the_case_closes(client, db, login_as):
+    reference = submit_online(client)
+    case = db.scalar(select(Case).filter_by(reference=reference))
+    unconfirmed = client.post(f"/status/{case.status_token}/withdraw", follow_redirects=True)
+    assert "Tick the box to confirm" in unconfirmed.text
+    done = client.post(f"/status/{case.status_token}/withdraw", data={"confirm": "yes"}, follow_redirects=True)
+    assert "You have withdrawn your comment" in done.text
+    case = db.scalar(select(Case).filter_by(reference=reference))
+    assert (case.status, case.outcome) == ("closed", "Withdrawn by the customer")
+    assert tasks_of(db, reference) == {}
+    assert db.scalar(select(Notification).filter_by(case_id=case.id)).message == "The customer withdrew their comment"
+
+
+def test_letters_for_customers_without_email(db, login_as):
+    with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=UTC), tick=False):
+        front = login_as("frontline")
+        response = front.post("/cases/new", data={
+            "comment_type": "complaint", "channel": "letter", "service_area": "housing", "comment": "By post.",
+            "received_at-day": "2", "received_at-month": "3", "received_at-year": "2026",
+            "received_at-hour": "8", "received_at-minute": "00", "customer_name": "Lee Letter",
+            "customer_address": "1 High Street\nRipley DE5 3BT", "preferred_contact": "letter"})
+        reference = response.location.rsplit("/", 1)[1]
+        complete(front, tasks_of(db, reference)["first_contact"].id,
+                 {"first_contact_outcome": "formal", "first_contact_notes": "Formal."})
+        complete(login_as("investigator"), tasks_of(db, reference)["acknowledge_stage1"].id, {"ack_method": "letter"})
+    letter = db.scalar(select(OutboxMessage).where(OutboxMessage.audience == "customer",
+                                                   OutboxMessage.channel == "letter"))
+    assert letter is not None and letter.status == "to_post" and "Ripley" in letter.to_address
+    front = login_as("frontline")
+    listing = front.get("/cases/letters").text
+    assert letter.subject in listing
+    printable = front.get(f"/cases/letters/{letter.id}").text
+    assert "Print this letter" in printable and "Lee Letter" in printable
+    assert front.post(f"/cases/letters/{letter.id}/posted").status_code == 302
+    assert db.get(OutboxMessage, letter.id).status == "posted"
+    case = db.scalar(select(Case).filter_by(reference=reference))
+    assert letter.subject in front.get(f"/status/{case.status_token}").text
