@@ -49,6 +49,11 @@ def browser():
         browser.close()
 
 
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+    return playwright_expect(locator)
+
+
 def _page(browser, errors):
     page = browser.new_context().new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -65,7 +70,7 @@ def test_complaint_from_public_form_to_officer_completing_first_task(live_server
     public.goto(live_server + "/")
     public.get_by_role("button", name="Start now").click()
     public.get_by_role("button", name="Continue").click()  # nothing chosen: the error is shown
-    assert public.locator(".govuk-error-summary").is_visible()
+    expect(public.locator(".govuk-error-summary")).to_be_visible()
     public.get_by_label("Complaint").check()
     public.get_by_role("button", name="Continue").click()
     public.get_by_label("Bins, waste and recycling").check()
@@ -76,9 +81,10 @@ def test_complaint_from_public_form_to_officer_completing_first_task(live_server
     public.get_by_label("Email address").fill("jo@example.com")
     public.get_by_label("Email", exact=True).check()
     public.get_by_role("button", name="Continue").click()
-    assert public.get_by_role("heading", name="Check your answers before sending").is_visible()
-    assert public.get_by_text("Jo Browser").is_visible()
+    expect(public.get_by_role("heading", name="Check your answers before sending")).to_be_visible()
+    expect(public.get_by_text("Jo Browser")).to_be_visible()
     public.get_by_role("button", name="Send").click()
+    expect(public.locator("[data-reference]")).to_be_visible()
     reference = public.locator("[data-reference]").inner_text()
     assert re.fullmatch(r"CC-\d{4}-\d{6}", reference)
     assert public.evaluate("getComputedStyle(document.querySelector('.govuk-panel')).backgroundColor") != "rgba(0, 0, 0, 0)"
@@ -90,16 +96,17 @@ def test_complaint_from_public_form_to_officer_completing_first_task(live_server
     officer.get_by_role("button", name="Sign in").click()
     officer.get_by_role("link", name="Team tasks", exact=True).click()
     row = officer.locator("tr", has_text=reference)
+    expect(row).to_be_visible()
     assert "Try to resolve at first contact" in row.inner_text() and "Jo Browser" in row.inner_text()
     row.get_by_role("button", name="Take").click()
-    assert officer.get_by_role("heading", name="Try to resolve at first contact").is_visible()
+    expect(officer.get_by_role("heading", name="Try to resolve at first contact")).to_be_visible()
     officer.get_by_label("Not resolved: investigate formally at stage 1").check()
     officer.get_by_label("What did you do?").fill("Apologised; passed to the waste team to investigate.")
     officer.get_by_role("button", name="Complete task").click()
-    assert officer.get_by_text(f"“Try to resolve at first contact” completed for {reference}").is_visible()
+    expect(officer.get_by_text(f"“Try to resolve at first contact” completed for {reference}")).to_be_visible()
 
     officer.goto(f"{live_server}/cases/{reference}")
-    assert officer.get_by_text("Acknowledge the complaint").first.is_visible()
+    expect(officer.get_by_text("Acknowledge the complaint").first).to_be_visible()
     officer.wait_for_selector("#diagram .djs-container", timeout=10_000)
     assert officer.locator("#diagram .cc-current").count() >= 1
     assert errors == []
