@@ -206,3 +206,68 @@ def test_letters_for_customers_without_email(db, login_as):
     assert db.get(OutboxMessage, letter.id).status == "posted"
     case = db.scalar(select(Case).filter_by(reference=reference))
     assert letter.subject in front.get(f"/status/{case.status_token}").text
+
+
+def walk_to_stage1_response(db, login_as, received=(2026, 3, 2, 9)):
+    """A complaint from Jo (by email) acknowledged on 3 March and answered on 6 March 2026."""
+    with time_machine.travel(datetime(*received, tzinfo=UTC), tick=False):
+        reference = submit_online(login_as("frontline"))
+        complete(login_as("frontline"), tasks_of(db, reference)["first_contact"].id,
+                 {"first_contact_outcome": "formal", "first_contact_notes": "Formal."})
+    with time_machine.travel(datetime(2026, 3, 3, 9, tzinfo=UTC), tick=False):
+        complete(login_as("investigator"), tasks_of(db, reference)["acknowledge_stage1"].id, {"ack_method": "email"})
+    with time_machine.travel(datetime(2026, 3, 6, 9, tzinfo=UTC), tick=False):
+        complete(login_as("investigator"), tasks_of(db, reference)["respond_stage1"].id,
+                 {"stage1_outcome": "partly_upheld", "stage1_findings": "The crew missed your street twice.",
+                  "stage1_remedies": ["apology", "financial"], "stage1_financial_amount": "25",
+                  "stage1_method": "email"})
+    return reference
+
+
+def test_customer_gets_the_acknowledgement_and_the_response_with_the_right_dates(db, smtp, login_as):
+    reference = walk_to_stage1_response(db, login_as)
+    deliver(db, smtp.settings)
+    mails = {m["Subject"].strip(): body(m) for m in smtp.inbox.to("jo@example.com")}
+    ack = mails[f"We have received your complaint {reference}"]
+    assert "Ian Investigator is looking into it" in ack
+    assert "We will send you a full response by Monday 16 March 2026" in ack  # day 10 from Monday 2 March
+    case = db.scalar(select(Case).filter_by(reference=reference))
+    assert f"/status/{case.status_token}" in ack
+    response = mails[f"Our response to your complaint {reference}"]
+    assert "Outcome: Partly upheld" in response and "The crew missed your street twice." in response
+    assert "an apology, a financial remedy (a payment of £25.00)" in response
+    # Asked for by Tuesday 7 April: 20 working days from Friday 6 March, Good Friday and Easter Monday skipped.
+    assert "by Tuesday 7 April 2026" in response
+    assert "first_contact_notes" not in response and "Formal." not in response
+    status = login_as("cro").get(f"/status/{case.status_token}").text
+    assert f"Our response to your complaint {reference}" in status and "Ask for a review" in status
+    assert "Formal." not in status  # internal notes never reach the status page
+
+
+def test_review_asked_for_on_the_status_page_starts_stage_2(db, smtp, client, login_as):
+    reference = walk_to_stage1_response(db, login_as)
+    case = db.scalar(select(Case).filter_by(reference=reference))
+    with time_machine.travel(datetime(2026, 3, 10, 9, tzinfo=UTC), tick=False):
+        done = client.post(f"/status/{case.status_token}/review", data={"reasons": ""}, follow_redirects=True)
+    assert "A more senior officer will review your complaint" in done.text
+    assert set(tasks_of(db, reference)) == {"acknowledge_stage2"}
+    with time_machine.travel(datetime(2026, 3, 11, 9, tzinfo=UTC), tick=False):
+        complete(login_as("senior"), tasks_of(db, reference)["acknowledge_stage2"].id, {"ack_method": "email"})
+    deliver(db, smtp.settings)
+    ack2 = next(body(m) for m in smtp.inbox.to("jo@example.com") if "request for a review" in m["Subject"])
+    # Council profile: 10 working days from the request on Tuesday 10 March.
+    assert "Sam Senior, who was not involved before" in ack2 and "by Tuesday 24 March 2026" in ack2
+
+
+def test_review_asked_for_after_the_window_goes_to_the_cro(db, client, login_as):
+    reference = walk_to_stage1_response(db, login_as)
+    from processes.timers import fire_due_timers
+    with time_machine.travel(datetime(2026, 4, 8, 9, tzinfo=UTC), tick=False):
+        fire_due_timers(db, datetime.now(UTC), commit=db.commit)  # the window closed on 7 April
+    case = db.scalar(select(Case).filter_by(reference=reference))
+    assert case.outcome == "Closed: no request for stage 2"
+    done = client.post(f"/status/{case.status_token}/review", data={"reasons": "I was in hospital"},
+                       follow_redirects=True)
+    assert "passed your request for a review to our Customer Relations Officer" in done.text
+    notes = [n.message for n in db.scalars(select(Notification).filter_by(case_id=case.id))]
+    assert "The customer asked for a stage 2 review outside the escalation window: decide" in notes
