@@ -104,7 +104,8 @@ def queue_customer_message(session: Session, case: Case, template_name: str, dat
     if template_name not in templates:
         raise MessageTemplateError(f"there is no message template called {template_name!r}")
     context = {**data, "reference": case.reference, "customer_name": case.customer_name, "officer": officer,
-               "council": SITE["council"], "status_url": status_url(case)}
+               "council": SITE["council"], "status_url": status_url(case), "status_page": f"{SITE['url']}/status",
+               "access_code": case.access_code}
     subject, body = render(templates[template_name], context)
     if case.customer_email and case.preferred_contact in (None, "email"):
         channel, address, status = "email", case.customer_email, "pending"

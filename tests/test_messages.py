@@ -232,7 +232,7 @@ def test_customer_gets_the_acknowledgement_and_the_response_with_the_right_dates
     assert "Ian Investigator is looking into it" in ack
     assert "We will send you a full response by Monday 16 March 2026" in ack  # day 10 from Monday 2 March
     case = db.scalar(select(Case).filter_by(reference=reference))
-    assert f"/status/{case.status_token}" in ack
+    assert f"/status/{case.status_token}" in ack and f"with the code {case.access_code}" in ack
     response = mails[f"Our response to your complaint {reference}"]
     assert "Outcome: Partly upheld" in response and "The crew missed your street twice." in response
     assert "an apology, a financial remedy (a payment of £25.00)" in response
