@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Case, CaseEvent, Notification, ReadyTask, ReferenceCounter, User, WaitingTimer
@@ -21,8 +21,8 @@ from .deploy import latest_version
 from .engine import Run, TaskNotReady, WorkflowEngine, WorkflowError, default_engine
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
 from .forms import validate_form
-from .messages import issue_status_access, queue_customer_message, queue_new_task_emails, queue_staff_message
-from .messages import format_due
+from .messages import (format_due, issue_status_access, queue_customer_message, queue_new_task_emails,
+                       queue_staff_message)
 from .policy import current_timescales, load_calendar
 
 STAGE_LABELS = {"stage1": "Stage 1", "stage2": "Stage 2"}
@@ -64,9 +64,11 @@ def submit_comment(session: Session, actor: User | None, details: Mapping[str, A
     session.flush()
     data = {"reference": reference, "comment_type": comment_type, "channel": channel, "timescales": timescales,
             "service_area": case.service_area, "received_at": received_at.astimezone(timezone.utc).isoformat()}
-    record_event(session, case, actor, "submitted", f"{COMMENT_TYPES[comment_type]} received: {CHANNELS[channel].lower()}")
+    record_event(session, case, actor, "submitted",
+                 f"{COMMENT_TYPES[comment_type]} received: {CHANNELS[channel].lower()}")
     calendar = load_calendar(session)
-    apply_run(session, case, run_engine(lambda: engine.start(version.bpmn_xml, version.process_key, data, calendar)), actor)
+    run = run_engine(lambda: engine.start(version.bpmn_xml, version.process_key, data, calendar))
+    apply_run(session, case, run, actor)
     return case
 
 
@@ -147,7 +149,7 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
         raise ProcedureError(f"The process could not continue: {exc}") from exc
     try:
         record_event(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
-                {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage, "values": result.values})
+                     {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage, "values": result.values})
         apply_run(session, case, run, actor)
         session.flush()
     except (StaleDataError, OperationalError) as exc:
@@ -181,11 +183,12 @@ def agree_extension(session: Session, actor: User, case: Case, working_days: int
     if errors:
         raise InvalidInput(errors, {"working_days": working_days, "reason": reason})
     payload = {"working_days": working_days, "reason": reason.strip()}
-    run = run_engine(lambda: (engine or default_engine()).send_message(case.workflow_state, EXTENSION_MESSAGE, payload,
-                                                                 load_calendar(session)))
-    record_event(session, case, actor, "extension", f"{actor.name} agreed {working_days} more working day"
-            f"{'s' if working_days != 1 else ''} at {STAGE_LABELS.get(stage, stage)}: {reason.strip()}",
-            {"stage": stage, "working_days": working_days, "reason": reason.strip()})
+    run = run_engine(lambda: (engine or default_engine()).send_message(
+        case.workflow_state, EXTENSION_MESSAGE, payload, load_calendar(session)))
+    days = f"{working_days} more working day{'s' if working_days != 1 else ''}"
+    record_event(session, case, actor, "extension",
+                 f"{actor.name} agreed {days} at {STAGE_LABELS.get(stage, stage)}: {reason.strip()}",
+                 {"stage": stage, "working_days": working_days, "reason": reason.strip()})
     apply_run(session, case, run, actor)
     session.flush()
     return case
