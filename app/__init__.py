@@ -49,7 +49,8 @@ def smtp_settings(app: Flask):
     from processes.outbox import SmtpSettings
     c = app.config
     return SmtpSettings(host=c["MAIL_HOST"], port=c["MAIL_PORT"], security=c["MAIL_SECURITY"],
-                        username=c["MAIL_USERNAME"], password=c["MAIL_PASSWORD"], sender=c["MAIL_FROM"])
+                        username=c["MAIL_USERNAME"], password=c["MAIL_PASSWORD"], sender=c["MAIL_FROM"],
+                        ca_file=c["MAIL_CA_FILE"])
 
 
 def register_login(app: Flask) -> None:

@@ -22,6 +22,7 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_FROM = os.environ.get("MAIL_FROM", "customer.comments@example.org")
+    MAIL_CA_FILE = os.environ.get("MAIL_CA_FILE")  # trust this certificate authority for the mail server
     RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "6"))
     COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Amber Valley Borough Council")
     SERVICE_NAME = "Customer Comments"

@@ -30,6 +30,7 @@ class SmtpSettings:
     password: str | None = None
     sender: str = "customer.comments@example.org"
     timeout: float = 10
+    ca_file: str | None = None  # a council's own certificate authority, if its mail server uses one
 
 
 def build_email(message: OutboxMessage, settings: SmtpSettings) -> EmailMessage:
@@ -47,14 +48,14 @@ def send_email(email: EmailMessage, settings: SmtpSettings) -> None:
     """Hand one email to the SMTP server; raises on any failure."""
     if not settings.host:
         raise ConnectionError("no mail server is configured (MAIL_HOST)")
+    context = ssl.create_default_context(cafile=settings.ca_file)
     if settings.security == "tls":
-        server = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                  context=ssl.create_default_context())
+        server = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
     else:
         server = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
     with server:
         if settings.security == "starttls":
-            server.starttls(context=ssl.create_default_context())
+            server.starttls(context=context)
         if settings.username:
             server.login(settings.username, settings.password or "")
         server.send_message(email)

@@ -271,3 +271,49 @@ def test_review_asked_for_after_the_window_goes_to_the_cro(db, client, login_as)
     assert "passed your request for a review to our Customer Relations Officer" in done.text
     notes = [n.message for n in db.scalars(select(Notification).filter_by(case_id=case.id))]
     assert "The customer asked for a stage 2 review outside the escalation window: decide" in notes
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # implicit TLS: it is encrypted
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_mail_goes_over_starttls_or_tls_with_a_login(client, db, tmp_path, security):
+    import ssl
+
+    import trustme
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"council", b"s3cret")
+        logins.append(ok)
+        return AuthResult(success=ok)
+
+    inbox, port = Inbox(), free_port()
+    # With implicit TLS aiosmtpd cannot tell the connection is encrypted, so it must not insist on it.
+    options = dict(authenticator=authenticator, auth_required=True, auth_require_tls=security == "starttls")
+    if security == "starttls":
+        controller = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=server_context,
+                                require_starttls=True, **options)
+    else:
+        controller = Controller(inbox, hostname="127.0.0.1", port=port, ssl_context=server_context, **options)
+    controller.start()
+    try:
+        submit_online(client)
+        settings = SmtpSettings(host="127.0.0.1", port=port, security=security, username="council",
+                                password="s3cret", sender="cc@council.example", ca_file=str(ca_file))
+        assert deliver(db, settings) == (1, 0), latest_to(db, "frontline@example.org").last_error
+        assert logins == [True] and len(inbox.to("frontline@example.org")) == 1
+        wrong = SmtpSettings(host="127.0.0.1", port=port, security=security, username="council", password="nope",
+                             sender="cc@council.example", ca_file=str(ca_file), timeout=3)
+        submit_online(client)
+        assert deliver(db, wrong) == (0, 1)  # refused: kept, to be retried
+        refused = latest_to(db, "frontline@example.org")
+        assert (refused.status, refused.attempts) == ("pending", 1) and refused.last_error
+        assert False in logins and len(inbox.to("frontline@example.org")) == 1
+    finally:
+        controller.stop()
