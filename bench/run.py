@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app import create_app  # noqa: E402
 from app.cli import seed_demo_users, upgrade_database  # noqa: E402
 from app.extensions import db  # noqa: E402
-from models import Case, ReadyTask, User  # noqa: E402
+from models import ReadyTask, User  # noqa: E402
 from processes import queries  # noqa: E402
 from processes.deploy import deploy_shipped  # noqa: E402
 from processes.engine import default_engine  # noqa: E402

@@ -1,7 +1,6 @@
 """Form definitions (JSON Schema plus display hints) and server-side validation of what people submit."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -11,6 +10,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from .calendar import LONDON
+from .datafiles import load_folder
 
 MAX_TEXT = 10_000
 
@@ -43,12 +43,7 @@ def check_definition(name: str, definition: Mapping[str, Any]) -> None:
 
 def load_forms(directory: Path) -> dict[str, dict[str, Any]]:
     """Every `*.json` form definition in a folder, checked, keyed by file stem."""
-    forms = {}
-    for path in sorted(Path(directory).glob("*.json")):
-        definition = json.loads(path.read_text(encoding="utf-8"))
-        check_definition(path.stem, definition)
-        forms[path.stem] = definition
-    return forms
+    return load_folder(directory, check_definition)
 
 
 def _field_value(spec: Mapping[str, Any], hint: Mapping[str, Any], name: str, data) -> Any:

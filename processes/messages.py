@@ -1,7 +1,6 @@
 """Messages to customers and staff: templates (data the process owner edits), rendering, the outbox."""
 from __future__ import annotations
 
-import json
 import secrets
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from models import Case, OutboxMessage, User, UserRole
 
 from .calendar import LONDON, WorkingCalendar, as_utc
+from .datafiles import load_folder
 from .errors import ProcedureError
 
 SHIPPED_MESSAGES = Path(__file__).resolve().parent.parent / "messages"
@@ -38,12 +38,7 @@ class MessageTemplateError(ProcedureError):
 
 def load_templates(directory: Path = SHIPPED_MESSAGES) -> dict[str, dict[str, str]]:
     """Every `*.json` template (subject and body, Jinja text) in a folder, checked, keyed by file stem."""
-    templates = {}
-    for path in sorted(Path(directory).glob("*.json")):
-        template = json.loads(path.read_text(encoding="utf-8"))
-        check_template(path.stem, template)
-        templates[path.stem] = template
-    return templates
+    return load_folder(directory, check_template)
 
 
 def check_template(name: str, template: Mapping[str, Any]) -> None:

@@ -4,10 +4,10 @@ from datetime import datetime, timezone
 import time_machine
 from sqlalchemy import select
 
-from models import Case, Notification, ReadyTask, WaitingTimer
+from models import Case, Notification, WaitingTimer
 from processes.timers import fire_due_timers
 
-from .conftest import complete, error_messages, task_ids
+from .conftest import complete, error_messages
 
 
 def submit_online(client, comment_type="complaint", **about):

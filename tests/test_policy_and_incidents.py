@@ -99,7 +99,7 @@ def test_retry_runs_a_held_case_and_closes_its_incident(db, login_as):
     incident = db.scalar(select(Incident).filter_by(case_id=case.id))
     cro = login_as("cro")
     done = cro.post(f"/cases/incidents/{incident.id}/retry", follow_redirects=True)
-    assert f"The timers of {reference} ran" in done.text
+    assert "The timers ran" in done.text
     assert "answer_query_escalated" in tasks_of(db, reference)
     assert db.get(Incident, incident.id).resolved_at is not None
     assert login_as("frontline").post(f"/cases/incidents/{incident.id}/retry").status_code == 403

@@ -16,6 +16,7 @@ from processes.procedure import EXTENSION_MESSAGE, agree_extension, extension_da
 from processes.outbox import failed_messages, letters_to_post, mark_posted, resend_message
 from processes.timers import open_incidents, retry_incident
 
+from ..actions import act
 from ..extensions import db
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -111,15 +112,8 @@ def incidents():
 @bp.post("/incidents/<int:incident_id>/retry")
 def retry(incident_id: int):
     _require("customer_relations_officer", "administrator")
-    try:
-        case = retry_incident(db.session, current_user, incident_id)
-    except ProcedureError as exc:
-        db.session.rollback()
-        flash(f"It failed again: {exc}", "error")
-        return redirect(url_for(".incidents"))
-    db.session.commit()
-    flash(f"The timers of {case.reference} ran", "success")
-    return redirect(url_for(".incidents"))
+    return act(lambda: retry_incident(db.session, current_user, incident_id), "The timers ran",
+               url_for(".incidents"), failed="It failed again")
 
 
 @bp.get("/<reference>/diagram.bpmn")
@@ -142,15 +136,8 @@ def messages():
 
 @bp.post("/messages/<int:message_id>/resend")
 def resend(message_id: int):
-    try:
-        message = resend_message(db.session, current_user, message_id)
-    except (NotAllowed, Conflict, ProcedureError) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for(".messages"))
-    db.session.commit()
-    flash(f"The message to {message.to_address} will be sent again shortly", "success")
-    return redirect(url_for(".messages"))
+    return act(lambda: resend_message(db.session, current_user, message_id),
+               "The message will be sent again shortly", url_for(".messages"))
 
 
 @bp.get("/letters")
@@ -171,12 +158,5 @@ def letter(message_id: int):
 
 @bp.post("/letters/<int:message_id>/posted")
 def posted(message_id: int):
-    try:
-        mark_posted(db.session, current_user, message_id)
-    except (NotAllowed, Conflict, ProcedureError) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for(".letters"))
-    db.session.commit()
-    flash("Letter marked as posted", "success")
-    return redirect(url_for(".letters"))
+    return act(lambda: mark_posted(db.session, current_user, message_id), "Letter marked as posted",
+               url_for(".letters"))

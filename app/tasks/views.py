@@ -1,13 +1,14 @@
 """Officers' task lists and the task page where a form moves a case on."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from processes import queries
 from processes.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
 from processes.procedure import check_can_act, claim_task, complete_task, get_task, release_task
 
+from ..actions import act
 from ..extensions import db
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -44,27 +45,15 @@ def _load(task_id: int):
 @bp.post("/<int:task_id>/claim")
 def claim(task_id: int):
     _load(task_id)
-    return _act(lambda: claim_task(db.session, current_user, task_id), "You have taken this task",
-                url_for(".show", task_id=task_id))
+    return act(lambda: claim_task(db.session, current_user, task_id), "You have taken this task",
+               url_for(".show", task_id=task_id))
 
 
 @bp.post("/<int:task_id>/release")
 def release(task_id: int):
     _load(task_id)
-    return _act(lambda: release_task(db.session, current_user, task_id), "Task released to the team",
-                url_for(".team_tasks"))
-
-
-def _act(operation, success: str, then: str):
-    try:
-        operation()
-    except (NotAllowed, Conflict) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(request.referrer or url_for(".my_tasks"))
-    db.session.commit()
-    flash(success, "success")
-    return redirect(then)
+    return act(lambda: release_task(db.session, current_user, task_id), "Task released to the team",
+               url_for(".team_tasks"))
 
 
 @bp.route("/<int:task_id>", methods=["GET", "POST"])
