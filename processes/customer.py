@@ -59,6 +59,8 @@ def request_review(session: Session, case: Case, reasons: str, engine: WorkflowE
         return True
     if case.status == "open" and (any(t.stage == "stage2" for t in case.ready_tasks) or case.stage == "Stage 2"):
         raise Conflict("A stage 2 review of this complaint is already under way")
+    if case.status == "open":
+        raise Conflict("We have not finished our stage 1 response yet. Once you have it, you can ask for a review")
     if case.status == "closed" and case.outcome not in REVIEWABLE_CLOSED:
         raise Conflict("This complaint has had our final response. If you are still unhappy, you can ask the "
                        "Local Government and Social Care Ombudsman to look at it")

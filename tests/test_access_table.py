@@ -1,0 +1,114 @@
+"""Every route against every role, from one table. A route added without a row fails this test."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from models import Case, Incident, OutboxMessage
+
+from .test_complaint import submit_online, tasks_of
+
+ROLES = ["anon", "frontline", "investigator", "senior", "cro", "manager", "owner", "admin"]
+STAFF = ROLES[1:]
+ALL = {r: "ok" for r in ROLES}
+SIGNED_IN = {"anon": "login", **{r: "ok" for r in STAFF}}
+
+
+def only(*allowed: str) -> dict[str, str]:
+    return {"anon": "login", **{r: "ok" if r in allowed else "deny" for r in STAFF}}
+
+
+def refused_unless(*allowed: str) -> dict[str, str]:
+    """Operations that say no with a message (and a redirect) rather than a 403."""
+    return {"anon": "login", **{r: "ok" if r in allowed else "refused" for r in STAFF}}
+
+
+# endpoint: (method, path with {placeholders}, form data, expected outcome per role)
+TABLE = {
+    "public.start": ("GET", "/", None, ALL),
+    "public.question": ("GET", "/comment/type", None, ALL),
+    "public.check": ("GET", "/comment/check", None, ALL),
+    "public.done": ("GET", "/comment/sent", None, ALL),
+    "status.find": ("GET", "/status/", None, ALL),
+    "status.show": ("GET", "/status/{token}", None, ALL),
+    "status.review": ("POST", "/status/{token}/review", {}, {r: "refused" for r in ROLES}),  # not at that step
+    "status.withdraw": ("POST", "/status/{token}/withdraw", {}, {r: "refused" for r in ROLES}),  # not confirmed
+    "assets.package_file": ("GET", "/assets/govuk/govuk-frontend.min.css", None, ALL),
+    "static": ("GET", "/static/app.css", None, ALL),
+    "auth.login": ("GET", "/sign-in", None, ALL),
+    "auth.logout": ("GET", "/sign-out", None, SIGNED_IN),
+    "tasks.my_tasks": ("GET", "/tasks/", None, SIGNED_IN),
+    "tasks.team_tasks": ("GET", "/tasks/team", None, SIGNED_IN),
+    "tasks.show": ("GET", "/tasks/{task}", None, only("frontline", "cro", "admin")),
+    "tasks.claim": ("POST", "/tasks/{task}/claim", {}, {**only("frontline", "cro", "admin"),
+                                                         "cro": "refused", "admin": "refused"}),
+    "tasks.release": ("POST", "/tasks/{task}/release", {}, {**only("frontline", "cro", "admin"),
+                                                             "frontline": "refused", "cro": "refused",
+                                                             "admin": "refused"}),
+    "cases.overview": ("GET", "/cases/", None, only("cro", "admin")),
+    "cases.record": ("GET", "/cases/new", None, SIGNED_IN),
+    "cases.show": ("GET", "/cases/{reference}", None, only("frontline", "cro", "admin")),
+    "cases.diagram": ("GET", "/cases/{reference}/diagram.bpmn", None, only("frontline", "cro", "admin")),
+    "cases.extend": ("POST", "/cases/{reference}/extension", {"working_days": "1", "reason": "x"},
+                     {**only("frontline", "cro", "admin"), "frontline": "refused", "cro": "refused",
+                      "admin": "refused"}),
+    "cases.notifications": ("GET", "/cases/notifications", None, SIGNED_IN),
+    "cases.incidents": ("GET", "/cases/incidents", None, only("cro", "admin")),
+    "cases.retry": ("POST", "/cases/incidents/{incident}/retry", {}, only("cro", "admin")),
+    "cases.messages": ("GET", "/cases/messages", None, only("cro", "admin")),
+    "cases.resend": ("POST", "/cases/messages/{message}/resend", {}, refused_unless("cro", "admin")),
+    "cases.letters": ("GET", "/cases/letters", None, only("frontline", "cro", "admin")),
+    "cases.letter": ("GET", "/cases/letters/{letter}", None, only("frontline", "cro", "admin")),
+    "cases.posted": ("POST", "/cases/letters/{letter}/posted", {}, refused_unless("frontline", "cro", "admin")),
+    "policy.index": ("GET", "/policy/", None, only("owner", "admin")),
+    "policy.functions": ("GET", "/policy/functions", None, only("owner", "admin")),
+    "policy.close_of_business": ("POST", "/policy/close-of-business", {"close_of_business": "x"}, only("owner", "admin")),
+    "policy.add_closure": ("POST", "/policy/closures", {}, only("owner", "admin")),
+    "policy.remove_closure": ("POST", "/policy/closures/2031-01-01/remove", {}, only("owner", "admin")),
+    "policy.choose_profile": ("POST", "/policy/profile", {"profile": "council"}, only("owner", "admin")),
+    "policy.save_timescales": ("POST", "/policy/timescales/council", {"stage1_ack": "x"}, only("owner", "admin")),
+}
+
+
+def test_every_route_has_a_row(app):
+    routed = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert routed - set(TABLE) == set(), "add a row to TABLE for each new route"
+    assert set(TABLE) - routed == set(), "a row names a route that no longer exists"
+
+
+@pytest.fixture()
+def places(client, db):
+    """One of everything the routes name: a complaint waiting for first contact, a letter, a failed message."""
+    reference = submit_online(client)
+    case = db.scalar(select(Case).filter_by(reference=reference))
+    letter = OutboxMessage(case_id=case.id, audience="customer", channel="letter", template="acknowledgement",
+                           to_address="1 High Street", subject="Letter", body="Dear", status="to_post")
+    failed = OutboxMessage(case_id=case.id, audience="staff", channel="email", template="staff",
+                           to_address="x@example.org", subject="Failed", body="x", status="failed")
+    incident = Incident(case_id=case.id, error="test")
+    db.add_all([letter, failed, incident])
+    db.commit()
+    return {"reference": reference, "token": case.status_token, "task": tasks_of(db, reference)["first_contact"].id,
+            "letter": letter.id, "message": failed.id, "incident": incident.id}
+
+
+def outcome(response, client) -> str:
+    if response.status_code == 403:
+        return "deny"
+    if response.status_code in (301, 302, 303):
+        if "/sign-in?next=" in response.location:
+            return "login"
+        page = client.get(response.location)
+        return "refused" if 'data-category="error"' in page.text else "ok"
+    assert response.status_code in (200, 400), response.status_code
+    return "ok"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(TABLE))
+def test_route_access(app, db, places, login_as, role, endpoint):
+    method, path, data, expected = TABLE[endpoint]
+    client = app.test_client() if role == "anon" else login_as(role)
+    url = path.format(**places)
+    response = client.get(url) if method == "GET" else client.post(url, data=data)
+    assert outcome(response, client) == expected[role], f"{role} {method} {url}"
