@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, render_template
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from . import security
 from .config import Config, check_config
 from .extensions import csrf, db, login_manager
 
@@ -20,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     register_login(app)
     csrf.init_app(app)
+    security.init_app(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)

@@ -103,3 +103,14 @@ def test_csrf_token_is_required_when_protection_is_on(app, client):
         assert response.status_code == 400 and "Your form expired" in response.text
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_security_headers_and_a_nonce_for_the_one_inline_script(client):
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+    nonce = policy.split("'nonce-")[1].split("'")[0]
+    assert f'<script nonce="{nonce}">' in response.text
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert client.get("/").headers["Content-Security-Policy"] != policy  # a fresh nonce each time
