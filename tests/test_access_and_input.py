@@ -114,3 +114,19 @@ def test_security_headers_and_a_nonce_for_the_one_inline_script(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert client.get("/").headers["Content-Security-Policy"] != policy  # a fresh nonce each time
+
+
+def test_repeated_wrong_passwords_lock_the_account_for_a_while(app, db):
+    import time_machine
+    from datetime import datetime, timezone
+    with time_machine.travel(datetime(2026, 5, 1, 9, tzinfo=timezone.utc), tick=False):
+        client = app.test_client()
+        for _ in range(5):
+            assert client.post("/sign-in", data={"email": "senior@example.org", "password": "guess"}).status_code == 400
+        locked = client.post("/sign-in", data={"email": "senior@example.org", "password": "demo-password"})
+        assert locked.status_code == 400 and "Too many wrong passwords. Try again after 10:15am" in locked.text
+        unknown = client.post("/sign-in", data={"email": "nobody@example.org", "password": "x"})
+        assert "The email address or password is not right" in unknown.text
+    with time_machine.travel(datetime(2026, 5, 1, 9, 16, tzinfo=timezone.utc), tick=False):
+        assert app.test_client().post("/sign-in", data={"email": "senior@example.org",
+                                                        "password": "demo-password"}).status_code == 302

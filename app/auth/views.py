@@ -1,13 +1,13 @@
 """Signing staff in and out."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
-from sqlalchemy import func, select
-
-from models import User
+from processes.accounts import sign_in
+from processes.errors import NotAllowed
 
 from ..extensions import db
 
@@ -28,13 +28,16 @@ def _safe_next(target: str | None) -> str:
 def login():
     errors, email = {}, request.form.get("email", "").strip()
     if request.method == "POST":
-        user = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
         if not email:
             errors["email"] = "Enter your email address"
         if not request.form.get("password"):
             errors["password"] = "Enter your password"
-        if not errors and (user is None or not user.active or not user.check_password(request.form["password"])):
-            errors["email"] = "The email address or password is not right"
+        if not errors:
+            try:
+                user = sign_in(db.session, email, request.form["password"], datetime.now(timezone.utc))
+            except NotAllowed as exc:
+                errors["email"] = str(exc)
+            db.session.commit()  # failures count too
         if not errors:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
