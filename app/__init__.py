@@ -65,13 +65,14 @@ def register_login(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from . import assets
+    from .audit import views as audit
     from .auth import views as auth
     from .cases import views as cases
     from .policy import views as policy
     from .public import views as public
     from .status import views as status
     from .tasks import views as tasks
-    for module in (assets, auth, public, status, tasks, cases, policy):
+    for module in (assets, auth, public, status, tasks, cases, policy, audit):
         app.register_blueprint(module.bp)
 
 

@@ -53,6 +53,7 @@ def seed_demo_users(session) -> list[tuple[str, str, list[str]]]:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(setup)
+    app.cli.add_command(audit_group)
     app.cli.add_command(processes_group)
     app.cli.add_command(timers_group)
 
@@ -117,3 +118,19 @@ def run_timers(once: bool, seconds: float | None) -> None:
             worker.run(stop_after=seconds)
     except AnotherWorkerRunning as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@click.group("audit", cls=AppGroup)
+def audit_group() -> None:
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+def verify_audit() -> None:
+    """Check the hash chain: exit 1 and name the first bad entry if anything was changed or removed."""
+    from processes.audit import verify_chain
+    checked, broken = verify_chain(db.session)
+    if broken is not None:
+        raise click.ClickException(f"audit entry {broken.id} does not match the chain ({checked} entries before it "
+                                   "check out): it was changed, or entries were removed")
+    click.echo(f"Audit trail intact: {checked} entries check out")

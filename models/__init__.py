@@ -1,4 +1,5 @@
 """Persistence: SQLAlchemy 2 typed models, one module per aggregate."""
+from .audit import AuditEntry, AuditHead
 from .base import Base
 from .case import Case, CaseEvent, ReferenceCounter
 from .message import OutboxMessage
@@ -9,5 +10,5 @@ from .process import ProcessVersion
 from .user import ROLES, User, UserRole
 from .workflow_index import ReadyTask, WaitingTimer
 
-__all__ = ["Base", "Case", "CaseEvent", "ClosureDay", "Incident", "Notification", "OutboxMessage", "PolicySetting", "PROFILES", "Timescale", "WorkerLease", "ProcessVersion", "ReadyTask", "ReferenceCounter",
+__all__ = ["AuditEntry", "AuditHead", "Base", "Case", "CaseEvent", "ClosureDay", "Incident", "Notification", "OutboxMessage", "PolicySetting", "PROFILES", "Timescale", "WorkerLease", "ProcessVersion", "ReadyTask", "ReferenceCounter",
            "ROLES", "User", "UserRole", "WaitingTimer"]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from models import ProcessVersion, User
 from models.user import role_for_lane
 
+from .audit import audit
 from .engine import BpmnError, WorkflowEngine, default_engine
 from .messages import load_templates
 
@@ -68,6 +69,7 @@ def _store_version(session, engine, xml, process_id, snapshot, digest, actor, co
                              deployed_by_id=actor.id if actor else None)
     session.add(version)
     session.flush()
+    audit(session, actor, "deploy", f"Deployed {process_id} version {number} ({digest[:12]}): {comment}")
     return version
 
 

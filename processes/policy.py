@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from models import PROFILES, ClosureDay, PolicySetting, Timescale, User
 
+from .audit import audit
 from .calendar import WorkingCalendar
 from .errors import InvalidInput, NotAllowed
 
@@ -59,6 +60,7 @@ def add_closure_day(session: Session, actor: User, day: date, reason: str) -> Cl
         raise InvalidInput(errors)
     closure = ClosureDay(day=day, reason=reason.strip(), added_by_id=actor.id)
     session.add(closure)
+    audit(session, actor, "policy", f"Added closure day {day.isoformat()}: {reason.strip()}")
     session.flush()
     return closure
 
@@ -68,6 +70,7 @@ def remove_closure_day(session: Session, actor: User, day: date) -> None:
     closure = session.get(ClosureDay, day)
     if closure is not None:
         session.delete(closure)
+        audit(session, actor, "policy", f"Removed closure day {day.isoformat()}")
         session.flush()
 
 
@@ -78,6 +81,7 @@ def choose_profile(session: Session, actor: User, profile: str) -> None:
     row = session.get(PolicySetting, "timescale_profile") or PolicySetting(key="timescale_profile", value=profile)
     row.value = profile
     session.add(row)
+    audit(session, actor, "policy", f"New cases follow the {profile} timescales")
     session.flush()
 
 
@@ -91,6 +95,7 @@ def set_close_of_business(session: Session, actor: User, value: str) -> None:
     row = session.get(PolicySetting, "close_of_business") or PolicySetting(key="close_of_business", value="")
     row.value = f"{parsed:%H:%M}"
     session.add(row)
+    audit(session, actor, "policy", f"Close of business set to {row.value}")
     session.flush()
 
 
@@ -102,6 +107,8 @@ def set_timescale(session: Session, actor: User, profile: str, key: str, working
         raise InvalidInput({key: "There is no such timescale"})
     if not 0 <= working_days <= 250:
         raise InvalidInput({key: f"{row.label} must be between 0 and 250 working days"})
+    if row.working_days != working_days:
+        audit(session, actor, "policy", f"{profile} {key}: {row.working_days} -> {working_days} working days")
     row.working_days = working_days
     session.flush()
     return row

@@ -17,6 +17,7 @@ from models import Case, CaseEvent, Notification, ReadyTask, ReferenceCounter, U
 from models.case import CHANNELS, COMMENT_TYPES
 from models.user import role_for_lane
 
+from .audit import audit
 from .deploy import latest_version
 from .engine import Run, TaskNotReady, WorkflowEngine, WorkflowError, default_engine
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
@@ -280,5 +281,9 @@ def _sync_timers(session: Session, case: Case, run: Run) -> None:
 
 
 def record_event(session: Session, case: Case, actor: User | None, kind: str, summary: str,
-            details: dict[str, Any] | None = None) -> None:
+                 details: dict[str, Any] | None = None) -> None:
+    """A line in the case's history, and the same in the audit trail."""
     case.events.append(CaseEvent(actor_id=actor.id if actor else None, kind=kind, summary=summary, details=details))
+    who = actor or ("customer" if kind in ("submitted", "review_requested", "withdrawn") and not case.recorded_by_id
+                    else "system")
+    audit(session, who, f"case {kind}", summary, case.reference)

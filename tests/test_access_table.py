@@ -60,6 +60,8 @@ TABLE = {
     "cases.letters": ("GET", "/cases/letters", None, only("frontline", "cro", "admin")),
     "cases.letter": ("GET", "/cases/letters/{letter}", None, only("frontline", "cro", "admin")),
     "cases.posted": ("POST", "/cases/letters/{letter}/posted", {}, refused_unless("frontline", "cro", "admin")),
+    "audit.index": ("GET", "/audit/?q=x", None, only("cro", "admin")),
+    "audit.export": ("GET", "/audit/export.csv", None, only("cro", "admin")),
     "policy.index": ("GET", "/policy/", None, only("owner", "admin")),
     "policy.functions": ("GET", "/policy/functions", None, only("owner", "admin")),
     "policy.close_of_business": ("POST", "/policy/close-of-business", {"close_of_business": "x"}, only("owner", "admin")),

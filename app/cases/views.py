@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from models import Case
 from processes import queries
+from processes.audit import audit
 from processes.calendar import as_utc
 from processes.errors import Conflict, InvalidInput, NotAllowed, ProcedureError
 from processes.forms import validate_form
@@ -64,6 +65,12 @@ def record():
                            errors=errors, form_errors=errors), (400 if errors else 200)
 
 
+def seen(case: Case, what: str) -> None:
+    """Every view of a case's personal data goes in the audit trail."""
+    audit(db.session, current_user, "view", what, case.reference)
+    db.session.commit()
+
+
 def _load(reference: str) -> Case:
     case = db.session.scalar(select(Case).filter_by(reference=reference))
     if case is None:
@@ -76,6 +83,7 @@ def _load(reference: str) -> Case:
 @bp.get("/<reference>")
 def show(reference: str, errors=None, values=None, status=200):
     case = _load(reference)
+    seen(case, "Viewed the case record")
     extension = None
     if current_user.has_role("customer_relations_officer") and EXTENSION_MESSAGE in case.awaiting_messages.split(","):
         stage = next((t.stage for t in case.ready_tasks if t.stage), None)
@@ -153,6 +161,8 @@ def letter(message_id: int):
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.channel != "letter":
         abort(404)
+    if message.case:
+        seen(message.case, f"Opened the letter “{message.subject}” to print")
     return render_template("cases/letter.html", title=message.subject, message=message)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from processes.audit import audit
 from processes.customer import REVIEWABLE_CLOSED, case_by_reference, case_by_token, request_review, withdraw_case
 from processes.errors import Conflict, InvalidInput
 from processes.outbox import customer_messages
@@ -35,6 +36,8 @@ def find():
 @bp.get("/<token>")
 def show(token: str):
     case = _case(token)
+    audit(db.session, "customer (status page)", "view", "The customer viewed their status page", case.reference)
+    db.session.commit()
     return render_template("status/show.html", title=f"Your {case.comment_type} {case.reference}", case=case,
                            messages=customer_messages(db.session, case.id), token=token,
                            reviewable_closed=REVIEWABLE_CLOSED)

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from processes import queries
+from processes.audit import audit
 from processes.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
 from processes.procedure import check_can_act, claim_task, complete_task, get_task, release_task
 
@@ -81,6 +82,9 @@ def show(task_id: int):
             return redirect(url_for(".my_tasks"))
     elif request.method == "POST":
         abort(403)
+    else:
+        audit(db.session, current_user, "view", f"Opened the task “{task.name}”", case.reference)
+        db.session.commit()
     definition = case.process_version.forms.get(task.form_name)
     return render_template("tasks/show.html", title=task.name, task=task, case=case, definition=definition,
                            values=values, errors=errors, form_errors=errors, blocked=blocked), (400 if errors else 200)

@@ -1,0 +1,46 @@
+"""The audit trail for the CRO and administrators: search it, export it, check the chain."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user, login_required
+
+from processes.audit import search_audit, verify_chain
+
+from ..extensions import db
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+FIELDS = ("id", "at", "actor", "action", "case_reference", "detail", "hash")
+
+
+@bp.before_request
+@login_required
+def _cro_and_admins():
+    if not current_user.has_role("customer_relations_officer", "administrator"):
+        abort(403)
+
+
+def _entries():
+    return search_audit(db.session, request.args.get("q", ""), request.args.get("action", ""),
+                        request.args.get("reference", ""))
+
+
+@bp.get("/")
+def index():
+    checked, broken = verify_chain(db.session)
+    return render_template("audit/index.html", title="Audit trail", entries=_entries(), checked=checked,
+                           broken=broken, args=request.args)
+
+
+@bp.get("/export.csv")
+def export():
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(FIELDS)
+    for entry in _entries():
+        writer.writerow([entry.id, entry.at.isoformat(), entry.actor, entry.action, entry.case_reference or "",
+                         entry.detail, entry.hash])
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=audit-trail.csv"})

@@ -1,0 +1,67 @@
+"""The audit trail: who saw and changed what; append-only and tamper-evident."""
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DatabaseError
+
+from models import AuditEntry
+from processes.audit import verify_chain
+
+from .conftest import DIALECT, complete
+from .test_complaint import submit_online, tasks_of
+
+
+def entries(db, reference=None):
+    query = select(AuditEntry).order_by(AuditEntry.id)
+    if reference:
+        query = query.where(AuditEntry.case_reference == reference)
+    return list(db.scalars(query))
+
+
+def test_views_changes_and_sign_ins_are_recorded_in_a_chain_that_checks_out(client, db, login_as, app):
+    reference = submit_online(client)
+    officer = login_as("frontline")
+    complete(officer, tasks_of(db, reference)["first_contact"].id,
+             {"first_contact_outcome": "resolved", "first_contact_notes": "Sorted."})
+    login_as("cro").get(f"/cases/{reference}")
+    app.test_client().post("/sign-in", data={"email": "cro@example.org", "password": "wrong"})
+    trail = [(e.actor, e.action) for e in entries(db, reference)]
+    assert ("customer", "case submitted") in trail
+    assert ("Fran Front <frontline@example.org>", "view") in trail  # opened the task with personal data
+    assert ("Fran Front <frontline@example.org>", "case completed") in trail
+    assert ("Carla Relations <cro@example.org>", "view") in trail
+    actions = [e.action for e in entries(db)]
+    assert "signed in" in actions and "sign-in failed" in actions
+    checked, broken = verify_chain(db)
+    assert broken is None and checked == len(entries(db))
+    page = login_as("cro").get(f"/audit/?reference={reference}")
+    assert "Chain intact" in page.text and "Fran Front" in page.text
+    csv = login_as("admin").get(f"/audit/export.csv?reference={reference}")
+    assert csv.mimetype == "text/csv" and csv.text.startswith("id,at,actor,action,case_reference,detail,hash")
+    assert reference in csv.text
+
+
+def test_the_database_refuses_to_change_or_delete_an_entry(client, db):
+    submit_online(client)
+    with pytest.raises(DatabaseError, match="append-only"):
+        with db.begin_nested():
+            db.execute(text("UPDATE audit_entry SET detail = 'nothing happened'"))
+    with pytest.raises(DatabaseError, match="append-only"):
+        with db.begin_nested():
+            db.execute(text("DELETE FROM audit_entry"))
+
+
+def test_a_tampered_entry_is_detected_by_the_page_and_the_command(client, db, login_as, app):
+    reference = submit_online(client)
+    # Someone with the database's own powers switches the guard off and edits history.
+    if DIALECT == "postgresql":
+        db.execute(text("ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_append_only"))
+    else:
+        db.execute(text("DROP TRIGGER audit_entry_no_update"))
+    victim = entries(db, reference)[0]
+    db.execute(text("UPDATE audit_entry SET detail = 'nothing happened' WHERE id = :id"), {"id": victim.id})
+    db.commit()
+    checked, broken = verify_chain(db)
+    assert broken is not None and broken.id == victim.id
+    assert "The audit trail has been tampered with" in login_as("cro").get("/audit/").text
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and f"audit entry {victim.id} does not match the chain" in result.output
