@@ -54,6 +54,7 @@ def seed_demo_users(session) -> list[tuple[str, str, list[str]]]:
 def init_app(app: Flask) -> None:
     app.cli.add_command(setup)
     app.cli.add_command(audit_group)
+    app.cli.add_command(retention_group)
     app.cli.add_command(processes_group)
     app.cli.add_command(timers_group)
 
@@ -108,7 +109,8 @@ def run_timers(once: bool, seconds: float | None) -> None:
     """Fire due timers, then sleep until the next one is due (at most the poll interval)."""
     from . import smtp_settings
     worker = TimerWorker(current_app.config["TIMER_POLL_SECONDS"], current_app.config["TIMER_LEASE_SECONDS"],
-                         log=click.echo, smtp=smtp_settings(current_app))
+                         log=click.echo, smtp=smtp_settings(current_app),
+                         retention_years=current_app.config["RETENTION_YEARS"])
     click.echo(f"Timer worker started on {db.engine.url.render_as_string(hide_password=True)} ({worker.holder})")
     try:
         if once:
@@ -134,3 +136,17 @@ def verify_audit() -> None:
         raise click.ClickException(f"audit entry {broken.id} does not match the chain ({checked} entries before it "
                                    "check out): it was changed, or entries were removed")
     click.echo(f"Audit trail intact: {checked} entries check out")
+
+
+@click.group("retention", cls=AppGroup)
+def retention_group() -> None:
+    """Records retention."""
+
+
+@retention_group.command("run")
+def run_retention() -> None:
+    """Anonymise closed cases past the retention period (not those on legal hold)."""
+    from processes.retention import anonymise_expired
+    count = anonymise_expired(db.session, years=current_app.config["RETENTION_YEARS"])
+    db.session.commit()
+    click.echo(f"Anonymised {count} closed case(s) older than {current_app.config['RETENTION_YEARS']} years")

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from processes.outbox import SmtpSettings, deliver_outbox
+from processes.retention import anonymise_expired
 from processes.timers import fire_due_timers, hold_lease, next_due_at, release_lease
 
 from .extensions import db
@@ -24,8 +25,9 @@ class TimerWorker:
     meanwhile is seen within `poll`), then fires everything due, oldest first."""
 
     def __init__(self, poll: float, lease_seconds: float = 10, log: Callable[[str], None] = print,
-                 smtp: SmtpSettings | None = None):
+                 smtp: SmtpSettings | None = None, retention_years: int = 6):
         self.poll, self.lease_seconds, self.log, self.smtp = poll, lease_seconds, log, smtp
+        self.retention_years, self.retention_day = retention_years, None
         self.holder = f"{socket.gethostname()} pid {os.getpid()}"
         self.single = db.engine.dialect.name == "sqlite"
 
@@ -50,6 +52,13 @@ class TimerWorker:
         db.session.commit()
         for error in errors:
             self.log(f"Timer failed, incident raised for the CRO: {error}")
+        today = datetime.now(timezone.utc).date()
+        if self.retention_day != today:  # the daily retention run
+            anonymised = anonymise_expired(db.session, years=self.retention_years)
+            self._commit()
+            self.retention_day = today
+            if anonymised:
+                self.log(f"retention: anonymised {anonymised} closed case(s)")
         if self.smtp and self.smtp.host:  # sent after the commit of the step that wrote them
             sent, failed = deliver_outbox(db.session, self.smtp, datetime.now(timezone.utc), self._commit)
             if sent or failed:

@@ -53,6 +53,8 @@ class Case(Base):
     stage: Mapped[Optional[str]] = mapped_column(String(40))
     outcome: Mapped[Optional[str]] = mapped_column(String(200))
     closed_at: Mapped[Optional[datetime]]
+    legal_hold: Mapped[bool] = mapped_column(default=False)  # never anonymised while set
+    anonymised_at: Mapped[Optional[datetime]]
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
     # Deferred: lists never load the serialized workflow; operations load it when they run the engine.
     workflow_state: Mapped[str] = mapped_column(Text, deferred=True)

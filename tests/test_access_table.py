@@ -52,6 +52,8 @@ TABLE = {
     "cases.extend": ("POST", "/cases/{reference}/extension", {"working_days": "1", "reason": "x"},
                      {**only("frontline", "cro", "admin"), "frontline": "refused", "cro": "refused",
                       "admin": "refused"}),
+    "cases.legal_hold": ("POST", "/cases/{reference}/legal-hold", {"hold": "yes"},
+                         {**only("frontline", "cro", "admin"), "frontline": "refused"}),
     "cases.notifications": ("GET", "/cases/notifications", None, SIGNED_IN),
     "cases.incidents": ("GET", "/cases/incidents", None, only("cro", "admin")),
     "cases.retry": ("POST", "/cases/incidents/{incident}/retry", {}, only("cro", "admin")),

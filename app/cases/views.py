@@ -10,6 +10,7 @@ from sqlalchemy import select
 from models import Case
 from processes import queries
 from processes.audit import audit
+from processes.retention import set_legal_hold
 from processes.calendar import as_utc
 from processes.errors import Conflict, InvalidInput, NotAllowed, ProcedureError
 from processes.forms import validate_form
@@ -109,6 +110,15 @@ def extend(reference: str):
     db.session.commit()
     flash("Extension agreed: the deadline has moved and the officer's timers are re-set", "success")
     return redirect(url_for(".show", reference=reference))
+
+
+@bp.post("/<reference>/legal-hold")
+def legal_hold(reference: str):
+    case = _load(reference)
+    hold = request.form.get("hold") == "yes"
+    return act(lambda: set_legal_hold(db.session, current_user, case, hold),
+               "Legal hold placed: this case will not be anonymised" if hold else "Legal hold lifted",
+               url_for(".show", reference=reference))
 
 
 @bp.get("/incidents")
