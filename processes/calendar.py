@@ -26,6 +26,14 @@ def as_utc(moment: datetime | str) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
+def add_years(moment: datetime, years: int) -> datetime:
+    """The same day `years` later (or earlier); 29 February becomes 28 February in other years."""
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:
+        return moment.replace(year=moment.year + years, day=28)
+
+
 @dataclass(frozen=True)
 class WorkingCalendar:
     """Working days in England: weekdays that are neither bank holidays nor closure days."""

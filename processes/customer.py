@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from models import Case, Notification
 
+from .calendar import add_years
 from .engine import WorkflowEngine, default_engine
 from .errors import Conflict, InvalidInput
 from .policy import load_calendar
@@ -23,7 +24,7 @@ def _live(case: Case | None, retention_years: int, now: datetime) -> Case | None
     """A case's status page lives as long as the case is kept."""
     if case is None or case.status_token is None:
         return None
-    if case.closed_at and case.closed_at.replace(year=case.closed_at.year + retention_years) < now:
+    if case.closed_at and add_years(case.closed_at, retention_years) < now:
         return None
     return case
 

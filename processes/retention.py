@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from models import Case, CaseEvent, OutboxMessage, User
 
 from .audit import audit
+from .calendar import add_years
 from .errors import NotAllowed
 
 PERSONAL_FIELDS = ("customer_name", "customer_email", "customer_phone", "customer_address", "reasonable_adjustments")
@@ -20,7 +21,7 @@ REMOVED = "[removed under the retention policy]"
 
 
 def expired_case_ids(session: Session, now: datetime, years: int, limit: int = 500) -> list[int]:
-    cutoff = now.replace(year=now.year - years)
+    cutoff = add_years(now, -years)
     query = (select(Case.id).where(Case.status == "closed", Case.closed_at < cutoff, Case.legal_hold.is_(False),
                                    Case.anonymised_at.is_(None)).order_by(Case.closed_at).limit(limit))
     return list(session.scalars(query))

@@ -62,3 +62,10 @@ def test_days_left_counts_working_days_and_overdue():
     assert CAL.days_left(due, datetime(2026, 1, 8, 9, tzinfo=timezone.utc)) == -1
     assert CAL.days_left(due, datetime(2026, 1, 12, 9, tzinfo=timezone.utc)) == -3
     assert CAL.working_days_between(date(2025, 12, 24), date(2025, 12, 29)) == 1
+
+
+def test_years_from_a_leap_day():
+    from processes.calendar import add_years
+    leap = datetime(2028, 2, 29, 12, tzinfo=timezone.utc)
+    assert add_years(leap, -6) == datetime(2022, 2, 28, 12, tzinfo=timezone.utc)
+    assert add_years(leap, 4) == datetime(2032, 2, 29, 12, tzinfo=timezone.utc)
