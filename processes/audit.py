@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from models import AuditEntry, AuditHead, User
@@ -12,9 +12,9 @@ from models import AuditEntry, AuditHead, User
 GENESIS = "0" * 64
 
 
-def _digest(prev_hash: str, at: datetime, actor_id, actor: str, action: str, reference, detail: str) -> str:
+def _digest(prev_hash: str, at: datetime, actor_id, actor: str, action: str, case_reference, detail: str) -> str:
     fields = [prev_hash, at.astimezone(timezone.utc).isoformat(), str(actor_id or ""), actor, action,
-              reference or "", detail]
+              case_reference or "", detail]
     return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
 
 
@@ -25,21 +25,38 @@ def actor_label(actor: User | str | None) -> tuple[int | None, str]:
 
 
 def audit(session: Session, actor: User | str | None, action: str, detail: str,
-          case_reference: str | None = None) -> AuditEntry:
-    """Append one entry; the head row is locked so concurrent writers extend the chain one at a time."""
+          case_reference: str | None = None) -> None:
+    """Note one entry; it joins the chain when the transaction commits (see `_chain_pending`)."""
+    actor_id, label = actor_label(actor)
+    session.info.setdefault("audit_pending", []).append(
+        dict(at=datetime.now(timezone.utc), actor_id=actor_id, actor=label, action=action,
+             case_reference=case_reference, detail=detail))
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_pending(session: Session) -> None:
+    """Write the transaction's entries last, under the head row's lock, so the chain never forks.
+
+    Taking that lock at the very end means every transaction locks its case rows before the audit
+    head, never the other way round, so a timer worker and a request cannot deadlock.
+    """
+    pending = session.info.pop("audit_pending", None)
+    if not pending:
+        return
     head = session.get(AuditHead, 1, with_for_update=True)
     if head is None:
         head = AuditHead(id=1, last_hash=GENESIS)
         session.add(head)
-    actor_id, label = actor_label(actor)
-    at = datetime.now(timezone.utc)
-    entry = AuditEntry(at=at, actor_id=actor_id, actor=label, action=action, case_reference=case_reference,
-                       detail=detail, prev_hash=head.last_hash,
-                       hash=_digest(head.last_hash, at, actor_id, label, action, case_reference, detail))
-    session.add(entry)
-    head.last_hash = entry.hash
+    for fields in pending:
+        entry = AuditEntry(**fields, prev_hash=head.last_hash, hash=_digest(head.last_hash, **fields))
+        session.add(entry)
+        head.last_hash = entry.hash
     session.flush()
-    return entry
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_pending(session: Session, previous_transaction) -> None:
+    session.info.pop("audit_pending", None)
 
 
 def verify_chain(session: Session) -> tuple[int, AuditEntry | None]:
@@ -47,8 +64,8 @@ def verify_chain(session: Session) -> tuple[int, AuditEntry | None]:
     expected, checked = GENESIS, 0
     query = select(AuditEntry).order_by(AuditEntry.id).execution_options(populate_existing=True)
     for entry in session.scalars(query).yield_per(1000):
-        recomputed = _digest(entry.prev_hash, entry.at, entry.actor_id, entry.actor, entry.action,
-                             entry.case_reference, entry.detail)
+        recomputed = _digest(entry.prev_hash, at=entry.at, actor_id=entry.actor_id, actor=entry.actor,
+                             action=entry.action, case_reference=entry.case_reference, detail=entry.detail)
         if entry.prev_hash != expected or entry.hash != recomputed:
             return checked, entry
         expected, checked = entry.hash, checked + 1

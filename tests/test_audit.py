@@ -65,3 +65,12 @@ def test_a_tampered_entry_is_detected_by_the_page_and_the_command(client, db, lo
     assert "The audit trail has been tampered with" in login_as("cro").get("/audit/").text
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 1 and f"audit entry {victim.id} does not match the chain" in result.output
+
+
+def test_nothing_is_audited_for_work_that_was_rolled_back(client, db, login_as):
+    reference = submit_online(client)
+    officer = login_as("frontline")
+    complete(officer, tasks_of(db, reference)["first_contact"].id, {"first_contact_outcome": "signpost"},
+             expect_status=400)
+    assert "case completed" not in [e.action for e in entries(db, reference)]
+    assert verify_chain(db)[1] is None
