@@ -35,7 +35,7 @@ def uk_datetime(moment: datetime | None) -> str:
 
 
 def due_date(due_at: datetime | None) -> str:
-    return calendar().due_date(due_at).strftime("%a %-d %b %Y") if due_at else ""
+    return calendar().due_label(due_at) if due_at else ""
 
 
 def deadline_status(due_at: datetime | None, now: datetime | None = None) -> dict | None:

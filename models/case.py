@@ -79,10 +79,6 @@ class Case(Base):
     # Optimistic locking: an UPDATE that finds another writer got there first raises StaleDataError.
     __mapper_args__ = {"version_id_col": row_version}
 
-    @property
-    def anonymous(self) -> bool:
-        return not (self.customer_name or self.customer_email or self.customer_phone)
-
 
 class CaseEvent(Base):
     """One line of a case's history: who did what, when."""

@@ -107,6 +107,10 @@ class WorkingCalendar:
         """The calendar date people read for a deadline instant."""
         return (as_utc(due_at) - timedelta(seconds=1)).astimezone(self.tz).date()
 
+    def due_label(self, due_at: datetime) -> str:
+        """A deadline as people read it: "Wed 7 Jan 2026"."""
+        return self.due_date(due_at).strftime("%a %-d %b %Y")
+
     def days_left(self, due_at: datetime, now: datetime) -> int:
         """Working days from today until the due date: 0 is due today, negative is overdue."""
         today = as_utc(now).astimezone(self.tz).date()

@@ -52,10 +52,11 @@ def request_review(session: Session, case: Case, reasons: str, engine: WorkflowE
         raise InvalidInput({"reasons": "Your reasons must be 5,000 characters or fewer"})
     summary = "The customer asked for a stage 2 review" + (f": {reasons.strip()}" if reasons.strip() else "")
     if REVIEW_MESSAGE in case.awaiting_messages.split(","):
+        calendar = load_calendar(session)
         run = run_engine(lambda: (engine or default_engine()).send_message(
-            case.workflow_state, REVIEW_MESSAGE, {"reasons": reasons.strip()}, load_calendar(session)))
+            case.workflow_state, REVIEW_MESSAGE, {"reasons": reasons.strip()}, calendar))
         record_event(session, case, None, "review_requested", summary)
-        apply_run(session, case, run, None)
+        apply_run(session, case, run, None, calendar)
         session.flush()
         return True
     if case.status == "open" and (any(t.stage == "stage2" for t in case.ready_tasks) or case.stage == "Stage 2"):

@@ -12,9 +12,6 @@ from jsonschema.exceptions import SchemaError
 from .calendar import LONDON
 from .datafiles import load_folder
 
-MAX_TEXT = 10_000
-
-
 class FormDefinitionError(Exception):
     """A form definition file is not a valid definition."""
 

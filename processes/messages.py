@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from models import Case, OutboxMessage, User, UserRole
 
-from .calendar import LONDON, WorkingCalendar, as_utc
+from .calendar import LONDON, as_utc
 from .datafiles import load_folder
 from .errors import ProcedureError
 
@@ -138,10 +138,6 @@ def queue_staff_message(session: Session, role: str, template_name: str, context
                               status="pending", next_attempt_at=datetime.now(timezone.utc)) for u in users]
     session.add_all(messages)
     return messages
-
-
-def format_due(calendar: WorkingCalendar, due_at: datetime | None) -> str:
-    return calendar.due_date(due_at).strftime("%a %-d %b %Y") if due_at else ""
 
 
 def queue_new_task_emails(session: Session, case: Case, role: str, task_name: str, task_id: int,

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import OutboxMessage, User
@@ -167,4 +167,4 @@ def customer_messages(session: Session, case_id: int) -> list[OutboxMessage]:
     """What the customer has been sent (or posted), for their status page."""
     return list(session.scalars(select(OutboxMessage).where(
         OutboxMessage.case_id == case_id, OutboxMessage.audience == "customer",
-        or_(OutboxMessage.status.in_(("sent", "posted")))).order_by(OutboxMessage.id)))
+        OutboxMessage.status.in_(("sent", "posted"))).order_by(OutboxMessage.id)))

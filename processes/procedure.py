@@ -22,8 +22,8 @@ from .deploy import latest_version
 from .engine import Run, TaskNotReady, WorkflowEngine, WorkflowError, default_engine
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
 from .forms import validate_form
-from .messages import (format_due, issue_status_access, queue_customer_message, queue_new_task_emails,
-                       queue_staff_message)
+from .calendar import WorkingCalendar
+from .messages import issue_status_access, queue_customer_message, queue_new_task_emails, queue_staff_message
 from .policy import current_timescales, load_calendar
 
 STAGE_LABELS = {"stage1": "Stage 1", "stage2": "Stage 2"}
@@ -69,7 +69,7 @@ def submit_comment(session: Session, actor: User | None, details: Mapping[str, A
                  f"{COMMENT_TYPES[comment_type]} received: {CHANNELS[channel].lower()}")
     calendar = load_calendar(session)
     run = run_engine(lambda: engine.start(version.bpmn_xml, version.process_key, data, calendar))
-    apply_run(session, case, run, actor)
+    apply_run(session, case, run, actor, calendar)
     return case
 
 
@@ -142,8 +142,9 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     result = validate_form(definition, formdata)
     if not result.ok:
         raise InvalidInput(result.errors, result.values)
+    calendar = load_calendar(session)
     try:
-        run = engine.complete_task(case.workflow_state, task.task_uuid, result.values, load_calendar(session))
+        run = engine.complete_task(case.workflow_state, task.task_uuid, result.values, calendar)
     except TaskNotReady as exc:
         raise Conflict("This task has already been completed by someone else") from exc
     except WorkflowError as exc:
@@ -151,7 +152,7 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     try:
         record_event(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
                      {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage, "values": result.values})
-        apply_run(session, case, run, actor)
+        apply_run(session, case, run, actor, calendar)
         session.flush()
     except (StaleDataError, OperationalError) as exc:
         # PostgreSQL finds the row version moved on; SQLite refuses to write from an outdated snapshot.
@@ -184,13 +185,14 @@ def agree_extension(session: Session, actor: User, case: Case, working_days: int
     if errors:
         raise InvalidInput(errors, {"working_days": working_days, "reason": reason})
     payload = {"working_days": working_days, "reason": reason.strip()}
+    calendar = load_calendar(session)
     run = run_engine(lambda: (engine or default_engine()).send_message(
-        case.workflow_state, EXTENSION_MESSAGE, payload, load_calendar(session)))
+        case.workflow_state, EXTENSION_MESSAGE, payload, calendar))
     days = f"{working_days} more working day{'s' if working_days != 1 else ''}"
     record_event(session, case, actor, "extension",
                  f"{actor.name} agreed {days} at {STAGE_LABELS.get(stage, stage)}: {reason.strip()}",
                  {"stage": stage, "working_days": working_days, "reason": reason.strip()})
-    apply_run(session, case, run, actor)
+    apply_run(session, case, run, actor, calendar)
     session.flush()
     return case
 
@@ -205,13 +207,15 @@ def extension_days_left(session: Session, case: Case, stage: str | None) -> int:
 
 def fire_case_timers(session: Session, case: Case, engine: WorkflowEngine | None = None) -> Run:
     """Fire whatever timers of one case are due and run it on; acts as the system."""
-    run = run_engine(lambda: (engine or default_engine()).fire_timers(case.workflow_state, load_calendar(session)))
-    apply_run(session, case, run, None)
+    calendar = load_calendar(session)
+    run = run_engine(lambda: (engine or default_engine()).fire_timers(case.workflow_state, calendar))
+    apply_run(session, case, run, None, calendar)
     session.flush()
     return run
 
 
-def apply_run(session: Session, case: Case, run: Run, actor: User | None) -> None:
+def apply_run(session: Session, case: Case, run: Run, actor: User | None,
+              calendar: WorkingCalendar | None = None) -> None:
     """Save the engine's new state and bring the task and timer indexes into step with it."""
     case.workflow_state = run.state
     case.awaiting_messages = ",".join(run.messages)
@@ -230,10 +234,11 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None) -> Non
         record_event(session, case, None, "message", f"Message to the customer, {how}: {sent.subject}")
     if new_tasks:
         session.flush()
-        calendar = load_calendar(session)
+        calendar = calendar or load_calendar(session)
         for task in new_tasks:
             if task.assigned_to_id is None:
-                queue_new_task_emails(session, case, task.role, task.name, task.id, format_due(calendar, task.due_at))
+                due = calendar.due_label(task.due_at) if task.due_at else ""
+                queue_new_task_emails(session, case, task.role, task.name, task.id, due)
     stages = [t.properties.get("stage") for t in run.ready if t.properties.get("stage")]
     if stages:
         case.stage = STAGE_LABELS.get(stages[0], stages[0])
