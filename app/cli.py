@@ -10,10 +10,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from models import User, UserRole
+from models import User, UserRole, UserServiceArea
 from models.user import ROLES
 from processes.deploy import deploy_process, deploy_shipped
 from processes.engine import BpmnError
+from processes.forms import service_areas
 
 from .extensions import db
 from .worker import AnotherWorkerRunning, TimerWorker
@@ -30,6 +31,7 @@ DEMO_USERS = [  # (email, name, roles)
     ("manager@example.org", "Mo Manager", ["service_manager"]),
     ("owner@example.org", "Priya Owner", ["process_owner"]),
     ("admin@example.org", "Ada Admin", ["administrator"]),
+    ("reports@example.org", "Rory Reports", ["reports_reader"]),
 ]
 
 
@@ -40,11 +42,13 @@ def upgrade_database(url: str) -> None:
     command.upgrade(config, "head")
 
 
-def seed_demo_users(session) -> list[tuple[str, str, list[str]]]:
-    """One account per role; existing accounts are left as they are."""
+def seed_demo_users(session, forms: dict) -> list[tuple[str, str, list[str]]]:
+    """One account per role, each working in every service area; existing accounts are left as they are."""
+    areas = [value for value, _ in service_areas(forms)]
     for email, name, roles in DEMO_USERS:
         if session.scalar(select(User).filter_by(email=email)) is None:
-            user = User(email=email, name=name, roles=[UserRole(role=r) for r in roles])
+            user = User(email=email, name=name, roles=[UserRole(role=r) for r in roles],
+                        service_areas=[UserServiceArea(service_area=a) for a in areas])
             user.set_password(DEMO_PASSWORD)
             session.add(user)
     session.flush()
@@ -66,7 +70,7 @@ def setup(demo: bool) -> None:
     """Create or upgrade the database, deploy the shipped processes and (with --demo) add demo accounts."""
     upgrade_database(current_app.config["DATABASE_URL"])
     versions = deploy_shipped(db.session, current_app.extensions["forms"])
-    users = seed_demo_users(db.session) if demo else []
+    users = seed_demo_users(db.session, current_app.extensions["forms"]) if demo else []
     db.session.commit()
     click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
     for v in versions:

@@ -8,6 +8,7 @@ from flask import Flask, current_app, g, has_request_context
 from models.case import CHANNELS, COMMENT_TYPES
 from models.user import ROLES
 from processes.calendar import LONDON, WorkingCalendar
+from processes.forms import service_areas
 from processes.policy import load_calendar
 
 
@@ -54,9 +55,7 @@ def deadline_status(due_at: datetime | None, now: datetime | None = None) -> dic
 
 def service_label(value: str | None) -> str:
     """The readable name of a service area, from the public form's options."""
-    fields = current_app.extensions["forms"]["public_comment"]["fields"]
-    options = next(f["options"] for f in fields if f["name"] == "service_area")
-    return next((o["text"] for o in options if o["value"] == value), value or "Not known")
+    return dict(service_areas(current_app.extensions["forms"])).get(value, value or "Not known")
 
 
 def respond_by(received_at: datetime, working_days: int) -> str:

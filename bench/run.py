@@ -60,7 +60,7 @@ def bench_database(url: str, cases: int) -> dict:
     results = {}
     with app.app_context(), time_machine.travel(START, tick=True):
         deploy_shipped(db.session, app.extensions["forms"])
-        seed_demo_users(db.session)
+        seed_demo_users(db.session, app.extensions["forms"])
         db.session.commit()
         frontline = db.session.scalar(select(User).filter_by(email="frontline@example.org"))
         submit = []

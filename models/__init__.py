@@ -7,8 +7,8 @@ from .notification import Notification
 from .operations_log import Incident, WorkerLease
 from .policy import PROFILES, ClosureDay, PolicySetting, Timescale
 from .process import ProcessVersion
-from .user import ROLES, User, UserRole
+from .user import ROLES, SEE_ALL_ROLES, User, UserRole, UserServiceArea
 from .workflow_index import ReadyTask, WaitingTimer
 
 __all__ = ["AuditEntry", "AuditHead", "Base", "Case", "CaseEvent", "ClosureDay", "Incident", "Notification", "OutboxMessage", "PolicySetting", "PROFILES", "Timescale", "WorkerLease", "ProcessVersion", "ReadyTask", "ReferenceCounter",
-           "ROLES", "User", "UserRole", "WaitingTimer"]
+           "ROLES", "SEE_ALL_ROLES", "User", "UserRole", "UserServiceArea", "WaitingTimer"]

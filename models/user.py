@@ -19,7 +19,10 @@ ROLES = {
     "service_manager": "Service manager",
     "process_owner": "Process owner",
     "administrator": "Administrator",
+    "reports_reader": "Reports reader (read only)",
 }
+# Roles that see every case whatever its service area.
+SEE_ALL_ROLES = ("customer_relations_officer", "administrator")
 _ROLE_LIST = ", ".join(f"'{r}'" for r in ROLES)
 
 
@@ -36,10 +39,11 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(default=True)
-    service_area: Mapped[Optional[str]] = mapped_column(String(80))
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[Optional[datetime]]
     roles: Mapped[list["UserRole"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin")
+    service_areas: Mapped[list["UserServiceArea"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin")
 
     def set_password(self, password: str) -> None:
@@ -54,6 +58,14 @@ class User(Base):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_names & set(roles))
+
+    @property
+    def service_area_names(self) -> set[str]:
+        return {a.service_area for a in self.service_areas}
+
+    @property
+    def sees_all_cases(self) -> bool:
+        return self.has_role(*SEE_ALL_ROLES)
 
     # Flask-Login protocol, kept here so models need not import Flask.
     @property
@@ -77,3 +89,12 @@ class UserRole(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(40), primary_key=True)
     user: Mapped[User] = relationship(back_populates="roles")
+
+
+class UserServiceArea(Base):
+    """The service areas whose cases an officer sees (besides the cases assigned to them)."""
+    __tablename__ = "user_service_area"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    service_area: Mapped[str] = mapped_column(String(80), primary_key=True)
+    user: Mapped[User] = relationship(back_populates="service_areas")

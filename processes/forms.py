@@ -38,6 +38,13 @@ def check_definition(name: str, definition: Mapping[str, Any]) -> None:
         raise FormDefinitionError(f"form {name}: no display hints for {', '.join(sorted(missing))}")
 
 
+def service_areas(forms: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """The council's service areas (value, name), as the public form offers them."""
+    fields = forms["public_comment"]["fields"]
+    options = next(f["options"] for f in fields if f["name"] == "service_area")
+    return [(o["value"], o["text"]) for o in options]
+
+
 def load_forms(directory: Path) -> dict[str, dict[str, Any]]:
     """Every `*.json` form definition in a folder, checked, keyed by file stem."""
     return load_folder(directory, check_definition)

@@ -58,7 +58,7 @@ def app():
                       "WTF_CSRF_ENABLED": False, "ENV": "testing"})
     with app.app_context():
         deploy_shipped(app_db.session, app.extensions["forms"])
-        seed_demo_users(app_db.session)
+        seed_demo_users(app_db.session, app.extensions["forms"])
         app_db.session.commit()
         app_db.session.remove()
     return app

@@ -8,7 +8,7 @@ from models import Case, Incident, OutboxMessage
 
 from .test_complaint import submit_online, tasks_of
 
-ROLES = ["anon", "frontline", "investigator", "senior", "cro", "manager", "owner", "admin"]
+ROLES = ["anon", "frontline", "investigator", "senior", "cro", "manager", "owner", "admin", "reports"]
 STAFF = ROLES[1:]
 ALL = {r: "ok" for r in ROLES}
 SIGNED_IN = {"anon": "login", **{r: "ok" for r in STAFF}}

@@ -28,7 +28,7 @@ def live_server(tmp_path_factory):
                       "SESSION_COOKIE_SECURE": False})
     with app.app_context():
         deploy_shipped(app_db.session, app.extensions["forms"])
-        seed_demo_users(app_db.session)
+        seed_demo_users(app_db.session, app.extensions["forms"])
         app_db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
