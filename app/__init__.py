@@ -1,7 +1,10 @@
 """Customer Comments: the council's complaints, compliments, queries and suggestions procedure."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+import time
+
+from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import logout_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from . import security
@@ -60,11 +63,35 @@ def register_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see this page"
-    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        """None (so: sign in again) for an unknown, deactivated or changed account: see User.get_id."""
+        user_id, _, stamp = session_id.partition(":")
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active and stamp == user.session_stamp() else None
+
+    app.before_request(end_idle_sessions)
+
+
+def end_idle_sessions():
+    """Staff sessions end after SESSION_IDLE_MINUTES without a request (public answers are not affected)."""
+    if "_user_id" not in session:
+        return None
+    now, seen = int(time.time()), session.get("seen_at")
+    if seen is not None and now - seen > current_app.config["SESSION_IDLE_MINUTES"] * 60:
+        logout_user()
+        session.pop("seen_at", None)
+        flash("You were signed out because you had not done anything for a while. Sign in again.", "error")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if seen is None or now - seen >= 30:
+        session["seen_at"] = now
+    return None
 
 
 def register_blueprints(app: Flask) -> None:
     from . import assets
+    from .admin import views as admin
     from .audit import views as audit
     from .auth import views as auth
     from .cases import views as cases
@@ -72,7 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from .public import views as public
     from .status import views as status
     from .tasks import views as tasks
-    for module in (assets, auth, public, status, tasks, cases, policy, audit):
+    for module in (assets, auth, public, status, tasks, cases, policy, audit, admin):
         app.register_blueprint(module.bp)
 
 

@@ -9,6 +9,7 @@ from models.case import CHANNELS, COMMENT_TYPES
 from models.user import ROLES
 from processes.calendar import LONDON, WorkingCalendar
 from processes.forms import service_areas
+from processes.queries import RECORDING_ROLES
 from processes.policy import load_calendar
 
 
@@ -67,6 +68,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, due_date=due_date)
     from .form_view import error_list, field_params, summary_rows
     app.jinja_env.globals.update(deadline_status=deadline_status, COMMENT_TYPES=COMMENT_TYPES, CHANNELS=CHANNELS,
-                                 ROLES=ROLES, service_label=service_label, respond_by=respond_by, field_params=field_params, error_list=error_list, summary_rows=summary_rows)
+                                 ROLES=ROLES, RECORDING_ROLES=RECORDING_ROLES, service_label=service_label, respond_by=respond_by, field_params=field_params, error_list=error_list, summary_rows=summary_rows)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -1,6 +1,7 @@
 """Staff accounts and their roles."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Optional
 
@@ -79,7 +80,12 @@ class User(Base):
     is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """The id with a stamp of the password hash and status: a password change or deactivation ends every
+        session signed in before it (the loader refuses an id whose stamp no longer matches)."""
+        return f"{self.id}:{self.session_stamp()}"
+
+    def session_stamp(self) -> str:
+        return hashlib.sha256(f"{self.password_hash}|{self.active}".encode()).hexdigest()[:16]
 
 
 class UserRole(Base):

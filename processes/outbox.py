@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from models import OutboxMessage, User
 
 from .errors import Conflict, NotAllowed, NotFound
+from .queries import can_view_case
 
 MAX_ATTEMPTS = 6
 FIRST_RETRY = timedelta(seconds=30)
@@ -132,11 +133,6 @@ def failed_messages(session: Session) -> list[OutboxMessage]:
                                 .order_by(OutboxMessage.id)))
 
 
-def letters_to_post(session: Session) -> list[OutboxMessage]:
-    return list(session.scalars(select(OutboxMessage).where(OutboxMessage.status == "to_post")
-                                .order_by(OutboxMessage.id)))
-
-
 def resend_message(session: Session, actor: User, message_id: int) -> OutboxMessage:
     if not actor.has_role("customer_relations_officer", "administrator"):
         raise NotAllowed("Only the Customer Relations Officer can resend a message")
@@ -156,6 +152,8 @@ def mark_posted(session: Session, actor: User, message_id: int) -> OutboxMessage
     message = session.get(OutboxMessage, message_id)
     if message is None or message.channel != "letter":
         raise NotFound("There is no such letter")
+    if message.case is not None and not can_view_case(session, actor, message.case):
+        raise NotAllowed("This letter is for a case outside your service areas")
     if message.status != "to_post":
         raise Conflict("This letter has already been posted")
     message.status, message.sent_at = "posted", datetime.now(timezone.utc)

@@ -1,10 +1,31 @@
 """Read-side queries for task lists and case lists, answered from the indexes."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, false, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
-from models import Case, CaseEvent, Notification, ReadyTask, User
+from models import Case, CaseEvent, Notification, OutboxMessage, ReadyTask, User
+
+# Roles that handle cases in a service area; the other roles (process owner, reports reader) see no case
+# unless it is assigned to them or they acted on it.
+CASE_ROLES = ("front_line_officer", "investigating_officer", "senior_officer", "service_manager")
+# Everyone who handles cases may record a comment that reaches them; the process owner and reports readers do not.
+RECORDING_ROLES = (*CASE_ROLES, "customer_relations_officer", "administrator")
+
+
+def my_areas(user: User) -> set[str]:
+    """The service areas whose cases this user sees because of their work there."""
+    return user.service_area_names if user.has_role(*CASE_ROLES) else set()
+
+
+def visible_cases(user: User) -> ColumnElement[bool]:
+    """SQL condition on Case: the CRO and administrators see all; officers their areas, assignments and history."""
+    if user.sees_all_cases:
+        return true()
+    areas = my_areas(user)
+    return or_(Case.service_area.in_(areas) if areas else false(),
+               exists().where(ReadyTask.case_id == Case.id, ReadyTask.assigned_to_id == user.id),
+               exists().where(CaseEvent.case_id == Case.id, CaseEvent.actor_id == user.id))
 
 
 def my_tasks(session: Session, user: User) -> list[ReadyTask]:
@@ -14,8 +35,9 @@ def my_tasks(session: Session, user: User) -> list[ReadyTask]:
 
 
 def team_tasks(session: Session, user: User) -> list[ReadyTask]:
-    query = (select(ReadyTask).options(joinedload(ReadyTask.case))
-             .where(ReadyTask.assigned_to_id.is_(None), ReadyTask.role.in_(user.role_names))
+    query = (select(ReadyTask).join(ReadyTask.case).options(joinedload(ReadyTask.case))
+             .where(ReadyTask.assigned_to_id.is_(None), ReadyTask.role.in_(user.role_names),
+                    true() if user.sees_all_cases else Case.service_area.in_(my_areas(user)))
              .order_by(ReadyTask.due_at.is_(None), ReadyTask.due_at, ReadyTask.id))
     return list(session.scalars(query))
 
@@ -27,16 +49,25 @@ def open_cases(session: Session) -> list[Case]:
 
 
 def can_view_case(session: Session, user: User, case: Case) -> bool:
-    """The CRO sees every case; others see cases with a task for their roles or that they handled."""
-    if user.has_role("customer_relations_officer", "administrator"):
+    """The same rule as visible_cases, for one case already loaded."""
+    if user.sees_all_cases or case.service_area in my_areas(user):
         return True
-    if any(t.role in user.role_names or t.assigned_to_id == user.id for t in case.ready_tasks):
+    if any(t.assigned_to_id == user.id for t in case.ready_tasks):
         return True
     return session.scalar(select(CaseEvent.id).where(CaseEvent.case_id == case.id,
                                                      CaseEvent.actor_id == user.id).limit(1)) is not None
 
 
 def notifications_for(session: Session, user: User, limit: int = 50) -> list[Notification]:
-    query = (select(Notification).options(joinedload(Notification.case))
-             .where(Notification.role.in_(user.role_names)).order_by(Notification.id.desc()).limit(limit))
+    query = (select(Notification).outerjoin(Notification.case).options(joinedload(Notification.case))
+             .where(Notification.role.in_(user.role_names), or_(Notification.case_id.is_(None), visible_cases(user)))
+             .order_by(Notification.id.desc()).limit(limit))
+    return list(session.scalars(query))
+
+
+def letters_for(session: Session, user: User) -> list[OutboxMessage]:
+    """Letters waiting to be printed and posted, for the cases this user may see."""
+    query = (select(OutboxMessage).outerjoin(OutboxMessage.case).options(joinedload(OutboxMessage.case))
+             .where(OutboxMessage.status == "to_post", or_(OutboxMessage.case_id.is_(None), visible_cases(user)))
+             .order_by(OutboxMessage.id))
     return list(session.scalars(query))

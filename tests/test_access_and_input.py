@@ -16,26 +16,16 @@ def test_staff_pages_need_sign_in(client, path):
     assert response.status_code == 302 and "/sign-in" in response.location
 
 
-@pytest.mark.parametrize("who", ["frontline", "investigator", "senior", "cro", "manager", "owner", "admin"])
+@pytest.mark.parametrize("who", ["frontline", "investigator", "senior", "cro", "manager", "owner", "admin", "reports"])
 @pytest.mark.parametrize("path", STAFF_PAGES)
 def test_every_role_reaches_its_pages(login_as, who, path):
-    assert login_as(who).get(path).status_code == 200
+    records = who not in ("owner", "reports")  # the process owner and reports readers do not record comments
+    assert login_as(who).get(path).status_code == (200 if records or path != "/cases/new" else 403)
 
 
 @pytest.mark.parametrize("who, status", [("cro", 200), ("admin", 200), ("frontline", 403), ("senior", 403)])
 def test_only_the_cro_and_admins_see_every_open_case(login_as, who, status):
     assert login_as(who).get("/cases/").status_code == status
-
-
-def test_case_record_is_confidential(client, db, login_as):
-    reference = submit_online(client)
-    assert login_as("cro").get(f"/cases/{reference}").status_code == 200
-    assert login_as("frontline").get(f"/cases/{reference}").status_code == 200  # the first task is theirs
-    assert login_as("manager").get(f"/cases/{reference}").status_code == 403
-    assert login_as("manager").get(f"/cases/{reference}/diagram.bpmn").status_code == 403
-    task = tasks_of(db, reference)["first_contact"]
-    assert login_as("manager").get(f"/tasks/{task.id}").status_code == 403
-    assert login_as("manager").post(f"/tasks/{task.id}/claim").status_code == 403
 
 
 @pytest.mark.parametrize("path", ["/tasks/999999", "/tasks/abc", "/cases/CC-1999-000001", "/comment/nonsense"])

@@ -15,7 +15,7 @@ from processes.calendar import as_utc
 from processes.errors import Conflict, InvalidInput, NotAllowed, ProcedureError
 from processes.forms import validate_form
 from processes.procedure import EXTENSION_MESSAGE, agree_extension, extension_days_left, submit_comment
-from processes.outbox import failed_messages, letters_to_post, mark_posted, resend_message
+from processes.outbox import failed_messages, mark_posted, resend_message
 from processes.timers import open_incidents, retry_incident
 
 from ..actions import act
@@ -43,6 +43,7 @@ def overview():
 
 @bp.route("/new", methods=["GET", "POST"])
 def record():
+    _require(*queries.RECORDING_ROLES)
     definition = current_app.extensions["forms"]["staff_record"]
     # Most comments are recorded as they arrive: start from now, to the minute, for the officer to correct.
     values, errors = {"received_at": datetime.now(timezone.utc).replace(second=0, microsecond=0).isoformat()}, {}
@@ -161,7 +162,7 @@ def resend(message_id: int):
 @bp.get("/letters")
 def letters():
     _require("front_line_officer", "customer_relations_officer", "administrator")
-    return render_template("cases/letters.html", title="Letters to post", letters=letters_to_post(db.session))
+    return render_template("cases/letters.html", title="Letters to post", letters=queries.letters_for(db.session, current_user))
 
 
 @bp.get("/letters/<int:message_id>")
@@ -171,6 +172,8 @@ def letter(message_id: int):
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.channel != "letter":
         abort(404)
+    if message.case and not queries.can_view_case(db.session, current_user, message.case):
+        abort(403)
     if message.case:
         seen(message.case, f"Opened the letter “{message.subject}” to print")
     return render_template("cases/letter.html", title=message.subject, message=message)

@@ -1,0 +1,145 @@
+"""Service areas decide which cases an officer sees; administrators manage accounts; stale sessions end."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import time_machine
+from sqlalchemy import select
+
+from models import AuditEntry, Case, Notification, ReadyTask, User
+
+from .conftest import error_messages
+from .test_complaint import submit_online, tasks_of
+
+PASSWORD = "a-long-enough-password"
+
+
+def create_account(admin, email, roles, areas, password=PASSWORD):
+    data = {"name": email.split("@")[0].title(), "email": email, "roles": roles, "service_areas": areas,
+            "active": "yes", "password": password}
+    return admin.post("/admin/users/new", data=data)
+
+
+def signed_in(app, email, password=PASSWORD):
+    client = app.test_client()
+    response = client.post("/sign-in", data={"email": email, "password": password})
+    assert response.status_code == 302, response.text
+    return client
+
+
+def test_an_officer_sees_only_their_service_areas_and_what_is_assigned_to_them(app, client, db, login_as):
+    admin = login_as("admin")
+    assert create_account(admin, "hana@example.org", ["front_line_officer"], ["housing"]).status_code == 302
+    assert create_account(admin, "wes@example.org", ["front_line_officer"], ["waste"]).status_code == 302
+    reference = submit_online(client)  # about waste
+    task = tasks_of(db, reference)["first_contact"]
+    housing, waste = signed_in(app, "hana@example.org"), signed_in(app, "wes@example.org")
+
+    for path in (f"/cases/{reference}", f"/cases/{reference}/diagram.bpmn", f"/tasks/{task.id}"):
+        assert housing.get(path).status_code == 403, path
+        assert waste.get(path).status_code == 200, path
+    assert housing.post(f"/tasks/{task.id}/claim").status_code == 403
+    assert reference not in housing.get("/tasks/team").text
+    assert reference in waste.get("/tasks/team").text
+    assert login_as("cro").get(f"/cases/{reference}").status_code == 200
+
+    hana = db.scalar(select(User).filter_by(email="hana@example.org"))
+    db.add(Notification(case_id=task.case_id, role="front_line_officer", message="Waste case note"))
+    db.commit()
+    assert "Waste case note" not in housing.get("/cases/notifications").text
+    assert "Waste case note" in waste.get("/cases/notifications").text
+
+    db.get(ReadyTask, task.id).assigned_to_id = hana.id  # assigned to her: she sees it, whatever its area
+    db.commit()
+    assert housing.get(f"/cases/{reference}").status_code == 200
+    assert reference in housing.get("/tasks/").text
+
+
+def test_the_process_owner_and_reports_readers_see_no_case(client, db, login_as):
+    reference = submit_online(client)
+    for who in ("owner", "reports"):
+        assert login_as(who).get(f"/cases/{reference}").status_code == 403
+        assert login_as(who).get("/cases/new").status_code == 403
+
+
+def test_an_administrator_creates_an_account_and_mistakes_are_shown_back(app, db, login_as):
+    admin = login_as("admin")
+    response = admin.post("/admin/users/new", data={"name": "", "email": "not-an-email", "roles": [],
+                                                     "service_areas": ["nowhere"], "password": "short"})
+    assert response.status_code == 400
+    assert error_messages(response.text) == [
+        "Enter the full name", "Enter an email address in the correct format, like name@example.org",
+        "Select at least one role", "Select service areas from the list", "Enter a password of at least 12 characters"]
+    assert 'value="not-an-email"' in response.text  # what was typed is kept
+    duplicate = create_account(admin, "CRO@example.org", ["front_line_officer"], [])
+    assert "Another account already uses this email address" in error_messages(duplicate.text)
+
+    assert create_account(admin, "new@example.org", ["investigating_officer", "service_manager"],
+                          ["housing", "parks"]).status_code == 302
+    user = db.scalar(select(User).filter_by(email="new@example.org"))
+    assert user.role_names == {"investigating_officer", "service_manager"}
+    assert user.service_area_names == {"housing", "parks"}
+    assert "new@example.org" in admin.get("/admin/users").text
+    entry = db.scalars(select(AuditEntry).where(AuditEntry.action == "account created")).one()
+    assert "new@example.org" in entry.detail and entry.actor == "Ada Admin <admin@example.org>"
+    signed_in(app, "new@example.org")
+
+
+def test_deactivating_or_changing_a_password_ends_sessions_at_once(app, db, login_as):
+    admin = login_as("admin")
+    create_account(admin, "leaver@example.org", ["front_line_officer"], ["waste"])
+    leaver = signed_in(app, "leaver@example.org")
+    assert leaver.get("/tasks/").status_code == 200
+    user = db.scalar(select(User).filter_by(email="leaver@example.org"))
+    change = {"name": user.name, "email": user.email, "roles": ["front_line_officer"], "service_areas": ["waste"]}
+
+    assert admin.post(f"/admin/users/{user.id}", data={**change, "active": "yes", "password": "a-new-password-1"}).status_code == 302
+    assert "/sign-in" in leaver.get("/tasks/").location  # the old session no longer counts
+    leaver = signed_in(app, "leaver@example.org", "a-new-password-1")
+
+    assert admin.post(f"/admin/users/{user.id}", data={**change, "active": "no"}).status_code == 302
+    assert "/sign-in" in leaver.get("/tasks/").location
+    refused = app.test_client().post("/sign-in", data={"email": "leaver@example.org", "password": "a-new-password-1"})
+    assert "The email address or password is not right" in refused.text
+    assert "Deactivated" in admin.get("/admin/users").text
+
+
+def test_an_administrator_cannot_lock_themselves_out(db, login_as):
+    admin = login_as("admin")
+    me = db.scalar(select(User).filter_by(email="admin@example.org"))
+    response = admin.post(f"/admin/users/{me.id}", data={"name": me.name, "email": me.email, "roles": ["administrator"],
+                                                         "active": "no"})
+    assert response.status_code == 400
+    assert error_messages(response.text) == ["You cannot remove your own administrator access"]
+    assert db.scalar(select(User.active).filter_by(email="admin@example.org"))
+
+
+def test_a_session_left_idle_ends_and_sign_in_returns_to_the_page(app, client, db):
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    with time_machine.travel(start, tick=False) as traveller:
+        officer = signed_in(app, "frontline@example.org", "demo-password")
+        assert officer.get("/tasks/team").status_code == 200
+        traveller.move_to(start + timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] - 1))
+        assert officer.get("/tasks/team").status_code == 200  # activity keeps it alive
+        traveller.move_to(start + timedelta(minutes=2 * app.config["SESSION_IDLE_MINUTES"] + 1))
+        stale = officer.get("/tasks/team")
+        assert stale.status_code == 302 and stale.location.endswith("/sign-in?next=/tasks/team")
+        page = officer.get(stale.location)
+        assert "You were signed out because you had not done anything for a while" in page.text
+        assert officer.get("/tasks/team").status_code == 302  # and it stays signed out
+
+
+def test_a_tampered_session_cookie_is_not_a_sign_in(app):
+    client = app.test_client()
+    client.set_cookie("session", "eyJfdXNlcl9pZCI6IjEifQ.forged.signature")
+    response = client.get("/tasks/")
+    assert response.status_code == 302 and "/sign-in" in response.location
+
+
+def test_cases_without_a_visible_area_stay_hidden_from_list_queries(db, users):
+    """The SQL rule and the one-case rule agree."""
+    from processes.queries import can_view_case, visible_cases
+    cases = db.scalars(select(Case)).all()
+    for who in ("frontline", "owner", "reports", "cro"):
+        visible = set(db.scalars(select(Case.id).where(visible_cases(users[who]))))
+        assert visible == {c.id for c in cases if can_view_case(db, users[who], c)}
