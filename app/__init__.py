@@ -92,6 +92,7 @@ def end_idle_sessions():
 def register_blueprints(app: Flask) -> None:
     from . import assets
     from .admin import views as admin
+    from .records import views as records
     from .audit import views as audit
     from .auth import views as auth
     from .cases import views as cases
@@ -99,7 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from .public import views as public
     from .status import views as status
     from .tasks import views as tasks
-    for module in (assets, auth, public, status, tasks, cases, policy, audit, admin):
+    for module in (assets, auth, public, status, tasks, cases, policy, audit, admin, records):
         app.register_blueprint(module.bp)
 
 

@@ -1,26 +1,31 @@
 """Extensions, each set up with init_app: the database session, login and CSRF."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, scoped_session
 
 from models.db import make_engine, make_session_factory
 
 
 class Database:
-    """One engine and one scoped session per app; the session is removed after each request."""
-
-    def __init__(self):
-        self.engine = None
-        self.session: scoped_session[Session] | None = None
+    """Each app's engine and scoped session, found through the current app (tests run several apps in one
+    process: the suite's, a live server's, a worker's); the session is removed after each request."""
 
     def init_app(self, app: Flask) -> None:
-        self.engine = make_engine(app.config["DATABASE_URL"])
-        self.session = scoped_session(make_session_factory(self.engine))
-        app.extensions["db"] = self
-        app.teardown_appcontext(lambda exc: self.session.remove())
+        engine = make_engine(app.config["DATABASE_URL"])
+        app.extensions.update(db=self, db_engine=engine, db_session=scoped_session(make_session_factory(engine)))
+        app.teardown_appcontext(lambda exc: app.extensions["db_session"].remove())
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["db_engine"]
+
+    @property
+    def session(self) -> scoped_session[Session]:
+        return current_app.extensions["db_session"]
 
 
 db = Database()

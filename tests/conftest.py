@@ -3,6 +3,7 @@ transaction rolled back after each test, a client and `login_as`."""
 from __future__ import annotations
 
 import os
+import html as html_lib
 import re
 import tempfile
 from pathlib import Path
@@ -67,16 +68,17 @@ def app():
 @pytest.fixture()
 def db(app):
     """A session whose work is rolled back after the test; the app's commits become savepoints."""
-    connection = app_db.engine.connect()
+    connection = app.extensions["db_engine"].connect()
     outer = connection.begin()
-    original = app_db.session
-    app_db.session = scoped_session(lambda: Session(bind=connection, join_transaction_mode="create_savepoint",
-                                                    expire_on_commit=False))
+    original = app.extensions["db_session"]
+    session = scoped_session(lambda: Session(bind=connection, join_transaction_mode="create_savepoint",
+                                             expire_on_commit=False))
+    app.extensions["db_session"] = session
     try:
-        yield app_db.session
+        yield session
     finally:
-        app_db.session.remove()
-        app_db.session = original
+        session.remove()
+        app.extensions["db_session"] = original
         outer.rollback()
         connection.close()
 
@@ -98,7 +100,7 @@ def login_as(app, db):
     def login(who: str):
         client = app.test_client()
         response = client.post("/sign-in", data={"email": f"{who}@example.org", "password": DEMO_PASSWORD})
-        assert response.status_code == 302, f"could not sign in as {who}"
+        assert response.status_code == 302, f"could not sign in as {who}: {error_messages(response.text)}"
         return client
     return login
 
@@ -122,7 +124,7 @@ def complete(client, task_id: int, data: dict, expect_status: int = 302):
 
 def error_messages(html: str) -> list[str]:
     """The GOV.UK error messages shown beside fields."""
-    return [m.strip() for m in re.findall(r'class="govuk-error-message">\s*<span class="govuk-visually-hidden">Error:</span>([^<]*)', html)]
+    return [html_lib.unescape(m.strip()) for m in re.findall(r'class="govuk-error-message">\s*<span class="govuk-visually-hidden">Error:</span>([^<]*)', html)]
 
 
 ALL_DEMO = [email.split("@")[0] for email, _, _ in DEMO_USERS]

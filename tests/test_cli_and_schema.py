@@ -15,7 +15,7 @@ from .conftest import DATA
 
 
 def test_migrations_match_the_models(app, db):
-    with app_db.engine.connect() as connection:
+    with app.extensions["db_engine"].connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
 

@@ -18,7 +18,7 @@ from processes.procedure import complete_task, get_task, submit_comment
 
 @pytest.fixture()
 def sessions(app):
-    factory = make_session_factory(app_db.engine)
+    factory = make_session_factory(app.extensions["db_engine"])
     opened = []
 
     def open_session():

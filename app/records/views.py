@@ -1,0 +1,67 @@
+"""Records for the CRO: a case's whole file for the Ombudsman, everything about one customer for a subject access request."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from models import Case
+from processes.exports import EXPORTERS, export_case_file, export_subject_access, find_customer_cases
+from processes.errors import InvalidInput
+
+from ..extensions import db
+
+bp = Blueprint("records", __name__, url_prefix="/records")
+
+
+@bp.before_request
+@login_required
+def _cro_and_admins():
+    if not current_user.has_role(*EXPORTERS):
+        abort(403)
+
+
+def _download(content: bytes, filename: str) -> Response:
+    return Response(content, mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+
+@bp.get("/case-file/<reference>.zip")
+def case_file(reference: str):
+    case = db.session.scalar(select(Case).filter_by(reference=reference))
+    if case is None:
+        abort(404)
+    readable = render_template("records/case_file.html", title=f"Case file {case.reference}", case=case)
+    content = export_case_file(db.session, current_user, case, readable)
+    db.session.commit()
+    return _download(content, f"{case.reference}-case-file.zip")
+
+
+def _asked() -> tuple[str, str, str]:
+    return request.values.get("email", ""), request.values.get("name", ""), request.values.get("phone", "")
+
+
+@bp.route("/subject-access", methods=["GET", "POST"])
+def subject_access():
+    cases, errors = None, {}
+    if request.method == "POST":
+        try:
+            cases = find_customer_cases(db.session, current_user, *_asked())
+        except InvalidInput as exc:
+            errors = exc.errors
+    email, name, phone = _asked()
+    return render_template("records/subject_access.html", title="Subject access request", cases=cases,
+                           errors=errors, form_errors=errors, values={"email": email, "name": name, "phone": phone}), \
+        (400 if errors else 200)
+
+
+@bp.post("/subject-access/export")
+def subject_access_export():
+    try:
+        cases = find_customer_cases(db.session, current_user, *_asked())
+    except InvalidInput:
+        abort(400)
+    asked = ", ".join(v for v in _asked() if v.strip())
+    content = export_subject_access(db.session, current_user, cases, asked)
+    db.session.commit()
+    return _download(content, "subject-access-export.zip")
