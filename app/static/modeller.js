@@ -262,14 +262,22 @@
     link.href = URL.createObjectURL(new Blob([await currentXml()], { type: 'application/xml' }))
     link.download = config.filename
     link.click()
-    URL.revokeObjectURL(link.href)
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000)
   })
 
   // -- open the diagram --------------------------------------------------------------------
+  function fitBesidePalette () {
+    // Fit the whole chart to the right of the tool palette, so no step hides under it.
+    const palette = 120
+    const { inner, outer } = canvas.viewbox()
+    const scale = Math.min((outer.width - palette - 10) / inner.width, (outer.height - 20) / inner.height, 1)
+    canvas.viewbox({ x: inner.x - palette / scale, y: inner.y - 10 / scale, width: outer.width / scale, height: outer.height / scale })
+  }
+
   modeler.get('eventBus').on('selection.changed', (event) => show(event.newSelection.length === 1 ? event.newSelection[0] : null))
   try {
     await modeler.importXML($('cc-xml').value)
-    canvas.zoom('fit-viewport')
+    fitBesidePalette()
     container.dataset.ready = 'true'
   } catch (error) {
     container.textContent = 'The flow chart could not be opened: ' + error.message
