@@ -39,12 +39,18 @@ def editable_forms(version: ProcessVersion | None, shipped: Mapping[str, Any]) -
     return {**shipped, **(version.forms if version else {})}
 
 
+def check_diagram(session: Session, xml: bytes, forms: Mapping[str, Any], engine: WorkflowEngine | None = None,
+                  comment_type: str = "complaint") -> list[Problem]:
+    """Validate a diagram against sample case data built from the timescales in force."""
+    sample = sample_case_data(current_timescales(session), comment_type)
+    return validate_process(engine or default_engine(), xml, forms, sample, load_templates())
+
+
 def check_edited_process(session: Session, process_key: str, xml: bytes, forms: Mapping[str, Any],
                          engine: WorkflowEngine | None = None) -> list[Problem]:
-    """Validate an edited diagram against sample data built from the timescales in force."""
+    """Validate an edited diagram, which must still define the process it was opened as."""
     engine = engine or default_engine()
-    sample = sample_case_data(current_timescales(session), process_key)
-    problems = validate_process(engine, xml, forms, sample, load_templates())
+    problems = check_diagram(session, xml, forms, engine, process_key)
     if not problems and process_key not in engine.process_ids(xml):
         problems.append(Problem("", "", f"The diagram does not define the process “{process_key}”"))
     return problems

@@ -160,3 +160,13 @@ def test_deploying_edits_makes_a_version_new_cases_start_on(app, client, db, log
     cases = {c.reference: c for c in db.scalars(select(Case).where(Case.reference.in_([before, after])))}
     assert cases[before].process_version.number == 1 and cases[after].process_version.number == 2
     assert db.scalar(select(ProcessVersion).filter_by(process_key="complaint", number=1)).comment.startswith("Shipped")
+
+
+def test_the_deploy_command_validates_like_the_editor(app, db, tmp_path):
+    diagram = tmp_path / "complaint.bpmn"
+    diagram.write_text(COMPLAINT.replace(">stage1_ack_due</bpmn:timeDate>", ">stage1_ack_deu</bpmn:timeDate>"))
+    result = app.test_cli_runner().invoke(args=["processes", "deploy", str(diagram), "--comment", "try"])
+    assert result.exit_code == 1
+    assert ("complaint.bpmn: stage1_ack_overdue (Acknowledgement overdue): The timer expression fails on sample "
+            "case data: name 'stage1_ack_deu' is not defined") in result.output
+    assert latest_version(db, "complaint").number == 1

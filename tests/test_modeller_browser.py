@@ -168,8 +168,7 @@ def test_problems_are_listed_and_marked_on_the_chart(live, browser):
     sign_in(owner, base, "owner")
     owner.goto(base + "/processes/complaint/edit")
     expect(owner.locator("#cc-canvas[data-ready=true]")).to_be_visible()
-    owner.evaluate("() => window.ccModeller.get('selection').select("
-                   "window.ccModeller.get('elementRegistry').get('stage1_ack_overdue'))")
+    owner.get_by_label("Step, flow or lane").select_option(label="Acknowledgement overdue (BoundaryEvent)")
     timer = owner.get_by_label("Timer expression")
     expect(timer).to_have_value("stage1_ack_due")
     timer.fill("stage1_ack_deu")
@@ -186,6 +185,21 @@ def test_problems_are_listed_and_marked_on_the_chart(live, browser):
     expect(owner.locator('[data-element-id="stage1_ack_overdue"].cc-problem')).to_have_count(1)
     expect(owner.locator('[data-element-id="Flow_Gateway_first_contact_outcome_to_end_resolved"].cc-problem')
            .first).to_be_attached()
-    summary.get_by_role("link", name=re.compile("Acknowledgement overdue")).click()
-    expect(owner.locator("#cc-panel-title")).to_have_text("Acknowledgement overdue")
+    summary.get_by_role("link", name=re.compile("Resolved: The condition")).click()
+    expect(owner.locator("#cc-panel-title")).to_have_text("Resolved")
+    expect(owner.get_by_label("Step, flow or lane")).to_have_value("Flow_Gateway_first_contact_outcome_to_end_resolved")
+
+    # A new form, drawn in the preview and offered to user tasks.
+    owner.get_by_label("Or add a new form").fill("Stage 1 plan")
+    owner.get_by_role("button", name="Add form").click()
+    expect(owner.locator("#cc-new-form-error")).to_contain_text("Enter a name of lower case letters")
+    owner.get_by_label("Or add a new form").fill("stage1_plan")
+    owner.get_by_role("button", name="Add form").click()
+    expect(owner.locator("#cc-form-preview")).to_contain_text("Notes")
+    definition = owner.get_by_label("Definition (JSON Schema and display hints)")
+    definition.fill(definition.input_value().replace('"label": "Notes"', '"label": "Who will you speak to?"'))
+    expect(owner.locator("#cc-form-preview label")).to_have_text("Who will you speak to?")
+    definition.fill("{ not json")
+    expect(owner.locator("#cc-form-json-error")).to_contain_text("The definition is not valid JSON")
+    assert owner.locator("#cc-form option[value=stage1_plan]").count() == 1
     assert errors == []

@@ -179,6 +179,47 @@
   $('cc-form-name').addEventListener('change', () => chooseForm($('cc-form-name').value))
   $('cc-form-json').addEventListener('input', () => { clearTimeout(previewTimer); previewTimer = setTimeout(preview, 300) })
 
+  function fieldError (id, text) {
+    const message = $(id + '-error')
+    message.hidden = !text
+    message.innerHTML = '<span class="govuk-visually-hidden">Error:</span> '
+    message.append(text || '')
+    $(id + '-group').classList.toggle('govuk-form-group--error', !!text)
+  }
+
+  $('cc-add-form').addEventListener('click', () => {
+    const name = $('cc-new-form').value.trim()
+    if (!/^[a-z][a-z0-9_]{1,59}$/.test(name)) return fieldError('cc-new-form', 'Enter a name of lower case letters, digits and underscores, like stage1_plan')
+    if (forms[name]) return fieldError('cc-new-form', `There is already a form called ${name}`)
+    fieldError('cc-new-form', '')
+    forms[name] = { title: name.replace(/_/g, ' '), schema: { type: 'object', properties: { [name + '_notes']: { type: 'string', maxLength: 5000 } }, required: [] },
+      fields: [{ name: name + '_notes', label: 'Notes', widget: 'textarea' }] }
+    for (const select of [$('cc-form-name'), $('cc-form')]) select.add(new Option(`${forms[name].title} (${name})`, name))
+    $('cc-new-form').value = ''
+    chooseForm(name)
+    $('cc-form-json').focus()
+  })
+
+  // -- choosing a step without the mouse ---------------------------------------------------
+  function listElements () {
+    const select = $('cc-element')
+    const chosen = select.value
+    select.length = 1
+    registry.filter((e) => is(e, 'bpmn:FlowElement') || is(e, 'bpmn:Lane'))
+      .filter((e) => e.type !== 'label')
+      .sort((a, b) => (a.businessObject.name || a.id).localeCompare(b.businessObject.name || b.id))
+      .forEach((e) => select.add(new Option(`${e.businessObject.name || e.id} (${e.type.replace('bpmn:', '')})`, e.id)))
+    select.value = chosen
+  }
+  let listing = null
+  modeler.get('eventBus').on('elements.changed', () => { clearTimeout(listing); listing = setTimeout(listElements, 300) })
+  $('cc-element').addEventListener('change', () => {
+    const element = registry.get($('cc-element').value)
+    if (!element) return
+    modeler.get('selection').select(element)
+    canvas.scrollToElement(element)
+  })
+
   // -- problems, listed GOV.UK style and marked on the chart ----------------------------------
   let marked = []
   function showProblems (problems, fieldErrors) {
@@ -236,12 +277,6 @@
     if (!problems.length) say('No problems found: the flow chart can be deployed')
   })
 
-  function commentError (text) {
-    $('cc-comment-error').hidden = !text
-    $('cc-comment-error').innerHTML = '<span class="govuk-visually-hidden">Error:</span> '
-    $('cc-comment-error').append(text || '')
-    $('cc-comment-group').classList.toggle('govuk-form-group--error', !!text)
-  }
 
   $('cc-deploy').addEventListener('click', async () => {
     $('cc-status').innerHTML = ''
@@ -249,7 +284,7 @@
     try {
       const response = await post(config.deploy, { xml: await currentXml(), forms, comment: $('cc-comment').value })
       const result = await response.json()
-      commentError(result.errors && result.errors.comment)
+      fieldError('cc-comment', result.errors && result.errors.comment)
       showProblems(result.problems || [], result.errors && result.errors.comment ? [['cc-comment', result.errors.comment]] : [])
       if (response.ok) { say(result.message); $('cc-status').scrollIntoView() }
     } finally {
@@ -274,10 +309,14 @@
     canvas.viewbox({ x: inner.x - palette / scale, y: inner.y - 10 / scale, width: outer.width / scale, height: outer.height / scale })
   }
 
-  modeler.get('eventBus').on('selection.changed', (event) => show(event.newSelection.length === 1 ? event.newSelection[0] : null))
+  modeler.get('eventBus').on('selection.changed', (event) => {
+    show(event.newSelection.length === 1 ? event.newSelection[0] : null)
+    $('cc-element').value = current && registry.get(current.id) ? current.id : ''
+  })
   try {
     await modeler.importXML($('cc-xml').value)
     fitBesidePalette()
+    listElements()
     container.dataset.ready = 'true'
   } catch (error) {
     container.textContent = 'The flow chart could not be opened: ' + error.message
