@@ -203,3 +203,17 @@ def test_problems_are_listed_and_marked_on_the_chart(live, browser):
     expect(owner.locator("#cc-form-json-error")).to_contain_text("The definition is not valid JSON")
     assert owner.locator("#cc-form option[value=stage1_plan]").count() == 1
     assert errors == []
+
+
+def test_leaving_with_changes_not_deployed_asks_first(live, browser):
+    app, base = live
+    owner = _page(browser, [])
+    sign_in(owner, base, "owner")
+    owner.goto(base + "/processes/complaint/edit")
+    expect(owner.locator("#cc-canvas[data-ready=true]")).to_be_visible()
+    owner.get_by_label("Step, flow or lane").select_option(label="Complaint received (StartEvent)")
+    owner.get_by_label("Name", exact=True).fill("Complaint arrives")
+    with owner.expect_event("dialog") as asked:
+        owner.close(run_before_unload=True)
+    assert asked.value.type == "beforeunload"
+    asked.value.accept()

@@ -12,6 +12,7 @@ from processes.deploy import latest_version
 from processes.engine import BpmnError, default_engine
 from processes.errors import InvalidInput
 from processes.forms import FormDefinitionError, check_definition
+from processes.messages import load_templates
 from processes.policy import OWNERS
 
 from ..extensions import db
@@ -43,7 +44,8 @@ def index():
 def _editor(version, xml: bytes, error: str | None = None, imported: str | None = None, status: int = 200):
     forms = editing.editable_forms(version, current_app.extensions["forms"])
     return render_template("modeller/edit.html", title=f"Edit the flow chart: {version.name}", version=version,
-                           xml=xml.decode("utf-8"), forms=forms, lanes=LANE_ROLES, error=error, imported=imported,
+                           xml=xml.decode("utf-8"), forms=forms, lanes=LANE_ROLES, templates=sorted(load_templates()),
+                           error=error, imported=imported,
                            form_errors={"bpmn_file": error} if error else None), status
 
 

@@ -130,7 +130,7 @@
     'cc-form': () => { setSpiffProperty(current, 'form', $('cc-form').value); if (forms[$('cc-form').value]) chooseForm($('cc-form').value) },
     'cc-due': () => setSpiffProperty(current, 'due', $('cc-due').value.trim()),
     'cc-stage': () => setSpiffProperty(current, 'stage', $('cc-stage').value.trim()),
-    'cc-template': () => setSpiffProperty(current, 'template', $('cc-template').value.trim()),
+    'cc-template': () => setSpiffProperty(current, 'template', $('cc-template').value),
     'cc-timer-kind': updateTimer,
     'cc-timer': updateTimer,
     'cc-condition': () => {
@@ -250,7 +250,7 @@
       item((label ? `${label}: ` : '') + p.message, '#cc-canvas', element ? () => {
         modeler.get('selection').select(element)
         canvas.scrollToElement(element)
-        container.focus()
+        $('cc-element').focus() // keyboard users land in the panel that edits it
       } : null)
     })
     box.append(summary)
@@ -286,7 +286,7 @@
       const result = await response.json()
       fieldError('cc-comment', result.errors && result.errors.comment)
       showProblems(result.problems || [], result.errors && result.errors.comment ? [['cc-comment', result.errors.comment]] : [])
-      if (response.ok) { say(result.message); $('cc-status').scrollIntoView() }
+      if (response.ok) { unsaved = false; say(result.message); $('cc-status').scrollIntoView() }
     } finally {
       $('cc-deploy').disabled = false
     }
@@ -299,6 +299,12 @@
     link.click()
     setTimeout(() => URL.revokeObjectURL(link.href), 1000)
   })
+
+  // -- warn before leaving with changes not deployed ---------------------------------------
+  let unsaved = false
+  modeler.get('eventBus').on('commandStack.changed', () => { unsaved = true })
+  $('cc-form-json').addEventListener('input', () => { unsaved = true })
+  window.addEventListener('beforeunload', (event) => { if (unsaved) event.preventDefault() })
 
   // -- open the diagram --------------------------------------------------------------------
   function fitBesidePalette () {
@@ -317,6 +323,7 @@
     await modeler.importXML($('cc-xml').value)
     fitBesidePalette()
     listElements()
+    unsaved = false // opening the chart is not a change
     container.dataset.ready = 'true'
   } catch (error) {
     container.textContent = 'The flow chart could not be opened: ' + error.message
