@@ -186,6 +186,16 @@ class WorkflowEngine:
         ]
 
     # -- trying a diagram's code on sample data before it is deployed (processes/validation.py) --
+    def check_specs(self, xml: bytes) -> None:
+        """Parse a diagram and build every process in it as deploying would, without caching them."""
+        parser = self.parse(xml)
+        for process_id in parser.get_process_ids():
+            try:
+                parser.get_spec(process_id)
+                parser.get_subprocess_specs(process_id)
+            except ValidationException as exc:
+                raise BpmnError(str(exc.args[0] if exc.args else exc), exc.line_number or None, exc.id or None) from exc
+
     @contextmanager
     def _trial(self):
         notifications, calendar = _notifications.set([]), _calendar.set(self.calendar)

@@ -41,7 +41,7 @@ def validate_process(engine: WorkflowEngine, xml: bytes, forms: Mapping[str, Any
                      templates: Mapping[str, Any] | None = None) -> list[Problem]:
     """Every reason this diagram should not be deployed; an empty list means it may be."""
     try:
-        engine.parse(xml)
+        engine.check_specs(xml)
         root = etree.fromstring(xml, SAFE_XML)
     except BpmnError as exc:
         where = f"line {exc.line}: " if exc.line else ""
@@ -99,7 +99,10 @@ def _check_send_tasks(process, templates, names) -> Iterable[Problem]:
 def _form_sample(definition: Mapping[str, Any]) -> dict[str, Any]:
     """A plausible answer to every question of a form, as a completed task would leave in the data."""
     values: dict[str, Any] = {}
-    for name, spec in definition.get("schema", {}).get("properties", {}).items():
+    properties = definition.get("schema", {}).get("properties", {}) if isinstance(definition, Mapping) else {}
+    for name, spec in properties.items() if isinstance(properties, Mapping) else ():
+        if not isinstance(spec, Mapping):
+            continue
         kind = spec.get("type")
         if "enum" in spec:
             values[name] = spec["enum"][0]

@@ -170,3 +170,17 @@ def test_the_deploy_command_validates_like_the_editor(app, db, tmp_path):
     assert ("complaint.bpmn: stage1_ack_overdue (Acknowledgement overdue): The timer expression fails on sample "
             "case data: name 'stage1_ack_deu' is not defined") in result.output
     assert latest_version(db, "complaint").number == 1
+
+
+def test_the_editor_offers_the_forms_of_the_newest_version(app, db, login_as):
+    owner = login_as("owner")
+    form = copy.deepcopy(app.extensions["forms"]["customer_reply"])
+    form["description"] = "Ask the customer whether they are satisfied."
+    assert owner.post("/processes/complaint/deploy", json={"xml": COMPLAINT, "forms": {"customer_reply": form},
+                                                            "comment": "Clearer reply form"}).json["version"] == 2
+    assert "Ask the customer whether they are satisfied." in owner.get("/processes/complaint/edit").text
+    # A form sent as something other than a definition is a problem on the tasks using it, not a crash.
+    problems = owner.post("/processes/complaint/validate",
+                          json={"xml": COMPLAINT, "forms": {"customer_reply": ["not", "a", "form"]}}).json["problems"]
+    assert problems[0]["element_id"] == "record_customer_reply" and "is not valid" in problems[0]["message"]
+    assert {p["message"].split(":")[0] for p in problems[1:]} == {"The condition fails on sample case data"}

@@ -79,27 +79,25 @@ def import_file(key: str):
     return _editor(version, xml, imported=upload.filename or "the file")
 
 
-def _posted():
-    """The editor's JSON: the diagram's XML and the forms as edited."""
+def _posted(version):
+    """The editor's JSON: the diagram's XML and the forms as edited (over those the editor opened with)."""
     body = request.get_json(silent=True) or {}
     xml, forms = body.get("xml"), body.get("forms")
     if not isinstance(xml, str) or not isinstance(forms, dict):
         abort(400)
-    return xml.encode("utf-8"), {**current_app.extensions["forms"], **forms}, body
+    return xml.encode("utf-8"), {**editing.editable_forms(version, current_app.extensions["forms"]), **forms}, body
 
 
 @bp.post("/<key>/validate")
 def validate(key: str):
-    _version_or_404(key)
-    xml, forms, _ = _posted()
+    xml, forms, _ = _posted(_version_or_404(key))
     problems = editing.check_edited_process(db.session, key, xml, forms)
     return jsonify(problems=[p.as_dict() for p in problems])
 
 
 @bp.post("/<key>/deploy")
 def deploy(key: str):
-    _version_or_404(key)
-    xml, forms, body = _posted()
+    xml, forms, body = _posted(_version_or_404(key))
     try:
         version, new = editing.deploy_edited_process(db.session, current_user, key, xml, forms, body.get("comment", ""))
     except InvalidInput as exc:
