@@ -96,11 +96,12 @@ def register_blueprints(app: Flask) -> None:
     from .audit import views as audit
     from .auth import views as auth
     from .cases import views as cases
+    from .modeller import views as modeller
     from .policy import views as policy
     from .public import views as public
     from .status import views as status
     from .tasks import views as tasks
-    for module in (assets, auth, public, status, tasks, cases, policy, audit, admin, records):
+    for module in (assets, auth, public, status, tasks, cases, policy, audit, admin, records, modeller):
         app.register_blueprint(module.bp)
 
 

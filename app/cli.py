@@ -90,9 +90,16 @@ def processes_group() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--comment", required=True, help="Why this version is being deployed.")
 def deploy(path: Path, comment: str) -> None:
-    """Deploy a .bpmn file as new process versions (forms come from the forms folder)."""
+    """Deploy a .bpmn file as new process versions (forms come from the forms folder), once it validates."""
+    from processes.editing import check_diagram
+    xml, forms = path.read_bytes(), current_app.extensions["forms"]
+    problems = check_diagram(db.session, xml, forms)
+    if problems:
+        raise click.ClickException(f"{path.name}: " + "\n  ".join(
+            f"{p.element_id}{f' ({p.element_name})' if p.element_name else ''}: {p.message}" if p.element_id
+            else p.message for p in problems))
     try:
-        versions = deploy_process(db.session, path.read_bytes(), current_app.extensions["forms"], None, comment)
+        versions = deploy_process(db.session, xml, forms, None, comment)
     except BpmnError as exc:
         db.session.rollback()
         raise click.ClickException(f"{path.name}: {exc}") from exc

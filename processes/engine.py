@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -183,6 +184,51 @@ class WorkflowEngine:
              "properties": dict(ts.extensions.get("properties", {}))}
             for ts in spec.task_specs.values() if getattr(ts, "manual", False)
         ]
+
+    # -- trying a diagram's code on sample data before it is deployed (processes/validation.py) --
+    def check_specs(self, xml: bytes) -> None:
+        """Parse a diagram and build every process in it as deploying would, without caching them."""
+        parser = self.parse(xml)
+        for process_id in parser.get_process_ids():
+            try:
+                parser.get_spec(process_id)
+                parser.get_subprocess_specs(process_id)
+            except ValidationException as exc:
+                raise BpmnError(str(exc.args[0] if exc.args else exc), exc.line_number or None, exc.id or None) from exc
+
+    @contextmanager
+    def _trial(self):
+        notifications, calendar = _notifications.set([]), _calendar.set(self.calendar)
+        try:
+            yield
+        finally:
+            _notifications.reset(notifications)
+            _calendar.reset(calendar)
+
+    def try_script(self, script: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Run a script in the sandbox on a copy of `data`, as a case would; returns the data it leaves."""
+        context = dict(data)
+        with self._trial():
+            self.sandbox.execute(script, context)
+        return context
+
+    def try_expression(self, expression: str, data: dict[str, Any]) -> Any:
+        """Evaluate a condition or timer expression in the sandbox against `data`."""
+        with self._trial():
+            return self.sandbox.evaluate(expression, dict(data))
+
+    def try_timer(self, kind: str, expression: str, data: dict[str, Any]) -> None:
+        """Raise ValueError unless the expression gives what a timer of this kind needs."""
+        value = self.try_expression(expression, data)
+        if not isinstance(value, str):
+            raise ValueError(f"it gave {type(value).__name__} {value!r}, not text such as an ISO date")
+        parse = {"timeDate": TimerEventDefinition.get_datetime,
+                 "timeDuration": TimerEventDefinition.parse_iso_duration,
+                 "timeCycle": TimerEventDefinition.parse_iso_recurring_interval}[kind]
+        try:
+            parse(value)
+        except Exception as exc:  # the library raises assorted types for a bad ISO string
+            raise ValueError(f"{value!r} is not a valid {kind} value") from exc
 
     # -- running -----------------------------------------------------------------------------
     def start(self, xml: bytes, process_id: str, data: dict[str, Any], calendar: WorkingCalendar | None = None) -> Run:

@@ -75,6 +75,13 @@ TABLE = {
     "policy.add_closure": ("POST", "/policy/closures", {}, only("owner", "admin")),
     "policy.remove_closure": ("POST", "/policy/closures/2031-01-01/remove", {}, only("owner", "admin")),
     "policy.choose_profile": ("POST", "/policy/profile", {"profile": "council"}, only("owner", "admin")),
+    "modeller.index": ("GET", "/processes/", None, only("owner", "admin")),
+    "modeller.edit": ("GET", "/processes/complaint/edit", None, only("owner", "admin")),
+    "modeller.export": ("GET", "/processes/complaint/export", None, only("owner", "admin")),
+    "modeller.import_file": ("POST", "/processes/complaint/import", {}, only("owner", "admin")),
+    "modeller.validate": ("POST", "/processes/complaint/validate", {}, only("owner", "admin")),
+    "modeller.deploy": ("POST", "/processes/complaint/deploy", {}, only("owner", "admin")),
+    "modeller.preview_form": ("POST", "/processes/forms/preview", {}, only("owner", "admin")),
     "policy.save_timescales": ("POST", "/policy/timescales/council", {"stage1_ack": "x"}, only("owner", "admin")),
 }
 

@@ -40,7 +40,7 @@ def test_deploy_command_refuses_a_task_in_an_unknown_lane(app, db, tmp_path):
     diagram.write_bytes((DATA / "mini.bpmn").read_bytes().replace(b'name="Senior officer"', b'name="Chief Wizard"'))
     result = app.test_cli_runner().invoke(args=["processes", "deploy", str(diagram), "--comment", "try"])
     assert result.exit_code == 1
-    assert "user task answer_late (Answer late) is in lane 'Chief Wizard', which is not a role" in result.output
+    assert "answer_late (Answer late): is in lane “Chief Wizard”, which is not a role" in result.output
 
 
 def test_timer_worker_once_reports_nothing_due(app, db):

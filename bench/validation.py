@@ -1,0 +1,47 @@
+"""How long checking a diagram before deploy takes (what the editor's "Check for problems" and Deploy run).
+
+Usage: .venv/bin/python bench/validation.py [--runs 30]
+Prints a table: median and p95 milliseconds per shipped diagram. Nothing here asserts a time.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from processes.engine import WorkflowEngine  # noqa: E402
+from processes.forms import load_forms  # noqa: E402
+from processes.messages import load_templates  # noqa: E402
+from processes.validation import sample_case_data, validate_process  # noqa: E402
+
+# The council profile as current_timescales() gives it (the database is not needed to measure this).
+TIMESCALES = {"stage1_ack": 5, "stage1_response": 10, "stage1_extension": 10, "stage2_ack": 5, "stage2_response": 10,
+              "stage2_extension": 10, "escalation_window": 20, "reminder_before": 2, "query_response": 10,
+              "suggestion_response": 10, "compliment_ack": 5, "compliment_response": 10,
+              "stage1_response_from": "receipt", "stage2_response_from": "receipt"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    runs = parser.parse_args().runs
+    engine, forms, templates = WorkflowEngine(), load_forms(ROOT / "forms"), load_templates()
+    print(f"| diagram | elements | problems | median ms | p95 ms |  ({runs} runs each)")
+    print("|---|---|---|---|---|")
+    for path in sorted((ROOT / "bpmn").glob("*.bpmn")):
+        xml, samples = path.read_bytes(), []
+        for _ in range(runs):
+            started = time.perf_counter()
+            problems = validate_process(engine, xml, forms, sample_case_data(TIMESCALES, path.stem), templates)
+            samples.append((time.perf_counter() - started) * 1000)
+        samples.sort()
+        p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+        print(f"| {path.name} | {xml.count(b' id=')} | {len(problems)} | {statistics.median(samples):.1f} | {p95:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""Done when: the process owner edits the complaint flow chart in a real Chromium and deploys it; a
+complaint submitted afterwards gets the new deadline and the new task, one submitted before keeps its own.
+
+Like tests/test_browser.py the live server runs on its own SQLite file, because what the browser does
+commits for real. The test reads and advances the cases through the app's own operations.
+"""
+import re
+import threading
+
+import pytest
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.cli import DEMO_PASSWORD, seed_demo_users, upgrade_database
+from app.extensions import db as app_db
+from models import Case, User
+from processes.calendar import as_utc
+from processes.deploy import deploy_shipped
+from processes.policy import load_calendar
+from processes.procedure import claim_task, complete_task
+
+from .test_browser import _page, browser, expect  # noqa: F401  (browser is a fixture)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('modeller') / 'live.db'}"
+    upgrade_database(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "ENV": "testing",
+                      "SESSION_COOKIE_SECURE": False})
+    with app.app_context():
+        deploy_shipped(app_db.session, app.extensions["forms"])
+        seed_demo_users(app_db.session, app.extensions["forms"])
+        app_db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def submit_complaint(page, base: str, name: str) -> str:
+    """A member of the public sends a complaint through the public form; returns its reference."""
+    page.goto(base + "/")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("Complaint").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Bins, waste and recycling").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Your comment").fill("My bin has been missed three weeks running.")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Full name").fill(name)
+    page.get_by_label("Email address").fill("jo@example.com")
+    page.get_by_label("Email", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Send").click()
+    return page.locator("[data-reference]").inner_text()
+
+
+def sign_in(page, base: str, who: str) -> None:
+    page.goto(base + "/sign-in")
+    page.get_by_label("Email address").fill(f"{who}@example.org")
+    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+# Places a new user task on the flow from "Acknowledge the complaint" to the next step, with the
+# modeler's own API: dragging from the palette onto a flow is what a person does, and is flaky to script.
+ADD_TASK = """() => {
+  const m = window.ccModeller, registry = m.get('elementRegistry'), modeling = m.get('modeling')
+  const ack = registry.get('acknowledge_stage1'), flow = registry.get('Flow_acknowledge_stage1_to_set_stage1_response_due')
+  const next = flow.target
+  const task = modeling.createShape({ type: 'bpmn:UserTask' }, { x: ack.x + ack.width / 2 + 40, y: ack.y + ack.height + 70 }, ack.parent)
+  modeling.reconnectEnd(flow, task, { x: task.x, y: task.y + task.height / 2 })
+  modeling.connect(task, next)
+  return task.id
+}"""
+
+
+def test_owner_changes_the_response_time_and_adds_a_task_then_only_new_complaints_follow(live, browser):
+    app, base = live
+    errors: list[str] = []
+    public = _page(browser, errors)
+    before = submit_complaint(public, base, "Jo Before")
+
+    owner = _page(browser, errors)
+    sign_in(owner, base, "owner")
+    owner.get_by_role("link", name="Flow charts").click()
+    owner.get_by_role("link", name="Edit complaint").click()
+    expect(owner.locator("#cc-canvas[data-ready=true]")).to_be_visible()
+
+    # The stage 1 response: 15 working days instead of the timescale's 10.
+    owner.locator('[data-element-id="set_stage1_deadlines"]').click()
+    expect(owner.locator("#cc-panel-title")).to_have_text("Work out stage 1 deadlines")
+    script = owner.get_by_label("Script")
+    assert 'timescales["stage1_response"]' in script.input_value()
+    script.fill(script.input_value().replace('timescales["stage1_response"]', "15"))
+
+    # A new task for the investigating officer, after the acknowledgement.
+    new_task = owner.evaluate(ADD_TASK)
+    owner.evaluate("(id) => window.ccModeller.get('selection').select(window.ccModeller.get('elementRegistry').get(id))",
+                   new_task)
+    expect(owner.locator("#cc-panel-kind")).to_have_text("user task")
+    owner.get_by_label("Name", exact=True).fill("Introduce yourself to the customer")
+    owner.get_by_label("Lane (who does it)").select_option("investigating_officer")
+    owner.get_by_label("Form", exact=True).select_option("acknowledgement")
+    owner.get_by_label("Due date variable").fill("stage1_ack_due")
+    owner.get_by_label("Stage", exact=True).fill("stage1")
+    # The form's live preview is drawn as officers will see it; edit a label and watch it change.
+    definition = owner.get_by_label("Definition (JSON Schema and display hints)")
+    expect(owner.locator("#cc-form-preview")).to_contain_text("How did you send the acknowledgement?")
+    definition.fill(definition.input_value().replace("How did you send the acknowledgement?",
+                                                     "How did you contact the customer?"))
+    expect(owner.locator("#cc-form-preview .govuk-fieldset__legend")).to_contain_text("How did you contact the customer?")
+
+    owner.get_by_role("button", name="Check for problems").click()
+    expect(owner.locator("#cc-status")).to_contain_text("No problems found")
+    owner.get_by_role("button", name="Deploy").click()  # no comment: refused, GOV.UK style
+    expect(owner.locator(".govuk-error-summary")).to_contain_text("Enter what changed and why")
+    owner.get_by_label("What changed and why").fill("Stage 1 response in 15 working days; introduce the officer")
+    owner.get_by_role("button", name="Deploy").click()
+    expect(owner.locator("#cc-status")).to_contain_text("Deployed Complaint version 2")
+
+    after = submit_complaint(public, base, "Jo After")
+    assert errors == []
+
+    with app.app_context():
+        session = app_db.session
+        cases = {c.reference: c for c in session.scalars(select(Case).where(Case.reference.in_([before, after])))}
+        assert cases[before].process_version.number == 1 and cases[after].process_version.number == 2
+        deployed = cases[after].process_version.bpmn_xml.decode()  # the spiffworkflow extensions survive the editor
+        assert deployed.count("<spiffworkflow:messageVariable>") == 3 and "ns0:" not in deployed
+        assert deployed.count('<spiffworkflow:property name="form" value="acknowledgement"') == 3
+        people = {u.email.split("@")[0]: u for u in session.scalars(select(User))}
+        calendar = load_calendar(session)
+
+        def work(reference, bpmn_id, who, **answers):
+            task = next(t for t in session.get(Case, cases[reference].id).ready_tasks if t.bpmn_id == bpmn_id)
+            claim_task(session, people[who], task.id)
+            complete_task(session, people[who], task.id, MultiDict(answers), None)
+            session.commit()
+            return {t.bpmn_id: t for t in session.get(Case, cases[reference].id).ready_tasks}
+
+        for reference in (before, after):
+            work(reference, "first_contact", "frontline", first_contact_outcome="formal",
+                 first_contact_notes="Wants a formal investigation")
+        ready_before = work(before, "acknowledge_stage1", "investigator", ack_method="email")
+        ready_after = work(after, "acknowledge_stage1", "investigator", ack_method="email")
+        assert set(ready_before) == {"respond_stage1"} and set(ready_after) == {new_task}
+        assert ready_after[new_task].name == "Introduce yourself to the customer"
+        assert ready_after[new_task].role == "investigating_officer"
+        ready_after = work(after, new_task, "investigator", ack_method="phone")
+        assert set(ready_after) == {"respond_stage1"}
+        due = {ref: as_utc(tasks["respond_stage1"].due_at) for ref, tasks in
+               ((before, ready_before), (after, ready_after))}
+        assert due[before] == calendar.deadline(cases[before].received_at, 10)
+        assert due[after] == calendar.deadline(cases[after].received_at, 15)
+        assert re.fullmatch(r"Activity_\w+", new_task)
+
+
+def test_problems_are_listed_and_marked_on_the_chart(live, browser):
+    app, base = live
+    errors: list[str] = []
+    owner = _page(browser, errors)
+    sign_in(owner, base, "owner")
+    owner.goto(base + "/processes/complaint/edit")
+    expect(owner.locator("#cc-canvas[data-ready=true]")).to_be_visible()
+    owner.get_by_label("Step, flow or lane").select_option(label="Acknowledgement overdue (BoundaryEvent)")
+    timer = owner.get_by_label("Timer expression")
+    expect(timer).to_have_value("stage1_ack_due")
+    timer.fill("stage1_ack_deu")
+    owner.evaluate("() => window.ccModeller.get('selection').select("
+                   "window.ccModeller.get('elementRegistry').get('Flow_Gateway_first_contact_outcome_to_end_resolved'))")
+    condition = owner.get_by_label("Condition")
+    expect(condition).to_have_value('first_contact_outcome == "resolved"')
+    condition.fill('first_contact_outcome = "resolved"')
+    owner.get_by_role("button", name="Check for problems").click()
+    summary = owner.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Acknowledgement overdue: The timer expression fails on sample case data: "
+                                    "name 'stage1_ack_deu' is not defined")
+    expect(summary).to_contain_text("Resolved: The condition fails on sample case data")
+    expect(owner.locator('[data-element-id="stage1_ack_overdue"].cc-problem')).to_have_count(1)
+    expect(owner.locator('[data-element-id="Flow_Gateway_first_contact_outcome_to_end_resolved"].cc-problem')
+           .first).to_be_attached()
+    summary.get_by_role("link", name=re.compile("Resolved: The condition")).click()
+    expect(owner.locator("#cc-panel-title")).to_have_text("Resolved")
+    expect(owner.get_by_label("Step, flow or lane")).to_have_value("Flow_Gateway_first_contact_outcome_to_end_resolved")
+
+    # A new form, drawn in the preview and offered to user tasks.
+    owner.get_by_label("Or add a new form").fill("Stage 1 plan")
+    owner.get_by_role("button", name="Add form").click()
+    expect(owner.locator("#cc-new-form-error")).to_contain_text("Enter a name of lower case letters")
+    owner.get_by_label("Or add a new form").fill("stage1_plan")
+    owner.get_by_role("button", name="Add form").click()
+    expect(owner.locator("#cc-form-preview")).to_contain_text("Notes")
+    definition = owner.get_by_label("Definition (JSON Schema and display hints)")
+    definition.fill(definition.input_value().replace('"label": "Notes"', '"label": "Who will you speak to?"'))
+    expect(owner.locator("#cc-form-preview label")).to_have_text("Who will you speak to?")
+    definition.fill("{ not json")
+    expect(owner.locator("#cc-form-json-error")).to_contain_text("The definition is not valid JSON")
+    assert owner.locator("#cc-form option[value=stage1_plan]").count() == 1
+    assert errors == []
+
+
+def test_leaving_with_changes_not_deployed_asks_first(live, browser):
+    app, base = live
+    owner = _page(browser, [])
+    sign_in(owner, base, "owner")
+    owner.goto(base + "/processes/complaint/edit")
+    expect(owner.locator("#cc-canvas[data-ready=true]")).to_be_visible()
+    owner.get_by_label("Step, flow or lane").select_option(label="Complaint received (StartEvent)")
+    owner.get_by_label("Name", exact=True).fill("Complaint arrives")
+    with owner.expect_event("dialog") as asked:
+        owner.close(run_before_unload=True)
+    assert asked.value.type == "beforeunload"
+    asked.value.accept()
