@@ -95,6 +95,19 @@ def test_csrf_token_is_required_when_protection_is_on(app, client):
         app.config["WTF_CSRF_ENABLED"] = False
 
 
+def test_a_csrf_token_from_another_session_is_refused(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        mine, other = app.test_client(), app.test_client()
+        token = mine.get("/comment/type").text.split('name="csrf_token" value="')[1].split('"')[0]
+        other.get("/comment/type")
+        refused = other.post("/comment/type", data={"comment_type": "complaint", "csrf_token": token})
+        assert refused.status_code == 400 and "Your form expired" in refused.text
+        assert mine.post("/comment/type", data={"comment_type": "complaint", "csrf_token": token}).status_code == 302
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
 def test_security_headers_and_a_nonce_for_the_one_inline_script(client):
     response = client.get("/")
     policy = response.headers["Content-Security-Policy"]
