@@ -30,7 +30,7 @@ def clone_cases(session: Session, count: int, received_at: datetime, details: di
     tasks = [r._asdict() for r in session.execute(select(*[c for c in ReadyTask.__table__.columns if c.name != "id"])
                                                   .where(ReadyTask.case_id == case.id))]
     year = received_at.astimezone(timezone.utc).year
-    counter = session.get(ReferenceCounter, year)
+    counter = session.get(ReferenceCounter, year, populate_existing=True)
     start = counter.last
     rows = [{**source, "reference": f"CC-{year}-{start + i + 1:06d}", "status_token": secrets.token_urlsafe(24)}
             for i in range(count - 1)]

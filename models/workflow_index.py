@@ -12,7 +12,10 @@ from .base import Base, utcnow
 
 class ReadyTask(Base):
     __tablename__ = "ready_task"
-    __table_args__ = (UniqueConstraint("case_id", "task_uuid"), Index("ix_ready_task_role_assignee", "role", "assigned_to_id"))
+    # Task lists walk these in due order, a page at a time (processes/queries.py: _task_page).
+    __table_args__ = (UniqueConstraint("case_id", "task_uuid"),
+                      Index("ix_ready_task_role_assignee_due", "role", "assigned_to_id", "due_at", "id"),
+                      Index("ix_ready_task_assignee_due", "assigned_to_id", "due_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("comment_case.id", ondelete="CASCADE"), index=True)
@@ -24,7 +27,7 @@ class ReadyTask(Base):
     stage: Mapped[Optional[str]] = mapped_column(String(40))
     independent_of: Mapped[Optional[str]] = mapped_column(String(40))
     due_at: Mapped[Optional[datetime]]
-    assigned_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"), index=True)
+    assigned_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     case: Mapped["Case"] = relationship(back_populates="ready_tasks")  # noqa: F821
     assigned_to: Mapped[Optional["User"]] = relationship()  # noqa: F821

@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
 from jinja2 import ChainableUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session, aliased
 
-from models import Case, OutboxMessage, User, UserRole
+from models import SEE_ALL_ROLES, Case, OutboxMessage, User, UserRole, UserServiceArea
 
 from .calendar import LONDON, as_utc
 from .datafiles import load_folder
@@ -71,11 +72,17 @@ _ENV.globals.update(outcome_label=lambda v: OUTCOMES.get(v, v or ""),
                     remedy_labels=lambda vs: ", ".join(REMEDIES.get(v, v) for v in vs or []))
 
 
+@lru_cache(maxsize=512)
+def _compiled(source: str):
+    """Templates are immutable text stored with their version: compile each once per process."""
+    return _ENV.from_string(source)
+
+
 def render(template: Mapping[str, str], context: Mapping[str, Any]) -> tuple[str, str]:
     """The subject and body of a message; names a template uses but the case lacks read as empty."""
     try:
-        subject = _ENV.from_string(template["subject"]).render(context).strip()
-        body = _ENV.from_string(template["body"]).render(context).strip()
+        subject = _compiled(template["subject"]).render(context).strip()
+        body = _compiled(template["body"]).render(context).strip()
     except TemplateError as exc:
         raise MessageTemplateError(f"a message could not be written: {exc}") from exc
     return subject, body
@@ -128,14 +135,20 @@ def staff_template(name: str) -> dict[str, str]:
 
 def queue_staff_message(session: Session, role: str, template_name: str, context: Mapping[str, Any],
                         case: Case | None = None) -> list[OutboxMessage]:
-    """An email to every active member of a role."""
+    """An email to every active member of a role who may see the case (see processes.queries.visible_cases)."""
     links = {"case_url": f"{SITE['url']}/cases/{case.reference}" if case else SITE["url"],
              "reference": case.reference if case else ""}
     subject, body = render(staff_template(template_name), {**links, **context})
-    users = session.scalars(select(User).join(UserRole).where(UserRole.role == role, User.active.is_(True)))
+    query = select(User.name, User.email).join(UserRole).where(UserRole.role == role, User.active.is_(True))
+    if case is not None:
+        other = aliased(UserRole)
+        sees_all = exists().where(other.user_id == User.id, other.role.in_(SEE_ALL_ROLES))
+        in_area = exists().where(UserServiceArea.user_id == User.id, UserServiceArea.service_area == case.service_area)
+        query = query.where(or_(sees_all, in_area))
+    now = datetime.now(timezone.utc)
     messages = [OutboxMessage(case_id=case.id if case else None, audience="staff", channel="email",
-                              template="staff", to_name=u.name, to_address=u.email, subject=subject, body=body,
-                              status="pending", next_attempt_at=datetime.now(timezone.utc)) for u in users]
+                              template="staff", to_name=name, to_address=email, subject=subject, body=body,
+                              status="pending", next_attempt_at=now) for name, email in session.execute(query)]
     session.add_all(messages)
     return messages
 

@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -36,14 +38,17 @@ def _now() -> datetime:
 
 
 def next_reference(session: Session, year: int) -> str:
-    """CC-2026-000123: numbered from 1 each year, never reused."""
-    counter = session.get(ReferenceCounter, year, with_for_update=True)
-    if counter is None:
-        counter = ReferenceCounter(year=year, last=0)
-        session.add(counter)
-    counter.last += 1
-    session.flush()
-    return f"CC-{year}-{counter.last:06d}"
+    """CC-2026-000123: numbered from 1 each year, never reused.
+
+    One UPDATE ... RETURNING, the first statement of a submission's transaction: it takes the write lock before
+    anything is read, so on SQLite two submissions queue for the lock instead of one failing on a stale read."""
+    bump = update(ReferenceCounter).where(ReferenceCounter.year == year).values(last=ReferenceCounter.last + 1)
+    last = session.scalar(bump.returning(ReferenceCounter.last), execution_options={"synchronize_session": False})
+    if last is None:  # the year's first: make its row (another submission may be making it at the same moment)
+        insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[session.get_bind().dialect.name]
+        session.execute(insert(ReferenceCounter).values(year=year, last=0).on_conflict_do_nothing())
+        last = session.scalar(bump.returning(ReferenceCounter.last), execution_options={"synchronize_session": False})
+    return f"CC-{year}-{last:06d}"
 
 
 def submit_comment(session: Session, actor: User | None, details: Mapping[str, Any], channel: str,
@@ -51,10 +56,10 @@ def submit_comment(session: Session, actor: User | None, details: Mapping[str, A
     """Record a comment and start its case on the newest version of its type's process."""
     engine = engine or default_engine()
     comment_type = details["comment_type"]
+    reference = next_reference(session, received_at.astimezone(timezone.utc).year)
     version = latest_version(session, comment_type)
     if version is None:
         raise ProcedureError(f"No process is deployed for {comment_type}s: ask the process owner to deploy one")
-    reference = next_reference(session, received_at.astimezone(timezone.utc).year)
     timescales = current_timescales(session)
     case = Case(reference=reference, comment_type=comment_type, channel=channel, received_at=received_at,
                 recorded_by_id=actor.id if actor else None, process_version=version,
@@ -288,7 +293,9 @@ def _sync_timers(session: Session, case: Case, run: Run) -> None:
 def record_event(session: Session, case: Case, actor: User | None, kind: str, summary: str,
                  details: dict[str, Any] | None = None) -> None:
     """A line in the case's history, and the same in the audit trail."""
-    case.events.append(CaseEvent(actor_id=actor.id if actor else None, kind=kind, summary=summary, details=details))
+    # Through the backref, so a long history is not loaded just to add a line to it.
+    session.add(CaseEvent(case=case, actor_id=actor.id if actor else None, kind=kind, summary=summary,
+                          details=details))
     who = actor or ("customer" if kind in ("submitted", "review_requested", "withdrawn") and not case.recorded_by_id
                     else "system")
     audit(session, who, f"case {kind}", summary, case.reference)

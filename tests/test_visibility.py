@@ -143,3 +143,23 @@ def test_cases_without_a_visible_area_stay_hidden_from_list_queries(db, users):
     for who in ("frontline", "owner", "reports", "cro"):
         visible = set(db.scalars(select(Case.id).where(visible_cases(users[who]))))
         assert visible == {c.id for c in cases if can_view_case(db, users[who], c)}
+
+
+def test_task_lists_come_a_page_at_a_time_soonest_due_first_then_undated(db, login_as):
+    from bench.clone import clone_cases
+    from processes.queries import PAGE_SIZE
+    ids = clone_cases(db, PAGE_SIZE + 7, datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+    undated = db.scalars(select(ReadyTask).where(ReadyTask.case_id.in_(ids[:3]))).all()
+    for task in undated:
+        task.due_at = None
+    db.commit()
+    officer = login_as("investigator")  # the query's task lands with the investigating officers
+    first, second = officer.get("/tasks/team"), officer.get("/tasks/team?page=2")
+    assert f"Showing 1 to {PAGE_SIZE} of {PAGE_SIZE + 7} tasks" in first.text
+    assert f"Showing {PAGE_SIZE + 1} to {PAGE_SIZE + 7} of {PAGE_SIZE + 7} tasks" in second.text
+    assert 'class="govuk-pagination' in first.text and "?page=2" in first.text
+    on_first, on_second = first.text.count("data-task-id="), second.text.count("data-task-id=")
+    assert (on_first, on_second) == (PAGE_SIZE, 7)
+    last_ids = [int(x) for x in second.text.split('data-task-id="')[1:] for x in [x.split('"')[0]]]
+    assert last_ids[-3:] == sorted(t.id for t in undated)  # no due date: after every dated task
+    assert officer.get("/tasks/team?page=99").text.count("data-task-id=") == 7  # past the end: the last page

@@ -23,14 +23,14 @@ def _signed_in():
 
 @bp.get("/")
 def my_tasks():
-    return render_template("tasks/list.html", title="My tasks", tasks=queries.my_tasks(db.session, current_user),
-                           team=False)
+    page = queries.my_tasks(db.session, current_user, request.args.get("page", 1, type=int))
+    return render_template("tasks/list.html", title="My tasks", page=page, tasks=page.items, team=False)
 
 
 @bp.get("/team")
 def team_tasks():
-    return render_template("tasks/list.html", title="Team tasks", tasks=queries.team_tasks(db.session, current_user),
-                           team=True)
+    page = queries.team_tasks(db.session, current_user, request.args.get("page", 1, type=int))
+    return render_template("tasks/list.html", title="Team tasks", page=page, tasks=page.items, team=True)
 
 
 def _load(task_id: int):
