@@ -70,9 +70,10 @@ def register_blueprints(app: Flask) -> None:
     from .cases import views as cases
     from .policy import views as policy
     from .public import views as public
+    from .reports import views as reports
     from .status import views as status
     from .tasks import views as tasks
-    for module in (assets, auth, public, status, tasks, cases, policy, audit):
+    for module in (assets, auth, public, status, tasks, cases, policy, audit, reports):
         app.register_blueprint(module.bp)
 
 

@@ -64,6 +64,8 @@ TABLE = {
     "cases.posted": ("POST", "/cases/letters/{letter}/posted", {}, refused_unless("frontline", "cro", "admin")),
     "audit.index": ("GET", "/audit/?q=x", None, only("cro", "admin")),
     "audit.export": ("GET", "/audit/export.csv", None, only("cro", "admin")),
+    "reports.index": ("GET", "/reports/", None, only("cro", "manager", "admin", "reports")),
+    "reports.export": ("GET", "/reports/by-type.csv", None, only("cro", "manager", "admin", "reports")),
     "policy.index": ("GET", "/policy/", None, only("owner", "admin")),
     "policy.functions": ("GET", "/policy/functions", None, only("owner", "admin")),
     "policy.close_of_business": ("POST", "/policy/close-of-business", {"close_of_business": "x"}, only("owner", "admin")),
