@@ -86,6 +86,7 @@ class OmbudsmanEnquiry(Base):
     lgsco_reference: Mapped[str] = mapped_column(String(40))
     decision: Mapped[Optional[str]] = mapped_column(String(40))
     decided_on: Mapped[Optional[date]]
+    case: Mapped["Case"] = relationship()  # noqa: F821
     recommendations: Mapped[list["ImprovementAction"]] = relationship(
         back_populates="ombudsman_enquiry", order_by="ImprovementAction.due_on")
 

@@ -59,6 +59,18 @@ def read_filters() -> tuple[Filters, dict[str, str]]:
                    pick("channel", CHANNELS)), errors
 
 
+@bp.app_context_processor
+def _overdue_actions():
+    """Overdue improvement actions for the signed-in person: their own, or all of them for the CRO."""
+    def overdue_for_me():
+        from processes.improvement import CHANGERS, overdue_actions
+        if not current_user.is_authenticated:
+            return []
+        mine = None if current_user.has_role(*CHANGERS) else current_user
+        return overdue_actions(db.session, today(), mine)
+    return {"overdue_actions_for_me": overdue_for_me}
+
+
 @bp.get("/")
 def index():
     filters, errors = read_filters()
@@ -90,3 +102,5 @@ def csv_response(table, filename: str) -> Response:
     writer.writerows(["" if v is None else v for v in row] for row in table.rows)
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
+from . import learning  # noqa: E402,F401  (its routes join this blueprint)
+from . import periodic  # noqa: E402,F401
