@@ -12,6 +12,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -44,8 +45,8 @@ def fresh_postgres() -> bool:
 
 def measure(url: str, repeat: int) -> tuple[int, dict[str, tuple[float, float]]]:
     """Median and p95 in ms of each page, after one warm-up request."""
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "ENV": "bench", "WTF_CSRF_ENABLED": False})
-    from datetime import date, timedelta
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "ENV": "bench", "WTF_CSRF_ENABLED": False,
+                      "SESSION_COOKIE_SECURE": False})  # the test client speaks plain http
     today = date.today()
     places = {"two_years_ago": (today - timedelta(days=730)).isoformat(),
               "quarter_start": (today - timedelta(days=200)).isoformat(),

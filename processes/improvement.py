@@ -11,7 +11,7 @@ from models import Case, ImprovementAction, OmbudsmanEnquiry, SelfAssessment, Us
 from models.reporting import ACTION_SOURCES, ACTION_STATUSES, ANSWERS, OMBUDSMAN_DECISIONS
 
 from .audit import audit
-from .errors import InvalidInput, NotAllowed, NotFound
+from .errors import InvalidInput, NotAllowed
 from .procedure import record_event
 
 CHANGERS = ("customer_relations_officer", "administrator")
@@ -156,13 +156,6 @@ def record_ombudsman_decision(session: Session, actor: User, enquiry: OmbudsmanE
     session.flush()
     record_event(session, session.get(Case, enquiry.case_id), actor, "ombudsman",
                  f"Ombudsman decision on {enquiry.lgsco_reference}: {OMBUDSMAN_DECISIONS[decision]}")
-    return enquiry
-
-
-def get_enquiry(session: Session, enquiry_id: int) -> OmbudsmanEnquiry:
-    enquiry = session.get(OmbudsmanEnquiry, enquiry_id)
-    if enquiry is None:
-        raise NotFound("There is no such Ombudsman enquiry")
     return enquiry
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from models import Case, CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquiry
@@ -37,13 +37,14 @@ class Filters:
         return _midnight(self.start), _midnight(self.end + timedelta(days=1))
 
     def where(self) -> list:
+        """Cases received in the period and matching the other filters."""
         lower, upper = self.bounds
-        clauses = [Case.received_at >= lower, Case.received_at < upper]
-        for column, value in ((Case.service_area, self.service_area), (Case.comment_type, self.comment_type),
-                              (Case.channel, self.channel)):
-            if value:
-                clauses.append(column == value)
-        return clauses
+        return [Case.received_at >= lower, Case.received_at < upper, *self.narrowing()]
+
+    def narrowing(self) -> list:
+        pairs = ((Case.service_area, self.service_area), (Case.comment_type, self.comment_type),
+                 (Case.channel, self.channel))
+        return [column == value for column, value in pairs if value]
 
 
 def _midnight(day: date) -> datetime:
@@ -107,10 +108,6 @@ def by_month(session: Session, f: Filters) -> Table:
     counts = dict(session.execute(select(bucket, func.count()).where(*f.where()).group_by(bucket)).all())
     return Table("by-month", "Comments received by month", ["Month", "Comments"],
                  [[m.strftime("%B %Y"), counts.get(i, 0)] for i, m in enumerate(months)])
-
-
-def _stages(f: Filters) -> Select:
-    return select(CaseStage).join(Case, Case.id == CaseStage.case_id).where(*f.where())
 
 
 def acknowledged_in_time(session: Session, f: Filters) -> Table:
@@ -186,8 +183,7 @@ def escalation(session: Session, f: Filters) -> Table:
 
 def ombudsman(session: Session, f: Filters) -> Table:
     """Ombudsman enquiries received in the period (for cases matching the filters), by decision."""
-    lower, upper = f.start, f.end
-    where = [w for w in f.where()[2:]] + [OmbudsmanEnquiry.received_on >= lower, OmbudsmanEnquiry.received_on <= upper]
+    where = [*f.narrowing(), OmbudsmanEnquiry.received_on >= f.start, OmbudsmanEnquiry.received_on <= f.end]
     stmt = (select(OmbudsmanEnquiry.decision, func.count()).join(Case, Case.id == OmbudsmanEnquiry.case_id)
             .where(*where).group_by(OmbudsmanEnquiry.decision).order_by(OmbudsmanEnquiry.decision))
     rows = [[_label(OMBUDSMAN_DECISIONS, d) if d else "Awaiting decision", n] for d, n in session.execute(stmt)]
