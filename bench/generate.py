@@ -42,7 +42,7 @@ from models import (Case, CaseEvent, CaseRemedy, CaseStage, ReadyTask, Reference
 from processes.deploy import deploy_shipped  # noqa: E402
 
 BATCH = 2000
-STAGE_TIMES = ("started_at", "ack_due_at", "acknowledged_at", "response_due_at", "responded_at")
+STAGE_TIMES = ("received_at", "started_at", "ack_due_at", "acknowledged_at", "response_due_at", "responded_at")
 
 
 class Progress:

@@ -42,11 +42,17 @@ class CaseStage(Base):
     __tablename__ = "case_stage"
     __table_args__ = (UniqueConstraint("case_id", "stage"),
                       CheckConstraint(f"stage IN ({_in(STAGES)})", name="known_stage"),
-                      Index("ix_case_stage_stage_responded", "stage", "responded_at"))
+                      Index("ix_case_stage_reporting", "received_at", "stage", "comment_type", "channel",
+                            "service_area"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("comment_case.id", ondelete="CASCADE"))
     stage: Mapped[str] = mapped_column(String(20))
+    # The case's filter columns, copied when the row is made, so the dashboard reads one table.
+    received_at: Mapped[datetime]
+    comment_type: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20))
+    service_area: Mapped[Optional[str]] = mapped_column(String(80))
     started_at: Mapped[datetime]
     ack_due_at: Mapped[Optional[datetime]]
     acknowledged_at: Mapped[Optional[datetime]]

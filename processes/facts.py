@@ -32,7 +32,9 @@ def stage_row(session: Session, case: Case, stage: str | None) -> CaseStage:
     row = session.scalar(select(CaseStage).filter_by(case_id=case.id, stage=stage))
     if row is None:
         started = case.received_at if stage != "stage2" else _now()
-        row = CaseStage(case_id=case.id, stage=stage, started_at=started, extension_days=0)
+        row = CaseStage(case_id=case.id, stage=stage, started_at=started, extension_days=0,
+                        received_at=case.received_at, comment_type=case.comment_type, channel=case.channel,
+                        service_area=case.service_area)
         session.add(row)
     return row
 

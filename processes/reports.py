@@ -36,14 +36,14 @@ class Filters:
     def bounds(self) -> tuple[datetime, datetime]:
         return _midnight(self.start), _midnight(self.end + timedelta(days=1))
 
-    def where(self) -> list:
-        """Cases received in the period and matching the other filters."""
+    def where(self, model=Case) -> list:
+        """Rows (of cases, or of their stages) received in the period and matching the other filters."""
         lower, upper = self.bounds
-        return [Case.received_at >= lower, Case.received_at < upper, *self.narrowing()]
+        return [model.received_at >= lower, model.received_at < upper, *self.narrowing(model)]
 
-    def narrowing(self) -> list:
-        pairs = ((Case.service_area, self.service_area), (Case.comment_type, self.comment_type),
-                 (Case.channel, self.channel))
+    def narrowing(self, model=Case) -> list:
+        pairs = ((model.service_area, self.service_area), (model.comment_type, self.comment_type),
+                 (model.channel, self.channel))
         return [column == value for column, value in pairs if value]
 
 
@@ -76,20 +76,9 @@ def _label(names: dict[str, str], value: str | None) -> str:
     return names.get(value, value) if value else NONE
 
 
-def _counted(session: Session, column, filters: Filters, names: dict[str, str], key: str, caption: str,
-             heading: str) -> Table:
-    rows = session.execute(select(column, func.count()).where(*filters.where()).group_by(column)
-                           .order_by(func.count().desc(), column)).all()
-    return Table(key, caption, [heading, "Comments"], [[_label(names, v), n] for v, n in rows])
-
-
-def volumes(session: Session, f: Filters) -> list[Table]:
-    """Comments received by type, channel, service area and month."""
-    return [_counted(session, Case.comment_type, f, COMMENT_TYPES, "by-type", "Comments received by type", "Type"),
-            _counted(session, Case.channel, f, CHANNELS, "by-channel", "Comments received by channel", "Channel"),
-            _counted(session, Case.service_area, f, SERVICE_AREAS, "by-service", "Comments received by service area",
-                     "Service area"),
-            by_month(session, f)]
+def _labelled(counts: dict, names: dict[str, str]) -> list[list[Any]]:
+    """Rows of (label, count), largest first, ties in label order."""
+    return [[_label(names, k), n] for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], _label(names, kv[0])))]
 
 
 def _months(f: Filters) -> list[date]:
@@ -100,85 +89,132 @@ def _months(f: Filters) -> list[date]:
     return months
 
 
-def by_month(session: Session, f: Filters) -> Table:
-    """Months as people count them (UK time): a CASE over the month boundaries works on any database."""
+def volume_groups(session: Session, f: Filters) -> list[tuple]:
+    """Cases counted by type, channel, service area and month in one pass over the reporting index.
+
+    Months are as people count them (UK time): a CASE over the month boundaries works on any database.
+    """
     months = _months(f)
     bucket = case(*[(Case.received_at < _midnight((m + timedelta(days=32)).replace(day=1)), i)
                     for i, m in enumerate(months)], else_=len(months))
-    counts = dict(session.execute(select(bucket, func.count()).where(*f.where()).group_by(bucket)).all())
-    return Table("by-month", "Comments received by month", ["Month", "Comments"],
-                 [[m.strftime("%B %Y"), counts.get(i, 0)] for i, m in enumerate(months)])
+    keys = (Case.comment_type, Case.channel, Case.service_area, bucket)
+    return session.execute(select(*keys, func.count()).where(*f.where(Case)).group_by(*keys)).all()
 
 
-def acknowledged_in_time(session: Session, f: Filters) -> Table:
+def _sum_by(groups, index: int, where=lambda g: True) -> dict:
+    totals: dict = {}
+    for g in groups:
+        if where(g):
+            totals[g[index]] = totals.get(g[index], 0) + g[-1]
+    return totals
+
+
+def volumes(groups, f: Filters) -> list[Table]:
+    """Comments received by type, channel, service area and month; compliments by service area."""
+    by_month = _sum_by(groups, 3)
+    compliments = _sum_by(groups, 2, lambda g: g[0] == "compliment")
+    return [Table("by-type", "Comments received by type", ["Type", "Comments"], _labelled(_sum_by(groups, 0), COMMENT_TYPES)),
+            Table("by-channel", "Comments received by channel", ["Channel", "Comments"],
+                  _labelled(_sum_by(groups, 1), CHANNELS)),
+            Table("by-service", "Comments received by service area", ["Service area", "Comments"],
+                  _labelled(_sum_by(groups, 2), SERVICE_AREAS)),
+            Table("by-month", "Comments received by month", ["Month", "Comments"],
+                  [[m.strftime("%B %Y"), by_month.get(i, 0)] for i, m in enumerate(_months(f))]),
+            Table("compliments", "Compliments by service area", ["Service area", "Compliments"],
+                  _labelled(compliments, SERVICE_AREAS))]
+
+
+def _count_if(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def stage_groups(session: Session, f: Filters) -> list:
+    """Every stage measure in one pass: counts per stage, type, service area, outcome and extension."""
+    s = CaseStage
+    keys = (s.stage, s.comment_type, s.service_area, s.outcome, s.extension_days > 0)
+    answered = s.response_in_time.is_not(None)
+    return session.execute(select(
+        *keys, _count_if(s.ack_in_time.is_not(None)), _count_if(s.ack_in_time.is_(True)), _count_if(answered),
+        _count_if(s.response_in_time.is_(True)), func.sum(case((answered, s.working_days_to_respond), else_=0)),
+        func.count()).where(*f.where(s)).group_by(*keys)).all()
+
+
+def _add(totals: dict, key, values) -> None:
+    totals[key] = [a + int(b or 0) for a, b in zip(totals.get(key, [0] * len(values)), values)]
+
+
+def acknowledged_in_time(groups) -> Table:
     """Of the acknowledgements sent (or first-contact resolutions), how many were within the timescale."""
-    stmt = (select(CaseStage.stage, func.count(), func.sum(case((CaseStage.ack_in_time.is_(True), 1), else_=0)))
-            .join(Case, Case.id == CaseStage.case_id).where(*f.where(), CaseStage.ack_in_time.is_not(None))
-            .group_by(CaseStage.stage).order_by(CaseStage.stage))
-    rows = [[STAGES[s], n, int(ok or 0), percent(int(ok or 0), n)] for s, n, ok in session.execute(stmt).all()]
+    totals: dict = {}
+    for g in groups:
+        if g[5]:
+            _add(totals, g[0], (g[5], g[6]))
+    rows = [[STAGES[k], n, ok, percent(ok, n)] for k, (n, ok) in sorted(totals.items())]
     return Table("acknowledged", "Acknowledged within time", ["Stage", "Acknowledged", "Within time", "% within time"],
                  rows, chart_column=3, unit="%")
 
 
-def responded_in_time(session: Session, f: Filters) -> Table:
+def _average(days: int, n: int) -> float:
+    return round(days / n, 1)
+
+
+def responded_in_time(groups) -> Table:
     """Responses within time by stage, with and without an extension; average working days taken."""
-    extended = CaseStage.extension_days > 0
-    stmt = (select(CaseStage.stage, extended, func.count(),
-                   func.sum(case((CaseStage.response_in_time.is_(True), 1), else_=0)),
-                   func.avg(CaseStage.working_days_to_respond))
-            .join(Case, Case.id == CaseStage.case_id)
-            .where(*f.where(), CaseStage.response_in_time.is_not(None))
-            .group_by(CaseStage.stage, extended).order_by(CaseStage.stage, extended))
-    rows = []
-    for stage, ext, n, ok, avg in session.execute(stmt).all():
-        label = f"{STAGES[stage]}, {'with' if ext else 'without'} extension"
-        rows.append([label, n, int(ok or 0), percent(int(ok or 0), n), round(float(avg), 1) if avg is not None else None])
+    totals: dict = {}
+    for g in groups:
+        if g[7]:
+            _add(totals, (g[0], bool(g[4])), (g[7], g[8], g[9]))
+    rows = [[f"{STAGES[stage]}, {'with' if ext else 'without'} extension", n, ok, percent(ok, n), _average(days, n)]
+            for (stage, ext), (n, ok, days) in sorted(totals.items())]
     return Table("responded", "Responded within time", ["Stage", "Responses", "Within time", "% within time",
                                                          "Average working days to respond"],
                  rows, chart_column=3, unit="%")
 
 
-def average_days(session: Session, f: Filters) -> Table:
-    stmt = (select(CaseStage.stage, func.count(), func.avg(CaseStage.working_days_to_respond))
-            .join(Case, Case.id == CaseStage.case_id)
-            .where(*f.where(), CaseStage.response_in_time.is_not(None))  # formal responses, not first contact
-            .group_by(CaseStage.stage).order_by(CaseStage.stage))
-    rows = [[STAGES[s], n, round(float(a), 1)] for s, n, a in session.execute(stmt).all()]
+def average_days(groups) -> Table:
+    """Formal responses only: a resolution at first contact has no response deadline."""
+    totals: dict = {}
+    for g in groups:
+        if g[7]:
+            _add(totals, g[0], (g[7], g[9]))
+    rows = [[STAGES[k], n, _average(days, n)] for k, (n, days) in sorted(totals.items())]
     return Table("working-days", "Average working days to respond", ["Stage", "Responses", "Average working days"],
                  rows, chart_column=2, unit=" days")
 
 
-def outcomes_by_service(session: Session, f: Filters) -> Table:
+def outcomes_by_service(groups) -> Table:
     """Complaint outcomes at each stage per service area (resolved at first contact counts at stage 1)."""
-    stmt = (select(Case.service_area, CaseStage.stage, CaseStage.outcome, func.count())
-            .join(Case, Case.id == CaseStage.case_id)
-            .where(*f.where(), Case.comment_type == "complaint", CaseStage.outcome.is_not(None))
-            .group_by(Case.service_area, CaseStage.stage, CaseStage.outcome)
-            .order_by(Case.service_area, CaseStage.stage, CaseStage.outcome))
-    rows = [[_label(SERVICE_AREAS, a), STAGES[s], _label(OUTCOMES, o), n] for a, s, o, n in session.execute(stmt)]
+    totals: dict = {}
+    for g in groups:
+        if g[1] == "complaint" and g[3]:
+            _add(totals, (_label(SERVICE_AREAS, g[2]), STAGES[g[0]], _label(OUTCOMES, g[3])), (g[-1],))
+    rows = [[*key, n] for key, (n,) in sorted(totals.items())]
     return Table("outcomes", "Complaint outcomes by service area", ["Service area", "Stage", "Outcome", "Complaints"],
                  rows, chart_column=None)
 
 
-def remedies(session: Session, f: Filters) -> Table:
-    stmt = (select(CaseRemedy.remedy, func.count(), func.sum(CaseRemedy.amount))
-            .join(Case, Case.id == CaseRemedy.case_id).where(*f.where())
-            .group_by(CaseRemedy.remedy).order_by(func.count().desc(), CaseRemedy.remedy))
-    rows = [[REMEDIES[r], n, f"{amount:.2f}" if amount is not None else ""] for r, n, amount in session.execute(stmt)]
-    return Table("remedies", "Remedies given", ["Remedy", "Times given", "Total financial remedy (£)"], rows)
-
-
-def escalation(session: Session, f: Filters) -> Table:
-    """Stage 1 complaints answered, and how many of them the customer took to stage 2."""
-    stmt = (select(func.sum(case((CaseStage.stage == "stage1", 1), else_=0)),
-                   func.sum(case((CaseStage.stage == "stage2", 1), else_=0)))
-            .join(Case, Case.id == CaseStage.case_id)
-            .where(*f.where(), Case.comment_type == "complaint",
-                   CaseStage.outcome.in_(FORMAL_OUTCOMES + ("resolved",)) | (CaseStage.stage == "stage2")))
-    stage1, stage2 = (int(v or 0) for v in session.execute(stmt).one())
+def escalation(groups) -> Table:
+    """Stage 1 complaints answered (or resolved at first contact), and how many the customer took to stage 2."""
+    stage1 = sum(g[-1] for g in groups if g[1] == "complaint" and g[0] == "stage1"
+                 and g[3] in FORMAL_OUTCOMES + ("resolved",))
+    stage2 = sum(g[-1] for g in groups if g[1] == "complaint" and g[0] == "stage2")
     return Table("escalation", "Escalation from stage 1 to stage 2",
                  ["Measure", "Stage 1 responses", "Taken to stage 2", "% escalated"],
                  [["Complaints", stage1, stage2, percent(stage2, stage1)]], chart_column=3, unit="%")
+
+
+def adopted_suggestions(groups) -> Table:
+    totals = _sum_by(groups, 3, lambda g: g[1] == "suggestion" and g[3])
+    rows = [[_label(OUTCOMES, k), n] for k, n in sorted(totals.items())]
+    return Table("suggestions", "Suggestions decided", ["Decision", "Suggestions"], rows)
+
+
+def remedies(session: Session, f: Filters) -> Table:
+    stmt = (select(CaseRemedy.remedy, func.count(), func.sum(CaseRemedy.amount))
+            .join(Case, Case.id == CaseRemedy.case_id).where(*f.where(Case))
+            .group_by(CaseRemedy.remedy).order_by(func.count().desc(), CaseRemedy.remedy))
+    rows = [[REMEDIES[r], n, f"{amount:.2f}" if amount is not None else ""] for r, n, amount in session.execute(stmt)]
+    return Table("remedies", "Remedies given", ["Remedy", "Times given", "Total financial remedy (£)"], rows)
 
 
 def ombudsman(session: Session, f: Filters) -> Table:
@@ -202,26 +238,10 @@ def actions(session: Session, f: Filters, today: date) -> Table:
     return Table("actions", "Improvement actions due in the period", ["Raised from", "Actions", "Done", "Overdue"], rows)
 
 
-def adopted_suggestions(session: Session, f: Filters) -> Table:
-    stmt = (select(CaseStage.outcome, func.count()).join(Case, Case.id == CaseStage.case_id)
-            .where(*f.where(), Case.comment_type == "suggestion", CaseStage.outcome.is_not(None))
-            .group_by(CaseStage.outcome).order_by(CaseStage.outcome))
-    rows = [[_label(OUTCOMES, o), n] for o, n in session.execute(stmt)]
-    return Table("suggestions", "Suggestions decided", ["Decision", "Suggestions"], rows)
-
-
-def compliments(session: Session, f: Filters) -> Table:
-    only = Filters(f.start, f.end, f.service_area, "compliment", f.channel)
-    if f.comment_type not in (None, "compliment"):  # filtered to another type: no compliments to count
-        only = Filters(f.start, f.start - timedelta(days=1))
-    table = _counted(session, Case.service_area, only, SERVICE_AREAS, "compliments", "Compliments by service area",
-                     "Service area")
-    table.headers[1] = "Compliments"
-    return table
-
-
 def dashboard(session: Session, f: Filters, today: date) -> list[Table]:
     """Every measure listed under Monitoring, for the cases received in the period."""
-    return [*volumes(session, f), acknowledged_in_time(session, f), responded_in_time(session, f),
-            average_days(session, f), escalation(session, f), outcomes_by_service(session, f), remedies(session, f),
-            compliments(session, f), adopted_suggestions(session, f), ombudsman(session, f), actions(session, f, today)]
+    by_type, by_channel, by_service, by_month, compliments = volumes(volume_groups(session, f), f)
+    stages = stage_groups(session, f)
+    return [by_type, by_channel, by_service, by_month, acknowledged_in_time(stages), responded_in_time(stages),
+            average_days(stages), escalation(stages), outcomes_by_service(stages), remedies(session, f), compliments,
+            adopted_suggestions(stages), ombudsman(session, f), actions(session, f, today)]

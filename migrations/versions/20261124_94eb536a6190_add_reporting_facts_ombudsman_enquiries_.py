@@ -1,15 +1,15 @@
 """add reporting facts ombudsman enquiries improvement actions and self assessment
 
-Revision ID: 993d66822eca
+Revision ID: 94eb536a6190
 Revises: 9e8b437029d6
-Create Date: 2026-11-24 04:14:26.267230
+Create Date: 2026-11-24 04:30:14.152980
 """
 from alembic import op
 import sqlalchemy as sa
 import models.base
 
 
-revision = '993d66822eca'
+revision = '94eb536a6190'
 down_revision = '9e8b437029d6'
 branch_labels = None
 depends_on = None
@@ -47,6 +47,10 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('stage', sa.String(length=20), nullable=False),
+    sa.Column('received_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('comment_type', sa.String(length=20), nullable=False),
+    sa.Column('channel', sa.String(length=20), nullable=False),
+    sa.Column('service_area', sa.String(length=80), nullable=True),
     sa.Column('started_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('ack_due_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('acknowledged_at', models.base.UTCDateTime(timezone=True), nullable=True),
@@ -63,7 +67,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('case_id', 'stage', name=op.f('uq_case_stage_case_id_stage'))
     )
     with op.batch_alter_table('case_stage', schema=None) as batch_op:
-        batch_op.create_index('ix_case_stage_stage_responded', ['stage', 'responded_at'], unique=False)
+        batch_op.create_index('ix_case_stage_reporting', ['received_at', 'stage', 'comment_type', 'channel', 'service_area'], unique=False)
 
     op.create_table('ombudsman_enquiry',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -128,7 +132,7 @@ def downgrade() -> None:
 
     op.drop_table('ombudsman_enquiry')
     with op.batch_alter_table('case_stage', schema=None) as batch_op:
-        batch_op.drop_index('ix_case_stage_stage_responded')
+        batch_op.drop_index('ix_case_stage_reporting')
 
     op.drop_table('case_stage')
     with op.batch_alter_table('case_remedy', schema=None) as batch_op:
