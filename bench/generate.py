@@ -141,6 +141,10 @@ class Copier:
             db.session.execute(text("SELECT setval(pg_get_serial_sequence('comment_case', 'id'), "
                                     "(SELECT max(id) FROM comment_case))"))
         db.session.commit()
+        # Planner statistics as a live database has them (autovacuum on PostgreSQL, ANALYZE on SQLite).
+        analyse = "VACUUM ANALYZE" if db.engine.dialect.name == "postgresql" else "ANALYZE"
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(analyse))
 
 
 def generate(url: str, closed: int = 100_000, open_cases: int = 10_000, pool: int = 400,

@@ -75,6 +75,11 @@ def raise_action(session: Session, actor: User, values: Mapping[str, str], case:
     source = "ombudsman" if enquiry else values.get("source")
     if source not in ACTION_SOURCES:
         errors["source"] = "Select where this action came from"
+    reference = (values.get("reference") or "").strip().upper()
+    if case is None and enquiry is None and reference:
+        case = session.scalar(select(Case).filter_by(reference=reference))
+        if case is None:
+            errors["reference"] = "Enter the reference of one of our cases, like CC-2026-000123, or leave it empty"
     if errors:
         raise InvalidInput(errors, dict(values))
     case = enquiry and session.get(Case, enquiry.case_id) or case

@@ -102,3 +102,19 @@ def test_quarterly_report_counts_the_quarter_only(db, hand_built, login_as):  # 
     type_table = page.split('id="by-type"')[1].split("</table>")[0]
     assert ">Complaint</th>" in type_table and ">1</td>" in type_table and "Query" not in type_table
     assert db.scalar(select(Case).filter_by(service_area="waste", channel="phone")) is not None
+
+
+def test_cro_raises_an_action_from_an_adopted_suggestion(db, login_as, users):
+    with at(2026, 3, 2, 9):
+        reference = submit_online(login_as("frontline"), "suggestion")
+    cro = login_as("cro")
+    wrong = cro.post("/reports/actions", data={"description": "Add benches", "source": "suggestion",
+                                               "reference": "CC-1999-000009", "owner_id": users["manager"].id,
+                                               "due_on": "2026-09-30"})
+    assert error_messages(wrong.text) == ["Enter the reference of one of our cases, like CC-2026-000123, or leave it empty"]
+    cro.post("/reports/actions", data={"description": "Add benches", "source": "suggestion", "reference": reference,
+                                       "owner_id": users["manager"].id, "due_on": "2026-09-30"})
+    action = db.scalar(select(ImprovementAction))
+    case = db.scalar(select(Case).filter_by(reference=reference))
+    assert (action.case_id, action.service_area, action.source) == (case.id, "waste", "suggestion")
+    assert "Add benches" in login_as("manager").get("/reports/actions").text

@@ -67,7 +67,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('case_id', 'stage', name=op.f('uq_case_stage_case_id_stage'))
     )
     with op.batch_alter_table('case_stage', schema=None) as batch_op:
-        batch_op.create_index('ix_case_stage_reporting', ['received_at', 'stage', 'comment_type', 'channel', 'service_area'], unique=False)
+        batch_op.create_index('ix_case_stage_reporting', ['received_at', 'stage', 'comment_type', 'channel', 'service_area', 'outcome', 'extension_days', 'ack_in_time', 'response_in_time', 'working_days_to_respond'], unique=False)
 
     op.create_table('ombudsman_enquiry',
     sa.Column('id', sa.Integer(), nullable=False),
