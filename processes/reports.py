@@ -14,10 +14,6 @@ from models.reporting import ACTION_SOURCES, OMBUDSMAN_DECISIONS, OUTCOMES, REME
 
 from .calendar import LONDON
 
-SERVICE_AREAS = {"waste": "Waste and recycling", "council_tax": "Council tax", "housing": "Housing",
-                 "planning": "Planning", "parks": "Parks and open spaces",
-                 "environmental_health": "Environmental health", "licensing": "Licensing",
-                 "customer_services": "Customer services", "other": "Other"}
 NONE = "Not recorded"
 FORMAL_OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
 
@@ -109,7 +105,7 @@ def _sum_by(groups, index: int, where=lambda g: True) -> dict:
     return totals
 
 
-def volumes(groups, f: Filters) -> list[Table]:
+def volumes(groups, f: Filters, areas: dict[str, str]) -> list[Table]:
     """Comments received by type, channel, service area and month; compliments by service area."""
     by_month = _sum_by(groups, 3)
     compliments = _sum_by(groups, 2, lambda g: g[0] == "compliment")
@@ -117,11 +113,11 @@ def volumes(groups, f: Filters) -> list[Table]:
             Table("by-channel", "Comments received by channel", ["Channel", "Comments"],
                   _labelled(_sum_by(groups, 1), CHANNELS)),
             Table("by-service", "Comments received by service area", ["Service area", "Comments"],
-                  _labelled(_sum_by(groups, 2), SERVICE_AREAS)),
+                  _labelled(_sum_by(groups, 2), areas)),
             Table("by-month", "Comments received by month", ["Month", "Comments"],
                   [[m.strftime("%B %Y"), by_month.get(i, 0)] for i, m in enumerate(_months(f))]),
             Table("compliments", "Compliments by service area", ["Service area", "Compliments"],
-                  _labelled(compliments, SERVICE_AREAS))]
+                  _labelled(compliments, areas))]
 
 
 def _count_if(condition):
@@ -182,12 +178,12 @@ def average_days(groups) -> Table:
                  rows, chart_column=2, unit=" days")
 
 
-def outcomes_by_service(groups) -> Table:
+def outcomes_by_service(groups, areas: dict[str, str]) -> Table:
     """Complaint outcomes at each stage per service area (resolved at first contact counts at stage 1)."""
     totals: dict = {}
     for g in groups:
         if g[1] == "complaint" and g[3]:
-            _add(totals, (_label(SERVICE_AREAS, g[2]), STAGES[g[0]], _label(OUTCOMES, g[3])), (g[-1],))
+            _add(totals, (_label(areas, g[2]), STAGES[g[0]], _label(OUTCOMES, g[3])), (g[-1],))
     rows = [[*key, n] for key, (n,) in sorted(totals.items())]
     return Table("outcomes", "Complaint outcomes by service area", ["Service area", "Stage", "Outcome", "Complaints"],
                  rows, chart_column=None)
@@ -238,10 +234,10 @@ def actions(session: Session, f: Filters, today: date) -> Table:
     return Table("actions", "Improvement actions due in the period", ["Raised from", "Actions", "Done", "Overdue"], rows)
 
 
-def dashboard(session: Session, f: Filters, today: date) -> list[Table]:
-    """Every measure listed under Monitoring, for the cases received in the period."""
-    by_type, by_channel, by_service, by_month, compliments = volumes(volume_groups(session, f), f)
+def dashboard(session: Session, f: Filters, today: date, areas: dict[str, str]) -> list[Table]:
+    """Every measure listed under Monitoring, for the cases received in the period; `areas` names service areas."""
+    by_type, by_channel, by_service, by_month, compliments = volumes(volume_groups(session, f), f, areas)
     stages = stage_groups(session, f)
     return [by_type, by_channel, by_service, by_month, acknowledged_in_time(stages), responded_in_time(stages),
-            average_days(stages), escalation(stages), outcomes_by_service(stages), remedies(session, f), compliments,
+            average_days(stages), escalation(stages), outcomes_by_service(stages, areas), remedies(session, f), compliments,
             adopted_suggestions(stages), ombudsman(session, f), actions(session, f, today)]

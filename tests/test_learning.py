@@ -52,7 +52,7 @@ def test_ombudsman_enquiry_decision_and_a_recommendation_that_goes_overdue(db, l
         assert "data-overdue-actions" not in cro.get("/tasks/").text
     action = db.scalar(select(ImprovementAction).execution_options(populate_existing=True))
     assert (action.status, action.completed_on, action.evidence) == ("done", date(2026, 6, 11), "Paid on 9 June")
-    figures = {t.key: t.rows for t in dashboard(db, Filters(date(2026, 1, 1), date(2026, 12, 31)), date(2026, 6, 11))}
+    figures = {t.key: t.rows for t in dashboard(db, Filters(date(2026, 1, 1), date(2026, 12, 31)), date(2026, 6, 11), {})}
     assert figures["ombudsman"] == [["Upheld: fault and injustice", 1]]
     assert figures["actions"] == [["Ombudsman recommendation", 1, 1, 0]]
 

@@ -16,6 +16,7 @@ from processes.timers import fire_due_timers
 
 UTC = timezone.utc
 PERIOD = Filters(date(2025, 12, 1), date(2026, 5, 31))
+AREAS = {"waste": "Bins, waste and recycling", "housing": "Housing", "parks": "Parks, leisure and open spaces"}
 
 
 def at(*args):
@@ -86,7 +87,7 @@ def stage(db, case, name):
 
 
 def tables(db, filters=PERIOD, today=date(2026, 6, 1)):
-    return {t.key: t.rows for t in dashboard(db, filters, today)}
+    return {t.key: t.rows for t in dashboard(db, filters, today, AREAS)}
 
 
 def test_facts_are_recorded_with_deadlines_across_bank_holidays(db, hand_built):
@@ -114,10 +115,10 @@ def test_dashboard_figures_exactly(db, hand_built):
     assert got["working-days"] == [["Response", 3, 2.3], ["Stage 1", 2, 12.5], ["Stage 2", 1, 9.0]]
     assert got["escalation"] == [["Complaints", 3, 1, 33.3]]
     assert got["remedies"] == [["Apology", 1, ""], ["Explanation", 1, ""], ["Financial remedy", 1, "50.00"]]
-    assert got["outcomes"] == [["Housing", "Stage 1", "Partly upheld", 1], ["Housing", "Stage 2", "Not upheld", 1],
-                               ["Waste and recycling", "Stage 1", "Resolved at first contact", 1],
-                               ["Waste and recycling", "Stage 1", "Upheld", 1]]
-    assert got["compliments"] == [["Parks and open spaces", 1]]
+    assert got["outcomes"] == [["Bins, waste and recycling", "Stage 1", "Resolved at first contact", 1],
+                               ["Bins, waste and recycling", "Stage 1", "Upheld", 1],
+                               ["Housing", "Stage 1", "Partly upheld", 1], ["Housing", "Stage 2", "Not upheld", 1]]
+    assert got["compliments"] == [["Parks, leisure and open spaces", 1]]
     assert got["suggestions"] == [["Adopted", 1]]
 
 

@@ -12,10 +12,10 @@ from models.reporting import ACTION_SOURCES, ACTION_STATUSES, ANSWERS
 from processes import improvement
 from processes.calendar import LONDON
 from processes.errors import InvalidInput, ProcedureError
-from processes.reports import Filters, dashboard
+from processes.reports import Filters
 
 from ..extensions import db
-from .views import bp, today
+from .views import bp, figures, today
 
 QUARTERS = {1: "April to June", 2: "July to September", 3: "October to December", 4: "January to March"}
 
@@ -52,7 +52,7 @@ def learning(start: date, end: date) -> list[ImprovementAction]:
 
 def _report(template: str, title: str, start: date, end: date, **extra):
     return render_template(template, title=title, start=start, end=end, today=today(),
-                           tables=dashboard(db.session, Filters(start, end), today()), learning=learning(start, end),
+                           tables=figures(Filters(start, end)), learning=learning(start, end),
                            sources=ACTION_SOURCES, statuses=ACTION_STATUSES, **extra)
 
 

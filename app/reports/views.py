@@ -5,12 +5,13 @@ import csv
 import io
 from datetime import date, datetime, timezone
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from models.case import CHANNELS, COMMENT_TYPES
 from processes.calendar import LONDON
-from processes.reports import SERVICE_AREAS, Filters, dashboard
+from processes.forms import service_areas
+from processes.reports import Filters, dashboard
 
 from ..extensions import db
 
@@ -55,8 +56,17 @@ def read_filters() -> tuple[Filters, dict[str, str]]:
         errors["to"] = "The end of the period must be the same as or after the start"
         start, end = end, start
     pick = lambda name, names: request.args.get(name) if request.args.get(name) in names else None  # noqa: E731
-    return Filters(start, end, pick("service_area", SERVICE_AREAS), pick("comment_type", COMMENT_TYPES),
+    return Filters(start, end, pick("service_area", area_names()), pick("comment_type", COMMENT_TYPES),
                    pick("channel", CHANNELS)), errors
+
+
+def area_names() -> dict[str, str]:
+    """The council's service areas as the public form names them."""
+    return dict(service_areas(current_app.extensions["forms"]))
+
+
+def figures(filters: Filters):
+    return dashboard(db.session, filters, today(), area_names())
 
 
 @bp.app_context_processor
@@ -75,11 +85,9 @@ def _overdue_actions():
 def index():
     filters, errors = read_filters()
     return render_template("reports/dashboard.html", title="Comments dashboard", filters=filters, form_errors=errors,
-                           tables=dashboard(db.session, filters, today()), args=request.args,
-                           choices={k: options(v) for k, v in FILTER_CHOICES.items()})
-
-
-FILTER_CHOICES = {"service_area": SERVICE_AREAS, "comment_type": COMMENT_TYPES, "channel": CHANNELS}
+                           tables=figures(filters), args=request.args,
+                           choices={k: options(v) for k, v in (("service_area", area_names()),
+                                                               ("comment_type", COMMENT_TYPES), ("channel", CHANNELS))})
 
 
 def options(names: dict[str, str]) -> list[dict[str, str]]:
@@ -89,7 +97,7 @@ def options(names: dict[str, str]) -> list[dict[str, str]]:
 @bp.get("/<key>.csv")
 def export(key: str):
     filters, _ = read_filters()
-    table = next((t for t in dashboard(db.session, filters, today()) if t.key == key), None)
+    table = next((t for t in figures(filters) if t.key == key), None)
     if table is None:
         abort(404)
     return csv_response(table, f"{key}-{filters.start}-to-{filters.end}.csv")
