@@ -52,7 +52,8 @@ def _values(rng: random.Random, form: str) -> dict:
     if form == "query_answer":
         return {"query_answer": "Generated", "query_answer_method": "email"}
     if form == "suggestion_decision":
-        return {"suggestion_decision": rng.choice(["adopted", "not_adopted", "later"]), "suggestion_reason": "Generated"}
+        return {"suggestion_decision": rng.choice(["adopted", "not_adopted", "later"]),
+                "suggestion_reason": "Generated"}
     return {"staff_named": "", "passed_on_notes": "Generated"}
 
 

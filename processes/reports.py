@@ -93,27 +93,29 @@ def volume_groups(session: Session, f: Filters) -> list[tuple]:
     months = _months(f)
     bucket = case(*[(Case.received_at < _midnight((m + timedelta(days=32)).replace(day=1)), i)
                     for i, m in enumerate(months)], else_=len(months))
-    keys = (Case.comment_type, Case.channel, Case.service_area, bucket)
-    return session.execute(select(*keys, func.count()).where(*f.where(Case)).group_by(*keys)).all()
+    keys = (Case.comment_type, Case.channel, Case.service_area, bucket.label("month"))
+    return session.execute(select(*keys, func.count().label("n")).where(*f.where(Case)).group_by(*keys)).all()
 
 
-def _sum_by(groups, index: int, where=lambda g: True) -> dict:
+def _sum_by(groups, key: str, where=lambda g: True) -> dict:
+    """Add up the groups' counts by one of their keys."""
     totals: dict = {}
     for g in groups:
         if where(g):
-            totals[g[index]] = totals.get(g[index], 0) + g[-1]
+            totals[getattr(g, key)] = totals.get(getattr(g, key), 0) + g.n
     return totals
 
 
 def volumes(groups, f: Filters, areas: dict[str, str]) -> list[Table]:
     """Comments received by type, channel, service area and month; compliments by service area."""
-    by_month = _sum_by(groups, 3)
-    compliments = _sum_by(groups, 2, lambda g: g[0] == "compliment")
-    return [Table("by-type", "Comments received by type", ["Type", "Comments"], _labelled(_sum_by(groups, 0), COMMENT_TYPES)),
+    by_month = _sum_by(groups, "month")
+    compliments = _sum_by(groups, "service_area", lambda g: g.comment_type == "compliment")
+    return [Table("by-type", "Comments received by type", ["Type", "Comments"],
+                  _labelled(_sum_by(groups, "comment_type"), COMMENT_TYPES)),
             Table("by-channel", "Comments received by channel", ["Channel", "Comments"],
-                  _labelled(_sum_by(groups, 1), CHANNELS)),
+                  _labelled(_sum_by(groups, "channel"), CHANNELS)),
             Table("by-service", "Comments received by service area", ["Service area", "Comments"],
-                  _labelled(_sum_by(groups, 2), areas)),
+                  _labelled(_sum_by(groups, "service_area"), areas)),
             Table("by-month", "Comments received by month", ["Month", "Comments"],
                   [[m.strftime("%B %Y"), by_month.get(i, 0)] for i, m in enumerate(_months(f))]),
             Table("compliments", "Compliments by service area", ["Service area", "Compliments"],
@@ -127,12 +129,14 @@ def _count_if(condition):
 def stage_groups(session: Session, f: Filters) -> list:
     """Every stage measure in one pass: counts per stage, type, service area, outcome and extension."""
     s = CaseStage
-    keys = (s.stage, s.comment_type, s.service_area, s.outcome, s.extension_days > 0)
+    keys = (s.stage, s.comment_type, s.service_area, s.outcome, (s.extension_days > 0).label("extended"))
     answered = s.response_in_time.is_not(None)
     return session.execute(select(
-        *keys, _count_if(s.ack_in_time.is_not(None)), _count_if(s.ack_in_time.is_(True)), _count_if(answered),
-        _count_if(s.response_in_time.is_(True)), func.sum(case((answered, s.working_days_to_respond), else_=0)),
-        func.count()).where(*f.where(s)).group_by(*keys)).all()
+        *keys, _count_if(s.ack_in_time.is_not(None)).label("acked"),
+        _count_if(s.ack_in_time.is_(True)).label("acked_ok"),
+        _count_if(answered).label("answered"), _count_if(s.response_in_time.is_(True)).label("answered_ok"),
+        func.sum(case((answered, s.working_days_to_respond), else_=0)).label("days"),
+        func.count().label("n")).where(*f.where(s)).group_by(*keys)).all()
 
 
 def _add(totals: dict, key, values) -> None:
@@ -143,8 +147,8 @@ def acknowledged_in_time(groups) -> Table:
     """Of the acknowledgements sent (or first-contact resolutions), how many were within the timescale."""
     totals: dict = {}
     for g in groups:
-        if g[5]:
-            _add(totals, g[0], (g[5], g[6]))
+        if g.acked:
+            _add(totals, g.stage, (g.acked, g.acked_ok))
     rows = [[STAGES[k], n, ok, percent(ok, n)] for k, (n, ok) in sorted(totals.items())]
     return Table("acknowledged", "Acknowledged within time", ["Stage", "Acknowledged", "Within time", "% within time"],
                  rows, chart_column=3, unit="%")
@@ -158,8 +162,8 @@ def responded_in_time(groups) -> Table:
     """Responses within time by stage, with and without an extension; average working days taken."""
     totals: dict = {}
     for g in groups:
-        if g[7]:
-            _add(totals, (g[0], bool(g[4])), (g[7], g[8], g[9]))
+        if g.answered:
+            _add(totals, (g.stage, bool(g.extended)), (g.answered, g.answered_ok, g.days))
     rows = [[f"{STAGES[stage]}, {'with' if ext else 'without'} extension", n, ok, percent(ok, n), _average(days, n)]
             for (stage, ext), (n, ok, days) in sorted(totals.items())]
     return Table("responded", "Responded within time", ["Stage", "Responses", "Within time", "% within time",
@@ -171,8 +175,8 @@ def average_days(groups) -> Table:
     """Formal responses only: a resolution at first contact has no response deadline."""
     totals: dict = {}
     for g in groups:
-        if g[7]:
-            _add(totals, g[0], (g[7], g[9]))
+        if g.answered:
+            _add(totals, g.stage, (g.answered, g.days))
     rows = [[STAGES[k], n, _average(days, n)] for k, (n, days) in sorted(totals.items())]
     return Table("working-days", "Average working days to respond", ["Stage", "Responses", "Average working days"],
                  rows, chart_column=2, unit=" days")
@@ -182,8 +186,8 @@ def outcomes_by_service(groups, areas: dict[str, str]) -> Table:
     """Complaint outcomes at each stage per service area (resolved at first contact counts at stage 1)."""
     totals: dict = {}
     for g in groups:
-        if g[1] == "complaint" and g[3]:
-            _add(totals, (_label(areas, g[2]), STAGES[g[0]], _label(OUTCOMES, g[3])), (g[-1],))
+        if g.comment_type == "complaint" and g.outcome:
+            _add(totals, (_label(areas, g.service_area), STAGES[g.stage], _label(OUTCOMES, g.outcome)), (g.n,))
     rows = [[*key, n] for key, (n,) in sorted(totals.items())]
     return Table("outcomes", "Complaint outcomes by service area", ["Service area", "Stage", "Outcome", "Complaints"],
                  rows, chart_column=None)
@@ -191,16 +195,16 @@ def outcomes_by_service(groups, areas: dict[str, str]) -> Table:
 
 def escalation(groups) -> Table:
     """Stage 1 complaints answered (or resolved at first contact), and how many the customer took to stage 2."""
-    stage1 = sum(g[-1] for g in groups if g[1] == "complaint" and g[0] == "stage1"
-                 and g[3] in FORMAL_OUTCOMES + ("resolved",))
-    stage2 = sum(g[-1] for g in groups if g[1] == "complaint" and g[0] == "stage2")
+    stage1 = sum(g.n for g in groups if g.comment_type == "complaint" and g.stage == "stage1"
+                 and g.outcome in FORMAL_OUTCOMES + ("resolved",))
+    stage2 = sum(g.n for g in groups if g.comment_type == "complaint" and g.stage == "stage2")
     return Table("escalation", "Escalation from stage 1 to stage 2",
                  ["Measure", "Stage 1 responses", "Taken to stage 2", "% escalated"],
                  [["Complaints", stage1, stage2, percent(stage2, stage1)]], chart_column=3, unit="%")
 
 
 def adopted_suggestions(groups) -> Table:
-    totals = _sum_by(groups, 3, lambda g: g[1] == "suggestion" and g[3])
+    totals = _sum_by(groups, "outcome", lambda g: g.comment_type == "suggestion" and g.outcome)
     rows = [[_label(OUTCOMES, k), n] for k, n in sorted(totals.items())]
     return Table("suggestions", "Suggestions decided", ["Decision", "Suggestions"], rows)
 
@@ -226,12 +230,13 @@ def actions(session: Session, f: Filters, today: date) -> Table:
     """Improvement actions due in the period, by where they came from; open ones past their due date."""
     overdue = and_(ImprovementAction.status == "open", ImprovementAction.due_on < today)
     stmt = (select(ImprovementAction.source, func.count(),
-                   func.sum(case((ImprovementAction.status == "done", 1), else_=0)), func.sum(case((overdue, 1), else_=0)))
+                   _count_if(ImprovementAction.status == "done"), _count_if(overdue))
             .where(ImprovementAction.due_on >= f.start, ImprovementAction.due_on <= f.end,
                    *([ImprovementAction.service_area == f.service_area] if f.service_area else []))
             .group_by(ImprovementAction.source).order_by(ImprovementAction.source))
     rows = [[ACTION_SOURCES[s], n, int(d or 0), int(o or 0)] for s, n, d, o in session.execute(stmt)]
-    return Table("actions", "Improvement actions due in the period", ["Raised from", "Actions", "Done", "Overdue"], rows)
+    return Table("actions", "Improvement actions due in the period", ["Raised from", "Actions", "Done", "Overdue"],
+                 rows)
 
 
 def dashboard(session: Session, f: Filters, today: date, areas: dict[str, str]) -> list[Table]:
@@ -239,5 +244,5 @@ def dashboard(session: Session, f: Filters, today: date, areas: dict[str, str]) 
     by_type, by_channel, by_service, by_month, compliments = volumes(volume_groups(session, f), f, areas)
     stages = stage_groups(session, f)
     return [by_type, by_channel, by_service, by_month, acknowledged_in_time(stages), responded_in_time(stages),
-            average_days(stages), escalation(stages), outcomes_by_service(stages, areas), remedies(session, f), compliments,
-            adopted_suggestions(stages), ombudsman(session, f), actions(session, f, today)]
+            average_days(stages), escalation(stages), outcomes_by_service(stages, areas), remedies(session, f),
+            compliments, adopted_suggestions(stages), ombudsman(session, f), actions(session, f, today)]

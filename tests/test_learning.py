@@ -31,7 +31,8 @@ def test_ombudsman_enquiry_decision_and_a_recommendation_that_goes_overdue(db, l
         cro.post(f"/reports/ombudsman/{enquiry.id}/decision", data={"decision": "upheld_injustice",
                                                                     "decided_on": "2026-05-28"})
         cro.post(f"/reports/ombudsman/{enquiry.id}/recommendations",
-                 data={"description": "Apologise and pay £100", "owner_id": users["manager"].id, "due_on": "2026-06-10"})
+                 data={"description": "Apologise and pay £100", "owner_id": users["manager"].id,
+                       "due_on": "2026-06-10"})
         page = cro.get(f"/reports/ombudsman/{enquiry.id}").text
     assert "Upheld: fault and injustice on 28 May 2026" in page and "Apologise and pay £100" in page
     action = db.scalar(select(ImprovementAction))
@@ -52,7 +53,8 @@ def test_ombudsman_enquiry_decision_and_a_recommendation_that_goes_overdue(db, l
         assert "data-overdue-actions" not in cro.get("/tasks/").text
     action = db.scalar(select(ImprovementAction).execution_options(populate_existing=True))
     assert (action.status, action.completed_on, action.evidence) == ("done", date(2026, 6, 11), "Paid on 9 June")
-    figures = {t.key: t.rows for t in dashboard(db, Filters(date(2026, 1, 1), date(2026, 12, 31)), date(2026, 6, 11), {})}
+    year = Filters(date(2026, 1, 1), date(2026, 12, 31))
+    figures = {t.key: t.rows for t in dashboard(db, year, date(2026, 6, 11), {})}
     assert figures["ombudsman"] == [["Upheld: fault and injustice", 1]]
     assert figures["actions"] == [["Ombudsman recommendation", 1, 1, 0]]
 
@@ -61,8 +63,9 @@ def test_enquiry_for_an_unknown_case_is_refused_and_what_was_typed_is_kept(db, l
     page = login_as("cro").post("/reports/ombudsman", data={"reference": "CC-1999-000001", "lgsco_reference": "X1",
                                                             "received_on": "2026-02-30"})
     assert page.status_code == 400
-    assert error_messages(page.text) == ["Enter the reference of one of our cases, like CC-2026-000123",
-                                         "Enter a real date for the date the enquiry was received, for example 2026-04-01"]
+    assert error_messages(page.text) == [
+        "Enter the reference of one of our cases, like CC-2026-000123",
+        "Enter a real date for the date the enquiry was received, for example 2026-04-01"]
     assert 'value="CC-1999-000001"' in page.text and 'value="X1"' in page.text
     assert db.scalar(select(OmbudsmanEnquiry)) is None
 
@@ -111,7 +114,8 @@ def test_cro_raises_an_action_from_an_adopted_suggestion(db, login_as, users):
     wrong = cro.post("/reports/actions", data={"description": "Add benches", "source": "suggestion",
                                                "reference": "CC-1999-000009", "owner_id": users["manager"].id,
                                                "due_on": "2026-09-30"})
-    assert error_messages(wrong.text) == ["Enter the reference of one of our cases, like CC-2026-000123, or leave it empty"]
+    assert error_messages(wrong.text) == [
+        "Enter the reference of one of our cases, like CC-2026-000123, or leave it empty"]
     cro.post("/reports/actions", data={"description": "Add benches", "source": "suggestion", "reference": reference,
                                        "owner_id": users["manager"].id, "due_on": "2026-09-30"})
     action = db.scalar(select(ImprovementAction))

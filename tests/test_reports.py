@@ -56,12 +56,14 @@ def hand_built(db, users):
     """Six cases: A late over Christmas, B extended over Easter then stage 2, C first contact, D, E, F."""
     c = Cases(db, users)
     a = c.submit((2025, 12, 19, 10), "complaint", "waste", "phone")  # Fri: day 5 Tue 30 Dec, day 10 Wed 7 Jan
-    c.do((2025, 12, 19, 11), a, "frontline", "first_contact", first_contact_outcome="formal", first_contact_notes="Formal")
+    c.do((2025, 12, 19, 11), a, "frontline", "first_contact", first_contact_outcome="formal",
+         first_contact_notes="Formal")
     c.do((2025, 12, 29, 10), a, "investigator", "acknowledge_stage1", ack_method="email")
     c.do((2026, 1, 8, 10), a, "senior", "respond_stage1_escalated", stage1_outcome="upheld", stage1_findings="Missed",
          stage1_remedies=["apology", "financial"], stage1_financial_amount="50", stage1_method="email")
     b = c.submit((2026, 4, 2, 15), "complaint", "housing", "web")  # Thu before Good Friday, 4pm BST
-    c.do((2026, 4, 2, 16), b, "frontline", "first_contact", first_contact_outcome="formal", first_contact_notes="Formal")
+    c.do((2026, 4, 2, 16), b, "frontline", "first_contact", first_contact_outcome="formal",
+         first_contact_notes="Formal")
     c.do((2026, 4, 7, 8), b, "investigator", "acknowledge_stage1", ack_method="email")
     c.extend((2026, 4, 15, 9), b, 5)  # due Mon 20 Apr becomes Mon 27 Apr
     c.do((2026, 4, 24, 9), b, "investigator", "respond_stage1", stage1_outcome="partly_upheld",
@@ -71,7 +73,8 @@ def hand_built(db, users):
     c.do((2026, 5, 11, 9), b, "senior", "review_stage2", stage2_outcome="not_upheld", stage2_findings="Fair",
          stage2_method="letter")
     cc = c.submit((2026, 3, 2, 9), "complaint", "waste", "web")
-    c.do((2026, 3, 2, 10), cc, "frontline", "first_contact", first_contact_outcome="resolved", first_contact_notes="Sorted")
+    c.do((2026, 3, 2, 10), cc, "frontline", "first_contact", first_contact_outcome="resolved",
+         first_contact_notes="Sorted")
     d = c.submit((2026, 3, 2, 9), "query", "council_tax", "email")
     c.do((2026, 3, 9, 9), d, "investigator", "answer_query", query_answer="Yes", query_answer_method="email")
     e = c.submit((2026, 3, 3, 9), "suggestion", "parks", "letter")
@@ -96,7 +99,8 @@ def test_facts_are_recorded_with_deadlines_across_bank_holidays(db, hand_built):
     assert (a.ack_in_time, a.response_in_time, a.working_days_to_respond) == (True, False, 11)
     assert b.ack_due_at == datetime(2026, 4, 13, 23, tzinfo=UTC)  # Mon 13 Apr, midnight BST
     assert b.response_due_at == datetime(2026, 4, 27, 23, tzinfo=UTC)  # Mon 20 Apr + 5 working days
-    assert (b.extension_days, b.response_in_time, b.working_days_to_respond, b.outcome) == (5, True, 14, "partly_upheld")
+    assert (b.extension_days, b.response_in_time, b.working_days_to_respond) == (5, True, 14)
+    assert b.outcome == "partly_upheld"
     b2 = stage(db, hand_built["B"], "stage2")
     assert b2.ack_due_at == datetime(2026, 5, 5, 23, tzinfo=UTC)  # Mon 4 May is a bank holiday
     assert (b2.ack_in_time, b2.response_in_time, b2.working_days_to_respond) == (False, True, 9)

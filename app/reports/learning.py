@@ -68,7 +68,8 @@ def _action_page(action, errors=None, values=None):
     return render_template("reports/action.html", title=f"Improvement action {action.id}", action=action,
                            sources=ACTION_SOURCES, statuses=ACTION_STATUSES, errors=errors or {}, form_errors=errors,
                            values=values or {}, today=today(),
-                           can_update=action.owner_id == current_user.id or current_user.has_role(*improvement.CHANGERS))
+                           can_update=action.owner_id == current_user.id
+                           or current_user.has_role(*improvement.CHANGERS))
 
 
 @bp.get("/actions/<int:action_id>")

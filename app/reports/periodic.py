@@ -1,7 +1,7 @@
 """The quarterly report and the annual complaints report (with the self-assessment), printable."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -10,7 +10,6 @@ from sqlalchemy import select
 from models import ImprovementAction
 from models.reporting import ACTION_SOURCES, ACTION_STATUSES, ANSWERS
 from processes import improvement
-from processes.calendar import LONDON
 from processes.errors import InvalidInput, ProcedureError
 from processes.reports import Filters
 
@@ -44,8 +43,7 @@ def _int_arg(name: str, default: int, allowed: range) -> int:
 
 def learning(start: date, end: date) -> list[ImprovementAction]:
     """The learning from comments: actions raised in the period, whatever their state."""
-    lower = datetime.combine(start, datetime.min.time(), LONDON).astimezone(timezone.utc)
-    upper = datetime.combine(date.fromordinal(end.toordinal() + 1), datetime.min.time(), LONDON).astimezone(timezone.utc)
+    lower, upper = Filters(start, end).bounds
     return list(db.session.scalars(select(ImprovementAction).where(
         ImprovementAction.created_at >= lower, ImprovementAction.created_at < upper).order_by(ImprovementAction.id)))
 
