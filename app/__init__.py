@@ -99,9 +99,10 @@ def register_blueprints(app: Flask) -> None:
     from .modeller import views as modeller
     from .policy import views as policy
     from .public import views as public
+    from .reports import views as reports
     from .status import views as status
     from .tasks import views as tasks
-    for module in (assets, auth, public, status, tasks, cases, policy, audit, admin, records, modeller):
+    for module in (assets, auth, public, status, tasks, cases, policy, audit, admin, records, modeller, reports):
         app.register_blueprint(module.bp)
 
 

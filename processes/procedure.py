@@ -22,6 +22,7 @@ from models.user import role_for_lane
 from .audit import audit
 from .deploy import latest_version
 from .engine import Run, TaskNotReady, WorkflowEngine, WorkflowError, default_engine
+from . import facts
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
 from .forms import validate_form
 from .calendar import WorkingCalendar
@@ -157,6 +158,7 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     try:
         record_event(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
                      {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage, "values": result.values})
+        facts.record_task_done(session, case, task.form_name, task.stage, result.values, calendar)  # reporting
         apply_run(session, case, run, actor, calendar)
         session.flush()
     except (StaleDataError, OperationalError) as exc:
@@ -197,6 +199,7 @@ def agree_extension(session: Session, actor: User, case: Case, working_days: int
     record_event(session, case, actor, "extension",
                  f"{actor.name} agreed {days} at {STAGE_LABELS.get(stage, stage)}: {reason.strip()}",
                  {"stage": stage, "working_days": working_days, "reason": reason.strip()})
+    facts.record_extension(session, case, stage, working_days)  # reporting
     apply_run(session, case, run, actor, calendar)
     session.flush()
     return case
@@ -227,6 +230,7 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
     for bpmn_id, name in run.steps:
         record_event(session, case, None, "step", name, {"element": bpmn_id})
     new_tasks = _sync_tasks(session, case, run)
+    facts.record_tasks_ready(session, case, new_tasks)  # reporting: deadlines of the stage
     _sync_timers(session, case, run)
     for role, message in run.notifications:
         session.add(Notification(case_id=case.id, role=role, message=message))

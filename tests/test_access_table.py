@@ -1,10 +1,12 @@
 """Every route against every role, from one table. A route added without a row fails this test."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
-from models import Case, Incident, OutboxMessage
+from models import Case, ImprovementAction, Incident, OmbudsmanEnquiry, OutboxMessage, User
 
 from .test_complaint import submit_online, tasks_of
 
@@ -24,6 +26,9 @@ def refused_unless(*allowed: str) -> dict[str, str]:
     """Operations that say no with a message (and a redirect) rather than a 403."""
     return {"anon": "login", **{r: "ok" if r in allowed else "refused" for r in STAFF}}
 
+
+READERS = only("cro", "manager", "admin", "reports")
+CRO_CHANGES = {**READERS, "manager": "refused", "reports": "refused"}  # readers see, only the CRO changes
 
 # endpoint: (method, path with {placeholders}, form data, expected outcome per role)
 TABLE = {
@@ -69,6 +74,20 @@ TABLE = {
     "records.subject_access": ("GET", "/records/subject-access", None, only("cro", "admin")),
     "records.subject_access_export": ("POST", "/records/subject-access/export", {"email": "jo@example.com"},
                                       only("cro", "admin")),
+    "reports.index": ("GET", "/reports/", None, only("cro", "manager", "admin", "reports")),
+    "reports.export": ("GET", "/reports/by-type.csv", None, only("cro", "manager", "admin", "reports")),
+    "reports.actions": ("GET", "/reports/actions", None, READERS),
+    "reports.raise_action": ("POST", "/reports/actions", {}, CRO_CHANGES),
+    "reports.action": ("GET", "/reports/actions/{action}", None, READERS),
+    "reports.update_action": ("POST", "/reports/actions/{action}", {}, {**CRO_CHANGES, "manager": "ok"}),  # owner
+    "reports.ombudsman": ("GET", "/reports/ombudsman", None, READERS),
+    "reports.record_enquiry": ("POST", "/reports/ombudsman", {}, CRO_CHANGES),
+    "reports.enquiry": ("GET", "/reports/ombudsman/{enquiry}", None, READERS),
+    "reports.decide": ("POST", "/reports/ombudsman/{enquiry}/decision", {}, CRO_CHANGES),
+    "reports.recommend": ("POST", "/reports/ombudsman/{enquiry}/recommendations", {}, CRO_CHANGES),
+    "reports.quarterly": ("GET", "/reports/quarterly", None, READERS),
+    "reports.annual": ("GET", "/reports/annual", None, READERS),
+    "reports.save_assessment": ("POST", "/reports/annual/2026/self-assessment", {}, CRO_CHANGES),
     "policy.index": ("GET", "/policy/", None, only("owner", "admin")),
     "policy.functions": ("GET", "/policy/functions", None, only("owner", "admin")),
     "policy.close_of_business": ("POST", "/policy/close-of-business", {"close_of_business": "x"}, only("owner", "admin")),
@@ -102,10 +121,17 @@ def places(client, db):
     failed = OutboxMessage(case_id=case.id, audience="staff", channel="email", template="staff",
                            to_address="x@example.org", subject="Failed", body="x", status="failed")
     incident = Incident(case_id=case.id, error="test")
-    db.add_all([letter, failed, incident])
+    enquiry = OmbudsmanEnquiry(case_id=case.id, received_on=date(2026, 1, 5), lgsco_reference="25 012 345")
+    db.add_all([letter, failed, incident, enquiry])
+    db.flush()
+    manager = db.scalar(select(User).filter_by(email="manager@example.org"))
+    action = ImprovementAction(source="ombudsman", description="Train the crews", owner_id=manager.id,
+                               due_on=date(2026, 3, 1), case_id=case.id, ombudsman_enquiry_id=enquiry.id)
+    db.add(action)
     db.commit()
     return {"reference": reference, "token": case.status_token, "task": tasks_of(db, reference)["first_contact"].id,
-            "letter": letter.id, "message": failed.id, "incident": incident.id}
+            "letter": letter.id, "message": failed.id, "incident": incident.id,
+            "action": action.id, "enquiry": enquiry.id}
 
 
 def outcome(response, client) -> str:

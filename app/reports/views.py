@@ -1,0 +1,114 @@
+"""Management information for the CRO, service managers and the director: the dashboard and CSV exports."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timezone
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_login import current_user, login_required
+
+from models.case import CHANNELS, COMMENT_TYPES
+from processes.calendar import LONDON
+from processes.forms import service_areas
+from processes.reports import Filters, dashboard
+
+from ..extensions import db
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+READERS = ("customer_relations_officer", "service_manager", "administrator", "reports_reader")
+
+
+@bp.before_request
+@login_required
+def _readers_only():
+    if not current_user.has_role(*READERS):
+        abort(403)
+
+
+def today() -> date:
+    return datetime.now(timezone.utc).astimezone(LONDON).date()
+
+
+def _date(name: str, default: date, errors: dict[str, str], label: str) -> date:
+    text = (request.args.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors[name] = f"{label} must be a real date, for example 2026-04-01"
+        return default
+
+
+def twelve_months_to(end: date) -> date:
+    """The first day of the month eleven months before `end`'s: twelve whole months of figures."""
+    months = end.year * 12 + end.month - 1 - 11
+    return date(months // 12, months % 12 + 1, 1)
+
+
+def read_filters() -> tuple[Filters, dict[str, str]]:
+    """The filters in the query string; a bad date is reported and the default used meanwhile."""
+    errors: dict[str, str] = {}
+    end = _date("to", today(), errors, "The end of the period")
+    start = _date("from", twelve_months_to(end), errors, "The start of the period")
+    if not errors and start > end:
+        errors["to"] = "The end of the period must be the same as or after the start"
+        start, end = end, start
+    pick = lambda name, names: request.args.get(name) if request.args.get(name) in names else None  # noqa: E731
+    return Filters(start, end, pick("service_area", area_names()), pick("comment_type", COMMENT_TYPES),
+                   pick("channel", CHANNELS)), errors
+
+
+def area_names() -> dict[str, str]:
+    """The council's service areas as the public form names them."""
+    return dict(service_areas(current_app.extensions["forms"]))
+
+
+def figures(filters: Filters):
+    return dashboard(db.session, filters, today(), area_names())
+
+
+@bp.app_context_processor
+def _overdue_actions():
+    """Overdue improvement actions for the signed-in person: their own, or all of them for the CRO."""
+    def overdue_for_me():
+        from processes.improvement import CHANGERS, overdue_actions
+        if not current_user.is_authenticated:
+            return []
+        mine = None if current_user.has_role(*CHANGERS) else current_user
+        return overdue_actions(db.session, today(), mine)
+    return {"overdue_actions_for_me": overdue_for_me}
+
+
+@bp.get("/")
+def index():
+    filters, errors = read_filters()
+    return render_template("reports/dashboard.html", title="Comments dashboard", filters=filters, form_errors=errors,
+                           tables=figures(filters), args=request.args,
+                           choices={k: options(v) for k, v in (("service_area", area_names()),
+                                                               ("comment_type", COMMENT_TYPES), ("channel", CHANNELS))})
+
+
+def options(names: dict[str, str]) -> list[dict[str, str]]:
+    return [{"value": k, "text": v} for k, v in names.items()]
+
+
+@bp.get("/<key>.csv")
+def export(key: str):
+    filters, _ = read_filters()
+    table = next((t for t in figures(filters) if t.key == key), None)
+    if table is None:
+        abort(404)
+    return csv_response(table, f"{key}-{filters.start}-to-{filters.end}.csv")
+
+
+def csv_response(table, filename: str) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.headers)
+    writer.writerows(["" if v is None else v for v in row] for row in table.rows)
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+from . import learning  # noqa: E402,F401  (its routes join this blueprint)
+from . import periodic  # noqa: E402,F401

@@ -1,0 +1,1 @@
+document.getElementById('print-report')?.addEventListener('click', () => window.print())

@@ -1,0 +1,150 @@
+"""Management information: per-stage facts, remedies, Ombudsman enquiries, improvement actions, self-assessment.
+
+The figures on the dashboard and in the reports come from these rows, written by the procedure's
+operations in the same transaction as the step they record; nothing here is read from workflows.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+
+STAGES = {"stage1": "Stage 1", "stage2": "Stage 2", "response": "Response"}
+OUTCOMES = {"upheld": "Upheld", "partly_upheld": "Partly upheld", "not_upheld": "Not upheld",
+            "resolved": "Resolved at first contact", "signposted": "Signposted", "answered": "Answered",
+            "adopted": "Adopted", "not_adopted": "Not adopted", "later": "Considered later",
+            "passed_on": "Passed on"}
+REMEDIES = {"apology": "Apology", "explanation": "Explanation", "action": "Action taken",
+            "changed_decision": "Changed decision", "corrected_record": "Corrected record",
+            "financial": "Financial remedy", "changed_policy": "Changed policy"}
+ACTION_SOURCES = {"complaint": "Upheld complaint", "suggestion": "Adopted suggestion",
+                  "ombudsman": "Ombudsman recommendation", "other": "Other learning"}
+ACTION_STATUSES = {"open": "Open", "done": "Done", "cancelled": "Cancelled"}
+OMBUDSMAN_DECISIONS = {
+    "upheld_injustice": "Upheld: fault and injustice", "upheld_no_injustice": "Upheld: fault, no injustice",
+    "not_upheld": "Not upheld: no fault", "closed_after_initial_enquiries": "Closed after initial enquiries",
+    "referred_back": "Referred back for local resolution", "withdrawn": "Withdrawn or incomplete"}
+ANSWERS = {"yes": "Meets", "partly": "Partly meets", "no": "Does not meet"}
+
+
+def _in(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+class CaseStage(Base):
+    """One stage of one case: its deadlines, when it was acknowledged and answered, extensions, outcome."""
+
+    __tablename__ = "case_stage"
+    __table_args__ = (UniqueConstraint("case_id", "stage"),
+                      CheckConstraint(f"stage IN ({_in(STAGES)})", name="known_stage"),
+                      # Covering: the dashboard's one pass over the stages reads this index and not the table.
+                      Index("ix_case_stage_reporting", "received_at", "stage", "comment_type", "channel",
+                            "service_area", "outcome", "extension_days", "ack_in_time", "response_in_time",
+                            "working_days_to_respond"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("comment_case.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(20))
+    # The case's filter columns, copied when the row is made, so the dashboard reads one table.
+    received_at: Mapped[datetime]
+    comment_type: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20))
+    service_area: Mapped[Optional[str]] = mapped_column(String(80))
+    started_at: Mapped[datetime]
+    ack_due_at: Mapped[Optional[datetime]]
+    acknowledged_at: Mapped[Optional[datetime]]
+    ack_in_time: Mapped[Optional[bool]]
+    response_due_at: Mapped[Optional[datetime]]
+    responded_at: Mapped[Optional[datetime]]
+    response_in_time: Mapped[Optional[bool]]
+    # Counted with the council's calendar at the moment of the response, like the deadlines.
+    working_days_to_respond: Mapped[Optional[int]]
+    extension_days: Mapped[int] = mapped_column(default=0)
+    outcome: Mapped[Optional[str]] = mapped_column(String(30))
+
+
+class CaseRemedy(Base):
+    """A remedy given at a stage (an apology, a financial remedy with its amount, ...)."""
+
+    __tablename__ = "case_remedy"
+    __table_args__ = (UniqueConstraint("case_id", "stage", "remedy"),
+                      CheckConstraint(f"remedy IN ({_in(REMEDIES)})", name="known_remedy"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("comment_case.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    remedy: Mapped[str] = mapped_column(String(30))
+    amount: Mapped[Optional[Decimal]] = mapped_column(Numeric(12, 2))
+
+
+class OmbudsmanEnquiry(Base):
+    """The Local Government and Social Care Ombudsman looking at a case; its recommendations are actions."""
+
+    __tablename__ = "ombudsman_enquiry"
+    __table_args__ = (CheckConstraint(f"decision IN ({_in(OMBUDSMAN_DECISIONS)})", name="known_decision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("comment_case.id", ondelete="CASCADE"), index=True)
+    received_on: Mapped[date] = mapped_column(index=True)
+    lgsco_reference: Mapped[str] = mapped_column(String(40))
+    decision: Mapped[Optional[str]] = mapped_column(String(40))
+    decided_on: Mapped[Optional[date]]
+    case: Mapped["Case"] = relationship()  # noqa: F821
+    recommendations: Mapped[list["ImprovementAction"]] = relationship(
+        back_populates="ombudsman_enquiry", order_by="ImprovementAction.due_on")
+
+
+class ImprovementAction(Base):
+    """Something the council will change, raised from a complaint, a suggestion or the Ombudsman."""
+
+    __tablename__ = "improvement_action"
+    __table_args__ = (CheckConstraint(f"source IN ({_in(ACTION_SOURCES)})", name="known_source"),
+                      CheckConstraint(f"status IN ({_in(ACTION_STATUSES)})", name="known_status"),
+                      Index("ix_improvement_action_status_due_on", "status", "due_on"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("comment_case.id", ondelete="SET NULL"), index=True)
+    ombudsman_enquiry_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("ombudsman_enquiry.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text)
+    service_area: Mapped[Optional[str]] = mapped_column(String(80))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    completed_on: Mapped[Optional[date]]
+    evidence: Mapped[Optional[str]] = mapped_column(Text)  # what was done: evidence of compliance
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    owner: Mapped["User"] = relationship()  # noqa: F821
+    case: Mapped[Optional["Case"]] = relationship()  # noqa: F821
+    ombudsman_enquiry: Mapped[Optional[OmbudsmanEnquiry]] = relationship(back_populates="recommendations")
+
+
+class SelfAssessment(Base):
+    """The council's answer for one year against one section of the Complaint Handling Code."""
+
+    __tablename__ = "self_assessment"
+    __table_args__ = (UniqueConstraint("year", "section"),
+                      CheckConstraint(f"answer IN ({_in(ANSWERS)})", name="known_answer"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    section: Mapped[str] = mapped_column(String(40))
+    answer: Mapped[str] = mapped_column(String(10))
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+
+
+def _reporting_indexes() -> None:
+    """The dashboard filters cases by period, type, channel and service area: one covering index for it."""
+    from .case import Case
+    Index("ix_comment_case_reporting", Case.received_at, Case.comment_type, Case.channel, Case.service_area)
+
+
+_reporting_indexes()

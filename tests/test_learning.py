@@ -1,0 +1,124 @@
+"""Improvement actions, Ombudsman enquiries, the self-assessment and the printable reports, through the web."""
+from datetime import date, datetime, timezone
+
+import time_machine
+from sqlalchemy import select
+
+from app.reports.periodic import quarter_period
+from models import Case, CaseEvent, ImprovementAction, OmbudsmanEnquiry, SelfAssessment
+from processes.improvement import CODE_SECTIONS
+from processes.reports import Filters, dashboard
+
+from .conftest import error_messages
+from .test_complaint import submit_online
+from .test_reports import hand_built  # noqa: F401  (fixture)
+
+UTC = timezone.utc
+
+
+def at(*args):
+    return time_machine.travel(datetime(*args, tzinfo=UTC), tick=False)
+
+
+def test_ombudsman_enquiry_decision_and_a_recommendation_that_goes_overdue(db, login_as, users):
+    with at(2026, 3, 2, 9):
+        reference = submit_online(login_as("frontline"))
+    with at(2026, 6, 1, 9):
+        cro = login_as("cro")
+        assert cro.post("/reports/ombudsman", data={"reference": reference.lower(), "lgsco_reference": "25 012 345",
+                                                    "received_on": "2026-05-20"}).status_code == 302
+        enquiry = db.scalar(select(OmbudsmanEnquiry))
+        cro.post(f"/reports/ombudsman/{enquiry.id}/decision", data={"decision": "upheld_injustice",
+                                                                    "decided_on": "2026-05-28"})
+        cro.post(f"/reports/ombudsman/{enquiry.id}/recommendations",
+                 data={"description": "Apologise and pay £100", "owner_id": users["manager"].id,
+                       "due_on": "2026-06-10"})
+        page = cro.get(f"/reports/ombudsman/{enquiry.id}").text
+    assert "Upheld: fault and injustice on 28 May 2026" in page and "Apologise and pay £100" in page
+    action = db.scalar(select(ImprovementAction))
+    action_id = action.id
+    assert (action.source, action.case_id, action.status) == ("ombudsman", enquiry.case_id, "open")
+    history = [e.summary for e in db.scalars(select(CaseEvent).filter_by(case_id=enquiry.case_id, kind="ombudsman"))]
+    assert history == ["Ombudsman enquiry 25 012 345 received on 20 May 2026",
+                       "Ombudsman decision on 25 012 345: Upheld: fault and injustice"]
+    with at(2026, 6, 11, 9):  # a day past due: the owner and the CRO see it, nobody else does
+        manager, cro, investigator = login_as("manager"), login_as("cro"), login_as("investigator")
+        assert "1 improvement action is overdue" in manager.get("/tasks/").text
+        assert "1 improvement action is overdue" in cro.get("/tasks/").text
+        assert "data-overdue-actions" not in investigator.get("/tasks/").text
+        refused = manager.post(f"/reports/actions/{action_id}", data={"status": "done", "evidence": ""})
+        assert refused.status_code == 400
+        assert error_messages(refused.text) == ["Enter what was done: it is the evidence that the action is complete"]
+        manager.post(f"/reports/actions/{action_id}", data={"status": "done", "evidence": "Paid on 9 June"})
+        assert "data-overdue-actions" not in cro.get("/tasks/").text
+    action = db.scalar(select(ImprovementAction).execution_options(populate_existing=True))
+    assert (action.status, action.completed_on, action.evidence) == ("done", date(2026, 6, 11), "Paid on 9 June")
+    year = Filters(date(2026, 1, 1), date(2026, 12, 31))
+    figures = {t.key: t.rows for t in dashboard(db, year, date(2026, 6, 11), {})}
+    assert figures["ombudsman"] == [["Upheld: fault and injustice", 1]]
+    assert figures["actions"] == [["Ombudsman recommendation", 1, 1, 0]]
+
+
+def test_enquiry_for_an_unknown_case_is_refused_and_what_was_typed_is_kept(db, login_as):
+    page = login_as("cro").post("/reports/ombudsman", data={"reference": "CC-1999-000001", "lgsco_reference": "X1",
+                                                            "received_on": "2026-02-30"})
+    assert page.status_code == 400
+    assert error_messages(page.text) == [
+        "Enter the reference of one of our cases, like CC-2026-000123",
+        "Enter a real date for the date the enquiry was received, for example 2026-04-01"]
+    assert 'value="CC-1999-000001"' in page.text and 'value="X1"' in page.text
+    assert db.scalar(select(OmbudsmanEnquiry)) is None
+
+
+def test_director_reads_but_cannot_raise_actions(db, login_as, users):
+    director = login_as("reports")
+    response = director.post("/reports/actions", data={"description": "x", "owner_id": users["manager"].id,
+                                                       "due_on": "2026-06-10", "source": "other"})
+    assert "Only the Customer Relations Officer can change this" in director.get(response.location).text
+    assert db.scalar(select(ImprovementAction)) is None
+
+
+def test_self_assessment_is_stored_per_year_and_printed_in_the_annual_report(db, login_as):
+    cro = login_as("cro")
+    answers = {f"answer_{s}": "yes" for s in CODE_SECTIONS}
+    missing = cro.post("/reports/annual/2025/self-assessment", data={**answers, "answer_stages": ""})
+    assert missing.status_code == 400 and error_messages(missing.text) == ["Select how far we meet section 6"]
+    cro.post("/reports/annual/2025/self-assessment",
+             data={**answers, "answer_stages": "partly", "evidence_stages": "Stage 2 takes 10 days, the Code 20"})
+    assert {a.section: a.answer for a in db.scalars(select(SelfAssessment).filter_by(year=2025))}["stages"] == "partly"
+    page = login_as("reports").get("/reports/annual?year=2025").text
+    assert "Annual complaints report 2025 to 2026" in page and "Stage 2 takes 10 days, the Code 20" in page
+    assert "Partly meets" in page and "Save the self-assessment" not in page  # the director reads only
+    assert 'media="print"' in page and "report-print.css" in page
+
+
+def test_quarters_of_the_councils_year():
+    assert quarter_period(2025, 3) == (date(2025, 10, 1), date(2025, 12, 31))
+    assert quarter_period(2025, 4) == (date(2026, 1, 1), date(2026, 3, 31))
+    assert quarter_period(2026, 1) == (date(2026, 4, 1), date(2026, 6, 30))
+
+
+def test_quarterly_report_counts_the_quarter_only(db, hand_built, login_as):  # noqa: F811
+    with at(2026, 6, 1, 9):
+        page = login_as("manager").get("/reports/quarterly?year=2025&quarter=3").text
+    assert "quarterly report, october to december 2025" in page
+    type_table = page.split('id="by-type"')[1].split("</table>")[0]
+    assert ">Complaint</th>" in type_table and ">1</td>" in type_table and "Query" not in type_table
+    assert db.scalar(select(Case).filter_by(service_area="waste", channel="phone")) is not None
+
+
+def test_cro_raises_an_action_from_an_adopted_suggestion(db, login_as, users):
+    with at(2026, 3, 2, 9):
+        reference = submit_online(login_as("frontline"), "suggestion")
+    cro = login_as("cro")
+    wrong = cro.post("/reports/actions", data={"description": "Add benches", "source": "suggestion",
+                                               "reference": "CC-1999-000009", "owner_id": users["manager"].id,
+                                               "due_on": "2026-09-30"})
+    assert error_messages(wrong.text) == [
+        "Enter the reference of one of our cases, like CC-2026-000123, or leave it empty"]
+    cro.post("/reports/actions", data={"description": "Add benches", "source": "suggestion", "reference": reference,
+                                       "owner_id": users["manager"].id, "due_on": "2026-09-30"})
+    action = db.scalar(select(ImprovementAction))
+    case = db.scalar(select(Case).filter_by(reference=reference))
+    assert (action.case_id, action.service_area, action.source) == (case.id, "waste", "suggestion")
+    assert "Add benches" in login_as("manager").get("/reports/actions").text
