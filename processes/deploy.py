@@ -15,14 +15,15 @@ from models.user import role_for_lane
 from .audit import audit
 from .engine import BpmnError, WorkflowEngine, default_engine
 from .messages import load_templates
+from .script_checks import check_scripts
 
 SHIPPED_BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 SHIPPED_FORMS = Path(__file__).resolve().parent.parent / "forms"
 
 
 def check_process(engine: WorkflowEngine, xml: bytes, process_id: str, forms: Mapping[str, Any]) -> list[str]:
-    """Problems that stop a process being deployed: lanes without a role, missing forms."""
-    problems = []
+    """Problems that stop a process being deployed: lanes without a role, missing forms, refused scripts."""
+    problems = check_scripts(engine, xml, process_id)
     for task in engine.describe_user_tasks(xml, process_id):
         where = f"user task {task['bpmn_id']} ({task['name']})"
         if role_for_lane(task["lane"]) is None:

@@ -29,6 +29,7 @@ from .calendar import WorkingCalendar, as_utc
 from .sandbox import Sandbox, SandboxError
 
 MAX_BPMN_BYTES = 2 * 1024 * 1024
+MAX_BPMN_ELEMENTS = 50_000
 SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
 _notifications: contextvars.ContextVar[list[tuple[str, str]]] = contextvars.ContextVar("notifications")
 _calendar: contextvars.ContextVar[WorkingCalendar] = contextvars.ContextVar("calendar")
@@ -100,6 +101,55 @@ class _SandboxEnvironment(BasePythonScriptEngineEnvironment):
         return True
 
 
+def _describe_error(exc: Exception) -> str:
+    """The error with the diagram element it happened in, e.g. `“Work out deadline” (deadline): ...`."""
+    message = str(exc).strip().rstrip(".").strip()
+    kind = getattr(exc, "error_type", "")
+    if kind and message.startswith(f"{kind}:"):
+        message = message[len(kind) + 1:]
+    inner = exc.__cause__ or exc.__context__
+    if isinstance(inner, SandboxError) and str(inner) not in message:
+        message = f"{message}: {inner}"  # the library's wrapper alone would hide which limit was hit
+    spec = getattr(exc, "task_spec", None)
+    if spec is None:
+        return message
+    return f"“{spec.bpmn_name or spec.bpmn_id}” ({spec.bpmn_id}): {message}"
+
+
+def safe_xml_tree(xml: bytes):
+    """Parse uploaded XML with no DTD, no entities, no network, a size and an element limit."""
+    if len(xml) > MAX_BPMN_BYTES:
+        raise BpmnError(f"the file is larger than {MAX_BPMN_BYTES // 1024} KB")
+    doctype = xml.find(b"<!DOCTYPE")
+    if doctype >= 0:  # entity declarations can expand to gigabytes or read local files and URLs
+        raise BpmnError("a DOCTYPE (with its entity declarations) is not allowed in a diagram",
+                        xml.count(b"\n", 0, doctype) + 1)
+    try:
+        tree = etree.fromstring(xml, SAFE_XML)
+    except etree.XMLSyntaxError as exc:
+        raise BpmnError(f"not well-formed XML: {exc.msg}", exc.lineno) from exc
+    for count, element in enumerate(tree.iter(), 1):
+        if count > MAX_BPMN_ELEMENTS:
+            raise BpmnError(f"the diagram has more than {MAX_BPMN_ELEMENTS:,} XML elements", element.sourceline)
+        if isinstance(element, etree._Entity):
+            raise BpmnError(f"an entity reference ({element.text}) is not allowed", element.sourceline)
+    return tree
+
+
+def _code_of_task(ts) -> list[tuple[str, str, str]]:
+    """(kind, source, "exec" or "eval") of each piece of the process owner's code on one task spec."""
+    code = []
+    for kind, attr in (("script", "script"), ("pre-script", "prescript"), ("post-script", "postscript")):
+        if getattr(ts, attr, None):
+            code.append((kind, getattr(ts, attr), "exec"))
+    code += [("condition", cond.args[0], "eval") for cond, _ in getattr(ts, "cond_task_specs", [])
+             if cond is not None and getattr(cond, "args", None)]
+    definition = getattr(ts, "event_definition", None)
+    if isinstance(definition, TimerEventDefinition) and definition.expression:
+        code.append(("timer expression", definition.expression, "eval"))
+    return code
+
+
 def _notify(role: str, message: str) -> None:
     _notifications.get().append((str(role), str(message)))
 
@@ -140,16 +190,25 @@ class WorkflowEngine:
         """Parse and schema-check a diagram safely (no entities, no network, bounded size)."""
         if len(xml) > MAX_BPMN_BYTES:
             raise BpmnError(f"the file is larger than {MAX_BPMN_BYTES // 1024} KB")
-        try:
-            tree = etree.fromstring(xml, SAFE_XML)
-        except etree.XMLSyntaxError as exc:
-            raise BpmnError(f"not well-formed XML: {exc.msg}", exc.lineno) from exc
+        tree = safe_xml_tree(xml)
         parser = SpiffBpmnParser(validator=self._validator)
         try:
             parser.add_bpmn_xml(etree.ElementTree(tree), filename)
         except ValidationException as exc:
             raise BpmnError(str(exc.args[0] if exc.args else exc), exc.line_number or None, exc.id or None) from exc
         return parser
+
+    def code_of(self, xml: bytes, process_id: str) -> list[dict[str, Any]]:
+        """Every script, gateway condition and timer expression of a process, for checks before deploy."""
+        spec, subprocesses = self._spec(xml, process_id)
+        lines = {el.get("id"): el.sourceline for el in safe_xml_tree(xml).iter() if el.get("id")}
+        found = []
+        for process in (spec, *subprocesses.values()):
+            for ts in process.task_specs.values():
+                for kind, source, mode in _code_of_task(ts):
+                    found.append({"bpmn_id": ts.bpmn_id, "name": ts.bpmn_name or ts.bpmn_id, "kind": kind,
+                                  "source": source, "mode": mode, "line": lines.get(ts.bpmn_id)})
+        return found
 
     def process_ids(self, xml: bytes) -> list[str]:
         """The executable processes a diagram defines."""
@@ -253,7 +312,7 @@ class WorkflowEngine:
             action()
             workflow.do_engine_steps(did_complete_task=record)
         except (SpiffWorkflowException, SandboxError) as exc:
-            raise WorkflowError(str(exc)) from exc
+            raise WorkflowError(_describe_error(exc)) from exc
         finally:
             _notifications.reset(token)
             _calendar.reset(calendar_token)
