@@ -72,7 +72,8 @@ def register_blueprints(app: Flask) -> None:
     from .public import views as public
     from .status import views as status
     from .tasks import views as tasks
-    for module in (assets, auth, public, status, tasks, cases, policy, audit):
+    from .versions import views as versions
+    for module in (assets, auth, public, status, tasks, cases, policy, audit, versions):
         app.register_blueprint(module.bp)
 
 

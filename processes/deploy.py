@@ -60,9 +60,14 @@ def deploy_process(session: Session, xml: bytes, forms: Mapping[str, Any], actor
 
 
 def _store_version(session, engine, xml, process_id, snapshot, digest, actor, comment) -> ProcessVersion:
-    existing = session.scalar(select(ProcessVersion).filter_by(process_key=process_id, content_hash=digest))
+    existing = session.scalar(select(ProcessVersion).filter_by(process_key=process_id, content_hash=digest).limit(1))
     if existing:
         return existing
+    return new_version(session, engine, xml, process_id, snapshot, digest, actor, comment)
+
+
+def new_version(session, engine, xml, process_id, snapshot, digest, actor, comment) -> ProcessVersion:
+    """Store the next version number of a process (a rollback may repeat an older version's content)."""
     number = (session.scalar(select(func.max(ProcessVersion.number)).filter_by(process_key=process_id)) or 0) + 1
     spec_name = engine.process_names(xml).get(process_id, process_id)
     version = ProcessVersion(process_key=process_id, name=spec_name, number=number, content_hash=digest,
