@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from models import Case
+from processes.case_diagram import diagram_marks
 from processes.deploy import latest_version
 from processes.errors import InvalidInput, ProcedureError
 from processes.migration import MOVERS, migrate_case, migrate_cases
@@ -26,6 +27,12 @@ def _signed_in():
 def newest_version(process_key: str):
     """For the case page: the version a case could move to."""
     return latest_version(db.session, process_key)
+
+
+@bp.app_template_global()
+def case_diagram_marks(case):
+    """For the case page: elements done, waiting now and overdue, from the history and index tables."""
+    return diagram_marks(db.session, case)
 
 
 def _require(*roles: str) -> None:
