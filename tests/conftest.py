@@ -64,6 +64,14 @@ def app():
     return app
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _shared_database_restored(app):
+    """Modules that start their own app (browser, workers) rebind the one Database object: undo it after."""
+    saved = app_db.engine, app_db.session
+    yield
+    app_db.engine, app_db.session = saved
+
+
 @pytest.fixture()
 def db(app):
     """A session whose work is rolled back after the test; the app's commits become savepoints."""
