@@ -11,7 +11,7 @@ from processes.deploy import deploy_process
 from processes.engine import MAX_BPMN_BYTES, BpmnError
 from processes.timers import fire_due_timers
 
-from .conftest import DATA
+from .conftest import DATA, complete
 from .test_complaint import submit_online, tasks_of
 
 HOSTILE = DATA / "hostile"
@@ -116,3 +116,19 @@ def test_a_timer_script_that_never_ends_becomes_an_incident(db, app, login_as):
     cro = login_as("cro")
     assert "the script ran more than 200,000 steps" in cro.get("/cases/incidents").text
     still_serving(cro)
+
+
+def test_a_task_whose_next_script_never_ends_is_refused_and_left_as_it_was(db, app, login_as):
+    deploy(db, app, "endless_after_task.bpmn")
+    db.commit()
+    reference = submit_online(login_as("frontline"), "query")
+    task_id = tasks_of(db, reference)["answer_query"].id
+    officer = login_as("investigator")
+    assert officer.post(f"/tasks/{task_id}/claim").status_code == 302
+    response = complete(officer, task_id, {"query_answer": "Tuesdays", "query_answer_method": "email"})
+    page = officer.get(response.location).text
+    assert "“File the answer” (step): the script ran more than 200,000 steps" in page
+    case = db.scalar(select(Case).filter_by(reference=reference))
+    assert tasks_of(db, reference)["answer_query"].id == task_id and case.status == "open"
+    assert not [e for e in case.events if e.kind == "completed"]  # nothing half-saved
+    still_serving(officer)
