@@ -82,6 +82,8 @@ def test_rollback_redeploys_an_older_version_as_the_newest_with_a_comment(db, ap
     deploy(db, app, ADD_STEP, "Record every answer")
     db.commit()
     owner = login_as("owner")
+    form = owner.get(f"/processes/query/versions/{v1_number}/rollback").text
+    assert 'name="comment"' in form and "></textarea>" in form  # starts empty, not "None"
     empty = owner.post(f"/processes/query/versions/{v1_number}/rollback", data={"comment": " "})
     assert empty.status_code == 400 and "Enter why you are rolling back" in empty.text
     done = owner.post(f"/processes/query/versions/{v1_number}/rollback", data={"comment": "The new step confused staff"})
