@@ -1,15 +1,17 @@
 """Version history, the difference between versions, rollback, and moving running cases explicitly."""
 from datetime import datetime, timezone
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
 from models import AuditEntry, Case, ProcessVersion
 from processes.deploy import SHIPPED_BPMN, deploy_process, latest_version
+from processes.engine import MigrationRefused, WorkflowEngine
 from processes.migration import migrate_case
 from processes.versions import diff_versions, get_version
 
-from .conftest import complete
+from .conftest import DATA, complete
 from .test_complaint import submit_online, tasks_of
 
 QUERY = (SHIPPED_BPMN / "query.bpmn").read_bytes()
@@ -182,3 +184,20 @@ def test_get_version_and_rollback_of_the_newest_are_refused_plainly(db, app, log
                                    follow_redirects=True)
     assert "already the newest" in again.text
     assert db.scalar(select(ProcessVersion).filter_by(process_key="query", number=number + 1)) is None
+
+
+def test_the_engine_refuses_a_move_that_would_lose_where_the_case_is_or_has_been():
+    engine, mini = WorkflowEngine(), (DATA / "mini.bpmn").read_bytes()
+    run = engine.start(mini, "mini", {"received_at": "2027-01-05T10:00:00+00:00"})
+    no_deadline = mini.replace(b'<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="deadline" />',
+                               b'<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="answer" />') \
+        .replace(b'<bpmn:sequenceFlow id="f2" sourceRef="deadline" targetRef="answer" />', b'')
+    no_deadline = no_deadline[:no_deadline.index(b'<bpmn:scriptTask id="deadline"')] + \
+        no_deadline[no_deadline.index(b'</bpmn:scriptTask>') + len(b'</bpmn:scriptTask>'):]
+    with pytest.raises(MigrationRefused, match="the step “Work out deadline” the case has passed was removed"):
+        engine.migrate(run.state, no_deadline, "mini")
+    no_answer = mini.replace(b'<bpmn:userTask id="answer" name="Answer">', b'<bpmn:userTask id="reply" name="Reply">')
+    no_answer = no_answer.replace(b'targetRef="answer"', b'targetRef="reply"').replace(
+        b'sourceRef="answer"', b'sourceRef="reply"').replace(b'attachedToRef="answer"', b'attachedToRef="reply"')
+    with pytest.raises(MigrationRefused, match="the step “Answer” the case is at was removed"):
+        engine.migrate(run.state, no_answer, "mini")
