@@ -32,7 +32,7 @@ _EXTRA_BUILTINS = {
     for name in ("abs", "all", "any", "bool", "dict", "enumerate", "float", "int", "len", "list",
                  "max", "min", "range", "reversed", "round", "set", "sorted", "str", "sum", "tuple", "zip")
 }
-_BUILTINS = {**{k: v for k, v in safe_builtins.items() if k not in limits.FORBIDDEN_NAMES},
+_BUILTINS = {**{k: v for k, v in safe_builtins.items() if k not in limits.WITHHELD_BUILTINS},
              **_EXTRA_BUILTINS, **limits.LIMITED_BUILTINS}
 
 _INPLACE = {

@@ -35,9 +35,12 @@ MAX_DATA_ITEMS = 1_000_000   # characters and items in all the values a script l
 MEMORY_LIMIT_BYTES = 128 * 1024 * 1024  # growth of resident memory while one script runs
 _MEMORY_EVERY = 16           # lines between memory checks (one pread of /proc/self/statm, about 1 µs)
 FILENAME = "<diagram>"
+# Names a script may not even mention (a clear refusal at deploy, not a NameError at run time). Other
+# builtins that are not handed to scripts (type, object, input...) stay free as task data names.
 FORBIDDEN_NAMES = {"getattr", "setattr", "delattr", "open", "exec", "eval", "compile", "globals", "locals",
-                   "vars", "dir", "type", "breakpoint", "input", "help", "memoryview", "object", "super",
-                   "classmethod", "staticmethod", "property", "BaseException", "SystemExit", "KeyboardInterrupt"}
+                   "vars", "dir", "breakpoint"}
+# Builtins RestrictedPython offers that scripts do not get: with them a script could raise past the bounds.
+WITHHELD_BUILTINS = FORBIDDEN_NAMES | {"BaseException", "SystemExit", "KeyboardInterrupt", "GeneratorExit"}
 
 
 class LimitExceeded(Exception):

@@ -103,6 +103,14 @@ def test_unbounded_forms_are_refused_before_running(source):
         check_source(source)
 
 
+def test_task_data_may_use_names_of_builtins_scripts_do_not_get():
+    data = {"type": "complaint", "property": "12 High Street"}
+    BOX.execute("where = property + ' (' + type + ')'", data)
+    assert data["where"] == "12 High Street (complaint)"
+    with pytest.raises(NameError):
+        BOX.evaluate("type(1)", {})
+
+
 def test_ordinary_scripts_are_untouched_by_the_bounds():
     data = {"n": 3, "names": ["a", "b"]}
     BOX.execute("s = 'x' * 3 + f'{n:>5}' + '%d' % n + ', '.join(names)\nok = isinstance(s, str)\n"
