@@ -4,15 +4,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
 
 
 class ProcessVersion(Base):
     __tablename__ = "process_version"
-    __table_args__ = (UniqueConstraint("process_key", "number"), UniqueConstraint("process_key", "content_hash"))
+    # A content hash may repeat: a rollback deploys an older version's content again as a new number.
+    __table_args__ = (UniqueConstraint("process_key", "number"), Index("ix_process_version_key_hash", "process_key", "content_hash"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_key: Mapped[str] = mapped_column(String(80), index=True)  # the BPMN process id
@@ -25,3 +26,4 @@ class ProcessVersion(Base):
     comment: Mapped[str] = mapped_column(Text)
     deployed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deployed_by: Mapped[Optional["User"]] = relationship()  # noqa: F821

@@ -15,14 +15,15 @@ from models.user import role_for_lane
 from .audit import audit
 from .engine import BpmnError, WorkflowEngine, default_engine
 from .messages import load_templates
+from .script_checks import check_scripts
 
 SHIPPED_BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 SHIPPED_FORMS = Path(__file__).resolve().parent.parent / "forms"
 
 
 def check_process(engine: WorkflowEngine, xml: bytes, process_id: str, forms: Mapping[str, Any]) -> list[str]:
-    """Problems that stop a process being deployed: lanes without a role, missing forms."""
-    problems = []
+    """Problems that stop a process being deployed: lanes without a role, missing forms, refused scripts."""
+    problems = check_scripts(engine, xml, process_id)
     for task in engine.describe_user_tasks(xml, process_id):
         where = f"user task {task['bpmn_id']} ({task['name']})"
         if role_for_lane(task["lane"]) is None:
@@ -59,9 +60,14 @@ def deploy_process(session: Session, xml: bytes, forms: Mapping[str, Any], actor
 
 
 def _store_version(session, engine, xml, process_id, snapshot, digest, actor, comment) -> ProcessVersion:
-    existing = session.scalar(select(ProcessVersion).filter_by(process_key=process_id, content_hash=digest))
+    existing = session.scalar(select(ProcessVersion).filter_by(process_key=process_id, content_hash=digest).limit(1))
     if existing:
         return existing
+    return new_version(session, engine, xml, process_id, snapshot, digest, actor, comment)
+
+
+def new_version(session, engine, xml, process_id, snapshot, digest, actor, comment) -> ProcessVersion:
+    """Store the next version number of a process (a rollback may repeat an older version's content)."""
     number = (session.scalar(select(func.max(ProcessVersion.number)).filter_by(process_key=process_id)) or 0) + 1
     spec_name = engine.process_names(xml).get(process_id, process_id)
     version = ProcessVersion(process_key=process_id, name=spec_name, number=number, content_hash=digest,

@@ -9,7 +9,6 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 from uuid import UUID
 
-from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -18,6 +17,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
@@ -28,27 +28,18 @@ from SpiffWorkflow.util.task import TaskState
 
 from .calendar import WorkingCalendar, as_utc
 from .sandbox import Sandbox, SandboxError
+from .xmlsafe import MAX_BPMN_BYTES, BpmnError, safe_xml_tree  # noqa: F401  (BpmnError is raised from here)
 
-MAX_BPMN_BYTES = 2 * 1024 * 1024
-SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
 _notifications: contextvars.ContextVar[list[tuple[str, str]]] = contextvars.ContextVar("notifications")
 _calendar: contextvars.ContextVar[WorkingCalendar] = contextvars.ContextVar("calendar")
 
 
-class BpmnError(Exception):
-    """A diagram the engine cannot accept; `line` is the XML line where known."""
-
-    def __init__(self, message: str, line: int | None = None, element: str | None = None):
-        super().__init__(message)
-        self.message, self.line, self.element = message, line, element
-
-    def __str__(self) -> str:
-        where = f"line {self.line}: " if self.line else ""
-        return f"{where}{self.message}" + (f" (element {self.element})" if self.element else "")
-
-
 class WorkflowError(Exception):
     """Running a case's workflow failed, for instance a script raised."""
+
+
+class MigrationRefused(Exception):
+    """A running workflow cannot safely move to another version; the message says why."""
 
 
 class TaskNotReady(Exception):
@@ -101,6 +92,61 @@ class _SandboxEnvironment(BasePythonScriptEngineEnvironment):
         return True
 
 
+def _describe_error(exc: Exception) -> str:
+    """The error with the diagram element it happened in, e.g. `“Work out deadline” (deadline): ...`."""
+    message = str(exc).strip().rstrip(".").strip()
+    kind = getattr(exc, "error_type", "")
+    if kind and message.startswith(f"{kind}:"):
+        message = message[len(kind) + 1:]
+    inner = exc.__cause__ or exc.__context__
+    if isinstance(inner, SandboxError) and str(inner) not in message:
+        message = f"{message}: {inner}"  # the library's wrapper alone would hide which limit was hit
+    spec = getattr(exc, "task_spec", None)
+    if spec is None:
+        return message
+    return f"“{spec.bpmn_name or spec.bpmn_id}” ({spec.bpmn_id}): {message}"
+
+
+def _code_of_task(ts) -> list[tuple[str, str, str]]:
+    """(kind, source, "exec" or "eval") of each piece of the process owner's code on one task spec."""
+    code = []
+    for kind, attr in (("script", "script"), ("pre-script", "prescript"), ("post-script", "postscript")):
+        if getattr(ts, attr, None):
+            code.append((kind, getattr(ts, attr), "exec"))
+    code += [("condition", cond.args[0], "eval") for cond, _ in getattr(ts, "cond_task_specs", [])
+             if cond is not None and getattr(cond, "args", None)]
+    definition = getattr(ts, "event_definition", None)
+    if isinstance(definition, TimerEventDefinition) and definition.expression:
+        code.append(("timer expression", definition.expression, "eval"))
+    return code
+
+
+_STANDING = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+_STRUCTURE = {"inputs", "outputs"}  # what migrate_workflow rebuilds for the steps it resets
+_CHANGE_NAMES = {"bpmn_name": "name", "event_definition": "its event or timer", "extensions": "its properties",
+                 "cond_task_specs": "its conditions", "typename": "its type", "prescript": "its pre-script",
+                 "postscript": "its post-script"}
+
+
+def _migration_problems(diff, spec_diff) -> list[str]:
+    """Why a workflow cannot move: the steps it stands on that changed or went, steps it passed that went."""
+    problems = []
+    for task in diff.removed:
+        spec = task.task_spec
+        label = f"“{spec.bpmn_name or spec.bpmn_id or spec.name}”"
+        if task.state & _STANDING:
+            problems.append(f"the step {label} the case is at was removed")
+        elif task.state & TaskState.COMPLETED and spec.bpmn_id:
+            problems.append(f"the step {label} the case has passed was removed")
+    for task in diff.changed:
+        changes = [c for c in spec_diff.changed[task.task_spec] if c not in _STRUCTURE]
+        if task.state & _STANDING and task.task_spec.bpmn_id and changes:
+            spec = task.task_spec
+            problems.append(f"the step “{spec.bpmn_name or spec.bpmn_id}” the case is at changed "
+                            f"({', '.join(sorted({_CHANGE_NAMES.get(c, c) for c in changes}))})")
+    return sorted(set(problems))
+
+
 def _notify(role: str, message: str) -> None:
     _notifications.get().append((str(role), str(message)))
 
@@ -139,18 +185,25 @@ class WorkflowEngine:
     # -- diagrams ---------------------------------------------------------------------------
     def parse(self, xml: bytes, filename: str = "diagram.bpmn") -> SpiffBpmnParser:
         """Parse and schema-check a diagram safely (no entities, no network, bounded size)."""
-        if len(xml) > MAX_BPMN_BYTES:
-            raise BpmnError(f"the file is larger than {MAX_BPMN_BYTES // 1024} KB")
-        try:
-            tree = etree.fromstring(xml, SAFE_XML)
-        except etree.XMLSyntaxError as exc:
-            raise BpmnError(f"not well-formed XML: {exc.msg}", exc.lineno) from exc
+        tree = safe_xml_tree(xml)
         parser = SpiffBpmnParser(validator=self._validator)
         try:
-            parser.add_bpmn_xml(etree.ElementTree(tree), filename)
+            parser.add_bpmn_xml(tree.getroottree(), filename)
         except ValidationException as exc:
             raise BpmnError(str(exc.args[0] if exc.args else exc), exc.line_number or None, exc.id or None) from exc
         return parser
+
+    def code_of(self, xml: bytes, process_id: str) -> list[dict[str, Any]]:
+        """Every script, gateway condition and timer expression of a process, for checks before deploy."""
+        spec, subprocesses = self._spec(xml, process_id)
+        lines = {el.get("id"): el.sourceline for el in safe_xml_tree(xml).iter() if el.get("id")}
+        found = []
+        for process in (spec, *subprocesses.values()):
+            for ts in process.task_specs.values():
+                for kind, source, mode in _code_of_task(ts):
+                    found.append({"bpmn_id": ts.bpmn_id, "name": ts.bpmn_name or ts.bpmn_id, "kind": kind,
+                                  "source": source, "mode": mode, "line": lines.get(ts.bpmn_id)})
+        return found
 
     def process_ids(self, xml: bytes) -> list[str]:
         """The executable processes a diagram defines."""
@@ -266,6 +319,31 @@ class WorkflowEngine:
         return Run(state=self.serializer.serialize_json(workflow), ready=[], timers=[], notifications=[],
                    finished=True, end_name="Withdrawn by the customer")
 
+    def migrate(self, state: str, new_xml: bytes, process_id: str, calendar: WorkingCalendar | None = None) -> Run:
+        """Move a running workflow onto another version of its process, or raise MigrationRefused.
+
+        Refused when a step the case stands on (ready, waiting or started) was removed or changed, or a
+        step it has already passed was removed; changes further on are what the move is for.
+        """
+        workflow = self._restore(state)
+        if workflow.subprocesses:
+            raise MigrationRefused("the case is inside a subprocess; finish it on its own version")
+        spec, subprocesses = self._spec(new_xml, process_id)
+        diff = WorkflowDiff(workflow, spec_diff := SpecDiff(self.serializer.registry, workflow.spec, spec))
+        problems = _migration_problems(diff, spec_diff)
+        if problems:
+            raise MigrationRefused("; ".join(problems))
+
+        def move():
+            migrate_workflow(diff, workflow, spec)
+            workflow.subprocess_specs = subprocesses
+        run = self._advance(workflow, move, calendar)
+        try:
+            self._restore(run.state)  # a state that does not read back would strand the case
+        except Exception as exc:  # noqa: BLE001  (whatever the library raises, the move is refused)
+            raise MigrationRefused(f"the new version cannot carry this case ({exc})") from exc
+        return run
+
     def _restore(self, state: str) -> BpmnWorkflow:
         workflow = self.serializer.deserialize_json(state)
         workflow.script_engine = self.script_engine  # the script engine is not serialized
@@ -299,7 +377,7 @@ class WorkflowEngine:
             action()
             workflow.do_engine_steps(did_complete_task=record)
         except (SpiffWorkflowException, SandboxError) as exc:
-            raise WorkflowError(str(exc)) from exc
+            raise WorkflowError(_describe_error(exc)) from exc
         finally:
             _notifications.reset(token)
             _calendar.reset(calendar_token)

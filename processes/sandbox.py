@@ -13,16 +13,18 @@ from typing import Any, Callable, Mapping
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
-from RestrictedPython.Guards import (
-    full_write_guard,
-    guarded_iter_unpack_sequence,
-    guarded_unpack_sequence,
-    safer_getattr,
-)
+from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
+
+from . import sandbox_limits as limits
+from .sandbox_limits import LimitExceeded, LimitingTransformer
 
 
 class SandboxError(Exception):
     """A script or expression was refused by the sandbox."""
+
+
+class ScriptLimitError(SandboxError):
+    """A script or expression was stopped at its time or memory bound."""
 
 
 _EXTRA_BUILTINS = {
@@ -30,7 +32,8 @@ _EXTRA_BUILTINS = {
     for name in ("abs", "all", "any", "bool", "dict", "enumerate", "float", "int", "len", "list",
                  "max", "min", "range", "reversed", "round", "set", "sorted", "str", "sum", "tuple", "zip")
 }
-_BUILTINS = {**safe_builtins, **_EXTRA_BUILTINS}
+_BUILTINS = {**{k: v for k, v in safe_builtins.items() if k not in limits.WITHHELD_BUILTINS},
+             **_EXTRA_BUILTINS, **limits.LIMITED_BUILTINS}
 
 _INPLACE = {
     "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
@@ -41,17 +44,19 @@ _INPLACE = {
 def _inplacevar(op: str, x: Any, y: Any) -> Any:
     if op not in _INPLACE:
         raise SandboxError(f"the operator {op} is not allowed")
-    return _INPLACE[op](x, y)
+    return limits.inplace(op, x, y)
 
 
 _GUARDS = {
     "__builtins__": _BUILTINS,
-    "_getattr_": safer_getattr,
+    "_getattr_": limits.guarded_getattr,
     "_getitem_": default_guarded_getitem,
     "_getiter_": default_guarded_getiter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
-    "_write_": full_write_guard,
+    "_write_": limits.guarded_write,
+    "_binop_": limits.binop,
+    "_sized_": limits.sized,
     "_inplacevar_": _inplacevar,
 }
 
@@ -65,7 +70,10 @@ def _compile(source: str, mode: str):
     if any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in ast.walk(tree)):
         raise SandboxError("import statements are not allowed in diagram scripts")
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compiler(source, filename="<diagram>")
+    try:
+        result = compiler(source, filename=limits.FILENAME, policy=LimitingTransformer)
+    except LimitExceeded as exc:  # a constant f-string width over the limit
+        raise SandboxError(str(exc)) from exc
     if result.errors:
         raise SandboxError("; ".join(result.errors))
     return result.code
@@ -74,6 +82,16 @@ def _compile(source: str, mode: str):
 def check_source(source: str, mode: str = "exec") -> None:
     """Raise SandboxError if the sandbox would refuse this script ("exec") or expression ("eval")."""
     _compile(source, mode)
+
+
+class _bounded(limits.Bounds):
+    """The time, step and memory bounds, with a limit's exception turned into a ScriptLimitError."""
+
+    def __exit__(self, kind, exc, tb):
+        super().__exit__(kind, exc, tb)
+        if isinstance(exc, LimitExceeded):
+            raise ScriptLimitError(str(exc)) from exc
+        return False
 
 
 class Sandbox:
@@ -89,12 +107,17 @@ class Sandbox:
         return {**_GUARDS, **self.functions, **context}
 
     def evaluate(self, expression: str, context: Mapping[str, Any]) -> Any:
-        return eval(_compile(expression.strip(), "eval"), self._globals(context))
+        code, scope = _compile(expression.strip(), "eval"), self._globals(context)
+        with _bounded():
+            return limits.check_size(eval(code, scope), what="a value")
 
     def execute(self, script: str, context: dict[str, Any]) -> None:
         """Run a script; names it assigns (not functions, not underscored) go back into `context`."""
-        scope = self._globals(context)
-        exec(_compile(script, "exec"), scope)
+        code, scope = _compile(script, "exec"), self._globals(context)
+        with _bounded():
+            exec(code, scope)
+            limits.check_size({k: v for k, v in scope.items() if not k.startswith("_") and k not in self.functions},
+                              what="task data")
         for key in list(context):
             if key not in scope:
                 del context[key]

@@ -9,7 +9,8 @@ from lxml import etree
 
 from models.user import role_for_lane
 
-from .engine import SAFE_XML, BpmnError, WorkflowEngine
+from .engine import BpmnError, WorkflowEngine
+from .xmlsafe import safe_xml_tree
 from .forms import FormDefinitionError, check_definition
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -42,7 +43,7 @@ def validate_process(engine: WorkflowEngine, xml: bytes, forms: Mapping[str, Any
     """Every reason this diagram should not be deployed; an empty list means it may be."""
     try:
         engine.check_specs(xml)
-        root = etree.fromstring(xml, SAFE_XML)
+        root = safe_xml_tree(xml)
     except BpmnError as exc:
         where = f"line {exc.line}: " if exc.line else ""
         return [Problem(exc.element or "", "", where + exc.message)]

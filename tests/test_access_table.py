@@ -101,6 +101,18 @@ TABLE = {
     "modeller.validate": ("POST", "/processes/complaint/validate", {}, only("owner", "admin")),
     "modeller.deploy": ("POST", "/processes/complaint/deploy", {}, only("owner", "admin")),
     "modeller.preview_form": ("POST", "/processes/forms/preview", {}, only("owner", "admin")),
+    "versions.index": ("GET", "/processes/versions", None, only("owner", "admin")),
+    "versions.history": ("GET", "/processes/complaint/versions", None, only("owner", "admin")),
+    "versions.compare": ("GET", "/processes/complaint/versions/compare?a=1&b=1", None, only("owner", "admin")),
+    "versions.diff": ("GET", "/processes/complaint/versions/1/diff/1", None, only("owner", "admin")),
+    "versions.rollback": ("GET", "/processes/complaint/versions/1/rollback", None, only("owner", "admin")),
+    # the only version is the newest: refused with a message for those allowed to try
+    "versions.migrate_version": ("POST", "/processes/complaint/versions/1/migrate", {},
+                                 {**only("cro", "owner", "admin"), "cro": "refused", "owner": "refused",
+                                  "admin": "refused"}),
+    "versions.migrate_one": ("POST", "/cases/{reference}/version", {}, {**only("cro", "owner", "admin"),
+                                                                       "cro": "refused", "owner": "refused",
+                                                                       "admin": "refused"}),
     "policy.save_timescales": ("POST", "/policy/timescales/council", {"stage1_ack": "x"}, only("owner", "admin")),
 }
 

@@ -1,17 +1,32 @@
-// Draws the case's flow chart with bpmn-js and marks the steps done and waiting now.
+// Draws the case's flow chart with bpmn-js and marks the steps done, waiting now and overdue:
+// each by a CSS marker (fill, outline, dash) and a small text badge, so colour is never the only sign.
 (async function () {
   const container = document.getElementById('diagram')
   if (!container || !window.BpmnJS) return
   const viewer = new window.BpmnJS({ container })
+  const badges = { 'cc-done': '✓ Done', 'cc-current': 'Now', 'cc-overdue': '! Overdue' }
   try {
     const response = await fetch(container.dataset.url, { credentials: 'same-origin' })
     await viewer.importXML(await response.text())
     viewer.get('canvas').zoom('fit-viewport')
     const registry = viewer.get('elementRegistry')
     const canvas = viewer.get('canvas')
-    const mark = (ids, cls) => ids.split(/\s+/).filter((id) => id && registry.get(id)).forEach((id) => canvas.addMarker(id, cls))
-    mark(container.dataset.done, 'cc-done')
-    mark(container.dataset.current, 'cc-current')
+    const overlays = viewer.get('overlays')
+    const badge = (id, cls) => {
+      const span = document.createElement('span')
+      span.className = 'cc-badge ' + cls + '-badge'
+      span.textContent = badges[cls]
+      overlays.add(id, { position: { bottom: -4, left: -4 }, html: span })
+    }
+    const mark = (ids, cls, labelled) => (ids || '').split(/\s+/).filter((id) => id && registry.get(id)).forEach((id) => {
+      canvas.addMarker(id, cls)
+      if (labelled) badge(id, cls)
+    })
+    const overdue = new Set((container.dataset.overdue || '').split(/\s+/))
+    mark(container.dataset.done, 'cc-done', true)
+    mark((container.dataset.current || '').split(/\s+/).filter((id) => !overdue.has(id)).join(' '), 'cc-current', true)
+    mark(container.dataset.current, 'cc-current', false)
+    mark(container.dataset.overdue, 'cc-overdue', true)
   } catch (error) {
     container.textContent = 'The flow chart could not be drawn: ' + error.message
   }

@@ -1,0 +1,96 @@
+"""The case page draws the flow chart of the version the case runs on, with done, current and overdue marked."""
+import threading
+from datetime import datetime, timezone
+
+import pytest
+import time_machine
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.cli import DEMO_PASSWORD, seed_demo_users, upgrade_database
+from app.extensions import db as app_db
+from models import Case, User
+from processes.case_diagram import diagram_marks
+from processes.deploy import SHIPPED_BPMN, deploy_process, deploy_shipped
+from processes.procedure import submit_comment
+
+from .test_browser import _page, browser, expect  # noqa: F401  (the browser fixture)
+from .test_complaint import submit_online
+
+DETAILS = {"comment_type": "query", "service_area": "waste", "comment": "When is the bin collected?",
+           "customer_name": "Jo", "customer_email": "jo@example.com", "preferred_contact": "email"}
+
+
+def test_marks_come_from_the_history_and_the_indexes(db, login_as):
+    with time_machine.travel(datetime(2026, 2, 2, 9, tzinfo=timezone.utc), tick=False):
+        reference = submit_online(login_as("frontline"), "query")
+    case = db.scalar(select(Case).filter_by(reference=reference))
+    on_time = diagram_marks(db, case, datetime(2026, 2, 3, 9, tzinfo=timezone.utc))
+    assert on_time.done == ["start", "set_deadlines"]
+    assert on_time.current == ["answer_query"] and on_time.overdue == []
+    late = diagram_marks(db, case, datetime(2026, 3, 2, 9, tzinfo=timezone.utc))  # no worker has run yet
+    assert late.overdue[0] == "answer_query" and set(late.overdue[1:]) == {"query_overdue", "query_reminder"}
+    assert late.named(["answer_query"]) == ["Answer the query"]
+
+
+def test_the_case_page_shows_its_own_version_with_a_legend_in_words(db, app, login_as):
+    with time_machine.travel(datetime(2026, 2, 2, 9, tzinfo=timezone.utc), tick=False):
+        reference = submit_online(login_as("frontline"), "query")
+    old_xml = db.scalar(select(Case).filter_by(reference=reference)).process_version.bpmn_xml
+    newer = (SHIPPED_BPMN / "query.bpmn").read_bytes().replace(b'name="Answer the query"', b'name="Answer it"')
+    deploy_process(db, newer, app.extensions["forms"], None, "renamed")
+    db.commit()
+    cro = login_as("cro")
+    assert cro.get(f"/cases/{reference}/diagram.bpmn").data == old_xml  # the version it runs on, not the newest
+    page = cro.get(f"/cases/{reference}").text
+    assert 'data-current="answer_query"' in page and 'data-done="start set_deadlines"' in page
+    assert 'data-overdue="answer_query' in page  # today is long after 2026's deadline
+    assert "Waiting now: Answer the query." in page and "Overdue: Answer the query" in page
+    for words in ("Done: a tick and a green fill", "Waiting now: a thick blue outline and “Now”",
+                  "Overdue: a dashed red outline and “Overdue”"):
+        assert words in page
+
+
+@pytest.fixture(scope="module")
+def overdue_case_server(tmp_path_factory):
+    """A live server with one query received long ago: escalated, and its escalated task overdue."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('diagram') / 'live.db'}"
+    upgrade_database(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "ENV": "testing",
+                      "SESSION_COOKIE_SECURE": False})
+    with app.app_context():
+        deploy_shipped(app_db.session, app.extensions["forms"])
+        seed_demo_users(app_db.session, app.extensions["forms"])
+        cro = app_db.session.scalar(select(User).filter_by(email="cro@example.org"))
+        case = submit_comment(app_db.session, cro, DETAILS, "phone", datetime(2026, 1, 5, 10, tzinfo=timezone.utc))
+        reference = case.reference
+        app_db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", reference
+    server.shutdown()
+
+
+@pytest.mark.browser
+def test_chromium_marks_done_current_and_overdue_with_words(overdue_case_server, browser):  # noqa: F811
+    base, reference = overdue_case_server
+    errors: list[str] = []
+    page = _page(browser, errors)
+    page.goto(base + "/sign-in")
+    page.get_by_label("Email address").fill("cro@example.org")
+    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{base}/cases/{reference}")
+    page.wait_for_selector("#diagram .djs-container", timeout=10_000)
+    expect(page.locator("#diagram .cc-overdue-badge")).to_have_count(1)
+    assert page.locator('#diagram [data-element-id="answer_query_escalated"].cc-overdue').count() == 1
+    assert page.locator('#diagram [data-element-id="answer_query_escalated"].cc-current').count() == 1
+    assert page.locator('#diagram [data-element-id="set_deadlines"].cc-done').count() == 1
+    assert page.locator('#diagram [data-element-id="escalate_query"].cc-done').count() == 1
+    assert page.locator("#diagram .cc-done-badge").count() >= 4
+    assert page.locator("#diagram .cc-overdue-badge").inner_text() == "! Overdue"
+    dash = page.evaluate("""getComputedStyle(document.querySelector(
+        '#diagram [data-element-id="answer_query_escalated"] .djs-visual > :first-child')).strokeDasharray""")
+    assert dash not in ("", "none")  # the overdue outline is dashed, not only red
+    assert errors == []
