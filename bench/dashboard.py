@@ -68,7 +68,7 @@ def measure(url: str, repeat: int) -> tuple[int, dict[str, tuple[float, float]]]
     with app.app_context():
         cases = db.session.scalar(select(func.count(Case.id)))
         db.session.remove()
-    db.engine.dispose()
+    app.extensions["db_engine"].dispose()
     return cases, results
 
 

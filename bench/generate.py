@@ -169,7 +169,7 @@ def generate(url: str, closed: int = 100_000, open_cases: int = 10_000, pool: in
                     Progress("open copies", open_cases - len(open_ids)))
         copier.finish()
         db.session.remove()
-    db.engine.dispose()
+    app.extensions["db_engine"].dispose()
 
 
 def main() -> None:

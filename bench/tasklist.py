@@ -1,0 +1,100 @@
+"""Task list page latency at 1,000 cases and at 110,000 (100,000 closed, 10,000 open): it must not grow with history.
+
+Usage: .venv/bin/python bench/tasklist.py [--repeat 30] [--reuse]
+Fills a SQLite file and a PostgreSQL database at each size with bench/generate.py (the large ones are shared with
+bench/dashboard.py: --reuse measures them as they are), then requests "Team tasks" and "My tasks" through the
+Flask app as officers of each role with tasks waiting and prints median and p95 in ms. It asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from app import create_app  # noqa: E402
+from app.cli import upgrade_database  # noqa: E402
+from app.extensions import db  # noqa: E402
+from bench.generate import generate  # noqa: E402
+from models import Case, ReadyTask  # noqa: E402
+
+SIZES = {"1,000": (909, 91), "110,000": (100_000, 10_000)}
+URLS = {("sqlite", "1,000"): "sqlite:////tmp/cc-bench-tasks-1k.db",
+        ("sqlite", "110,000"): "sqlite:////tmp/cc-bench-reports.db",
+        ("postgresql", "1,000"): "postgresql+psycopg://postgres@127.0.0.1:5432/cc_bench_tasks_1k",
+        ("postgresql", "110,000"): "postgresql+psycopg://postgres@127.0.0.1:5432/cc_bench_reports"}
+PAGES = {"team tasks (investigating officer)": ("investigator", "/tasks/team"),
+         "team tasks (front line)": ("frontline", "/tasks/team"),
+         "my tasks (CRO)": ("cro", "/tasks/")}
+
+
+def fresh(url: str) -> None:
+    if url.startswith("sqlite"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    else:
+        name = url.rsplit("/", 1)[1]
+        subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c",
+                        f"DROP DATABASE IF EXISTS {name}", "-c", f"CREATE DATABASE {name}"], check=True)
+
+
+def measure(url: str, repeat: int) -> dict:
+    upgrade_database(url)  # a database filled by an older checkout gets today's indexes
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "ENV": "bench", "SESSION_COOKIE_SECURE": False,
+                      "WTF_CSRF_ENABLED": False})
+    rows = {}
+    for label, (who, path) in PAGES.items():
+        client = app.test_client()
+        assert client.post("/sign-in", data={"email": f"{who}@example.org", "password": "demo-password"}).status_code == 302
+        client.get(path)
+        samples = []
+        for _ in range(repeat):
+            began = time.perf_counter()
+            assert client.get(path).status_code == 200
+            samples.append((time.perf_counter() - began) * 1000)
+        ordered = sorted(samples)
+        rows[label] = {"median_ms": round(statistics.median(ordered), 2),
+                       "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 2)}
+    with app.app_context():
+        rows["cases"] = db.session.scalar(select(func.count(Case.id)))
+        rows["ready tasks"] = db.session.scalar(select(func.count(ReadyTask.id)))
+        db.session.remove()
+    app.extensions["db_engine"].dispose()
+    return rows
+
+
+def run(repeat: int = 30, reuse: bool = False, databases=("sqlite", "postgresql")) -> dict:
+    results = {}
+    for kind in databases:
+        for size, (closed, open_cases) in SIZES.items():
+            url = URLS[(kind, size)]
+            if not reuse:
+                fresh(url)
+                generate(url, closed=closed, open_cases=open_cases, pool=min(400, closed + open_cases))
+            results[f"{kind} {size}"] = measure(url, repeat)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], action="append")
+    args = parser.parse_args()
+    results = run(args.repeat, args.reuse, args.database or ("sqlite", "postgresql"))
+    print(f"\n{'page':<38}" + "".join(f"{k:>20}" for k in results))
+    for label in PAGES:
+        print(f"{label:<38}" + "".join(f"{r[label]['median_ms']:>10.1f} /{r[label]['p95_ms']:>7.1f}" for r in results.values()))
+    print(f"{'(cases / ready tasks)':<38}" + "".join(f"{r['cases']:>11,} /{r['ready tasks']:>7,}" for r in results.values()))
+    for kind in {k.split()[0] for k in results}:
+        small, large = results[f"{kind} 1,000"], results[f"{kind} 110,000"]
+        for label in PAGES:
+            print(f"{kind}: {label}: 110,000 / 1,000 = {large[label]['median_ms'] / small[label]['median_ms']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
