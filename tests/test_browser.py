@@ -20,20 +20,27 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'live.db'}"
+def start_live_app(tmp_path_factory, folder: str, prepare=None):
+    """An app on its own SQLite file, with the shipped processes, the demo accounts and whatever `prepare(session)`
+    adds, served on a free port. Returns (app, server, base URL, what prepare returned)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp(folder) / 'live.db'}"
     upgrade_database(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "ENV": "testing",
                       "SESSION_COOKIE_SECURE": False})
     with app.app_context():
         deploy_shipped(app_db.session, app.extensions["forms"])
         seed_demo_users(app_db.session, app.extensions["forms"])
+        prepared = prepare(app_db.session) if prepare else None
         app_db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return app, server, f"http://127.0.0.1:{server.server_port}", prepared
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    _, server, base, _ = start_live_app(tmp_path_factory, "browser")
+    yield base
     server.shutdown()
 
 

@@ -1,21 +1,17 @@
 """The case page draws the flow chart of the version the case runs on, with done, current and overdue marked."""
-import threading
 from datetime import datetime, timezone
 
 import pytest
 import time_machine
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from app import create_app
-from app.cli import DEMO_PASSWORD, seed_demo_users, upgrade_database
-from app.extensions import db as app_db
+from app.cli import DEMO_PASSWORD
 from models import Case, User
 from processes.case_diagram import diagram_marks
-from processes.deploy import SHIPPED_BPMN, deploy_process, deploy_shipped
+from processes.deploy import SHIPPED_BPMN, deploy_process
 from processes.procedure import submit_comment
 
-from .test_browser import _page, browser, expect  # noqa: F401  (the browser fixture)
+from .test_browser import _page, browser, expect, start_live_app  # noqa: F401  (the browser fixture)
 from .test_complaint import submit_online
 
 DETAILS = {"comment_type": "query", "service_area": "waste", "comment": "When is the bin collected?",
@@ -52,23 +48,16 @@ def test_the_case_page_shows_its_own_version_with_a_legend_in_words(db, app, log
         assert words in page
 
 
+def _received_long_ago(session) -> str:
+    cro = session.scalar(select(User).filter_by(email="cro@example.org"))
+    return submit_comment(session, cro, DETAILS, "phone", datetime(2026, 1, 5, 10, tzinfo=timezone.utc)).reference
+
+
 @pytest.fixture(scope="module")
 def overdue_case_server(tmp_path_factory):
     """A live server with one query received long ago: escalated, and its escalated task overdue."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('diagram') / 'live.db'}"
-    upgrade_database(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "ENV": "testing",
-                      "SESSION_COOKIE_SECURE": False})
-    with app.app_context():
-        deploy_shipped(app_db.session, app.extensions["forms"])
-        seed_demo_users(app_db.session, app.extensions["forms"])
-        cro = app_db.session.scalar(select(User).filter_by(email="cro@example.org"))
-        case = submit_comment(app_db.session, cro, DETAILS, "phone", datetime(2026, 1, 5, 10, tzinfo=timezone.utc))
-        reference = case.reference
-        app_db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", reference
+    _, server, base, reference = start_live_app(tmp_path_factory, "diagram", _received_long_ago)
+    yield base, reference
     server.shutdown()
 
 

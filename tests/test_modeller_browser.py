@@ -5,40 +5,27 @@ Like tests/test_browser.py the live server runs on its own SQLite file, because 
 commits for real. The test reads and advances the cases through the app's own operations.
 """
 import re
-import threading
 
 import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
-from werkzeug.serving import make_server
 
-from app import create_app
-from app.cli import DEMO_PASSWORD, seed_demo_users, upgrade_database
+from app.cli import DEMO_PASSWORD
 from app.extensions import db as app_db
 from models import Case, User
 from processes.calendar import as_utc
-from processes.deploy import deploy_shipped
 from processes.policy import load_calendar
 from processes.procedure import claim_task, complete_task
 
-from .test_browser import _page, browser, expect  # noqa: F401  (browser is a fixture)
+from .test_browser import _page, browser, expect, start_live_app  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('modeller') / 'live.db'}"
-    upgrade_database(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "ENV": "testing",
-                      "SESSION_COOKIE_SECURE": False})
-    with app.app_context():
-        deploy_shipped(app_db.session, app.extensions["forms"])
-        seed_demo_users(app_db.session, app.extensions["forms"])
-        app_db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
+    app, server, base, _ = start_live_app(tmp_path_factory, "modeller")
+    yield app, base
     server.shutdown()
 
 
