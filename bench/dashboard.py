@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -20,6 +19,7 @@ from sqlalchemy import func, select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
+from bench.databases import fresh_postgres, postgres_running  # noqa: E402
 from bench.generate import generate  # noqa: E402
 from models import Case  # noqa: E402
 
@@ -33,14 +33,6 @@ PAGES = {
     "annual report": "/reports/annual",
     "one table as CSV": "/reports/responded.csv",
 }
-
-
-def fresh_postgres() -> bool:
-    if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"]).returncode != 0:
-        return False
-    subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c",
-                    "DROP DATABASE IF EXISTS cc_bench_reports", "-c", "CREATE DATABASE cc_bench_reports"], check=True)
-    return True
 
 
 def measure(url: str, repeat: int) -> tuple[int, dict[str, tuple[float, float]]]:
@@ -80,8 +72,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="measure the databases already filled")
     args = parser.parse_args()
     targets = {"sqlite": SQLITE_URL}
-    if args.reuse or fresh_postgres():
-        targets["postgresql"] = PG_URL
+    if args.reuse or postgres_running():
+        targets["postgresql"] = PG_URL if args.reuse else fresh_postgres("cc_bench_reports")
     table = {}
     for name, url in targets.items():
         if not args.reuse:

@@ -26,7 +26,7 @@ import random
 import secrets
 import sys
 import time
-from datetime import date, datetime, time as clock, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import func, insert, select, text

@@ -8,9 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -23,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app import create_app  # noqa: E402
 from app.cli import seed_demo_users, upgrade_database  # noqa: E402
 from app.extensions import db  # noqa: E402
+from bench.databases import fresh_postgres, fresh_sqlite, postgres_running  # noqa: E402
 from models import ReadyTask, User  # noqa: E402
 from processes import queries  # noqa: E402
 from processes.deploy import deploy_shipped  # noqa: E402
@@ -30,8 +29,6 @@ from processes.engine import default_engine  # noqa: E402
 from processes.procedure import complete_task, submit_comment  # noqa: E402
 from processes.timers import fire_due_timers  # noqa: E402
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/cc_bench"
 START = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)  # a Monday, no bank holidays for three weeks
 DETAILS = {"comment_type": "complaint", "service_area": "waste", "comment": "Missed bin.", "customer_name": "Bench"}
 
@@ -97,21 +94,13 @@ def bench_database(url: str, cases: int) -> dict:
     return results
 
 
-def postgres_ready() -> bool:
-    ok = subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"]).returncode == 0
-    if ok:
-        subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres",
-                        "-c", "DROP DATABASE IF EXISTS cc_bench", "-c", "CREATE DATABASE cc_bench"], check=True)
-    return ok
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=500)
     args = parser.parse_args()
-    targets = {"sqlite": f"sqlite:///{tempfile.mkdtemp(prefix='cc-bench-')}/bench.db"}
-    if postgres_ready():
-        targets["postgresql"] = PG_URL
+    targets = {"sqlite": fresh_sqlite("cc-bench-")}
+    if postgres_running():
+        targets["postgresql"] = fresh_postgres("cc_bench")
     table = {}
     for name, url in targets.items():
         print(f"{name}: {args.cases} complaints")

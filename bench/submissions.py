@@ -19,14 +19,13 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SECRET = "bench-http-secret"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/cc_bench_http"
+from bench.databases import fresh_postgres, fresh_sqlite  # noqa: E402
 ANSWERS = [("type", {"comment_type": "complaint"}), ("service", {"service_area": "waste"}),
            ("comment", {"comment": "The bin was missed again."}),
            ("about-you", {"customer_name": "Bench Person", "customer_email": "bench@example.com",
@@ -121,11 +120,7 @@ def measure(url: str, seconds: float = 10, clients: int = 8) -> dict:
 
 
 def database_url(kind: str) -> str:
-    if kind == "postgresql":
-        subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c",
-                        "DROP DATABASE IF EXISTS cc_bench_http", "-c", "CREATE DATABASE cc_bench_http"], check=True)
-        return PG_URL
-    return f"sqlite:///{tempfile.mkdtemp(prefix='cc-bench-http-')}/http.db"
+    return fresh_postgres("cc_bench_http") if kind == "postgresql" else fresh_sqlite("cc-bench-http-")
 
 
 def main() -> None:

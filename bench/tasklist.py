@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app import create_app  # noqa: E402
 from app.cli import upgrade_database  # noqa: E402
 from app.extensions import db  # noqa: E402
+from bench.databases import fresh_postgres  # noqa: E402
 from bench.generate import generate  # noqa: E402
 from models import Case, ReadyTask  # noqa: E402
 
@@ -37,9 +37,7 @@ def fresh(url: str) -> None:
     if url.startswith("sqlite"):
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
     else:
-        name = url.rsplit("/", 1)[1]
-        subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c",
-                        f"DROP DATABASE IF EXISTS {name}", "-c", f"CREATE DATABASE {name}"], check=True)
+        fresh_postgres(url.rsplit("/", 1)[1])
 
 
 def measure(url: str, repeat: int) -> dict:

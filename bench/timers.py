@@ -15,7 +15,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -28,6 +27,7 @@ from app import create_app  # noqa: E402
 from app.cli import upgrade_database  # noqa: E402
 from app.extensions import db  # noqa: E402
 from bench.clone import clone_cases  # noqa: E402
+from bench.databases import fresh_postgres, fresh_sqlite, postgres_running  # noqa: E402
 from models import CaseEvent, WaitingTimer  # noqa: E402
 from processes.deploy import deploy_shipped  # noqa: E402
 
@@ -109,11 +109,7 @@ def stream(url: str, waiting: int, due: int, spread: float = 10.0) -> dict:
 
 
 def fresh_url(dialect: str) -> str:
-    if dialect == "sqlite":
-        return f"sqlite:///{tempfile.mkdtemp(prefix='cc-bench-timers-')}/bench.db"
-    subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c",
-                    "DROP DATABASE IF EXISTS cc_bench_timers WITH (FORCE)", "-c", "CREATE DATABASE cc_bench_timers"], check=True)
-    return "postgresql+psycopg://postgres@127.0.0.1:5432/cc_bench_timers"
+    return fresh_sqlite("cc-bench-timers-") if dialect == "sqlite" else fresh_postgres("cc_bench_timers")
 
 
 def main() -> None:
@@ -122,7 +118,7 @@ def main() -> None:
     parser.add_argument("--due", type=int, default=1_000)
     args = parser.parse_args()
     dialects = ["sqlite"]
-    if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"]).returncode == 0:
+    if postgres_running():
         dialects.append("postgresql")
     results = {}
     for dialect in dialects:
