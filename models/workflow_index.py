@@ -12,10 +12,12 @@ from .base import Base, utcnow
 
 class ReadyTask(Base):
     __tablename__ = "ready_task"
-    # Task lists walk these in due order, a page at a time (processes/queries.py: _task_page).
+    # Task lists walk these in due order, a page at a time (processes/queries.py: _task_page); a team's
+    # count (and its page, for one role in one area) comes from the team index alone, without the cases.
     __table_args__ = (UniqueConstraint("case_id", "task_uuid"),
                       Index("ix_ready_task_role_assignee_due", "role", "assigned_to_id", "due_at", "id"),
-                      Index("ix_ready_task_assignee_due", "assigned_to_id", "due_at", "id"))
+                      Index("ix_ready_task_assignee_due", "assigned_to_id", "due_at", "id"),
+                      Index("ix_ready_task_team", "role", "assigned_to_id", "service_area", "due_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("comment_case.id", ondelete="CASCADE"), index=True)
@@ -26,6 +28,8 @@ class ReadyTask(Base):
     form_name: Mapped[Optional[str]] = mapped_column(String(120))
     stage: Mapped[Optional[str]] = mapped_column(String(40))
     independent_of: Mapped[Optional[str]] = mapped_column(String(40))
+    # The case's service area, copied (it never changes) so team lists filter without joining the cases.
+    service_area: Mapped[Optional[str]] = mapped_column(String(80))
     due_at: Mapped[Optional[datetime]]
     assigned_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -275,7 +275,7 @@ def _sync_tasks(session: Session, case: Case, run: Run) -> list[ReadyTask]:
         added.append(ReadyTask(
             task_uuid=uuid, bpmn_id=ready.bpmn_id, name=ready.name, role=role, form_name=props.get("form"),
             stage=props.get("stage"), independent_of=props.get("independent_of"), due_at=ready.due_at,
-            assigned_to_id=carried.get(ready.bpmn_id)))
+            service_area=case.service_area, assigned_to_id=carried.get(ready.bpmn_id)))
         case.ready_tasks.append(added[-1])
     return added
 
