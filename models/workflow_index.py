@@ -4,20 +4,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
 
 
+_UNTAKEN = text("assigned_to_id IS NULL")
+
+
 class ReadyTask(Base):
     __tablename__ = "ready_task"
-    # Task lists walk these in due order, a page at a time (processes/queries.py: _task_page); a team's
-    # count (and its page, for one role in one area) comes from the team index alone, without the cases.
+    # Task lists walk these in due order, a page at a time (processes/queries.py: _task_page). Team lists
+    # (tasks no one has taken) use partial indexes: PostgreSQL does not walk an index in order past an
+    # "IS NULL" column, and a team's count comes from the area index alone, without the cases.
     __table_args__ = (UniqueConstraint("case_id", "task_uuid"),
-                      Index("ix_ready_task_role_assignee_due", "role", "assigned_to_id", "due_at", "id"),
                       Index("ix_ready_task_assignee_due", "assigned_to_id", "due_at", "id"),
-                      Index("ix_ready_task_team", "role", "assigned_to_id", "service_area", "due_at", "id"))
+                      Index("ix_ready_task_team_due", "role", "due_at", "id", postgresql_where=_UNTAKEN,
+                            sqlite_where=_UNTAKEN),
+                      Index("ix_ready_task_team_area", "role", "service_area", "due_at", postgresql_where=_UNTAKEN,
+                            sqlite_where=_UNTAKEN))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("comment_case.id", ondelete="CASCADE"), index=True)

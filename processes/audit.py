@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
 from models import AuditEntry, AuditHead, User
@@ -43,15 +43,17 @@ def _chain_pending(session: Session) -> None:
     pending = session.info.pop("audit_pending", None)
     if not pending:
         return
-    head = session.get(AuditHead, 1, with_for_update=True)
-    if head is None:
-        head = AuditHead(id=1, last_hash=GENESIS)
-        session.add(head)
+    # Plain statements, not ORM objects: this runs at every commit that audits something.
+    last = session.scalar(select(AuditHead.last_hash).where(AuditHead.id == 1).with_for_update())
+    first = last is None
+    rows, last = [], last or GENESIS
     for fields in pending:
-        entry = AuditEntry(**fields, prev_hash=head.last_hash, hash=_digest(head.last_hash, **fields))
-        session.add(entry)
-        head.last_hash = entry.hash
-    session.flush()
+        digest = _digest(last, **fields)
+        rows.append({**fields, "prev_hash": last, "hash": digest})
+        last = digest
+    session.execute(insert(AuditEntry), rows)
+    session.execute(insert(AuditHead).values(id=1, last_hash=last) if first else
+                    update(AuditHead).where(AuditHead.id == 1).values(last_hash=last))
 
 
 @event.listens_for(Session, "after_soft_rollback")

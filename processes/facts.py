@@ -26,10 +26,11 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def stage_row(session: Session, case: Case, stage: str | None) -> CaseStage:
-    """The case's row for a stage, made when the stage starts (stage 2 starts when it is asked for)."""
+def stage_row(session: Session, case: Case, stage: str | None, new_case: bool = False) -> CaseStage:
+    """The case's row for a stage, made when the stage starts (stage 2 starts when it is asked for).
+    A case made in this transaction has no row to look up: `new_case` makes it without asking the database."""
     stage = stage or "response"
-    row = session.scalar(select(CaseStage).filter_by(case_id=case.id, stage=stage))
+    row = None if new_case else session.scalar(select(CaseStage).filter_by(case_id=case.id, stage=stage))
     if row is None:
         started = case.received_at if stage != "stage2" else _now()
         row = CaseStage(case_id=case.id, stage=stage, started_at=started, extension_days=0,
@@ -39,12 +40,14 @@ def stage_row(session: Session, case: Case, stage: str | None) -> CaseStage:
     return row
 
 
-def record_tasks_ready(session: Session, case: Case, tasks: Iterable[ReadyTask]) -> None:
+def record_tasks_ready(session: Session, case: Case, tasks: Iterable[ReadyTask], new_case: bool = False) -> None:
     """A new task's due time is the stage's acknowledgement or response deadline (moved by extensions)."""
+    made: dict[str | None, CaseStage] = {}
     for task in tasks:
         if task.form_name not in ACK_FORMS + RESPONSE_FORMS:
             continue
-        row = stage_row(session, case, task.stage)
+        row = made.get(task.stage) or stage_row(session, case, task.stage, new_case)
+        made[task.stage] = row
         if task.form_name in ACK_FORMS and row.acknowledged_at is None:
             row.ack_due_at = task.due_at
         elif task.form_name in RESPONSE_FORMS and task.due_at is not None:

@@ -65,6 +65,7 @@ def submit_comment(session: Session, actor: User | None, details: Mapping[str, A
     case = Case(reference=reference, comment_type=comment_type, channel=channel, received_at=received_at,
                 recorded_by_id=actor.id if actor else None, process_version=version,
                 serializer_version=engine.serializer_version, workflow_state="", timescales=timescales,
+                ready_tasks=[], events=[],  # a new case has none: its collections need no loading
                 **{k: details.get(k) for k in CASE_FIELDS})
     issue_status_access(case)
     session.add(case)
@@ -75,7 +76,7 @@ def submit_comment(session: Session, actor: User | None, details: Mapping[str, A
                  f"{COMMENT_TYPES[comment_type]} received: {CHANNELS[channel].lower()}")
     calendar = load_calendar(session)
     run = run_engine(lambda: engine.start(version.bpmn_xml, version.process_key, data, calendar))
-    apply_run(session, case, run, actor, calendar)
+    apply_run(session, case, run, actor, calendar, new_case=True)
     return case
 
 
@@ -223,15 +224,17 @@ def fire_case_timers(session: Session, case: Case, engine: WorkflowEngine | None
 
 
 def apply_run(session: Session, case: Case, run: Run, actor: User | None,
-              calendar: WorkingCalendar | None = None) -> None:
-    """Save the engine's new state and bring the task and timer indexes into step with it."""
+              calendar: WorkingCalendar | None = None, new_case: bool = False) -> None:
+    """Save the engine's new state and bring the task and timer indexes into step with it.
+
+    `new_case`: the case was made in this transaction, so it has no timers or stage rows to look up yet."""
     case.workflow_state = run.state
     case.awaiting_messages = ",".join(run.messages)
     for bpmn_id, name in run.steps:
         record_event(session, case, None, "step", name, {"element": bpmn_id})
     new_tasks = _sync_tasks(session, case, run)
-    facts.record_tasks_ready(session, case, new_tasks)  # reporting: deadlines of the stage
-    _sync_timers(session, case, run)
+    facts.record_tasks_ready(session, case, new_tasks, new_case)  # reporting: deadlines of the stage
+    _sync_timers(session, case, run, new_case)
     for role, message in run.notifications:
         session.add(Notification(case_id=case.id, role=role, message=message))
         queue_staff_message(session, role, "staff_notification", {"message": message}, case)
@@ -280,8 +283,9 @@ def _sync_tasks(session: Session, case: Case, run: Run) -> list[ReadyTask]:
     return added
 
 
-def _sync_timers(session: Session, case: Case, run: Run) -> None:
-    existing = {t.task_uuid: t for t in session.scalars(select(WaitingTimer).filter_by(case_id=case.id))}
+def _sync_timers(session: Session, case: Case, run: Run, new_case: bool = False) -> None:
+    existing = {} if new_case else {t.task_uuid: t for t in
+                                    session.scalars(select(WaitingTimer).filter_by(case_id=case.id))}
     wanted = {t.task_id: t for t in run.timers}
     for uuid, row in existing.items():
         if uuid not in wanted:
