@@ -10,7 +10,7 @@ MAIL_PORT ?= 8025
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/cc_test
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install assets chromium postgres test-sqlite test-postgres bench
+.PHONY: run test install assets chromium postgres test-sqlite test-postgres bench bench-quick
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,4 +51,7 @@ test-postgres: install chromium postgres
 test: test-sqlite test-postgres
 
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/all.py
+
+bench-quick: install
+	$(BIN)/python bench/all.py --quick

@@ -1,13 +1,13 @@
 """Extensions, each set up with init_app: the database session, login and CSRF."""
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, scoped_session
 
-from models.db import make_engine, make_session_factory
+from models.db import begin_writing, make_engine, make_session_factory
 
 
 class Database:
@@ -17,7 +17,14 @@ class Database:
     def init_app(self, app: Flask) -> None:
         engine = make_engine(app.config["DATABASE_URL"])
         app.extensions.update(db=self, db_engine=engine, db_session=scoped_session(make_session_factory(engine)))
+        app.before_request(self._declare_writes)  # first, before anything reads
         app.teardown_appcontext(lambda exc: app.extensions["db_session"].remove())
+
+    def _declare_writes(self) -> None:
+        """Requests that change things (and pages that record who viewed them) say so before they read."""
+        view = current_app.view_functions.get(request.endpoint or "")
+        if request.method not in ("GET", "HEAD", "OPTIONS") or getattr(view, "writes", False):
+            begin_writing(self.session())
 
     @property
     def engine(self) -> Engine:
@@ -26,6 +33,12 @@ class Database:
     @property
     def session(self) -> scoped_session[Session]:
         return current_app.extensions["db_session"]
+
+
+def writes(view):
+    """Mark a GET view that writes (an audit entry of the view, say), so its transaction is a writing one."""
+    view.writes = True
+    return view
 
 
 db = Database()

@@ -7,6 +7,7 @@ import time
 from datetime import datetime, timezone
 from typing import Callable
 
+from models.db import begin_writing
 from processes.outbox import SmtpSettings, deliver_outbox
 from processes.retention import anonymise_expired
 from processes.timers import fire_due_timers, hold_lease, next_due_at, release_lease
@@ -47,6 +48,7 @@ class TimerWorker:
         db.session.commit()
 
     def run_once(self) -> int:
+        begin_writing(db.session())  # every transaction of the worker writes
         self._claim()
         fired, errors = fire_due_timers(db.session, datetime.now(timezone.utc), commit=self._commit)
         db.session.commit()

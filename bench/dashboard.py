@@ -4,6 +4,7 @@ Usage: .venv/bin/python bench/dashboard.py [--closed 100000] [--open 10000] [--r
 Fills each database with bench/generate.py (the PostgreSQL one is cc_bench_reports), then requests
 /reports/ through the Flask app as the CRO, with and without filters, and prints the median and the
 95th percentile of the whole request (every query, the charts and the HTML). It measures; it asserts nothing.
+`run()` is what bench/all.py calls.
 """
 from __future__ import annotations
 
@@ -64,6 +65,24 @@ def measure(url: str, repeat: int) -> tuple[int, dict[str, tuple[float, float]]]
     return cases, results
 
 
+def run(closed: int = 100_000, open_cases: int = 10_000, repeat: int = 20, reuse: bool = False,
+        databases=("sqlite", "postgresql"), urls: dict | None = None) -> dict:
+    """{database: (cases, {page: (median ms, p95 ms)})}, filling each database first unless `reuse`."""
+    urls = urls or {"sqlite": SQLITE_URL, "postgresql": PG_URL}
+    table = {}
+    for name in databases:
+        url = urls[name]
+        if not reuse:
+            if name == "sqlite":
+                Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+            else:
+                fresh_postgres(url.rsplit("/", 1)[1])
+            print(f"{name}: generating {closed} closed and {open_cases} open cases", flush=True)
+            generate(url, closed, open_cases)
+        table[name] = measure(url, repeat)
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--closed", type=int, default=100_000)
@@ -71,16 +90,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--reuse", action="store_true", help="measure the databases already filled")
     args = parser.parse_args()
-    targets = {"sqlite": SQLITE_URL}
-    if args.reuse or postgres_running():
-        targets["postgresql"] = PG_URL if args.reuse else fresh_postgres("cc_bench_reports")
-    table = {}
-    for name, url in targets.items():
-        if not args.reuse:
-            Path(SQLITE_URL.removeprefix("sqlite:///")).unlink(missing_ok=True) if name == "sqlite" else None
-            print(f"{name}: generating {args.closed} closed and {args.open_cases} open cases", flush=True)
-            generate(url, args.closed, args.open_cases)
-        table[name] = measure(url, args.repeat)
+    databases = ["sqlite"] + (["postgresql"] if args.reuse or postgres_running() else [])
+    table = run(args.closed, args.open_cases, args.repeat, args.reuse, databases)
     print(f"\n{'page':<38}{'database':<12}{'cases':>8}{'median ms':>11}{'p95 ms':>9}")
     for name, (cases, rows) in table.items():
         for label, (median, p95) in rows.items():

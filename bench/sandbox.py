@@ -1,6 +1,6 @@
 """What the sandbox's bounds cost per evaluation, and how fast each hostile script is stopped.
 
-Usage: .venv/bin/python bench/sandbox.py   Prints a table; asserts nothing.
+Usage: .venv/bin/python bench/sandbox.py   Prints a table; asserts nothing. `measure()` is what bench/all.py calls.
 """
 from __future__ import annotations
 
@@ -44,21 +44,21 @@ def unbounded(fn):
         sandbox_limits.Bounds.__enter__, sandbox_limits.Bounds.__exit__ = saved
 
 
-def main() -> None:
-    rows = []
+def measure(repeat: int = 2000) -> dict[str, list[tuple]]:
+    """{"evaluations": [(label, µs without bounds, µs bounded)], "hostile": [(label, seconds until stopped)]}.
+
+    `repeat` calls per evaluation (a tenth of it for the 1,000-line loop)."""
+    evaluations = []
     for label, call in (
         ("gateway condition `outcome == 'upheld'`", lambda: BOX.evaluate("outcome == 'upheld'", DATA)),
         ("shipped deadline script (2 calendar calls)", lambda: BOX.execute(SHIPPED, dict(DATA))),
         ("loop of 1,000 lines", lambda: BOX.execute("n = 0\nfor i in range(1000):\n    n = n + i", {})),
     ):
-        bounded = per_call(call, 2000 if "loop" not in label else 200)
-        free = unbounded(lambda: per_call(call, 2000 if "loop" not in label else 200))
-        rows.append((label, f"{free:.1f}", f"{bounded:.1f}"))
-    print(f"{'evaluation':48} {'no bounds µs':>13} {'bounded µs':>11}")
-    for row in rows:
-        print(f"{row[0]:48} {row[1]:>13} {row[2]:>11}")
-    print()
-    print(f"{'hostile script':48} {'stopped after s':>16}")
+        calls = repeat if "loop" not in label else repeat // 10
+        bounded = per_call(call, calls)
+        free = unbounded(lambda: per_call(call, calls))
+        evaluations.append((label, free, bounded))
+    hostile = []
     for label, script in (("while True: pass", "while True:\n    pass"),
                           ("x = 'a' * 10**10", "x = 'a' * 10**10"),
                           ("100 KB strings appended in a loop", "x = []\nfor i in range(100000):\n"
@@ -68,7 +68,19 @@ def main() -> None:
             BOX.execute(script, {})
         except SandboxError:
             pass
-        print(f"{label:48} {time.perf_counter() - start:>16.3f}")
+        hostile.append((label, time.perf_counter() - start))
+    return {"evaluations": evaluations, "hostile": hostile}
+
+
+def main() -> None:
+    results = measure()
+    print(f"{'evaluation':48} {'no bounds µs':>13} {'bounded µs':>11}")
+    for label, free, bounded in results["evaluations"]:
+        print(f"{label:48} {free:>13.1f} {bounded:>11.1f}")
+    print()
+    print(f"{'hostile script':48} {'stopped after s':>16}")
+    for label, seconds in results["hostile"]:
+        print(f"{label:48} {seconds:>16.3f}")
 
 
 if __name__ == "__main__":

@@ -80,6 +80,14 @@ def worker_peak_kib(master: int) -> list[int]:
     return peaks
 
 
+def worker_cpu_seconds(master: int) -> float:
+    """CPU time (user + system) the gunicorn workers have used."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
+    return sum(sum(int(x) for x in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13]) / tick
+               for pid in children)
+
+
 def measure(url: str, seconds: float = 10, clients: int = 8) -> dict:
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "CC_ENV": "production"}
     subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "setup"], cwd=ROOT, env=env, check=True,
@@ -95,6 +103,7 @@ def measure(url: str, seconds: float = 10, clients: int = 8) -> dict:
                 break
             except OSError:
                 time.sleep(0.1)
+        cpu_before = worker_cpu_seconds(server.pid)  # the workers' start-up is not counted
         results = multiprocessing.Queue()
         until = time.monotonic() + seconds
         procs = [multiprocessing.Process(target=_client, args=(port, cookie, token, until, results))
@@ -107,6 +116,7 @@ def measure(url: str, seconds: float = 10, clients: int = 8) -> dict:
         for p in procs:
             p.join()
         peaks = worker_peak_kib(server.pid)
+        cpu = worker_cpu_seconds(server.pid) - cpu_before
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(30)
@@ -116,7 +126,8 @@ def measure(url: str, seconds: float = 10, clients: int = 8) -> dict:
             "per_second": round(ok / elapsed, 1),
             "median_ms": round(statistics.median(latencies) * 1000, 2),
             "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))] * 1000, 2),
-            "worker_peak_mib": round(max(peaks) / 1024, 1) if peaks else None}
+            "worker_peak_mib": round(max(peaks) / 1024, 1) if peaks else None,
+            "worker_cpu_ms_per_submission": round(cpu * 1000 / max(ok, 1), 2)}
 
 
 def database_url(kind: str) -> str:
@@ -129,11 +140,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], action="append")
     args = parser.parse_args()
-    print(f"{'database':<12}{'submitted':>10}{'failed':>8}{'per second':>12}{'median ms':>11}{'p95 ms':>9}{'worker MiB':>12}")
+    print(f"{'database':<12}{'submitted':>10}{'failed':>8}{'per second':>12}{'median ms':>11}{'p95 ms':>9}{'worker MiB':>12}{'CPU ms/each':>12}")
     for kind in args.database or ["sqlite", "postgresql"]:
         row = measure(database_url(kind), args.seconds, args.clients)
         print(f"{kind:<12}{row['submissions']:>10}{row['failed']:>8}{row['per_second']:>12}{row['median_ms']:>11}"
-              f"{row['p95_ms']:>9}{row['worker_peak_mib']:>12}")
+              f"{row['p95_ms']:>9}{row['worker_peak_mib']:>12}{row['worker_cpu_ms_per_submission']:>12}")
 
 
 if __name__ == "__main__":

@@ -81,11 +81,12 @@ def measure(url: str, repeat: int) -> dict:
     return rows
 
 
-def run(repeat: int = 30, reuse: bool = False, databases=("sqlite", "postgresql")) -> dict:
+def run(repeat: int = 30, reuse: bool = False, databases=("sqlite", "postgresql"), sizes=None, urls=None) -> dict:
+    """`sizes` and `urls` (like SIZES and URLS) replace the defaults, e.g. for bench/all.py --quick."""
     results = {}
     for kind in databases:
-        for size, (closed, open_cases) in SIZES.items():
-            url = URLS[(kind, size)]
+        for size, (closed, open_cases) in (sizes or SIZES).items():
+            url = (urls or URLS)[(kind, size)]
             if not reuse or size == "1,000":  # the small ones take seconds to make
                 fresh(url)
                 generate(url, closed=closed, open_cases=open_cases, pool=min(400, closed + open_cases))

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from jinja2 import ChainableUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
-from sqlalchemy import exists, or_, select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from models import SEE_ALL_ROLES, Case, OutboxMessage, User, UserRole, UserServiceArea
@@ -133,22 +133,29 @@ def staff_template(name: str) -> dict[str, str]:
     return _STAFF_TEMPLATES[name]
 
 
+# Built once (every new task and notification asks): active members of a role, and of those the ones who
+# may see a case in a given area (they see all cases, or work in its area).
+_MEMBERS = (select(User.name, User.email).join(UserRole)
+            .where(UserRole.role == bindparam("role"), User.active.is_(True)))
+_SEES_ALL = aliased(UserRole)
+_MEMBERS_FOR_CASE = _MEMBERS.where(or_(
+    exists().where(_SEES_ALL.user_id == User.id, _SEES_ALL.role.in_(SEE_ALL_ROLES)),
+    exists().where(UserServiceArea.user_id == User.id, UserServiceArea.service_area == bindparam("area"))))
+
+
 def queue_staff_message(session: Session, role: str, template_name: str, context: Mapping[str, Any],
                         case: Case | None = None) -> list[OutboxMessage]:
     """An email to every active member of a role who may see the case (see processes.queries.visible_cases)."""
     links = {"case_url": f"{SITE['url']}/cases/{case.reference}" if case else SITE["url"],
              "reference": case.reference if case else ""}
     subject, body = render(staff_template(template_name), {**links, **context})
-    query = select(User.name, User.email).join(UserRole).where(UserRole.role == role, User.active.is_(True))
-    if case is not None:
-        other = aliased(UserRole)
-        sees_all = exists().where(other.user_id == User.id, other.role.in_(SEE_ALL_ROLES))
-        in_area = exists().where(UserServiceArea.user_id == User.id, UserServiceArea.service_area == case.service_area)
-        query = query.where(or_(sees_all, in_area))
+    query, params = (_MEMBERS, {"role": role}) if case is None else \
+        (_MEMBERS_FOR_CASE, {"role": role, "area": case.service_area})
     now = datetime.now(timezone.utc)
     messages = [OutboxMessage(case_id=case.id if case else None, audience="staff", channel="email",
                               template="staff", to_name=name, to_address=email, subject=subject, body=body,
-                              status="pending", next_attempt_at=now) for name, email in session.execute(query)]
+                              status="pending", next_attempt_at=now)
+                for name, email in session.execute(query, params)]
     session.add_all(messages)
     return messages
 

@@ -41,8 +41,7 @@ def _now() -> datetime:
 def next_reference(session: Session, year: int) -> str:
     """CC-2026-000123: numbered from 1 each year, never reused.
 
-    One UPDATE ... RETURNING, the first statement of a submission's transaction: it takes the write lock before
-    anything is read, so on SQLite two submissions queue for the lock instead of one failing on a stale read."""
+    One UPDATE ... RETURNING, so two submissions at once can never take the same number."""
     bump = update(ReferenceCounter).where(ReferenceCounter.year == year).values(last=ReferenceCounter.last + 1)
     last = session.scalar(bump.returning(ReferenceCounter.last), execution_options={"synchronize_session": False})
     if last is None:  # the year's first: make its row (another submission may be making it at the same moment)

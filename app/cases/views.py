@@ -19,7 +19,7 @@ from processes.outbox import failed_messages, mark_posted, resend_message
 from processes.timers import open_incidents, retry_incident
 
 from ..actions import act
-from ..extensions import db
+from ..extensions import db, writes
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -83,6 +83,7 @@ def _load(reference: str) -> Case:
 
 
 @bp.get("/<reference>")
+@writes  # audits the view
 def show(reference: str, errors=None, values=None, status=200):
     case = _load(reference)
     seen(case, "Viewed the case record")
@@ -166,6 +167,7 @@ def letters():
 
 
 @bp.get("/letters/<int:message_id>")
+@writes  # audits the view
 def letter(message_id: int):
     _require("front_line_officer", "customer_relations_officer", "administrator")
     from models import OutboxMessage

@@ -9,7 +9,7 @@ from models import Case
 from processes.exports import EXPORTERS, export_case_file, export_subject_access, find_customer_cases
 from processes.errors import InvalidInput
 
-from ..extensions import db
+from ..extensions import db, writes
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 
@@ -27,6 +27,7 @@ def _download(content: bytes, filename: str) -> Response:
 
 
 @bp.get("/case-file/<reference>.zip")
+@writes  # audits the view
 def case_file(reference: str):
     case = db.session.scalar(select(Case).filter_by(reference=reference))
     if case is None:

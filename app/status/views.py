@@ -8,7 +8,7 @@ from processes.customer import REVIEWABLE_CLOSED, case_by_reference, case_by_tok
 from processes.errors import Conflict, InvalidInput
 from processes.outbox import customer_messages
 
-from ..extensions import db
+from ..extensions import db, writes
 
 bp = Blueprint("status", __name__, url_prefix="/status")
 
@@ -34,6 +34,7 @@ def find():
 
 
 @bp.get("/<token>")
+@writes  # audits the view
 def show(token: str):
     case = _case(token)
     audit(db.session, "customer (status page)", "view", "The customer viewed their status page", case.reference)

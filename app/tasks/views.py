@@ -10,7 +10,7 @@ from processes.errors import Conflict, InvalidInput, NotAllowed, NotFound, Proce
 from processes.procedure import check_can_act, claim_task, complete_task, get_task, release_task
 
 from ..actions import act
-from ..extensions import db
+from ..extensions import db, writes
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -58,6 +58,7 @@ def release(task_id: int):
 
 
 @bp.route("/<int:task_id>", methods=["GET", "POST"])
+@writes  # audits the view
 def show(task_id: int):
     task = _load(task_id)
     case, values, errors, blocked = task.case, {}, {}, None
