@@ -59,8 +59,10 @@ LARGE_MADE: set[str] = set()  # databases whose large task list database was gen
 
 
 def add(measure: str, database: str, n, median, p95=None, unit: str = "ms", notes: str = "") -> None:
-    ROWS.append({"measure": measure, "database": database, "n": n, "median": median, "p95": p95, "unit": unit,
-                 "notes": notes})
+    def rounded(value):
+        return round(value, 3) if isinstance(value, float) else value
+    ROWS.append({"measure": measure, "database": database, "n": n, "median": rounded(median), "p95": rounded(p95),
+                 "unit": unit, "notes": notes})
 
 
 def fresh(kind: str, name: str) -> str:

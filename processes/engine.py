@@ -213,10 +213,14 @@ class WorkflowEngine:
         parser = self.parse(xml)
         return {pid: parser.get_process_parser(pid).get_name() for pid in parser.get_process_ids()}
 
-    def _spec(self, xml: bytes, process_id: str):
-        key = (content_hash(xml), process_id)
+    def _spec(self, xml: bytes | Callable[[], bytes], process_id: str, version_hash: str | None = None):
+        """The parsed spec, cached. With a deployed version's own hash, `xml` may be a loader, called only when
+        the spec is not cached yet (so a case start need not fetch and hash 60 KB of diagram)."""
+        if version_hash is None:
+            xml = xml() if callable(xml) else xml
+        key = (version_hash or content_hash(xml), process_id)
         if key not in self._specs:
-            parser = self.parse(xml)
+            parser = self.parse(xml() if callable(xml) else xml)
             try:
                 self._specs[key] = (parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
             except ValidationException as exc:
@@ -284,8 +288,9 @@ class WorkflowEngine:
             raise ValueError(f"{value!r} is not a valid {kind} value") from exc
 
     # -- running -----------------------------------------------------------------------------
-    def start(self, xml: bytes, process_id: str, data: dict[str, Any], calendar: WorkingCalendar | None = None) -> Run:
-        spec, subprocesses = self._spec(xml, process_id)
+    def start(self, xml: bytes | Callable[[], bytes], process_id: str, data: dict[str, Any],
+              calendar: WorkingCalendar | None = None, version_hash: str | None = None) -> Run:
+        spec, subprocesses = self._spec(xml, process_id, version_hash)
         workflow = BpmnWorkflow(spec, subprocesses, script_engine=self.script_engine)
         workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
         return self._advance(workflow, lambda: None, calendar)

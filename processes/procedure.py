@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Case, CaseEvent, Notification, ReadyTask, ReferenceCounter, User, WaitingTimer
@@ -74,7 +74,8 @@ def submit_comment(session: Session, actor: User | None, details: Mapping[str, A
     record_event(session, case, actor, "submitted",
                  f"{COMMENT_TYPES[comment_type]} received: {CHANNELS[channel].lower()}")
     calendar = load_calendar(session)
-    run = run_engine(lambda: engine.start(version.bpmn_xml, version.process_key, data, calendar))
+    run = run_engine(lambda: engine.start(lambda: version.bpmn_xml, version.process_key, data, calendar,
+                                          version_hash=version.content_hash))
     apply_run(session, case, run, actor, calendar, new_case=True)
     return case
 
@@ -86,8 +87,10 @@ def run_engine(step) -> Run:
         raise ProcedureError(f"The process could not continue: {exc}") from exc
 
 
-def get_task(session: Session, ready_task_id: int) -> ReadyTask:
-    task = session.get(ReadyTask, ready_task_id)
+def get_task(session: Session, ready_task_id: int, with_case_state: bool = False) -> ReadyTask:
+    """The task; `with_case_state` loads its case and the workflow state with it, in the same query."""
+    options = [joinedload(ReadyTask.case).undefer(Case.workflow_state)] if with_case_state else []
+    task = session.get(ReadyTask, ready_task_id, options=options)
     if task is None:
         raise NotFound("This task does not exist or has already been completed, perhaps by someone else. "
                        "Nothing you entered was saved")
@@ -138,7 +141,7 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
                   engine: WorkflowEngine | None = None) -> Case:
     """Validate the task's form, run the workflow on and index what is ready next."""
     engine = engine or default_engine()
-    task = get_task(session, ready_task_id)
+    task = get_task(session, ready_task_id, with_case_state=True)
     check_can_act(session, actor, task)
     case = task.case
     if seen_version is not None and seen_version != case.row_version:
@@ -232,6 +235,9 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
     for bpmn_id, name in run.steps:
         record_event(session, case, None, "step", name, {"element": bpmn_id})
     new_tasks = _sync_tasks(session, case, run)
+    stages = [t.properties.get("stage") for t in run.ready if t.properties.get("stage")]
+    if stages:  # before the flush below, so the case row is written once
+        case.stage = STAGE_LABELS.get(stages[0], stages[0])
     facts.record_tasks_ready(session, case, new_tasks, new_case)  # reporting: deadlines of the stage
     _sync_timers(session, case, run, new_case)
     for role, message in run.notifications:
@@ -250,9 +256,6 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
             if task.assigned_to_id is None:
                 due = calendar.due_label(task.due_at) if task.due_at else ""
                 queue_new_task_emails(session, case, task.role, task.name, task.id, due)
-    stages = [t.properties.get("stage") for t in run.ready if t.properties.get("stage")]
-    if stages:
-        case.stage = STAGE_LABELS.get(stages[0], stages[0])
     if run.finished:
         case.status, case.closed_at, case.outcome, case.stage = "closed", _now(), run.end_name, "Closed"
         record_event(session, case, actor, "closed", f"Case closed: {run.end_name or 'finished'}")
