@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app import create_app  # noqa: E402
+from app.cli import upgrade_database  # noqa: E402
 from app.extensions import db  # noqa: E402
 from bench.databases import fresh_postgres, postgres_running  # noqa: E402
 from bench.generate import generate  # noqa: E402
@@ -38,6 +39,7 @@ PAGES = {
 
 def measure(url: str, repeat: int) -> tuple[int, dict[str, tuple[float, float]]]:
     """Median and p95 in ms of each page, after one warm-up request."""
+    upgrade_database(url)  # a database filled by an older checkout gets today's indexes
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "ENV": "bench", "WTF_CSRF_ENABLED": False,
                       "SESSION_COOKIE_SECURE": False})  # the test client speaks plain http
     today = date.today()
