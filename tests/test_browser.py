@@ -133,3 +133,23 @@ def test_bpmn_js_draws_every_shipped_diagram_without_warnings(live_server, brows
         }""", path.read_text())
         assert result["warnings"] == [], path.name
         assert result["shapes"] > 10 and "Customer Relations Officer" in result["lanes"], path.name
+
+
+def submit_complaint(page, base: str, name: str, area: str = "Bins, waste and recycling",
+                     email: str | None = "jo@example.com") -> str:
+    """A member of the public sends a complaint through the public form; returns its reference."""
+    page.goto(base + "/")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("Complaint").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label(area).check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Your comment").fill("My bin has been missed three weeks running.")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Full name").fill(name)
+    if email:
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Email", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Send").click()
+    return page.locator("[data-reference]").inner_text()

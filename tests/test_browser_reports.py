@@ -3,29 +3,14 @@ import pytest
 
 from app.cli import DEMO_PASSWORD
 
-from .test_browser import _page, browser, expect, live_server  # noqa: F401  (fixtures)
+from .test_browser import _page, browser, expect, live_server, submit_complaint  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
 
-def _submit_complaint(page, base):
-    page.goto(base + "/")
-    page.get_by_role("button", name="Start now").click()
-    page.get_by_label("Complaint").check()
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Housing").check()
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Your comment").fill("The repair was never done.")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Full name").fill("Jo Browser")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_role("button", name="Send").click()
-    expect(page.locator("[data-reference]")).to_be_visible()
-
-
 def test_director_reads_the_dashboard_filters_it_and_prints_the_annual_report(live_server, browser):  # noqa: F811
     errors: list[str] = []
-    _submit_complaint(_page(browser, errors), live_server)
+    submit_complaint(_page(browser, errors), live_server, "Jo Browser", area="Housing", email=None)
     page = _page(browser, errors)
     page.goto(live_server + "/sign-in")
     page.get_by_label("Email address").fill("reports@example.org")

@@ -17,7 +17,7 @@ from processes.calendar import as_utc
 from processes.policy import load_calendar
 from processes.procedure import claim_task, complete_task
 
-from .test_browser import _page, browser, expect, start_live_app  # noqa: F401  (browser is a fixture)
+from .test_browser import _page, browser, expect, start_live_app, submit_complaint  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -27,24 +27,6 @@ def live(tmp_path_factory):
     app, server, base, _ = start_live_app(tmp_path_factory, "modeller")
     yield app, base
     server.shutdown()
-
-
-def submit_complaint(page, base: str, name: str) -> str:
-    """A member of the public sends a complaint through the public form; returns its reference."""
-    page.goto(base + "/")
-    page.get_by_role("button", name="Start now").click()
-    page.get_by_label("Complaint").check()
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Bins, waste and recycling").check()
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Your comment").fill("My bin has been missed three weeks running.")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Full name").fill(name)
-    page.get_by_label("Email address").fill("jo@example.com")
-    page.get_by_label("Email", exact=True).check()
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_role("button", name="Send").click()
-    return page.locator("[data-reference]").inner_text()
 
 
 def sign_in(page, base: str, who: str) -> None:
