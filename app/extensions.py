@@ -23,6 +23,8 @@ class Database:
     def _declare_writes(self) -> None:
         """Requests that change things (and pages that record who viewed them) say so before they read."""
         view = current_app.view_functions.get(request.endpoint or "")
+        if getattr(view, "writes_late", False):
+            return
         if request.method not in ("GET", "HEAD", "OPTIONS") or getattr(view, "writes", False):
             begin_writing(self.session())
 
@@ -38,6 +40,13 @@ class Database:
 def writes(view):
     """Mark a GET view that writes (an audit entry of the view, say), so its transaction is a writing one."""
     view.writes = True
+    return view
+
+
+def writes_late(view):
+    """Mark a view that reads first and declares its own writing transactions (models.db.begin_writing),
+    so that on SQLite it holds the write lock only while it writes."""
+    view.writes_late = True
     return view
 
 

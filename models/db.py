@@ -1,6 +1,10 @@
 """Engine and session factory for SQLite (the embedded default) and PostgreSQL."""
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,25 +25,81 @@ def make_engine(url: str, **kwargs) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
+    queue = WriterQueue(engine.url.database) if engine.url.database not in (None, "", ":memory:") else None
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         writing = connection.get_execution_options().get(WRITING)
+        info = connection.connection.info
+        if writing and queue:
+            queue.enter(info)
+        # NORMAL only for a commit that a later one makes durable (see begin_writing); FULL otherwise
+        synchronous = "NORMAL" if writing == LATER_COMMIT_SYNCS else "FULL"
+        if info.get("synchronous", "FULL") != synchronous:
+            connection.exec_driver_sql(f"PRAGMA synchronous={synchronous}")
+            info["synchronous"] = synchronous
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
+    if queue:  # a connection leaves the queue when it goes back to the pool (after its commit or rollback)
+        event.listen(engine, "checkin", lambda _dbapi, record: queue.leave(record.info))
+        event.listen(engine, "close", lambda _dbapi, record: queue.leave(record.info))
     return engine
 
 
+class WriterQueue:
+    """Writers to one SQLite file wait their turn on an OS lock (flock on `<database>-writers`).
+
+    SQLite's own wait for its write lock sleeps and retries (1, 2, 5, 10 ms and longer), so under load the
+    lock often stands free while the next writer sleeps. A writer blocked in flock wakes the moment the
+    previous one's connection goes back to the pool. SQLite's lock still guards the data; this only orders
+    the waiting. A thread already holding the queue through another connection does not queue again (it
+    would wait for itself): SQLite's timeout then decides, as it would without the queue."""
+
+    def __init__(self, database: str):
+        self.path = f"{os.path.abspath(database)}-writers"
+        self.holders: set[int] = set()  # threads of this process in the queue's lock
+
+    def enter(self, info: dict) -> None:
+        thread = threading.get_ident()
+        if "writer_fd" in info or thread in self.holders:
+            return
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o664)
+        except OSError:  # a folder we cannot write in: SQLite's own waiting still works
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)  # waits without holding the GIL
+        info.update(writer_fd=fd, writer_thread=thread)
+        self.holders.add(thread)
+
+    def leave(self, info: dict) -> None:
+        fd = info.pop("writer_fd", None)
+        if fd is not None:
+            self.holders.discard(info.pop("writer_thread"))
+            os.close(fd)  # closing the file releases the lock
+
+
 WRITING = "sqlite_begin_immediate"
+LATER_COMMIT_SYNCS = "later_commit_syncs"
 
 
-def begin_writing(session: Session) -> None:
+def begin_writing(session: Session, later_commit_syncs: bool = False) -> None:
     """Say that this session's transactions will write.
 
     On SQLite each then begins IMMEDIATE, taking the write lock before its first read. A transaction that
     reads first and writes later fails ("database is locked") whenever another writer committed in between,
     which under load is nearly always; and a writer waiting for the lock is better than one refused.
-    PostgreSQL needs nothing: the option means nothing there."""
-    session.execution_options = session.execution_options.union({WRITING: True})
+    PostgreSQL needs nothing: the option means nothing there.
+
+    `later_commit_syncs`: the commit need not wait for the disk, because nothing depends on it until a later
+    commit that does (a reserved reference number, say). SQLite's write-ahead log is written in order, so the
+    later commit's sync makes this one durable too; if the power fails before that, nothing used it."""
+    session.execution_options = session.execution_options.union(
+        {WRITING: LATER_COMMIT_SYNCS if later_commit_syncs else True})
+
+
+def begin_reading(session: Session) -> None:
+    """Undo begin_writing for the session's next transactions: they begin without taking the write lock."""
+    session.execution_options = session.execution_options.union({WRITING: False})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

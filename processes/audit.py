@@ -43,17 +43,25 @@ def _chain_pending(session: Session) -> None:
     pending = session.info.pop("audit_pending", None)
     if not pending:
         return
-    # Plain statements, not ORM objects: this runs at every commit that audits something.
-    last = session.scalar(select(AuditHead.last_hash).where(AuditHead.id == 1).with_for_update())
+    # Plain statements on the tables, not ORM objects or ORM bulk statements: this runs at every commit
+    # that audits something, and on SQLite inside the one write lock.
+    session.flush()
+    connection = session.connection()
+    last = connection.scalar(_HEAD)
     first = last is None
     rows, last = [], last or GENESIS
     for fields in pending:
         digest = _digest(last, **fields)
         rows.append({**fields, "prev_hash": last, "hash": digest})
         last = digest
-    session.execute(insert(AuditEntry), rows)
-    session.execute(insert(AuditHead).values(id=1, last_hash=last) if first else
-                    update(AuditHead).where(AuditHead.id == 1).values(last_hash=last))
+    connection.execute(_APPEND, rows)
+    connection.execute(_START_HEAD if first else _MOVE_HEAD, {"last_hash": last})
+
+
+_HEAD = select(AuditHead.__table__.c.last_hash).where(AuditHead.__table__.c.id == 1).with_for_update()
+_APPEND = insert(AuditEntry.__table__)
+_START_HEAD = insert(AuditHead.__table__).values(id=1)
+_MOVE_HEAD = update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -32,7 +32,7 @@ def _rows(session: Session, model, *where, order=None) -> list[dict[str, Any]]:
 
 def case_record(session: Session, case: Case) -> dict[str, Any]:
     """The case's details, history, messages, notifications and audit entries as plain data."""
-    names = dict(session.execute(select(User.id, User.name)).tuples().all())
+    names = dict(session.execute(select(User.id, User.name)).all())
     events = _rows(session, CaseEvent, CaseEvent.case_id == case.id)
     for event in events:
         event["actor"] = names.get(event.pop("actor_id"), "customer or system")

@@ -6,6 +6,7 @@ command or timer run that calls them commits once.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from sqlalchemy import select, update
@@ -15,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import Case, CaseEvent, Notification, ReadyTask, ReferenceCounter, User, WaitingTimer
+from models import Case, CaseEvent, Notification, ProcessVersion, ReadyTask, ReferenceCounter, User, WaitingTimer
 from models.case import CHANNELS, COMMENT_TYPES
 from models.user import role_for_lane
 
@@ -42,41 +43,85 @@ def next_reference(session: Session, year: int) -> str:
     """CC-2026-000123: numbered from 1 each year, never reused.
 
     One UPDATE ... RETURNING, so two submissions at once can never take the same number."""
-    bump = update(ReferenceCounter).where(ReferenceCounter.year == year).values(last=ReferenceCounter.last + 1)
-    last = session.scalar(bump.returning(ReferenceCounter.last), execution_options={"synchronize_session": False})
+    counter = ReferenceCounter.__table__  # the table, not the ORM entity: nothing in the session changes
+    bump = update(counter).where(counter.c.year == year).values(last=counter.c.last + 1).returning(counter.c.last)
+    last = session.scalar(bump)
     if last is None:  # the year's first: make its row (another submission may be making it at the same moment)
         insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[session.get_bind().dialect.name]
-        session.execute(insert(ReferenceCounter).values(year=year, last=0).on_conflict_do_nothing())
-        last = session.scalar(bump.returning(ReferenceCounter.last), execution_options={"synchronize_session": False})
+        session.execute(insert(counter).values(year=year, last=0).on_conflict_do_nothing())
+        last = session.scalar(bump)
     return f"CC-{year}-{last:06d}"
 
 
 def submit_comment(session: Session, actor: User | None, details: Mapping[str, Any], channel: str,
                    received_at: datetime, engine: WorkflowEngine | None = None) -> Case:
-    """Record a comment and start its case on the newest version of its type's process."""
+    """Record a comment and start its case on the newest version of its type's process, in one transaction.
+
+    The public form does the same in three (reserve_reference, prepare_submission, record_submission), so
+    that on SQLite the write lock is held only while writing."""
+    reference = reserve_reference(session, received_at)
+    return record_submission(session, actor, prepare_submission(session, details, channel, received_at,
+                                                                reference, engine))
+
+
+def reserve_reference(session: Session, received_at: datetime) -> str:
+    """The case's reference, taken from the year's counter. Committed on its own it is like a sequence
+    number: a submission that fails afterwards leaves a gap, never a duplicate."""
+    return next_reference(session, received_at.astimezone(timezone.utc).year)
+
+
+@dataclass(frozen=True)
+class PreparedSubmission:
+    """A comment with its case's process run to its first wait, not yet written to the database."""
+    details: Mapping[str, Any]
+    channel: str
+    received_at: datetime
+    reference: str
+    version: ProcessVersion
+    timescales: dict[str, Any]
+    calendar: WorkingCalendar
+    run: Run
+    serializer_version: str
+
+
+def prepare_submission(session: Session, details: Mapping[str, Any], channel: str, received_at: datetime,
+                       reference: str, engine: WorkflowEngine | None = None) -> PreparedSubmission:
+    """Read the policy (newest version, timescales, calendar) and run the workflow; writes nothing."""
     engine = engine or default_engine()
     comment_type = details["comment_type"]
-    reference = next_reference(session, received_at.astimezone(timezone.utc).year)
     version = latest_version(session, comment_type)
     if version is None:
         raise ProcedureError(f"No process is deployed for {comment_type}s: ask the process owner to deploy one")
     timescales = current_timescales(session)
-    case = Case(reference=reference, comment_type=comment_type, channel=channel, received_at=received_at,
-                recorded_by_id=actor.id if actor else None, process_version=version,
-                serializer_version=engine.serializer_version, workflow_state="", timescales=timescales,
+    calendar = load_calendar(session)
+    data = {"reference": reference, "comment_type": comment_type, "channel": channel, "timescales": timescales,
+            "service_area": details.get("service_area"),
+            "received_at": received_at.astimezone(timezone.utc).isoformat()}
+    run = run_engine(lambda: engine.start(lambda: version.bpmn_xml, version.process_key, data, calendar,
+                                          version_hash=version.content_hash))
+    return PreparedSubmission(details, channel, received_at, reference, version, timescales, calendar, run,
+                              engine.serializer_version)
+
+
+def record_submission(session: Session, actor: User | None, prepared: PreparedSubmission) -> Case:
+    """Write a prepared comment: its case, history, task and timer indexes and messages."""
+    details, channel = prepared.details, prepared.channel
+    comment_type = details["comment_type"]
+    run = prepared.run
+    case = Case(reference=prepared.reference, comment_type=comment_type, channel=channel,
+                received_at=prepared.received_at, recorded_by_id=actor.id if actor else None,
+                process_version=prepared.version, serializer_version=prepared.serializer_version,
+                timescales=prepared.timescales,
+                # as apply_run will set them, so the new row is written once
+                workflow_state=run.state, awaiting_messages=",".join(run.messages), stage=_stage_label(run),
                 ready_tasks=[], events=[],  # a new case has none: its collections need no loading
                 **{k: details.get(k) for k in CASE_FIELDS})
     issue_status_access(case)
     session.add(case)
     session.flush()
-    data = {"reference": reference, "comment_type": comment_type, "channel": channel, "timescales": timescales,
-            "service_area": case.service_area, "received_at": received_at.astimezone(timezone.utc).isoformat()}
     record_event(session, case, actor, "submitted",
                  f"{COMMENT_TYPES[comment_type]} received: {CHANNELS[channel].lower()}")
-    calendar = load_calendar(session)
-    run = run_engine(lambda: engine.start(lambda: version.bpmn_xml, version.process_key, data, calendar,
-                                          version_hash=version.content_hash))
-    apply_run(session, case, run, actor, calendar, new_case=True)
+    apply_run(session, case, run, actor, prepared.calendar, new_case=True)
     return case
 
 
@@ -235,9 +280,8 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
     for bpmn_id, name in run.steps:
         record_event(session, case, None, "step", name, {"element": bpmn_id})
     new_tasks = _sync_tasks(session, case, run)
-    stages = [t.properties.get("stage") for t in run.ready if t.properties.get("stage")]
-    if stages:  # before the flush below, so the case row is written once
-        case.stage = STAGE_LABELS.get(stages[0], stages[0])
+    if (stage := _stage_label(run)) is not None:  # before the flush below, so the case row is written once
+        case.stage = stage
     facts.record_tasks_ready(session, case, new_tasks, new_case)  # reporting: deadlines of the stage
     _sync_timers(session, case, run, new_case)
     for role, message in run.notifications:
@@ -259,6 +303,12 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
     if run.finished:
         case.status, case.closed_at, case.outcome, case.stage = "closed", _now(), run.end_name, "Closed"
         record_event(session, case, actor, "closed", f"Case closed: {run.end_name or 'finished'}")
+
+
+def _stage_label(run: Run) -> str | None:
+    """The stage of the case's first ready task that has one (Stage 1, Stage 2), as the case shows it."""
+    stage = next((t.properties["stage"] for t in run.ready if t.properties.get("stage")), None)
+    return STAGE_LABELS.get(stage, stage) if stage else None
 
 
 def _sync_tasks(session: Session, case: Case, run: Run) -> list[ReadyTask]:

@@ -3,6 +3,7 @@
 This test uses real, separate connections that commit (not the rolled-back fixture), so the two
 transactions truly overlap.
 """
+import threading
 from datetime import datetime, timezone
 
 import pytest
@@ -100,10 +101,136 @@ def test_a_writing_session_holds_sqlites_write_lock_from_its_first_read(tmp_path
 def test_requests_that_write_declare_it_before_they_read(app):
     """Posts, and the pages that audit their viewing, begin writing transactions; other pages do not."""
     from models.db import WRITING
-    for method, path, writing in (("POST", "/comment/check", True), ("GET", "/tasks/", False),
+    # The public form's last step declares its own writing transactions (test_submission_in_three_transactions).
+    for method, path, writing in (("POST", "/comment/about-you", True), ("POST", "/comment/check", False),
+                                  ("GET", "/tasks/", False),
                                   ("GET", "/cases/CC-2026-000001", True), ("GET", "/status/some-token", True),
                                   ("GET", "/reports/", False)):
         with app.test_request_context(path, method=method):
             app.preprocess_request()
             assert bool(app_db.session().execution_options.get(WRITING)) is writing, (method, path)
             app_db.session.remove()
+
+
+def _sqlite_app(tmp_path):
+    """An app on its own SQLite file with the shipped processes deployed, outside the rolled-back fixture."""
+    from app import create_app
+    from app.cli import upgrade_database
+    from processes.deploy import deploy_shipped
+    url = f"sqlite:///{tmp_path / 'cc.db'}"
+    upgrade_database(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "ENV": "test"})
+    with app.app_context():
+        deploy_shipped(app_db.session, app.extensions["forms"])
+        app_db.session.commit()
+    return app, tmp_path / "cc.db"
+
+
+def test_submission_in_three_transactions_holds_the_write_lock_only_to_write(tmp_path):
+    """The public form reserves the reference, reads the policy and runs the workflow while another writer
+    holds SQLite's lock, then writes; the reservation's commit does not wait for the disk, the case's does."""
+    import sqlite3
+
+    from sqlalchemy import text
+
+    from models.db import begin_reading, begin_writing
+    from processes.procedure import prepare_submission, record_submission, reserve_reference
+    app, path = _sqlite_app(tmp_path)
+    answers = {"comment_type": "complaint", "service_area": "waste", "comment": "Missed bin.",
+               "customer_name": "A Resident", "customer_email": "resident@example.com", "preferred_contact": "email"}
+    now = datetime.now(timezone.utc)
+    with app.app_context():
+        session = app_db.session
+        begin_writing(session, later_commit_syncs=True)
+        reference = reserve_reference(session, now)
+        assert session.scalar(text("PRAGMA synchronous")) == 1  # NORMAL: the case's commit will sync it
+        session.commit()
+        assert reference == f"CC-{now.year}-000001"
+
+        other = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")  # someone else is writing
+        begin_reading(session)
+        prepared = prepare_submission(session, answers, "web", now, reference)  # not held up
+        session.commit()
+        assert [t.name for t in prepared.run.ready] == ["Try to resolve at first contact"]
+
+        released = threading.Event()
+
+        def finish_the_other_write():
+            other.execute("ROLLBACK")
+            released.set()
+        threading.Timer(0.3, finish_the_other_write).start()
+        begin_writing(session)
+        case = record_submission(session, None, prepared)
+        assert session.scalar(text("PRAGMA synchronous")) == 2  # FULL: the case's commit waits for the disk
+        session.commit()
+        assert case.reference == reference and [t.name for t in case.ready_tasks] == ["Try to resolve at first contact"]
+        assert case.workflow_state == prepared.run.state and case.stage == "Stage 1"
+    app.extensions["db_engine"].dispose()
+
+
+def test_a_reference_reserved_by_a_failed_submission_is_skipped_never_reused(tmp_path):
+    from processes.procedure import reserve_reference, submit_comment
+    app, _ = _sqlite_app(tmp_path)
+    now = datetime.now(timezone.utc)
+    with app.app_context():
+        session = app_db.session
+        assert reserve_reference(session, now) == f"CC-{now.year}-000001"
+        session.commit()  # and nothing more: the submission failed after reserving
+        case = submit_comment(session, None, {"comment_type": "query", "service_area": "waste", "comment": "When?"},
+                              "web", now)
+        session.commit()
+        assert case.reference == f"CC-{now.year}-000002"
+    app.extensions["db_engine"].dispose()
+
+
+def test_sqlite_writers_queue_on_an_os_lock_released_when_the_connection_is_returned(tmp_path):
+    import fcntl
+    import os
+
+    from sqlalchemy import text
+
+    from models.db import WriterQueue, begin_writing, make_engine
+    path = tmp_path / "queue.db"
+    engine = make_engine(f"sqlite:///{path}")
+    factory = make_session_factory(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE counter (n INTEGER)")
+        conn.exec_driver_sql("INSERT INTO counter VALUES (0)")
+    probe = os.open(f"{path}-writers", os.O_RDWR | os.O_CREAT)
+
+    def queue_is_free() -> bool:
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(probe, fcntl.LOCK_UN)
+        return True
+
+    reader = factory()
+    assert reader.scalar(text("SELECT n FROM counter")) == 0 and queue_is_free()  # readers do not queue
+    reader.rollback()
+    writer = factory()
+    begin_writing(writer)
+    writer.execute(text("UPDATE counter SET n = n + 1"))
+    assert not queue_is_free()  # held from the transaction's start...
+    writer.commit()
+    assert queue_is_free()  # ...to its commit, when the connection goes back to the pool
+    writer.execute(text("UPDATE counter SET n = n + 1"))
+    assert not queue_is_free()
+    writer.rollback()
+    assert queue_is_free()
+
+    # A thread already in the queue does not queue again behind itself (SQLite's own timeout then decides).
+    queue = WriterQueue(str(path))
+    first, second = {}, {}
+    queue.enter(first)
+    queue.enter(second)
+    assert "writer_fd" in first and "writer_fd" not in second and not queue_is_free()
+    queue.leave(second)
+    queue.leave(first)
+    assert queue_is_free() and not queue.holders
+    os.close(probe)
+    for session in (reader, writer):
+        session.close()
+    engine.dispose()
