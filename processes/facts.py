@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from models import Case, CaseRemedy, CaseStage, ReadyTask
@@ -30,14 +30,23 @@ def stage_row(session: Session, case: Case, stage: str | None, new_case: bool = 
     """The case's row for a stage, made when the stage starts (stage 2 starts when it is asked for).
     A case made in this transaction has no row to look up: `new_case` makes it without asking the database."""
     stage = stage or "response"
-    row = None if new_case else session.scalar(select(CaseStage).filter_by(case_id=case.id, stage=stage))
+    known = session.info.setdefault("stage_rows", {})  # this transaction's: found or made, flushed or not
+    row = known.get((case.id, stage))
+    if row is None and not new_case:
+        row = session.scalar(select(CaseStage).filter_by(case_id=case.id, stage=stage))
     if row is None:
         started = case.received_at if stage != "stage2" else _now()
         row = CaseStage(case_id=case.id, stage=stage, started_at=started, extension_days=0,
                         received_at=case.received_at, comment_type=case.comment_type, channel=case.channel,
                         service_area=case.service_area)
         session.add(row)
+    known[(case.id, stage)] = row
     return row
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_stage_rows(session: Session, _transaction) -> None:
+    session.info.pop("stage_rows", None)
 
 
 def record_tasks_ready(session: Session, case: Case, tasks: Iterable[ReadyTask], new_case: bool = False) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Date, String, cast, func, null, select, union_all
 from sqlalchemy.orm import Session
 
 from models import PROFILES, ClosureDay, PolicySetting, Timescale, User
@@ -22,10 +22,20 @@ def setting(session: Session, key: str, default: str) -> str:
 
 
 def load_calendar(session: Session) -> WorkingCalendar:
-    """Bank holidays, the council's closure days and its close of business, as they stand now."""
-    hours, minutes = setting(session, "close_of_business", "17:00").split(":")
-    closures = frozenset(session.scalars(select(ClosureDay.day)))
-    return WorkingCalendar(closures=closures, close_of_business=time(int(hours), int(minutes)))
+    """Bank holidays, the council's closure days and its close of business, as they stand now (one query)."""
+    close_of_business, closures = "17:00", set()
+    for value, day in session.execute(_CALENDAR):
+        if day is None:
+            close_of_business = value
+        else:
+            closures.add(day)
+    hours, minutes = close_of_business.split(":")
+    return WorkingCalendar(closures=frozenset(closures), close_of_business=time(int(hours), int(minutes)))
+
+
+_CALENDAR = union_all(
+    select(PolicySetting.value, cast(null(), Date).label("day")).where(PolicySetting.key == "close_of_business"),
+    select(cast(null(), String), ClosureDay.day))
 
 
 def active_profile(session: Session) -> str:
@@ -35,11 +45,17 @@ def active_profile(session: Session) -> str:
 def current_timescales(session: Session) -> dict[str, Any]:
     """The active profile as the diagrams read it: {"stage1_response": 10, "stage1_response_from": ...}."""
     values: dict[str, Any] = {}
-    for row in session.scalars(select(Timescale).filter_by(profile=active_profile(session))):
-        values[row.key] = row.working_days
-        if row.counts_from:
-            values[f"{row.key}_from"] = row.counts_from
+    for key, working_days, counts_from in session.execute(_ACTIVE_TIMESCALES):
+        values[key] = working_days
+        if counts_from:
+            values[f"{key}_from"] = counts_from
     return values
+
+
+_ACTIVE_PROFILE = func.coalesce(select(PolicySetting.value).where(PolicySetting.key == "timescale_profile")
+                                .scalar_subquery(), "council")
+_ACTIVE_TIMESCALES = select(Timescale.key, Timescale.working_days, Timescale.counts_from).where(
+    Timescale.profile == _ACTIVE_PROFILE)
 
 
 def _require_owner(actor: User) -> None:

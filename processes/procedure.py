@@ -204,10 +204,12 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     except WorkflowError as exc:
         raise ProcedureError(f"The process could not continue: {exc}") from exc
     try:
-        record_event(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
-                     {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage, "values": result.values})
-        facts.record_task_done(session, case, task.form_name, task.stage, result.values, calendar)  # reporting
-        apply_run(session, case, run, actor, calendar)
+        with session.no_autoflush:  # its reads need nothing pending: everything is written in one flush
+            record_event(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
+                         {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage,
+                          "values": result.values})
+            facts.record_task_done(session, case, task.form_name, task.stage, result.values, calendar)  # reporting
+            apply_run(session, case, run, actor, calendar)
         session.flush()
     except (StaleDataError, OperationalError) as exc:
         # PostgreSQL finds the row version moved on; SQLite refuses to write from an outdated snapshot.
