@@ -230,6 +230,15 @@ def test_sqlite_writers_queue_on_an_os_lock_released_when_the_connection_is_retu
     queue.leave(second)
     queue.leave(first)
     assert queue_is_free() and not queue.holders
+
+    # A writer stuck in its transaction holds the queue: after the timeout the next goes on to SQLite's own
+    # wait (which reports "database is locked" when it too runs out) instead of waiting for ever.
+    fcntl.flock(probe, fcntl.LOCK_EX)
+    patient = WriterQueue(str(path), timeout=0.05)
+    third = {}
+    patient.enter(third)
+    assert "writer_fd" not in third and not patient.holders
+    fcntl.flock(probe, fcntl.LOCK_UN)
     os.close(probe)
     for session in (reader, writer):
         session.close()

@@ -7,9 +7,9 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from sqlalchemy import select
 
 from models import Case
+from models.db import begin_reading, begin_writing
 from processes.errors import ProcedureError
 from processes.forms import check_values, validate_form
-from models.db import begin_reading, begin_writing
 from processes.procedure import prepare_submission, record_submission, reserve_reference
 
 from ..extensions import db, writes_late
