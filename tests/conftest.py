@@ -22,6 +22,17 @@ from processes.deploy import deploy_shipped
 DATA = Path(__file__).parent / "data"
 
 
+def deployed_app(url: str, secret: str = "test"):
+    """An app on its own database (migrated, the shipped processes deployed), outside the rolled-back
+    fixture: for tests whose transactions must really commit and overlap."""
+    upgrade_database(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret, "ENV": "testing"})
+    with app.app_context():
+        deploy_shipped(app_db.session, app.extensions["forms"])
+        app_db.session.commit()
+    return app
+
+
 def _database_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:

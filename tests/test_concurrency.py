@@ -16,6 +16,8 @@ from models.db import make_session_factory
 from processes.errors import Conflict
 from processes.procedure import complete_task, get_task, submit_comment
 
+from .conftest import deployed_app
+
 
 @pytest.fixture()
 def sessions(app):
@@ -56,6 +58,16 @@ def test_overlapping_completions_one_wins_the_other_gets_a_conflict(sessions):
     assert answers == ["Tuesdays."]
 
 
+def _counter_database(path):
+    """A SQLite file with one counter row, its engine and a session factory."""
+    from models.db import make_engine
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE counter (n INTEGER)")
+        conn.exec_driver_sql("INSERT INTO counter VALUES (0)")
+    return engine, make_session_factory(engine)
+
+
 def test_a_writing_session_holds_sqlites_write_lock_from_its_first_read(tmp_path):
     """On SQLite a transaction that reads and then writes fails whenever another writer committed in between;
     sessions that will write begin IMMEDIATE instead, so they wait for the lock rather than fail."""
@@ -63,13 +75,9 @@ def test_a_writing_session_holds_sqlites_write_lock_from_its_first_read(tmp_path
 
     from sqlalchemy import text
 
-    from models.db import begin_writing, make_engine
+    from models.db import begin_writing
     path = tmp_path / "locks.db"
-    engine = make_engine(f"sqlite:///{path}")
-    factory = make_session_factory(engine)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE counter (n INTEGER)")
-        conn.exec_driver_sql("INSERT INTO counter VALUES (0)")
+    engine, factory = _counter_database(path)
     other = sqlite3.connect(path, timeout=0, isolation_level=None)
 
     reader = factory()  # an ordinary transaction: reads take no write lock, and its later write is refused
@@ -113,17 +121,8 @@ def test_requests_that_write_declare_it_before_they_read(app):
 
 
 def _sqlite_app(tmp_path):
-    """An app on its own SQLite file with the shipped processes deployed, outside the rolled-back fixture."""
-    from app import create_app
-    from app.cli import upgrade_database
-    from processes.deploy import deploy_shipped
-    url = f"sqlite:///{tmp_path / 'cc.db'}"
-    upgrade_database(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "ENV": "test"})
-    with app.app_context():
-        deploy_shipped(app_db.session, app.extensions["forms"])
-        app_db.session.commit()
-    return app, tmp_path / "cc.db"
+    """An app on its own SQLite file (whichever database the suite runs on), and the file."""
+    return deployed_app(f"sqlite:///{tmp_path / 'cc.db'}"), tmp_path / "cc.db"
 
 
 def test_submission_in_three_transactions_holds_the_write_lock_only_to_write(tmp_path):
@@ -190,13 +189,9 @@ def test_sqlite_writers_queue_on_an_os_lock_released_when_the_connection_is_retu
 
     from sqlalchemy import text
 
-    from models.db import WriterQueue, begin_writing, make_engine
+    from models.db import WriterQueue, begin_writing
     path = tmp_path / "queue.db"
-    engine = make_engine(f"sqlite:///{path}")
-    factory = make_session_factory(engine)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE counter (n INTEGER)")
-        conn.exec_driver_sql("INSERT INTO counter VALUES (0)")
+    engine, factory = _counter_database(path)
     probe = os.open(f"{path}-writers", os.O_RDWR | os.O_CREAT)
 
     def queue_is_free() -> bool:

@@ -17,15 +17,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from app import create_app
-from app.cli import upgrade_database
 from app.extensions import db as app_db
 from bench.clone import clone_cases, count_due
 from models import CaseEvent, ReadyTask
 from models.db import make_engine
-from processes.deploy import deploy_shipped
 
-from .conftest import DATABASE_URL, DIALECT
+from .conftest import DATABASE_URL, DIALECT, deployed_app
 
 ROOT = Path(__file__).resolve().parent.parent
 RECEIVED = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)  # every timer of these cases is long overdue
@@ -42,11 +39,7 @@ def worker_db(tmp_path):
         url = DATABASE_URL.rsplit("/", 1)[0] + "/cc_workers"
     else:
         url = f"sqlite:///{tmp_path / 'workers.db'}"
-    upgrade_database(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "workers", "ENV": "testing"})
-    with app.app_context():
-        deploy_shipped(app_db.session, app.extensions["forms"])
-        app_db.session.commit()
+    app = deployed_app(url, "workers")
     yield url, app
     with app.app_context():
         app_db.session.remove()
