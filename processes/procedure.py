@@ -5,8 +5,8 @@ command or timer run that calls them commits once.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from sqlalchemy import select, update
