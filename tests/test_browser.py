@@ -97,10 +97,7 @@ def test_complaint_from_public_form_to_officer_completing_first_task(live_server
     assert public.evaluate("getComputedStyle(document.querySelector('.govuk-panel')).backgroundColor") != "rgba(0, 0, 0, 0)"
 
     officer = _page(browser, errors)
-    officer.goto(live_server + "/sign-in")
-    officer.get_by_label("Email address").fill("frontline@example.org")
-    officer.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
-    officer.get_by_role("button", name="Sign in").click()
+    sign_in(officer, live_server, "frontline")
     officer.get_by_role("link", name="Team tasks", exact=True).click()
     row = officer.locator("tr", has_text=reference)
     expect(row).to_be_visible()
@@ -133,6 +130,14 @@ def test_bpmn_js_draws_every_shipped_diagram_without_warnings(live_server, brows
         }""", path.read_text())
         assert result["warnings"] == [], path.name
         assert result["shapes"] > 10 and "Customer Relations Officer" in result["lanes"], path.name
+
+
+def sign_in(page, base: str, who: str) -> None:
+    """Sign in as a demo account (`who`@example.org)."""
+    page.goto(base + "/sign-in")
+    page.get_by_label("Email address").fill(f"{who}@example.org")
+    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
 
 
 def submit_complaint(page, base: str, name: str, area: str = "Bins, waste and recycling",

@@ -1,9 +1,8 @@
 """A real Chromium reads the reports as the director: charts under the content security policy, print layout."""
 import pytest
 
-from app.cli import DEMO_PASSWORD
 
-from .test_browser import _page, browser, expect, live_server, submit_complaint  # noqa: F401  (fixtures)
+from .test_browser import _page, browser, expect, live_server, sign_in, submit_complaint  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -12,10 +11,7 @@ def test_director_reads_the_dashboard_filters_it_and_prints_the_annual_report(li
     errors: list[str] = []
     submit_complaint(_page(browser, errors), live_server, "Jo Browser", area="Housing", email=None)
     page = _page(browser, errors)
-    page.goto(live_server + "/sign-in")
-    page.get_by_label("Email address").fill("reports@example.org")
-    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, "reports")
     page.get_by_role("link", name="Reports", exact=True).click()
     expect(page.get_by_role("heading", name="Comments dashboard")).to_be_visible()
     chart = page.locator("#by-type svg.cc-chart")

@@ -5,13 +5,12 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from app.cli import DEMO_PASSWORD
 from models import Case, User
 from processes.case_diagram import diagram_marks
 from processes.deploy import SHIPPED_BPMN, deploy_process
 from processes.procedure import submit_comment
 
-from .test_browser import _page, browser, expect, start_live_app  # noqa: F401  (the browser fixture)
+from .test_browser import _page, browser, expect, sign_in, start_live_app  # noqa: F401  (the browser fixture)
 from .test_complaint import submit_online
 
 DETAILS = {"comment_type": "query", "service_area": "waste", "comment": "When is the bin collected?",
@@ -66,10 +65,7 @@ def test_chromium_marks_done_current_and_overdue_with_words(overdue_case_server,
     base, reference = overdue_case_server
     errors: list[str] = []
     page = _page(browser, errors)
-    page.goto(base + "/sign-in")
-    page.get_by_label("Email address").fill("cro@example.org")
-    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, base, "cro")
     page.goto(f"{base}/cases/{reference}")
     page.wait_for_selector("#diagram .djs-container", timeout=10_000)
     expect(page.locator("#diagram .cc-overdue-badge")).to_have_count(1)

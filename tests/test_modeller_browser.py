@@ -10,14 +10,13 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from app.cli import DEMO_PASSWORD
 from app.extensions import db as app_db
 from models import Case, User
 from processes.calendar import as_utc
 from processes.policy import load_calendar
 from processes.procedure import claim_task, complete_task
 
-from .test_browser import _page, browser, expect, start_live_app, submit_complaint  # noqa: F401  (browser is a fixture)
+from .test_browser import _page, browser, expect, sign_in, start_live_app, submit_complaint  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -27,13 +26,6 @@ def live(tmp_path_factory):
     app, server, base, _ = start_live_app(tmp_path_factory, "modeller")
     yield app, base
     server.shutdown()
-
-
-def sign_in(page, base: str, who: str) -> None:
-    page.goto(base + "/sign-in")
-    page.get_by_label("Email address").fill(f"{who}@example.org")
-    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 # Places a new user task on the flow from "Acknowledge the complaint" to the next step, with the
