@@ -51,12 +51,10 @@ def _forget_stage_rows(session: Session, _transaction) -> None:
 
 def record_tasks_ready(session: Session, case: Case, tasks: Iterable[ReadyTask], new_case: bool = False) -> None:
     """A new task's due time is the stage's acknowledgement or response deadline (moved by extensions)."""
-    made: dict[str | None, CaseStage] = {}
     for task in tasks:
         if task.form_name not in ACK_FORMS + RESPONSE_FORMS:
             continue
-        row = made.get(task.stage) or stage_row(session, case, task.stage, new_case)
-        made[task.stage] = row
+        row = stage_row(session, case, task.stage, new_case)  # one row per stage: stage_row remembers it
         if task.form_name in ACK_FORMS and row.acknowledged_at is None:
             row.ack_due_at = task.due_at
         elif task.form_name in RESPONSE_FORMS and task.due_at is not None:

@@ -14,6 +14,7 @@ from .calendar import WorkingCalendar
 from .errors import InvalidInput, NotAllowed
 
 OWNERS = ("process_owner", "administrator")
+DEFAULT_PROFILE = "council"  # the timescale profile in force until the process owner chooses another
 
 
 def setting(session: Session, key: str, default: str) -> str:
@@ -39,7 +40,7 @@ _CALENDAR = union_all(
 
 
 def active_profile(session: Session) -> str:
-    return setting(session, "timescale_profile", "council")
+    return setting(session, "timescale_profile", DEFAULT_PROFILE)
 
 
 def current_timescales(session: Session) -> dict[str, Any]:
@@ -53,7 +54,7 @@ def current_timescales(session: Session) -> dict[str, Any]:
 
 
 _ACTIVE_PROFILE = func.coalesce(select(PolicySetting.value).where(PolicySetting.key == "timescale_profile")
-                                .scalar_subquery(), "council")
+                                .scalar_subquery(), DEFAULT_PROFILE)
 _ACTIVE_TIMESCALES = select(Timescale.key, Timescale.working_days, Timescale.counts_from).where(
     Timescale.profile == _ACTIVE_PROFILE)
 
