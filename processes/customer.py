@@ -13,7 +13,7 @@ from .calendar import add_years
 from .engine import WorkflowEngine, default_engine
 from .errors import Conflict, InvalidInput
 from .policy import load_calendar
-from .procedure import apply_run, record_event, run_engine
+from .procedure import apply_run, diagram_of, record_event, run_engine
 
 REVIEW_MESSAGE = "stage2_requested"
 # Closed complaints a customer may still ask to have reviewed (the CRO decides).
@@ -54,7 +54,7 @@ def request_review(session: Session, case: Case, reasons: str, engine: WorkflowE
     if REVIEW_MESSAGE in case.awaiting_messages.split(","):
         calendar = load_calendar(session)
         run = run_engine(lambda: (engine or default_engine()).send_message(
-            case.workflow_state, REVIEW_MESSAGE, {"reasons": reasons.strip()}, calendar))
+            case.workflow_state, REVIEW_MESSAGE, {"reasons": reasons.strip()}, calendar, diagram_of(case)))
         record_event(session, case, None, "review_requested", summary)
         apply_run(session, case, run, None, calendar)
         session.flush()
@@ -77,7 +77,7 @@ def withdraw_case(session: Session, case: Case, engine: WorkflowEngine | None = 
     """The customer withdraws: the case closes with that outcome and the CRO is told."""
     if case.status != "open":
         raise Conflict("This comment is already closed")
-    run = (engine or default_engine()).cancel(case.workflow_state)
+    run = (engine or default_engine()).cancel(case.workflow_state, diagram_of(case))
     record_event(session, case, None, "withdrawn", "The customer withdrew their comment")
     apply_run(session, case, run, None)
     session.add(Notification(case_id=case.id, role="customer_relations_officer",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -14,6 +15,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
@@ -147,12 +149,38 @@ def _migration_problems(diff, spec_diff) -> list[str]:
     return sorted(set(problems))
 
 
+SPEC_REF = "spec_ref"  # in a saved workflow: {"hash", "process"} of the deployed spec it runs on
+
+
+class _SpecByReference(BpmnWorkflowConverter):
+    """Saves a workflow that runs on a deployed, cached spec with a reference to it instead of the whole spec.
+
+    The library embeds the whole spec (tens of KB, most of the cost of a save and a restore) in every saved
+    workflow. A deployed version never changes, so a case's state names it and the engine restores it from its
+    cache (or parses the version's diagram once per process). A workflow restored from a state that embeds its
+    spec (saved before this) has no reference and is saved the library's way, as before.
+    """
+
+    def to_dict(self, workflow):
+        ref = getattr(workflow, "_spec_ref", None)
+        if ref is None:
+            return super().to_dict(workflow)
+        dct = WorkflowConverter.to_dict(self, workflow)  # what the library saves, less the specs
+        dct[SPEC_REF] = ref
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+
 def _notify(role: str, message: str) -> None:
     _notifications.get().append((str(role), str(message)))
 
 
 def content_hash(xml: bytes) -> str:
     return hashlib.sha256(xml).hexdigest()
+
+
+Diagram = Callable[[], bytes]
 
 
 class WorkflowEngine:
@@ -165,7 +193,8 @@ class WorkflowEngine:
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.sandbox = Sandbox(self.script_functions())
         self.script_engine = PythonScriptEngine(environment=_SandboxEnvironment(self.sandbox))
-        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(
+            {**SPIFF_CONFIG, BpmnWorkflow: _SpecByReference}))
         self._validator = BpmnValidator()
         self._specs: dict[tuple[str, str], tuple[Any, Any]] = {}
 
@@ -213,19 +242,26 @@ class WorkflowEngine:
         parser = self.parse(xml)
         return {pid: parser.get_process_parser(pid).get_name() for pid in parser.get_process_ids()}
 
-    def _spec(self, xml: bytes | Callable[[], bytes], process_id: str, version_hash: str | None = None):
+    def _spec(self, xml: bytes | Callable[[], bytes] | None, process_id: str, version_hash: str | None = None):
         """The parsed spec, cached. With a deployed version's own hash, `xml` may be a loader, called only when
         the spec is not cached yet (so a case start need not fetch and hash 60 KB of diagram)."""
+        return self._specs[self._spec_key(xml, process_id, version_hash)]
+
+    def _spec_key(self, xml: bytes | Callable[[], bytes] | None, process_id: str,
+                  version_hash: str | None = None) -> tuple[str, str]:
+        """Parse and cache the spec unless it is cached; its key in the cache."""
         if version_hash is None:
             xml = xml() if callable(xml) else xml
         key = (version_hash or content_hash(xml), process_id)
         if key not in self._specs:
+            if xml is None:
+                raise WorkflowError("the diagram this case runs on was not given, so the case cannot be restored")
             parser = self.parse(xml() if callable(xml) else xml)
             try:
                 self._specs[key] = (parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
             except ValidationException as exc:
                 raise BpmnError(str(exc.args[0] if exc.args else exc), exc.line_number or None, exc.id or None) from exc
-        return self._specs[key]
+        return key
 
     def send_templates(self, xml: bytes, process_id: str) -> dict[str, str]:
         """The message template each send task names: {bpmn_id: template}."""
@@ -290,14 +326,17 @@ class WorkflowEngine:
     # -- running -----------------------------------------------------------------------------
     def start(self, xml: bytes | Callable[[], bytes], process_id: str, data: dict[str, Any],
               calendar: WorkingCalendar | None = None, version_hash: str | None = None) -> Run:
-        spec, subprocesses = self._spec(xml, process_id, version_hash)
-        workflow = BpmnWorkflow(spec, subprocesses, script_engine=self.script_engine)
+        key = self._spec_key(xml, process_id, version_hash)
+        workflow = BpmnWorkflow(*self._specs[key], script_engine=self.script_engine)
+        workflow._spec_ref = {"hash": key[0], "process": key[1]}
         workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
         return self._advance(workflow, lambda: None, calendar)
 
+    # `diagram` (in the methods that restore a saved state): a loader of the diagram of the version the case
+    # runs on, called only when that version's spec is not cached in this process yet.
     def complete_task(self, state: str, task_id: str, data: dict[str, Any],
-                      calendar: WorkingCalendar | None = None) -> Run:
-        workflow = self._restore(state)
+                      calendar: WorkingCalendar | None = None, diagram: Diagram | None = None) -> Run:
+        workflow = self._restore(state, diagram)
         task = self._ready_task(workflow, task_id)
 
         def finish():
@@ -305,35 +344,37 @@ class WorkflowEngine:
             task.run()
         return self._advance(workflow, finish, calendar)
 
-    def fire_timers(self, state: str, calendar: WorkingCalendar | None = None) -> Run:
+    def fire_timers(self, state: str, calendar: WorkingCalendar | None = None, diagram: Diagram | None = None) -> Run:
         """Let every timer whose time has come fire, and run on to the next wait."""
-        workflow = self._restore(state)
+        workflow = self._restore(state, diagram)
         return self._advance(workflow, workflow.refresh_timers, calendar)
 
     def send_message(self, state: str, name: str, payload: dict[str, Any],
-                     calendar: WorkingCalendar | None = None) -> Run:
+                     calendar: WorkingCalendar | None = None, diagram: Diagram | None = None) -> Run:
         """Deliver a message (such as an agreed extension) to the case's waiting message event."""
-        workflow = self._restore(state)
+        workflow = self._restore(state, diagram)
         event = BpmnEvent(MessageEventDefinition(name), payload)
         return self._advance(workflow, lambda: workflow.send_event(event), calendar)
 
-    def cancel(self, state: str) -> Run:
+    def cancel(self, state: str, diagram: Diagram | None = None) -> Run:
         """Stop a workflow where it stands (a withdrawn comment): nothing is left ready or waiting."""
-        workflow = self._restore(state)
+        workflow = self._restore(state, diagram)
         workflow.cancel()
         return Run(state=self.serializer.serialize_json(workflow), ready=[], timers=[], notifications=[],
                    finished=True, end_name="Withdrawn by the customer")
 
-    def migrate(self, state: str, new_xml: bytes, process_id: str, calendar: WorkingCalendar | None = None) -> Run:
+    def migrate(self, state: str, new_xml: bytes, process_id: str, calendar: WorkingCalendar | None = None,
+                diagram: Diagram | None = None, version_hash: str | None = None) -> Run:
         """Move a running workflow onto another version of its process, or raise MigrationRefused.
 
         Refused when a step the case stands on (ready, waiting or started) was removed or changed, or a
         step it has already passed was removed; changes further on are what the move is for.
         """
-        workflow = self._restore(state)
+        workflow = self._restore(state, diagram)
         if workflow.subprocesses:
             raise MigrationRefused("the case is inside a subprocess; finish it on its own version")
-        spec, subprocesses = self._spec(new_xml, process_id)
+        key = self._spec_key(new_xml, process_id, version_hash)
+        spec, subprocesses = self._specs[key]
         diff = WorkflowDiff(workflow, spec_diff := SpecDiff(self.serializer.registry, workflow.spec, spec))
         problems = _migration_problems(diff, spec_diff)
         if problems:
@@ -342,6 +383,7 @@ class WorkflowEngine:
         def move():
             migrate_workflow(diff, workflow, spec)
             workflow.subprocess_specs = subprocesses
+            workflow._spec_ref = {"hash": key[0], "process": key[1]}
         run = self._advance(workflow, move, calendar)
         try:
             self._restore(run.state)  # a state that does not read back would strand the case
@@ -349,10 +391,23 @@ class WorkflowEngine:
             raise MigrationRefused(f"the new version cannot carry this case ({exc})") from exc
         return run
 
-    def _restore(self, state: str) -> BpmnWorkflow:
-        workflow = self.serializer.deserialize_json(state)
+    def _restore(self, state: str, diagram: Diagram | None = None) -> BpmnWorkflow:
+        dct = json.loads(state)
+        self.serializer.migrate(dct)
+        ref = dct.pop(SPEC_REF, None)
+        if ref is not None:  # the library restores objects it is handed as they are
+            dct["spec"], dct["subprocess_specs"] = self._spec(diagram, ref["process"], ref["hash"])
+        workflow = self.serializer.from_dict(dct)
+        workflow._spec_ref = ref
         workflow.script_engine = self.script_engine  # the script engine is not serialized
         return workflow
+
+    def standalone_state(self, state: str, diagram: Diagram | None = None) -> str:
+        """The saved workflow with its whole spec in it, as the library saves it: any SpiffWorkflow 3.2 reads it
+        without this app (for an export, and for the bare engine's cost in bench/run.py)."""
+        workflow = self._restore(state, diagram)
+        workflow._spec_ref = None
+        return self.serializer.serialize_json(workflow)
 
     @staticmethod
     def _ready_task(workflow: BpmnWorkflow, task_id: str):

@@ -13,7 +13,7 @@ from .deploy import latest_version
 from .engine import MigrationRefused, WorkflowEngine, WorkflowError, default_engine
 from .errors import Conflict, NotAllowed, ProcedureError
 from .policy import load_calendar
-from .procedure import apply_run, record_event
+from .procedure import apply_run, diagram_of, record_event
 
 MOVERS = ("customer_relations_officer", "process_owner", "administrator")
 
@@ -56,7 +56,7 @@ def migrate_case(session: Session, actor: User, case: Case, engine: WorkflowEngi
         if problems:
             raise MigrationRefused("; ".join(problems))
         run = (engine or default_engine()).migrate(case.workflow_state, target.bpmn_xml, target.process_key,
-                                                   load_calendar(session))
+                                                   load_calendar(session), diagram_of(case), target.content_hash)
     except (MigrationRefused, WorkflowError) as exc:
         reason = f"Not moved from version {source} to version {target.number}: {exc}"
         record_event(session, case, actor, "migration refused", reason, {"from": source, "to": target.number})

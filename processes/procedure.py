@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -132,6 +132,11 @@ def run_engine(step) -> Run:
         raise ProcedureError(f"The process could not continue: {exc}") from exc
 
 
+def diagram_of(case: Case) -> Callable[[], bytes]:
+    """The diagram of the version a case runs on, for the engine to load only if it has not parsed it yet."""
+    return lambda: case.process_version.bpmn_xml
+
+
 def get_task(session: Session, ready_task_id: int, with_case_state: bool = False) -> ReadyTask:
     """The task; `with_case_state` loads its case and the workflow state with it, in the same query."""
     options = [joinedload(ReadyTask.case).undefer(Case.workflow_state)] if with_case_state else []
@@ -198,7 +203,7 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
         raise InvalidInput(result.errors, result.values)
     calendar = load_calendar(session)
     try:
-        run = engine.complete_task(case.workflow_state, task.task_uuid, result.values, calendar)
+        run = engine.complete_task(case.workflow_state, task.task_uuid, result.values, calendar, diagram_of(case))
     except TaskNotReady as exc:
         raise Conflict("This task has already been completed by someone else") from exc
     except WorkflowError as exc:
@@ -244,7 +249,7 @@ def agree_extension(session: Session, actor: User, case: Case, working_days: int
     payload = {"working_days": working_days, "reason": reason.strip()}
     calendar = load_calendar(session)
     run = run_engine(lambda: (engine or default_engine()).send_message(
-        case.workflow_state, EXTENSION_MESSAGE, payload, calendar))
+        case.workflow_state, EXTENSION_MESSAGE, payload, calendar, diagram_of(case)))
     days = f"{working_days} more working day{'s' if working_days != 1 else ''}"
     record_event(session, case, actor, "extension",
                  f"{actor.name} agreed {days} at {STAGE_LABELS.get(stage, stage)}: {reason.strip()}",
@@ -266,7 +271,8 @@ def extension_days_left(session: Session, case: Case, stage: str | None) -> int:
 def fire_case_timers(session: Session, case: Case, engine: WorkflowEngine | None = None) -> Run:
     """Fire whatever timers of one case are due and run it on; acts as the system."""
     calendar = load_calendar(session)
-    run = run_engine(lambda: (engine or default_engine()).fire_timers(case.workflow_state, calendar))
+    run = run_engine(lambda: (engine or default_engine()).fire_timers(case.workflow_state, calendar,
+                                                                     diagram_of(case)))
     apply_run(session, case, run, None, calendar)
     session.flush()
     return run
