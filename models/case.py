@@ -75,6 +75,8 @@ class Case(Base):
         back_populates="case", cascade="all, delete-orphan", order_by="ReadyTask.id")
     events: Mapped[list["CaseEvent"]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseEvent.id")
+    # Read only: the reporting rows (processes.facts writes them), loaded with a task being completed.
+    stages: Mapped[list["CaseStage"]] = relationship(viewonly=True, order_by="CaseStage.id")  # noqa: F821
 
     # Optimistic locking: an UPDATE that finds another writer got there first raises StaleDataError.
     __mapper_args__ = {"version_id_col": row_version}

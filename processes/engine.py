@@ -79,6 +79,10 @@ class Run:
     sends: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (template, task data) of send tasks
     finished: bool = False
     end_name: str | None = None
+    # What was ready and waiting before this run, which is what the app's indexes hold: they are brought into
+    # step by the difference, without being read back.
+    ready_before: list[str] = field(default_factory=list)
+    timers_before: list[WaitingTimer] = field(default_factory=list)
 
 
 class _SandboxEnvironment(BasePythonScriptEngineEnvironment):
@@ -359,9 +363,11 @@ class WorkflowEngine:
     def cancel(self, state: str, diagram: Diagram | None = None) -> Run:
         """Stop a workflow where it stands (a withdrawn comment): nothing is left ready or waiting."""
         workflow = self._restore(state, diagram)
+        ready_before, timers_before = self._ready_ids(workflow), self._timers(workflow)
         workflow.cancel()
         return Run(state=self.serializer.serialize_json(workflow), ready=[], timers=[], notifications=[],
-                   finished=True, end_name="Withdrawn by the customer")
+                   finished=True, end_name="Withdrawn by the customer", ready_before=ready_before,
+                   timers_before=timers_before)
 
     def migrate(self, state: str, new_xml: bytes, process_id: str, calendar: WorkingCalendar | None = None,
                 diagram: Diagram | None = None, version_hash: str | None = None) -> Run:
@@ -433,6 +439,7 @@ class WorkflowEngine:
             template = getattr(spec, "extensions", {}).get("properties", {}).get("template")
             if template:
                 sends.append((template, dict(task.data)))
+        ready_before, timers_before = self._ready_ids(workflow), self._timers(workflow)
         try:
             action()
             workflow.do_engine_steps(did_complete_task=record)
@@ -441,7 +448,9 @@ class WorkflowEngine:
         finally:
             _notifications.reset(token)
             _calendar.reset(calendar_token)
-        return self._snapshot(workflow, notifications, steps, sends)
+        run = self._snapshot(workflow, notifications, steps, sends)
+        run.ready_before, run.timers_before = ready_before, timers_before
+        return run
 
     def _snapshot(self, workflow: BpmnWorkflow, notifications, steps, sends=()) -> Run:
         finished = workflow.is_completed()
@@ -462,6 +471,10 @@ class WorkflowEngine:
             finished=finished,
             end_name=end_name,
         )
+
+    @staticmethod
+    def _ready_ids(workflow: BpmnWorkflow) -> list[str]:
+        return [str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
 
     @staticmethod
     def _ready(task) -> ReadyTask:

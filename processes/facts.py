@@ -33,7 +33,10 @@ def stage_row(session: Session, case: Case, stage: str | None, new_case: bool = 
     known = session.info.setdefault("stage_rows", {})  # this transaction's: found or made, flushed or not
     row = known.get((case.id, stage))
     if row is None and not new_case:
-        row = session.scalar(select(CaseStage).filter_by(case_id=case.id, stage=stage))
+        if "stages" in case.__dict__:  # loaded with the case (processes.procedure.get_task)
+            row = next((r for r in case.stages if r.stage == stage), None)
+        else:
+            row = session.scalar(select(CaseStage).filter_by(case_id=case.id, stage=stage))
     if row is None:
         started = case.received_at if stage != "stage2" else _now()
         row = CaseStage(case_id=case.id, stage=stage, started_at=started, extension_days=0,

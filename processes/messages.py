@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from jinja2 import ChainableUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
-from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy import Integer, bindparam, cast, exists, insert, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from models import SEE_ALL_ROLES, Case, OutboxMessage, User, UserRole, UserServiceArea
@@ -133,8 +133,9 @@ def staff_template(name: str) -> dict[str, str]:
     return _STAFF_TEMPLATES[name]
 
 
-# Built once (every new task and notification asks): active members of a role, and of those the ones who
-# may see a case in a given area (they see all cases, or work in its area).
+# Built once (every new task and notification asks): an email to each active member of a role, and of those to
+# the ones who may see a case in a given area (they see all cases, or work in its area), written by one
+# INSERT ... SELECT (no round trip to read the members first, no ORM objects).
 _MEMBERS = (select(User.name, User.email).join(UserRole)
             .where(UserRole.role == bindparam("role"), User.active.is_(True)))
 _SEES_ALL = aliased(UserRole)
@@ -143,24 +144,35 @@ _MEMBERS_FOR_CASE = _MEMBERS.where(or_(
     exists().where(UserServiceArea.user_id == User.id, UserServiceArea.service_area == bindparam("area"))))
 
 
+def _staff_emails(members):
+    outbox = OutboxMessage.__table__
+    columns = ["case_id", "audience", "channel", "template", "to_name", "to_address", "subject", "body", "status",
+               "attempts", "next_attempt_at", "created_at"]
+    values = [cast(bindparam("case_id"), Integer), literal("staff"), literal("email"), literal("staff"), User.name,
+              User.email, cast(bindparam("subject"), outbox.c.subject.type),
+              cast(bindparam("body"), outbox.c.body.type), literal("pending"), literal(0),
+              bindparam("now", type_=outbox.c.next_attempt_at.type), bindparam("now", type_=outbox.c.created_at.type)]
+    return insert(outbox).from_select(columns, members.with_only_columns(*values), include_defaults=False)
+
+
+_STAFF_EMAILS, _STAFF_EMAILS_FOR_CASE = _staff_emails(_MEMBERS), _staff_emails(_MEMBERS_FOR_CASE)
+
+
 def queue_staff_message(session: Session, role: str, template_name: str, context: Mapping[str, Any],
-                        case: Case | None = None) -> list[OutboxMessage]:
-    """An email to every active member of a role who may see the case (see processes.queries.visible_cases)."""
+                        case: Case | None = None) -> int:
+    """An email to every active member of a role who may see the case (see processes.queries.visible_cases);
+    how many were queued."""
     links = {"case_url": f"{SITE['url']}/cases/{case.reference}" if case else SITE["url"],
              "reference": case.reference if case else ""}
     subject, body = render(staff_template(template_name), {**links, **context})
-    query, params = (_MEMBERS, {"role": role}) if case is None else \
-        (_MEMBERS_FOR_CASE, {"role": role, "area": case.service_area})
-    now = datetime.now(timezone.utc)
-    messages = [OutboxMessage(case_id=case.id if case else None, audience="staff", channel="email",
-                              template="staff", to_name=name, to_address=email, subject=subject, body=body,
-                              status="pending", next_attempt_at=now)
-                for name, email in session.execute(query, params)]
-    session.add_all(messages)
-    return messages
+    params = {"role": role, "subject": subject, "body": body, "now": datetime.now(timezone.utc),
+              "case_id": case.id if case else None}
+    if case is None:
+        return session.execute(_STAFF_EMAILS, params).rowcount
+    return session.execute(_STAFF_EMAILS_FOR_CASE, {**params, "area": case.service_area}).rowcount
 
 
 def queue_new_task_emails(session: Session, case: Case, role: str, task_name: str, task_id: int,
-                          due: str) -> list[OutboxMessage]:
+                          due: str) -> int:
     return queue_staff_message(session, role, "staff_new_task", {
         "task": task_name, "due": due, "task_url": f"{SITE['url']}/tasks/{task_id}"}, case)

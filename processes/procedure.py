@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Case, CaseEvent, Notification, ProcessVersion, ReadyTask, ReferenceCounter, User, WaitingTimer
@@ -138,8 +139,11 @@ def diagram_of(case: Case) -> Callable[[], bytes]:
 
 
 def get_task(session: Session, ready_task_id: int, with_case_state: bool = False) -> ReadyTask:
-    """The task; `with_case_state` loads its case and the workflow state with it, in the same query."""
-    options = [joinedload(ReadyTask.case).undefer(Case.workflow_state)] if with_case_state else []
+    """The task; `with_case_state` loads its case, the workflow state, the case's version (its forms) and its
+    reporting stage rows with it, in the same query."""
+    case = joinedload(ReadyTask.case)
+    options = [case.undefer(Case.workflow_state), case.joinedload(Case.process_version),
+               case.joinedload(Case.stages)] if with_case_state else []
     task = session.get(ReadyTask, ready_task_id, options=options)
     if task is None:
         raise NotFound("This task does not exist or has already been completed, perhaps by someone else. "
@@ -282,16 +286,19 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
               calendar: WorkingCalendar | None = None, new_case: bool = False) -> None:
     """Save the engine's new state and bring the task and timer indexes into step with it.
 
-    `new_case`: the case was made in this transaction, so it has no timers or stage rows to look up yet."""
+    The indexes are changed by the difference between what was ready and waiting before the run and after it,
+    not read back. Rows are removed after the case row is written: every writer (the timer worker locks it
+    first) takes the case row's lock before the index rows', so two of them cannot deadlock.
+    `new_case`: the case was made in this transaction, so it has no stage rows to look up yet."""
     case.workflow_state = run.state
     case.awaiting_messages = ",".join(run.messages)
     for bpmn_id, name in run.steps:
         record_event(session, case, None, "step", name, {"element": bpmn_id})
-    new_tasks = _sync_tasks(session, case, run)
+    new_tasks = _add_tasks(session, case, run)
     if (stage := _stage_label(run)) is not None:  # before the flush below, so the case row is written once
         case.stage = stage
     facts.record_tasks_ready(session, case, new_tasks, new_case)  # reporting: deadlines of the stage
-    _sync_timers(session, case, run, new_case)
+    timers_to_change = _add_timers(session, case, run)
     for role, message in run.notifications:
         session.add(Notification(case_id=case.id, role=role, message=message))
         queue_staff_message(session, role, "staff_notification", {"message": message}, case)
@@ -301,8 +308,12 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
         how = {"email": f"emailed to {sent.to_address}", "letter": "a letter to post",
                "none": "not sent: the customer left no contact details"}[sent.channel]
         record_event(session, case, None, "message", f"Message to the customer, {how}: {sent.subject}")
+    gone = [uuid for uuid in run.ready_before if uuid not in {t.task_id for t in run.ready}]
+    if new_tasks or gone or timers_to_change:
+        session.flush()  # the case row first; new tasks get their ids
+    _remove_tasks(session, case, gone, new_tasks)
+    _change_timers(session, case, timers_to_change)
     if new_tasks:
-        session.flush()
         calendar = calendar or load_calendar(session)
         for task in new_tasks:
             if task.assigned_to_id is None:
@@ -319,43 +330,79 @@ def _stage_label(run: Run) -> str | None:
     return STAGE_LABELS.get(stage, stage) if stage else None
 
 
-def _sync_tasks(session: Session, case: Case, run: Run) -> list[ReadyTask]:
-    current = {t.task_uuid: t for t in case.ready_tasks}
-    wanted = {t.task_id: t for t in run.ready}
-    carried = {}  # a task the flow loops back to (after an extension, say) stays with its officer
+def _add_tasks(session: Session, case: Case, run: Run) -> list[ReadyTask]:
+    """Index the tasks that became ready in this run."""
+    before = set(run.ready_before)
     added: list[ReadyTask] = []
-    for uuid, row in current.items():
-        if uuid not in wanted:
-            carried[row.bpmn_id] = row.assigned_to_id
-            case.ready_tasks.remove(row)
-    for uuid, ready in wanted.items():
-        if uuid in current:
+    for ready in run.ready:
+        if ready.task_id in before:
             continue
         props = ready.properties
         role = role_for_lane(ready.lane)
         if role is None:
             raise ProcedureError(f"Task {ready.name} is in lane {ready.lane!r}, which is not a role")
         added.append(ReadyTask(
-            task_uuid=uuid, bpmn_id=ready.bpmn_id, name=ready.name, role=role, form_name=props.get("form"),
-            stage=props.get("stage"), independent_of=props.get("independent_of"), due_at=ready.due_at,
-            service_area=case.service_area, assigned_to_id=carried.get(ready.bpmn_id)))
-        case.ready_tasks.append(added[-1])
+            case_id=case.id, task_uuid=ready.task_id, bpmn_id=ready.bpmn_id, name=ready.name, role=role,
+            form_name=props.get("form"), stage=props.get("stage"), independent_of=props.get("independent_of"),
+            due_at=ready.due_at, service_area=case.service_area))
+    session.add_all(added)
     return added
 
 
-def _sync_timers(session: Session, case: Case, run: Run, new_case: bool = False) -> None:
-    existing = {} if new_case else {t.task_uuid: t for t in
-                                    session.scalars(select(WaitingTimer).filter_by(case_id=case.id))}
-    wanted = {t.task_id: t for t in run.timers}
-    for uuid, row in existing.items():
-        if uuid not in wanted:
-            session.delete(row)
-    for uuid, timer in wanted.items():
-        if uuid not in existing:
-            session.add(WaitingTimer(case_id=case.id, task_uuid=uuid, bpmn_id=timer.bpmn_id,
-                                     name=timer.name, due_at=timer.due_at))
-        elif existing[uuid].due_at != timer.due_at:
-            existing[uuid].due_at = timer.due_at
+def _remove_tasks(session: Session, case: Case, gone: list[str], added: list[ReadyTask]) -> None:
+    """Drop the tasks no longer ready. A task the flow loops back to (after an extension, say) stays with the
+    officer who had it."""
+    if gone:
+        removed = session.execute(_DROP_TASKS, {"case_id": case.id, "gone": gone}).all()
+        _forget(session, ReadyTask, [task_id for task_id, _, _ in removed])
+        carried = {bpmn_id: officer for _, bpmn_id, officer in removed if officer is not None}
+        for task in added:
+            if task.bpmn_id in carried:
+                task.assigned_to_id = carried[task.bpmn_id]
+    if gone or added:
+        session.expire(case, ["ready_tasks"])  # read again if asked for in this transaction
+
+
+def _add_timers(session: Session, case: Case, run: Run) -> list[tuple[str, datetime | None]]:
+    """Index the timers that started waiting in this run; the (uuid, new due time or None to remove) of the
+    others that changed, for `_change_timers` once the case row is written."""
+    before = {t.task_id: t.due_at for t in run.timers_before}
+    after = {t.task_id: t for t in run.timers}
+    session.add_all([WaitingTimer(case_id=case.id, task_uuid=uuid, bpmn_id=timer.bpmn_id, name=timer.name,
+                                  due_at=timer.due_at) for uuid, timer in after.items() if uuid not in before])
+    return [(uuid, None) for uuid in before if uuid not in after] + \
+        [(uuid, timer.due_at) for uuid, timer in after.items() if uuid in before and before[uuid] != timer.due_at]
+
+
+def _change_timers(session: Session, case: Case, changes: list[tuple[str, datetime | None]]) -> None:
+    if gone := [uuid for uuid, due in changes if due is None]:
+        _forget(session, WaitingTimer, session.scalars(_DROP_TIMERS, {"case_id": case.id, "gone": gone}).all())
+    for uuid, due in changes:
+        if due is not None:
+            moved = session.scalars(_MOVE_TIMER, {"case_id": case.id, "uuid": uuid, "due_at": due}).all()
+            _forget(session, WaitingTimer, moved, expunge=False)
+
+
+def _forget(session: Session, model, ids, expunge: bool = True) -> None:
+    """Rows changed by plain statements: a loaded object of a deleted row leaves the session (as the ORM's own
+    delete would leave it), one of a changed row is read again when next used."""
+    for row_id in ids:
+        loaded = session.identity_map.get(identity_key(model, row_id))
+        if loaded is not None:
+            session.expunge(loaded) if expunge else session.expire(loaded)
+
+
+# Plain statements on the index tables (the ORM's bulk delete costs several times the round trip).
+_INDEX, _TIMERS = ReadyTask.__table__, WaitingTimer.__table__
+_DROP_TASKS = (delete(_INDEX).where(_INDEX.c.case_id == bindparam("case_id"),
+                                    _INDEX.c.task_uuid.in_(bindparam("gone", expanding=True)))
+               .returning(_INDEX.c.id, _INDEX.c.bpmn_id, _INDEX.c.assigned_to_id))
+_DROP_TIMERS = (delete(_TIMERS).where(_TIMERS.c.case_id == bindparam("case_id"),
+                                      _TIMERS.c.task_uuid.in_(bindparam("gone", expanding=True)))
+                .returning(_TIMERS.c.id))
+_MOVE_TIMER = (update(_TIMERS).where(_TIMERS.c.case_id == bindparam("case_id"),
+                                     _TIMERS.c.task_uuid == bindparam("uuid"))
+               .values(due_at=bindparam("due_at")).returning(_TIMERS.c.id))
 
 
 def record_event(session: Session, case: Case, actor: User | None, kind: str, summary: str,

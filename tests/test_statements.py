@@ -1,0 +1,87 @@
+"""What completing a task asks of the database: which statements, and in which order.
+
+Each statement is a round trip to PostgreSQL; these tests keep a step from quietly reading back what the
+engine already knows (its ready tasks and timers before the run) or locking rows in an order that could
+deadlock with the timer worker (which locks the case row first).
+"""
+import re
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+from sqlalchemy import event, select
+from werkzeug.datastructures import MultiDict
+
+from models import ReadyTask, WaitingTimer
+from processes.procedure import complete_task, submit_comment
+
+COMPLAINT = {"comment_type": "complaint", "service_area": "waste", "comment": "Missed bin.", "customer_name": "Jo",
+             "customer_email": "jo@example.com"}
+
+
+WRITES = [("INSERT", r"INSERT INTO (\w+)"), ("UPDATE", r"UPDATE (\w+) SET"), ("DELETE", r"DELETE FROM (\w+)")]
+
+
+def classify(statement: str) -> list[tuple[str, str]]:
+    """(verb, table) of each write in a statement (PostgreSQL's audit append is an INSERT and an UPDATE in
+    one), or of the read: the first table a SELECT reads."""
+    text = " ".join(statement.split())
+    writes = [(verb, table) for verb, pattern in WRITES for table in re.findall(pattern, text)]
+    if writes or not text.startswith("SELECT"):  # savepoints and PRAGMAs are neither
+        return writes
+    return [("SELECT", re.search(r"FROM (\w+)", text).group(1))]
+
+
+@contextmanager
+def statements(app):
+    """The statements run inside the block, as (verb, table) pairs in order."""
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.extend(classify(statement))
+    engine = app.extensions["db_engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def first_contact(db, users):
+    case = submit_comment(db, None, COMPLAINT, "web", datetime.now(timezone.utc))
+    db.commit()
+    task = db.scalar(select(ReadyTask).filter_by(case_id=case.id, bpmn_id="first_contact"))
+    task_id, officer = task.id, users["frontline"]
+    db.expunge_all()  # as a request starts: nothing of the case loaded
+    return case.id, task_id, db.merge(officer, load=False)
+
+
+def test_a_completion_reads_the_task_with_everything_it_needs_in_one_query_and_the_calendar(app, db, users):
+    case_id, task_id, officer = first_contact(db, users)
+    with statements(app) as seen:
+        complete_task(db, officer, task_id, MultiDict({"first_contact_outcome": "formal",
+                                                       "first_contact_notes": "Formal complaint"}), None)
+        db.commit()
+    reads = [table for verb, table in seen if verb == "SELECT"]
+    # The task with its case, workflow state, version (forms) and stage rows; the calendar; the audit head.
+    assert reads == ["ready_task", "policy_setting", "audit_head"], seen
+    # The indexes were brought into step all the same: the acknowledgement is ready, first contact gone.
+    assert {t.bpmn_id for t in db.scalars(select(ReadyTask).filter_by(case_id=case_id))} == {"acknowledge_stage1"}
+    assert db.scalars(select(WaitingTimer.bpmn_id).filter_by(case_id=case_id)).all()
+
+
+def test_the_case_row_is_written_before_index_rows_are_removed(app, db, users):
+    _, task_id, officer = first_contact(db, users)
+    with statements(app) as seen:
+        complete_task(db, officer, task_id, MultiDict({"first_contact_outcome": "formal",
+                                                       "first_contact_notes": "Formal complaint"}), None)
+    writes = [(verb, table) for verb, table in seen if verb in ("UPDATE", "DELETE")]
+    assert writes.index(("UPDATE", "comment_case")) < writes.index(("DELETE", "ready_task")), seen
+
+
+def test_the_staff_emails_of_a_new_task_are_written_without_reading_the_staff_first(app, db, users):
+    _, task_id, officer = first_contact(db, users)
+    with statements(app) as seen:
+        complete_task(db, officer, task_id, MultiDict({"first_contact_outcome": "formal",
+                                                       "first_contact_notes": "Formal complaint"}), None)
+    assert ("INSERT", "outbox_message") in seen
+    assert not [s for s in seen if s[0] == "SELECT" and s[1] in ("user_account", "user_role")], seen
