@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
-from sqlalchemy import Date, String, cast, func, null, select, union_all
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from models import PROFILES, ClosureDay, PolicySetting, Timescale, User
@@ -24,19 +24,22 @@ def setting(session: Session, key: str, default: str) -> str:
 
 def load_calendar(session: Session) -> WorkingCalendar:
     """Bank holidays, the council's closure days and its close of business, as they stand now (one query)."""
-    close_of_business, closures = "17:00", set()
-    for value, day in session.execute(_CALENDAR):
-        if day is None:
-            close_of_business = value
-        else:
-            closures.add(day)
-    hours, minutes = close_of_business.split(":")
-    return WorkingCalendar(closures=frozenset(closures), close_of_business=time(int(hours), int(minutes)))
+    return calendar_from(*session.execute(_CALENDAR).one())
 
 
-_CALENDAR = union_all(
-    select(PolicySetting.value, cast(null(), Date).label("day")).where(PolicySetting.key == "close_of_business"),
-    select(cast(null(), String), ClosureDay.day))
+def calendar_from(close_of_business: str | None, closure_days: str | None) -> WorkingCalendar:
+    """The calendar from the values of `CALENDAR_COLUMNS`."""
+    hours, minutes = (close_of_business or "17:00").split(":")
+    closures = frozenset(date.fromisoformat(day) for day in closure_days.split(",")) if closure_days else frozenset()
+    return WorkingCalendar(closures=closures, close_of_business=time(int(hours), int(minutes)))
+
+
+# The calendar as two values, the close of business and the closure days joined by commas, so that a query
+# reading something else can read the calendar in the same round trip (processes.procedure.load_step).
+CALENDAR_COLUMNS = (
+    select(PolicySetting.value).where(PolicySetting.key == "close_of_business").scalar_subquery(),
+    select(func.aggregate_strings(cast(ClosureDay.day, String), ",")).scalar_subquery())
+_CALENDAR = select(*CALENDAR_COLUMNS)
 
 
 def active_profile(session: Session) -> str:

@@ -29,7 +29,7 @@ from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
 from .forms import validate_form
 from .calendar import WorkingCalendar
 from .messages import issue_status_access, queue_customer_message, queue_new_task_emails, queue_staff_message
-from .policy import current_timescales, load_calendar
+from .policy import CALENDAR_COLUMNS, calendar_from, current_timescales, load_calendar
 
 STAGE_LABELS = {"stage1": "Stage 1", "stage2": "Stage 2"}
 CASE_FIELDS = ("service_area", "comment", "customer_name", "customer_email", "customer_phone",
@@ -138,17 +138,31 @@ def diagram_of(case: Case) -> Callable[[], bytes]:
     return lambda: case.process_version.bpmn_xml
 
 
-def get_task(session: Session, ready_task_id: int, with_case_state: bool = False) -> ReadyTask:
-    """The task; `with_case_state` loads its case, the workflow state, the case's version (its forms) and its
-    reporting stage rows with it, in the same query."""
-    case = joinedload(ReadyTask.case)
-    options = [case.undefer(Case.workflow_state), case.joinedload(Case.process_version),
-               case.joinedload(Case.stages)] if with_case_state else []
-    task = session.get(ReadyTask, ready_task_id, options=options)
+TASK_GONE = ("This task does not exist or has already been completed, perhaps by someone else. "
+             "Nothing you entered was saved")
+
+
+def get_task(session: Session, ready_task_id: int) -> ReadyTask:
+    task = session.get(ReadyTask, ready_task_id)
     if task is None:
-        raise NotFound("This task does not exist or has already been completed, perhaps by someone else. "
-                       "Nothing you entered was saved")
+        raise NotFound(TASK_GONE)
     return task
+
+
+def load_step(session: Session, ready_task_id: int) -> tuple[ReadyTask, WorkingCalendar]:
+    """Everything completing a task reads, in one query: the task, its case, the workflow state, the case's
+    version (its forms), its reporting stage rows, and the calendar."""
+    row = session.execute(_STEP, {"id": ready_task_id}).unique().first()
+    if row is None:
+        raise NotFound(TASK_GONE)
+    task, close_of_business, closure_days = row
+    return task, calendar_from(close_of_business, closure_days)
+
+
+_CASE = joinedload(ReadyTask.case)
+_STEP = (select(ReadyTask, *CALENDAR_COLUMNS).where(ReadyTask.id == bindparam("id"))
+         .options(_CASE.undefer(Case.workflow_state), _CASE.joinedload(Case.process_version),
+                  _CASE.joinedload(Case.stages)))
 
 
 def check_can_act(session: Session, actor: User, task: ReadyTask) -> None:
@@ -195,7 +209,7 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
                   engine: WorkflowEngine | None = None) -> Case:
     """Validate the task's form, run the workflow on and index what is ready next."""
     engine = engine or default_engine()
-    task = get_task(session, ready_task_id, with_case_state=True)
+    task, calendar = load_step(session, ready_task_id)
     check_can_act(session, actor, task)
     case = task.case
     if seen_version is not None and seen_version != case.row_version:
@@ -205,7 +219,6 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     result = validate_form(definition, formdata)
     if not result.ok:
         raise InvalidInput(result.errors, result.values)
-    calendar = load_calendar(session)
     try:
         run = engine.complete_task(case.workflow_state, task.task_uuid, result.values, calendar, diagram_of(case))
     except TaskNotReady as exc:

@@ -13,8 +13,9 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db as app_db
 from models import Case, ReadyTask, User
 from models.db import make_session_factory
-from processes.errors import Conflict
-from processes.procedure import complete_task, get_task, submit_comment
+from processes import procedure
+from processes.errors import Conflict, NotFound
+from processes.procedure import complete_task, submit_comment
 
 from .conftest import deployed_app
 
@@ -33,7 +34,7 @@ def sessions(app):
         session.close()
 
 
-def test_overlapping_completions_one_wins_the_other_gets_a_conflict(sessions):
+def test_overlapping_completions_one_wins_the_other_gets_a_conflict(sessions, monkeypatch):
     setup = sessions()
     case = submit_comment(setup, None, {"comment_type": "query", "service_area": "waste", "comment": "When?"},
                           "web", datetime.now(timezone.utc))
@@ -41,21 +42,55 @@ def test_overlapping_completions_one_wins_the_other_gets_a_conflict(sessions):
     task_id = setup.scalar(select(ReadyTask.id).filter_by(case_id=case.id))
     first, second = sessions(), sessions()
     users = [s.scalar(select(User).filter_by(email="investigator@example.org")) for s in (first, second)]
-    # Both have loaded the task, the case and its workflow before either saves.
-    for session in (first, second):
-        task = get_task(session, task_id)
-        assert task.case.workflow_state and task.case.row_version
-    answer = MultiDict({"query_answer": "Tuesdays.", "query_answer_method": "email"})
-    complete_task(first, users[0], task_id, answer, None)
+    complete_task(first, users[0], task_id, MultiDict({"query_answer": "Tuesdays.", "query_answer_method": "email"}),
+                  None)  # written, not yet committed
+    # The second officer's step reads the task while the first's is still open, then the first commits.
+    read, outcome = threading.Event(), {}
+
+    def load_then_signal(session, ready_task_id, load=procedure.load_step):
+        loaded = load(session, ready_task_id)
+        read.set()
+        return loaded
+    monkeypatch.setattr(procedure, "load_step", load_then_signal)
+
+    def other_officer():
+        try:
+            complete_task(second, users[1], task_id,
+                          MultiDict({"query_answer": "Mondays.", "query_answer_method": "phone"}), None)
+        except Exception as exc:  # noqa: BLE001  (the assertion below names what was expected)
+            outcome["error"] = exc
+        else:
+            outcome["error"] = None
+    other = threading.Thread(target=other_officer)
+    other.start()
+    assert read.wait(10), "the second step did not read the task"
     first.commit()
-    with pytest.raises(Conflict, match="Someone else completed this task at the same moment"):
-        complete_task(second, users[1], task_id, MultiDict({"query_answer": "Mondays.", "query_answer_method": "phone"}), None)
+    other.join(30)
+    assert isinstance(outcome["error"], Conflict), outcome
+    assert "Someone else completed this task at the same moment" in str(outcome["error"])
     second.rollback()
     check = sessions()
     saved = check.scalar(select(Case).filter_by(id=case.id))
     assert saved.status == "closed"
     answers = [e.details["values"]["query_answer"] for e in saved.events if e.kind == "completed"]
     assert answers == ["Tuesdays."]
+
+
+def test_a_step_begun_after_the_other_committed_is_told_the_task_is_done(sessions):
+    setup = sessions()
+    case = submit_comment(setup, None, {"comment_type": "query", "service_area": "waste", "comment": "When?"},
+                          "web", datetime.now(timezone.utc))
+    setup.commit()
+    task_id = setup.scalar(select(ReadyTask.id).filter_by(case_id=case.id))
+    first, second = sessions(), sessions()
+    users = [s.scalar(select(User).filter_by(email="investigator@example.org")) for s in (first, second)]
+    second.commit()  # the second officer's request begins after the first's has committed
+    complete_task(first, users[0], task_id, MultiDict({"query_answer": "Tuesdays.", "query_answer_method": "email"}),
+                  None)
+    first.commit()
+    with pytest.raises(NotFound, match="already been completed, perhaps by someone else. Nothing you entered"):
+        complete_task(second, users[1], task_id, MultiDict({"query_answer": "Mondays.", "query_answer_method": "phone"}),
+                      None)
 
 
 def _counter_database(path):

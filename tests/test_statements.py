@@ -28,6 +28,8 @@ def classify(statement: str) -> list[tuple[str, str]]:
     writes = [(verb, table) for verb, pattern in WRITES for table in re.findall(pattern, text)]
     if writes or not text.startswith("SELECT"):  # savepoints and PRAGMAs are neither
         return writes
+    while (outer := re.sub(r"\([^()]*\)", "", text)) != text:  # the outer query's table, not a subquery's
+        text = outer
     return [("SELECT", re.search(r"FROM (\w+)", text).group(1))]
 
 
@@ -55,15 +57,15 @@ def first_contact(db, users):
     return case.id, task_id, db.merge(officer, load=False)
 
 
-def test_a_completion_reads_the_task_with_everything_it_needs_in_one_query_and_the_calendar(app, db, users):
+def test_a_completion_reads_everything_it_needs_in_one_query(app, db, users):
     case_id, task_id, officer = first_contact(db, users)
     with statements(app) as seen:
         complete_task(db, officer, task_id, MultiDict({"first_contact_outcome": "formal",
                                                        "first_contact_notes": "Formal complaint"}), None)
         db.commit()
     reads = [table for verb, table in seen if verb == "SELECT"]
-    # The task with its case, workflow state, version (forms) and stage rows; the calendar; the audit head.
-    assert reads == ["ready_task", "policy_setting", "audit_head"], seen
+    # The task with its case, workflow state, version (forms), stage rows and the calendar; the audit head.
+    assert reads == ["ready_task", "audit_head"], seen
     # The indexes were brought into step all the same: the acknowledgement is ready, first contact gone.
     assert {t.bpmn_id for t in db.scalars(select(ReadyTask).filter_by(case_id=case_id))} == {"acknowledge_stage1"}
     assert db.scalars(select(WaitingTimer.bpmn_id).filter_by(case_id=case_id)).all()
