@@ -143,7 +143,8 @@ TASK_GONE = ("This task does not exist or has already been completed, perhaps by
 
 
 def get_task(session: Session, ready_task_id: int) -> ReadyTask:
-    task = session.get(ReadyTask, ready_task_id)
+    """The task and its case (every caller looks at the case), in one query."""
+    task = session.get(ReadyTask, ready_task_id, options=[joinedload(ReadyTask.case)])
     if task is None:
         raise NotFound(TASK_GONE)
     return task

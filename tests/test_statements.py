@@ -14,6 +14,9 @@ from werkzeug.datastructures import MultiDict
 from models import ReadyTask, WaitingTimer
 from processes.procedure import complete_task, submit_comment
 
+from .conftest import row_version
+from .test_complaint import submit_online, tasks_of
+
 COMPLAINT = {"comment_type": "complaint", "service_area": "waste", "comment": "Missed bin.", "customer_name": "Jo",
              "customer_email": "jo@example.com"}
 
@@ -87,3 +90,18 @@ def test_the_staff_emails_of_a_new_task_are_written_without_reading_the_staff_fi
                                                        "first_contact_notes": "Formal complaint"}), None)
     assert ("INSERT", "outbox_message") in seen
     assert not [s for s in seen if s[0] == "SELECT" and s[1] in ("user_account", "user_role")], seen
+
+
+def test_a_completion_through_the_task_page_reads_the_officer_the_task_and_the_step(app, db, login_as):
+    reference = submit_online(app.test_client())
+    officer = login_as("frontline")
+    task = tasks_of(db, reference)["first_contact"]
+    page = officer.get(f"/tasks/{task.id}")
+    with statements(app) as seen:
+        response = officer.post(f"/tasks/{task.id}", data={
+            "first_contact_outcome": "formal", "first_contact_notes": "Formal complaint",
+            "row_version": row_version(page.text)})
+    assert response.status_code == 302
+    # The officer with roles and areas (Flask-Login); the task with its case (may they see it?); the step.
+    assert [table for verb, table in seen if verb == "SELECT"] == ["user_account", "ready_task", "ready_task",
+                                                                   "audit_head"], seen
