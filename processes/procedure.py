@@ -322,7 +322,8 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
         how = {"email": f"emailed to {sent.to_address}", "letter": "a letter to post",
                "none": "not sent: the customer left no contact details"}[sent.channel]
         record_event(session, case, None, "message", f"Message to the customer, {how}: {sent.subject}")
-    gone = [uuid for uuid in run.ready_before if uuid not in {t.task_id for t in run.ready}]
+    still_ready = {t.task_id for t in run.ready}
+    gone = [uuid for uuid in run.ready_before if uuid not in still_ready]
     if new_tasks or gone or timers_to_change:
         session.flush()  # the case row first; new tasks get their ids
     _remove_tasks(session, case, gone, new_tasks)

@@ -4,6 +4,9 @@ from datetime import datetime, timezone
 
 import pytest
 import time_machine
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from models import Case
@@ -36,6 +39,9 @@ def test_a_saved_workflow_names_its_spec_and_is_a_fraction_of_the_library_s_size
     assert "spec" not in saved and "subprocess_specs" not in saved
     whole = engine.standalone_state(run.state)
     assert "spec" in json.loads(whole) and SPEC_REF not in json.loads(whole)
+    # The library on its own reads the standalone form (and only that).
+    plain = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    assert [t.task_spec.bpmn_id for t in plain.deserialize_json(whole).get_tasks(state=TaskState.READY)] == ["answer"]
     assert len(run.state) * 2 < len(whole)
 
 
