@@ -3,7 +3,8 @@
 Usage: .venv/bin/python bench/tasklist.py [--repeat 30] [--reuse]
 Fills a SQLite file and a PostgreSQL database at each size with bench/generate.py (the large ones are shared with
 bench/dashboard.py: --reuse measures them as they are; the small ones are always made afresh), then requests "Team tasks" and "My tasks" through the
-Flask app as officers with a full page of tasks waiting and prints median and p95 in ms. It asserts nothing.
+Flask app as officers with a full page of tasks waiting, the two sizes taking turns request by request, and prints
+median and p95 in ms. It asserts nothing.
 """
 from __future__ import annotations
 
@@ -61,31 +62,43 @@ def settle(engine) -> None:
         conn.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
 
 
-def measure(url: str, repeat: int) -> dict:
+def prepared(url: str):
     upgrade_database(url)  # a database filled by an older checkout gets today's indexes
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "ENV": "bench", "SESSION_COOKIE_SECURE": False,
                       "WTF_CSRF_ENABLED": False})
-    rows = {}
     with app.app_context():
         take_tasks("investigator@example.org")
         settle(app.extensions["db_engine"])
+    return app
+
+
+def measure(urls: dict[str, str], repeat: int) -> dict[str, dict]:
+    """Each page at every size, the sizes taking turns request by request, so that the machine getting slower
+    or faster for a while (it is shared) weighs on both sides of the ratio alike."""
+    apps = {size: prepared(url) for size, url in urls.items()}
+    rows: dict[str, dict] = {size: {} for size in urls}
     for label, (who, path) in PAGES.items():
-        client = app.test_client()
-        assert client.post("/sign-in", data={"email": f"{who}@example.org", "password": "demo-password"}).status_code == 302
-        shown = len(re.findall(r'href="/tasks/\d+"', client.get(path).text))  # rows on the page
-        samples = []
+        clients, samples = {}, {size: [] for size in urls}
+        for size, app in apps.items():
+            clients[size] = app.test_client()
+            assert clients[size].post("/sign-in", data={"email": f"{who}@example.org",
+                                                        "password": "demo-password"}).status_code == 302
+            rows[size][label] = {"rows": len(re.findall(r'href="/tasks/\d+"', clients[size].get(path).text))}
         for _ in range(repeat):
-            began = time.perf_counter()
-            assert client.get(path).status_code == 200
-            samples.append((time.perf_counter() - began) * 1000)
-        ordered = sorted(samples)
-        rows[label] = {"median_ms": round(statistics.median(ordered), 2),
-                       "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 2), "rows": shown}
-    with app.app_context():
-        rows["cases"] = db.session.scalar(select(func.count(Case.id)))
-        rows["ready tasks"] = db.session.scalar(select(func.count(ReadyTask.id)))
-        db.session.remove()
-    app.extensions["db_engine"].dispose()
+            for size, client in clients.items():
+                began = time.perf_counter()
+                assert client.get(path).status_code == 200
+                samples[size].append((time.perf_counter() - began) * 1000)
+        for size, taken in samples.items():
+            ordered = sorted(taken)
+            rows[size][label].update(median_ms=round(statistics.median(ordered), 2),
+                                     p95_ms=round(ordered[int(0.95 * (len(ordered) - 1))], 2))
+    for size, app in apps.items():
+        with app.app_context():
+            rows[size]["cases"] = db.session.scalar(select(func.count(Case.id)))
+            rows[size]["ready tasks"] = db.session.scalar(select(func.count(ReadyTask.id)))
+            db.session.remove()
+        app.extensions["db_engine"].dispose()
     return rows
 
 
@@ -93,12 +106,14 @@ def run(repeat: int = 30, reuse: bool = False, databases=("sqlite", "postgresql"
     """`sizes` and `urls` (like SIZES and URLS) replace the defaults, e.g. for bench/all.py --quick."""
     results = {}
     for kind in databases:
+        chosen = {}
         for size, (closed, open_cases) in (sizes or SIZES).items():
-            url = (urls or URLS)[(kind, size)]
+            chosen[size] = (urls or URLS)[(kind, size)]
             if not reuse or size == "1,000":  # the small ones take seconds to make
-                fresh(url)
-                generate(url, closed=closed, open_cases=open_cases, pool=min(400, closed + open_cases))
-            results[f"{kind} {size}"] = measure(url, repeat)
+                fresh(chosen[size])
+                generate(chosen[size], closed=closed, open_cases=open_cases, pool=min(400, closed + open_cases))
+        for size, rows in measure(chosen, repeat).items():
+            results[f"{kind} {size}"] = rows
     return results
 
 
