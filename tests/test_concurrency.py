@@ -34,7 +34,8 @@ def sessions(app):
         session.close()
 
 
-def test_overlapping_completions_one_wins_the_other_gets_a_conflict(sessions, monkeypatch):
+def _a_query_and_two_officers(sessions):
+    """A query waiting for an answer, and two investigating officers, each in a session of their own."""
     setup = sessions()
     case = submit_comment(setup, None, {"comment_type": "query", "service_area": "waste", "comment": "When?"},
                           "web", datetime.now(timezone.utc))
@@ -42,6 +43,11 @@ def test_overlapping_completions_one_wins_the_other_gets_a_conflict(sessions, mo
     task_id = setup.scalar(select(ReadyTask.id).filter_by(case_id=case.id))
     first, second = sessions(), sessions()
     users = [s.scalar(select(User).filter_by(email="investigator@example.org")) for s in (first, second)]
+    return case, task_id, (first, second), users
+
+
+def test_overlapping_completions_one_wins_the_other_gets_a_conflict(sessions, monkeypatch):
+    case, task_id, (first, second), users = _a_query_and_two_officers(sessions)
     complete_task(first, users[0], task_id, MultiDict({"query_answer": "Tuesdays.", "query_answer_method": "email"}),
                   None)  # written, not yet committed
     # The second officer's step reads the task while the first's is still open, then the first commits.
@@ -77,13 +83,7 @@ def test_overlapping_completions_one_wins_the_other_gets_a_conflict(sessions, mo
 
 
 def test_a_step_begun_after_the_other_committed_is_told_the_task_is_done(sessions):
-    setup = sessions()
-    case = submit_comment(setup, None, {"comment_type": "query", "service_area": "waste", "comment": "When?"},
-                          "web", datetime.now(timezone.utc))
-    setup.commit()
-    task_id = setup.scalar(select(ReadyTask.id).filter_by(case_id=case.id))
-    first, second = sessions(), sessions()
-    users = [s.scalar(select(User).filter_by(email="investigator@example.org")) for s in (first, second)]
+    _, task_id, (first, second), users = _a_query_and_two_officers(sessions)
     second.commit()  # the second officer's request begins after the first's has committed
     complete_task(first, users[0], task_id, MultiDict({"query_answer": "Tuesdays.", "query_answer_method": "email"}),
                   None)
