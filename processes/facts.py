@@ -33,7 +33,7 @@ def stage_row(session: Session, case: Case, stage: str | None, new_case: bool = 
     known = session.info.setdefault("stage_rows", {})  # this transaction's: found or made, flushed or not
     row = known.get((case.id, stage))
     if row is None and not new_case:
-        if "stages" in case.__dict__:  # loaded with the case (processes.procedure.get_task)
+        if "stages" in case.__dict__:  # loaded with the case (processes.procedure.load_step)
             row = next((r for r in case.stages if r.stage == stage), None)
         else:
             row = session.scalar(select(CaseStage).filter_by(case_id=case.id, stage=stage))

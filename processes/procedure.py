@@ -403,8 +403,12 @@ def _forget(session: Session, model, ids, expunge: bool = True) -> None:
     delete would leave it), one of a changed row is read again when next used."""
     for row_id in ids:
         loaded = session.identity_map.get(identity_key(model, row_id))
-        if loaded is not None:
-            session.expunge(loaded) if expunge else session.expire(loaded)
+        if loaded is None:
+            continue
+        if expunge:
+            session.expunge(loaded)
+        else:
+            session.expire(loaded)
 
 
 # Plain statements on the index tables (the ORM's bulk delete costs several times the round trip).
