@@ -54,15 +54,12 @@ def _chain_pending(session: Session) -> None:
         digest = _digest(last, **fields)
         rows.append({**fields, "prev_hash": last, "hash": digest})
         last = digest
-    if first:
-        connection.execute(_APPEND, rows)
-        connection.execute(_START_HEAD, {"last_hash": last})
-    elif connection.dialect.name == "postgresql":  # one round trip: the entries go in with the head's move
+    if not first and connection.dialect.name == "postgresql":  # one round trip: entries in with the head's move
         connection.execute(_APPEND_AND_MOVE_HEAD, {**{column: [row[column] for row in rows] for column in _COLUMNS},
                                                    "last_hash": last})
     else:
         connection.execute(_APPEND, rows)
-        connection.execute(_MOVE_HEAD, {"last_hash": last})
+        connection.execute(_START_HEAD if first else _MOVE_HEAD, {"last_hash": last})
 
 
 _HEAD = select(AuditHead.__table__.c.last_hash).where(AuditHead.__table__.c.id == 1).with_for_update()

@@ -144,7 +144,7 @@ TASK_GONE = ("This task does not exist or has already been completed, perhaps by
 
 def get_task(session: Session, ready_task_id: int) -> ReadyTask:
     """The task and its case (every caller looks at the case), in one query."""
-    task = session.get(ReadyTask, ready_task_id, options=[joinedload(ReadyTask.case)])
+    task = session.get(ReadyTask, ready_task_id, options=[_CASE])
     if task is None:
         raise NotFound(TASK_GONE)
     return task
