@@ -67,6 +67,8 @@ class CaseStage(Base):
     extension_days: Mapped[int] = mapped_column(default=0)
     outcome: Mapped[Optional[str]] = mapped_column(String(30))
 
+    case: Mapped["Case"] = relationship()  # noqa: F821
+
 
 class CaseRemedy(Base):
     """A remedy given at a stage (an apology, a financial remedy with its amount, ...)."""

@@ -53,3 +53,5 @@ class WaitingTimer(Base):
     bpmn_id: Mapped[str] = mapped_column(String(120))
     name: Mapped[str] = mapped_column(String(200))
     due_at: Mapped[datetime] = mapped_column(index=True)
+
+    case: Mapped["Case"] = relationship()  # noqa: F821

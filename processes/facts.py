@@ -31,7 +31,7 @@ def stage_row(session: Session, case: Case, stage: str | None, new_case: bool = 
     A case made in this transaction has no row to look up: `new_case` makes it without asking the database."""
     stage = stage or "response"
     known = session.info.setdefault("stage_rows", {})  # this transaction's: found or made, flushed or not
-    row = known.get((case.id, stage))
+    row = known.get((case, stage))  # by the case itself: a new one has no id until it is flushed
     if row is None and not new_case:
         if "stages" in case.__dict__:  # loaded with the case (processes.procedure.load_step)
             row = next((r for r in case.stages if r.stage == stage), None)
@@ -39,11 +39,11 @@ def stage_row(session: Session, case: Case, stage: str | None, new_case: bool = 
             row = session.scalar(select(CaseStage).filter_by(case_id=case.id, stage=stage))
     if row is None:
         started = case.received_at if stage != "stage2" else _now()
-        row = CaseStage(case_id=case.id, stage=stage, started_at=started, extension_days=0,
+        row = CaseStage(case=case, stage=stage, started_at=started, extension_days=0,
                         received_at=case.received_at, comment_type=case.comment_type, channel=case.channel,
                         service_area=case.service_area)
         session.add(row)
-    known[(case.id, stage)] = row
+    known[(case, stage)] = row
     return row
 
 

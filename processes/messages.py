@@ -117,7 +117,7 @@ def queue_customer_message(session: Session, case: Case, template_name: str, dat
         channel, address, status = "email", case.customer_email, "pending"
     else:
         channel, address, status = "none", None, "no_contact"
-    message = OutboxMessage(case_id=case.id, audience="customer", channel=channel, template=template_name,
+    message = OutboxMessage(case=case, audience="customer", channel=channel, template=template_name,
                             to_name=case.customer_name, to_address=address, subject=subject, body=body,
                             status=status, next_attempt_at=datetime.now(timezone.utc) if status == "pending" else None)
     session.add(message)

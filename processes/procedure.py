@@ -118,8 +118,7 @@ def record_submission(session: Session, actor: User | None, prepared: PreparedSu
                 ready_tasks=[], events=[],  # a new case has none: its collections need no loading
                 **{k: details.get(k) for k in CASE_FIELDS})
     issue_status_access(case)
-    session.add(case)
-    session.flush()
+    session.add(case)  # written with its rows in apply_run's one flush: the write lock is taken there, not here
     record_event(session, case, actor, "submitted",
                  f"{COMMENT_TYPES[comment_type]} received: {CHANNELS[channel].lower()}")
     apply_run(session, case, run, actor, prepared.calendar, new_case=True)
@@ -303,7 +302,8 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
     The indexes are changed by the difference between what was ready and waiting before the run and after it,
     not read back. Rows are removed after the case row is written: every writer (the timer worker locks it
     first) takes the case row's lock before the index rows', so two of them cannot deadlock.
-    `new_case`: the case was made in this transaction, so it has no stage rows to look up yet."""
+    `new_case`: the case was made in this transaction, so it has no stage rows to look up yet. Its row may not
+    be written yet either: the rows made here name it by relationship, and one flush writes them all."""
     case.workflow_state = run.state
     case.awaiting_messages = ",".join(run.messages)
     for bpmn_id, name in run.steps:
@@ -314,8 +314,7 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
     facts.record_tasks_ready(session, case, new_tasks, new_case)  # reporting: deadlines of the stage
     timers_to_change = _add_timers(session, case, run)
     for role, message in run.notifications:
-        session.add(Notification(case_id=case.id, role=role, message=message))
-        queue_staff_message(session, role, "staff_notification", {"message": message}, case)
+        session.add(Notification(case=case, role=role, message=message))
         record_event(session, case, None, "notified", f"Told the {role.replace('_', ' ')}: {message}")
     for template, data in run.sends:
         sent = queue_customer_message(session, case, template, data, actor.name if actor else None)
@@ -324,10 +323,12 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
         record_event(session, case, None, "message", f"Message to the customer, {how}: {sent.subject}")
     still_ready = {t.task_id for t in run.ready}
     gone = [uuid for uuid in run.ready_before if uuid not in still_ready]
-    if new_tasks or gone or timers_to_change:
+    if new_tasks or gone or timers_to_change or run.notifications or case.id is None:
         session.flush()  # the case row first; new tasks get their ids
     _remove_tasks(session, case, gone, new_tasks)
     _change_timers(session, case, timers_to_change)
+    for role, message in run.notifications:  # the emails are written from the case row's id
+        queue_staff_message(session, role, "staff_notification", {"message": message}, case)
     if new_tasks:
         calendar = calendar or load_calendar(session)
         for task in new_tasks:
@@ -357,7 +358,7 @@ def _add_tasks(session: Session, case: Case, run: Run) -> list[ReadyTask]:
         if role is None:
             raise ProcedureError(f"Task {ready.name} is in lane {ready.lane!r}, which is not a role")
         added.append(ReadyTask(
-            case_id=case.id, task_uuid=ready.task_id, bpmn_id=ready.bpmn_id, name=ready.name, role=role,
+            case=case, task_uuid=ready.task_id, bpmn_id=ready.bpmn_id, name=ready.name, role=role,
             form_name=props.get("form"), stage=props.get("stage"), independent_of=props.get("independent_of"),
             due_at=ready.due_at, service_area=case.service_area))
     session.add_all(added)
@@ -383,7 +384,7 @@ def _add_timers(session: Session, case: Case, run: Run) -> list[tuple[str, datet
     others that changed, for `_change_timers` once the case row is written."""
     before = {t.task_id: t.due_at for t in run.timers_before}
     after = {t.task_id: t for t in run.timers}
-    session.add_all([WaitingTimer(case_id=case.id, task_uuid=uuid, bpmn_id=timer.bpmn_id, name=timer.name,
+    session.add_all([WaitingTimer(case=case, task_uuid=uuid, bpmn_id=timer.bpmn_id, name=timer.name,
                                   due_at=timer.due_at) for uuid, timer in after.items() if uuid not in before])
     return [(uuid, None) for uuid in before if uuid not in after] + \
         [(uuid, timer.due_at) for uuid, timer in after.items() if uuid in before and before[uuid] != timer.due_at]
