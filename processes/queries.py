@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, exists, false, func, literal, or_, select, true
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import Case, CaseEvent, Notification, OutboxMessage, ReadyTask, User
@@ -31,18 +31,24 @@ def visible_cases(user: User) -> ColumnElement[bool]:
 
 
 PAGE_SIZE = 50
+# A list counts its tasks up to this many (or to the end of the page asked for, if further): past it the page says
+# "more than 1,000". An exact count reads every entry of the queue's index, so it would grow with the open work;
+# nobody pages through a thousand tasks, and the reports give the exact figures.
+COUNT_UP_TO = 1000
 
 
 @dataclass
 class Page:
     items: list[ReadyTask]
-    total: int
+    total: int  # exact, or with `more` the bound it stopped at: there are more than this
     number: int
     size: int = PAGE_SIZE
+    more: bool = False
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
+        """The pages known: with `more`, there is at least one after the bound."""
+        return max(1, -(-self.total // self.size)) + (1 if self.more else 0)
 
     @property
     def first(self) -> int:
@@ -53,23 +59,36 @@ class Page:
         return min(self.total, self.number * self.size)
 
 
+def _count(session: Session, where: list, up_to: int) -> int:
+    """How many tasks match, counting no further than `up_to` + 1 (the index entries, not the tasks)."""
+    return session.scalar(select(func.count()).select_from(select(literal(1)).where(*where).limit(up_to + 1)
+                                                           .subquery()))
+
+
 def _task_page(session: Session, where: list, number: int) -> Page:
-    # `where` names ReadyTask columns only, so the count is answered from an index without the cases.
+    # `where` names ReadyTask columns only, so the counts are answered from an index without the cases.
     """One page of tasks, soonest due first, then those without a due date: two index-ordered queries rather
-    than one sort, so a page costs the same with 100 open tasks or 100,000."""
+    than one sort, and a count that stops at COUNT_UP_TO, so a page costs the same with 100 open tasks or
+    100,000."""
     # The cases of the page's rows come in a second query by id: joined here, PostgreSQL would rather scan them all.
     base = (select(ReadyTask).where(*where)
             .options(selectinload(ReadyTask.case).load_only(Case.reference, Case.comment_type, Case.customer_name)))
-    counts = select(func.count(ReadyTask.id), func.count(ReadyTask.due_at)).where(*where)
-    total, dated = session.execute(counts).one()
-    number = min(max(1, number), max(1, -(-total // PAGE_SIZE)))
+    number = max(1, number)
+    bound = max(COUNT_UP_TO, number * PAGE_SIZE)
+    total = _count(session, where, bound)
+    more = total > bound
+    total = min(total, bound)
+    if not more:  # past the last page: the last page
+        number = min(number, max(1, -(-total // PAGE_SIZE)))
     offset = (number - 1) * PAGE_SIZE
-    items = list(session.scalars(base.where(ReadyTask.due_at.is_not(None)).order_by(ReadyTask.due_at, ReadyTask.id)
-                                 .offset(offset).limit(PAGE_SIZE))) if offset < dated else []
-    if len(items) < PAGE_SIZE and total > dated:
+    dated = base.where(ReadyTask.due_at.is_not(None))
+    items = list(session.scalars(dated.order_by(ReadyTask.due_at, ReadyTask.id).offset(offset).limit(PAGE_SIZE)))
+    if len(items) < PAGE_SIZE and total > offset + len(items):  # the page runs on into the tasks with no due date
+        # How many have a due date: this page's and all before it, or (none on this page) at most `offset`.
+        before = offset + len(items) if items else _count(session, [*where, ReadyTask.due_at.is_not(None)], offset)
         items += session.scalars(base.where(ReadyTask.due_at.is_(None)).order_by(ReadyTask.id)
-                                 .offset(max(0, offset - dated)).limit(PAGE_SIZE - len(items)))
-    return Page(items, total, number)
+                                 .offset(offset + len(items) - before).limit(PAGE_SIZE - len(items)))
+    return Page(items, total, number, more=more)
 
 
 def my_tasks(session: Session, user: User, page: int = 1) -> Page:

@@ -163,3 +163,34 @@ def test_task_lists_come_a_page_at_a_time_soonest_due_first_then_undated(db, log
     last_ids = [int(x) for x in second.text.split('data-task-id="')[1:] for x in [x.split('"')[0]]]
     assert last_ids[-3:] == sorted(t.id for t in undated)  # no due date: after every dated task
     assert officer.get("/tasks/team?page=99").text.count("data-task-id=") == 7  # past the end: the last page
+
+
+def test_a_long_task_list_counts_up_to_a_bound_and_pages_on_past_it(db, login_as, monkeypatch):
+    """Past COUNT_UP_TO (or the page asked for) the count stops: "more than"; the pages are still all there."""
+    from bench.clone import clone_cases
+    from processes import queries
+    monkeypatch.setattr(queries, "COUNT_UP_TO", 20)  # below one page: the bound is then the page's end
+    ids = clone_cases(db, queries.PAGE_SIZE + 7, datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+    officer = login_as("investigator")
+    first, second = officer.get("/tasks/team"), officer.get("/tasks/team?page=2")
+    assert f"Showing 1 to {queries.PAGE_SIZE} of more than {queries.PAGE_SIZE} tasks" in first.text
+    assert "?page=2" in first.text and first.text.count("data-task-id=") == queries.PAGE_SIZE
+    assert f"of {queries.PAGE_SIZE + 7} tasks" in second.text  # counted to the page's end: exact again
+    assert second.text.count("data-task-id=") == 7 and "more than" not in second.text
+    assert officer.get("/tasks/team?page=99").text.count("data-task-id=") == 7  # past the end: the last page
+    shown = {int(x.split('"')[0]) for page in (first, second) for x in page.text.split('data-task-id="')[1:]}
+    assert shown == set(db.scalars(select(ReadyTask.id).where(ReadyTask.case_id.in_(ids))))
+
+
+def test_a_page_of_only_undated_tasks_starts_where_the_dated_ones_ended(db, login_as):
+    from bench.clone import clone_cases
+    from processes.queries import PAGE_SIZE
+    ids = clone_cases(db, PAGE_SIZE + 7, datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+    tasks = db.scalars(select(ReadyTask).where(ReadyTask.case_id.in_(ids)).order_by(ReadyTask.id)).all()
+    for task in tasks[10:]:  # 10 with a due date, 47 without
+        task.due_at = None
+    db.commit()
+    officer = login_as("investigator")
+    second = officer.get("/tasks/team?page=2")  # no dated task on it: it counts the dated ones before it
+    on_second = [int(x.split('"')[0]) for x in second.text.split('data-task-id="')[1:]]
+    assert on_second == [t.id for t in tasks[-7:]]
