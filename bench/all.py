@@ -93,6 +93,8 @@ def http(kind: str, s: dict, args) -> None:
     if r.get("worker_cpu_ms_per_submission") is not None:
         add("submissions through HTTP: worker CPU per submission", kind, None, r["worker_cpu_ms_per_submission"],
             None, "ms CPU")
+    add("submissions through HTTP: machine idle", kind, None, r["machine_idle_percent"], None, "%",
+        "of the 2 cores while the clients ran (workers waiting for the write lock, the disk, the clients)")
 
 
 def tasks(kind: str, s: dict, args) -> None:
