@@ -105,3 +105,51 @@ def test_a_completion_through_the_task_page_reads_the_officer_the_task_and_the_s
     # The officer with roles and areas (Flask-Login); the task with its case (may they see it?); the step.
     assert [table for verb, table in seen if verb == "SELECT"] == ["user_account", "ready_task", "ready_task",
                                                                    "audit_head"], seen
+
+
+def test_a_new_case_is_written_by_one_flush_once_its_rows_are_built(app, db):
+    """On SQLite the write lock is taken at the first write: everything a new case makes is built before it."""
+    from sqlalchemy.orm import Session
+
+    from processes.procedure import prepare_submission, record_submission, reserve_reference
+    received = datetime.now(timezone.utc)
+    reference = reserve_reference(db, received)
+    db.commit()
+    prepared = prepare_submission(db, COMPLAINT, "web", received, reference)
+    db.commit()
+    flushes = []
+
+    def count(session, context, instances):
+        flushes.append(len(session.new))
+    event.listen(Session, "before_flush", count)
+    try:
+        with statements(app) as seen:
+            case = record_submission(db, None, prepared)
+    finally:
+        event.remove(Session, "before_flush", count)
+    assert len(flushes) == 1 and flushes[0] >= 5  # the case, its history, stage row and task, at once
+    tables = [table for _, table in seen]
+    assert tables[0] == "comment_case" and tables[-1] == "outbox_message"  # the staff emails follow the flush
+    assert set(tables) == {"comment_case", "case_event", "case_stage", "ready_task", "outbox_message"}
+    assert all(verb == "INSERT" for verb, _ in seen)  # nothing read: the rows name the case by relationship
+    db.commit()
+    assert db.scalar(select(ReadyTask.case_id).filter_by(case_id=case.id)) == case.id
+
+
+def test_a_new_case_that_notifies_at_once_writes_the_notice_and_emails_with_its_id(app, db, users):
+    from models import CaseEvent, Notification, OutboxMessage
+    from processes.deploy import SHIPPED_BPMN, deploy_process
+    script = b'response_due = add_working_days(received_at, timescales["query_response"])'
+    query = (SHIPPED_BPMN / "query.bpmn").read_bytes()
+    assert query.count(script) == 1
+    deploy_process(db, query.replace(script, script + b'\nnotify("customer_relations_officer", "A new query")'),
+                   app.extensions["forms"], None, "tell the CRO of every query")
+    db.commit()
+    case = submit_comment(db, None, {**COMPLAINT, "comment_type": "query"}, "web", datetime.now(timezone.utc))
+    db.commit()
+    assert db.scalars(select(Notification.message).filter_by(case_id=case.id)).all() == ["A new query"]
+    emailed = db.scalars(select(OutboxMessage.to_address).filter_by(case_id=case.id, audience="staff")
+                         .where(OutboxMessage.body.contains("A new query"))).all()
+    assert users["cro"].email in emailed
+    assert db.scalar(select(CaseEvent.summary).filter_by(case_id=case.id, kind="notified")) == \
+        "Told the customer relations officer: A new query"
