@@ -108,20 +108,17 @@ def record_submission(session: Session, actor: User | None, prepared: PreparedSu
     """Write a prepared comment: its case, history, task and timer indexes and messages."""
     details, channel = prepared.details, prepared.channel
     comment_type = details["comment_type"]
-    run = prepared.run
     case = Case(reference=prepared.reference, comment_type=comment_type, channel=channel,
                 received_at=prepared.received_at, recorded_by_id=actor.id if actor else None,
                 process_version=prepared.version, serializer_version=prepared.serializer_version,
-                timescales=prepared.timescales,
-                # as apply_run will set them, so the new row is written once
-                workflow_state=run.state, awaiting_messages=",".join(run.messages), stage=_stage_label(run),
+                timescales=prepared.timescales,  # its state, messages and stage: apply_run sets them before the flush
                 ready_tasks=[], events=[],  # a new case has none: its collections need no loading
                 **{k: details.get(k) for k in CASE_FIELDS})
     issue_status_access(case)
     session.add(case)  # written with its rows in apply_run's one flush: the write lock is taken there, not here
     record_event(session, case, actor, "submitted",
                  f"{COMMENT_TYPES[comment_type]} received: {CHANNELS[channel].lower()}")
-    apply_run(session, case, run, actor, prepared.calendar, new_case=True)
+    apply_run(session, case, prepared.run, actor, prepared.calendar, new_case=True)
     return case
 
 
