@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import json
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -127,6 +128,19 @@ def _code_of_task(ts) -> list[tuple[str, str, str]]:
     return code
 
 
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _words_of(xml: bytes) -> frozenset[str]:
+    """The words of every text and attribute of a diagram, after XML's own escapes are read."""
+    words: set[str] = set()
+    for element in safe_xml_tree(xml).iter():
+        for text in (element.text, element.tail, *element.attrib.values()):
+            if text:
+                words.update(_WORD.findall(text))
+    return frozenset(words)
+
+
 _STANDING = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 _STRUCTURE = {"inputs", "outputs"}  # what migrate_workflow rebuilds for the steps it resets
 _CHANGE_NAMES = {"bpmn_name": "name", "event_definition": "its event or timer", "extensions": "its properties",
@@ -201,6 +215,7 @@ class WorkflowEngine:
             {**SPIFF_CONFIG, BpmnWorkflow: _SpecByReference}))
         self._validator = BpmnValidator()
         self._specs: dict[tuple[str, str], tuple[Any, Any]] = {}
+        self._words: dict[tuple[str, str], frozenset[str]] = {}  # every word of each cached spec's diagram
 
     def script_functions(self) -> dict[str, Callable[..., Any]]:
         """The only functions diagrams can call; documented on the process owner's help page."""
@@ -260,12 +275,26 @@ class WorkflowEngine:
         if key not in self._specs:
             if xml is None:
                 raise WorkflowError("the diagram this case runs on was not given, so the case cannot be restored")
-            parser = self.parse(xml() if callable(xml) else xml)
+            xml = xml() if callable(xml) else xml
+            parser = self.parse(xml)
             try:
                 self._specs[key] = (parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
             except ValidationException as exc:
                 raise BpmnError(str(exc.args[0] if exc.args else exc), exc.line_number or None, exc.id or None) from exc
+            self._words[key] = _words_of(xml)
         return key
+
+    def mentions(self, xml: bytes | Callable[[], bytes] | None, process_id: str, word: str,
+                 version_hash: str | None = None) -> bool:
+        """Whether `word` appears anywhere in a process's diagram: in a script, condition or expression, or in a
+        name or note. It may say yes for a word only a label uses, never no for a variable the code reads."""
+        return word in self._words[self._spec_key(xml, process_id, version_hash)]
+
+    @staticmethod
+    def fill_in(state: str, placeholder: str, value: str) -> str:
+        """A saved state with a value the workflow's data carried as a placeholder, which no code read (see
+        `mentions`), put in its place: in the saved JSON it appears only as a copied string."""
+        return state.replace(json.dumps(placeholder), json.dumps(value))
 
     def send_templates(self, xml: bytes, process_id: str) -> dict[str, str]:
         """The message template each send task names: {bpmn_id: template}."""

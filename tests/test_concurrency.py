@@ -11,7 +11,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db as app_db
-from models import Case, ReadyTask, User
+from models import Case, ReadyTask, ReferenceCounter, User
 from models.db import make_session_factory
 from processes import procedure
 from processes.errors import Conflict, NotFound
@@ -144,7 +144,7 @@ def test_a_writing_session_holds_sqlites_write_lock_from_its_first_read(tmp_path
 def test_requests_that_write_declare_it_before_they_read(app):
     """Posts, and the pages that audit their viewing, begin writing transactions; other pages do not."""
     from models.db import WRITING
-    # The public form's last step declares its own writing transactions (test_submission_in_three_transactions).
+    # The public form's last step declares its own writing transactions (test_submission_in_two_transactions).
     for method, path, writing in (("POST", "/comment/about-you", True), ("POST", "/comment/check", False),
                                   ("GET", "/tasks/", False),
                                   ("GET", "/cases/CC-2026-000001", True), ("GET", "/status/some-token", True),
@@ -160,33 +160,29 @@ def _sqlite_app(tmp_path):
     return deployed_app(f"sqlite:///{tmp_path / 'cc.db'}"), tmp_path / "cc.db"
 
 
-def test_submission_in_three_transactions_holds_the_write_lock_only_to_write(tmp_path):
-    """The public form reserves the reference, reads the policy and runs the workflow while another writer
-    holds SQLite's lock, then writes; the reservation's commit does not wait for the disk, the case's does."""
+def test_submission_in_two_transactions_holds_the_write_lock_only_to_write(tmp_path):
+    """The public form reads the policy and runs the workflow while another writer holds SQLite's lock, then
+    numbers the case and writes it in one turn with the lock; the case's commit waits for the disk."""
+    import json
     import sqlite3
 
     from sqlalchemy import text
 
     from models.db import begin_reading, begin_writing
-    from processes.procedure import prepare_submission, record_submission, reserve_reference
+    from processes.procedure import REFERENCE_TO_COME, prepare_submission, record_submission
     app, path = _sqlite_app(tmp_path)
     answers = {"comment_type": "complaint", "service_area": "waste", "comment": "Missed bin.",
                "customer_name": "A Resident", "customer_email": "resident@example.com", "preferred_contact": "email"}
     now = datetime.now(timezone.utc)
     with app.app_context():
         session = app_db.session
-        begin_writing(session, later_commit_syncs=True)
-        reference = reserve_reference(session, now)
-        assert session.scalar(text("PRAGMA synchronous")) == 1  # NORMAL: the case's commit will sync it
-        session.commit()
-        assert reference == f"CC-{now.year}-000001"
-
         other = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
         other.execute("BEGIN IMMEDIATE")  # someone else is writing
         begin_reading(session)
-        prepared = prepare_submission(session, answers, "web", now, reference)  # not held up
+        prepared = prepare_submission(session, answers, "web", now)  # not held up, and not numbered yet
         session.commit()
-        assert [t.name for t in prepared.run.ready] == ["Try to resolve at first contact"]
+        assert prepared.reference is None and [t.name for t in prepared.run.ready] == ["Try to resolve at first contact"]
+        assert json.dumps(REFERENCE_TO_COME) in prepared.run.state
 
         released = threading.Event()
 
@@ -196,10 +192,95 @@ def test_submission_in_three_transactions_holds_the_write_lock_only_to_write(tmp
         threading.Timer(0.3, finish_the_other_write).start()
         begin_writing(session)
         case = record_submission(session, None, prepared)
+        assert released.is_set()  # it waited for the other writer: the number is taken with the lock
         assert session.scalar(text("PRAGMA synchronous")) == 2  # FULL: the case's commit waits for the disk
         session.commit()
-        assert case.reference == reference and [t.name for t in case.ready_tasks] == ["Try to resolve at first contact"]
-        assert case.workflow_state == prepared.run.state and case.stage == "Stage 1"
+        assert case.reference == f"CC-{now.year}-000001"
+        assert [t.name for t in case.ready_tasks] == ["Try to resolve at first contact"] and case.stage == "Stage 1"
+        # The saved workflow carries the case's reference wherever it carried the placeholder, as if given at once.
+        assert REFERENCE_TO_COME not in case.workflow_state
+        carried = _saved_values(case.workflow_state, "reference")
+        assert carried == {case.reference}
+    app.extensions["db_engine"].dispose()
+
+
+def _saved_values(state: str, name: str) -> set:
+    """The values a saved workflow's tasks hold for one variable (SpiffWorkflow keeps each task's data, or
+    what the task changed)."""
+    import json
+    return {held[name] for task in json.loads(state)["tasks"].values()
+            for held in (task["data"], task.get("delta", {}).get("updates", {})) if name in held}
+
+
+def _writing_turns(app, post):
+    """How many transactions took SQLite's write lock while `post()` ran, and its response."""
+    from sqlalchemy import event
+    turns = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        if statement == "BEGIN IMMEDIATE":
+            turns.append(statement)
+    engine = app.extensions["db_engine"]
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        response = post()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    return len(turns), response
+
+
+def _public_query(client):
+    client.post("/comment/type", data={"comment_type": "query"})
+    client.post("/comment/service", data={"service_area": "waste"})
+    client.post("/comment/comment", data={"comment": "When is the bin collected?"})
+    client.post("/comment/about-you", data={"customer_name": "Jo", "customer_email": "jo@example.com",
+                                            "preferred_contact": "email"})
+
+
+def test_a_public_submission_takes_the_write_lock_once_and_a_failed_one_takes_no_number(tmp_path):
+    from processes.deploy import SHIPPED_BPMN, deploy_process
+    app, _ = _sqlite_app(tmp_path)
+    app.config["WTF_CSRF_ENABLED"] = False
+    year = datetime.now(timezone.utc).year
+    client = app.test_client()
+    _public_query(client)
+    turns, response = _writing_turns(app, lambda: client.post("/comment/check"))
+    assert response.location.endswith("/comment/sent") and turns == 1
+    assert f"CC-{year}-000001" in client.get("/comment/sent").text
+
+    script = b'response_due = add_working_days(received_at, timescales["query_response"])'
+    broken = (SHIPPED_BPMN / "query.bpmn").read_bytes().replace(script, script + b"\nnothing_is_called_this")
+    with app.app_context():
+        deploy_process(app_db.session, broken, app.extensions["forms"], None, "a script that fails")
+        app_db.session.commit()
+    _public_query(client)
+    turns, response = _writing_turns(app, lambda: client.post("/comment/check"))
+    assert response.status_code == 503 and "nothing_is_called_this" in response.text and turns == 0
+    with app.app_context():
+        assert app_db.session.scalar(select(Case.reference).order_by(Case.id.desc())) == f"CC-{year}-000001"
+        assert app_db.session.scalar(select(ReferenceCounter.last).filter_by(year=year)) == 1  # no gap
+    app.extensions["db_engine"].dispose()
+
+
+def test_a_process_that_may_read_its_reference_is_numbered_before_it_runs(tmp_path):
+    """A diagram that mentions `reference` gets it in its data from the start: the public form reserves it in
+    a transaction of its own first, as a sequence number (a failure after it leaves a gap)."""
+    from processes.deploy import SHIPPED_BPMN, deploy_process
+    app, _ = _sqlite_app(tmp_path)
+    app.config["WTF_CSRF_ENABLED"] = False
+    script = b'response_due = add_working_days(received_at, timescales["query_response"])'
+    reads = (SHIPPED_BPMN / "query.bpmn").read_bytes().replace(
+        script, script + b'\nacknowledged = "Your reference is " + reference')
+    with app.app_context():
+        deploy_process(app_db.session, reads, app.extensions["forms"], None, "a script reads the reference")
+        app_db.session.commit()
+    client = app.test_client()
+    _public_query(client)
+    turns, response = _writing_turns(app, lambda: client.post("/comment/check"))
+    assert response.location.endswith("/comment/sent") and turns == 2  # the reference, then the case
+    with app.app_context():
+        case = app_db.session.scalar(select(Case))
+        assert f"Your reference is {case.reference}" in _saved_values(case.workflow_state, "acknowledged")
     app.extensions["db_engine"].dispose()
 
 

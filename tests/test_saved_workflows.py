@@ -95,3 +95,35 @@ def test_a_case_s_state_names_the_version_it_runs_on(db, login_as):
                                                                   "first_contact_notes": "Formal complaint"})
     db.expire_all()
     assert json.loads(case.workflow_state)[SPEC_REF]["hash"] == case.process_version.content_hash
+
+
+def test_mentions_finds_a_word_in_code_names_and_escaped_text_and_never_misses_one_code_reads():
+    from processes.deploy import SHIPPED_BPMN
+    engine = WorkflowEngine()
+    query = (SHIPPED_BPMN / "query.bpmn").read_bytes()
+    script = b'response_due = add_working_days(received_at, timescales["query_response"])'
+    assert not engine.mentions(query, "query", "reference")  # the shipped process never reads it
+    assert engine.mentions(query, "query", "received_at")
+    for variant in (script + b"\nack = reference", script + b"\nack = refer&#101;nce",
+                    script + b'\nack = f"{reference}"'):
+        assert engine.mentions(query.replace(script, variant), "query", "reference"), variant
+    assert not engine.mentions(query.replace(script, script + b"\nreferences = 1"), "query", "reference")
+    named = query.replace(b'name="Work out deadlines"', b'name="Work out deadlines and reference"')
+    assert named != query and engine.mentions(named, "query", "reference")  # a label: a false yes, which is safe
+
+
+def test_fill_in_gives_the_state_the_workflow_would_have_saved_with_the_value_from_the_start():
+    from processes.deploy import SHIPPED_BPMN
+    engine = WorkflowEngine()
+    query = (SHIPPED_BPMN / "query.bpmn").read_bytes()
+    placeholder = "(to come: 5f1e)"
+    data = {"reference": placeholder, "comment_type": "query", "channel": "web", "service_area": "waste",
+            "timescales": {"query_response": 10, "reminder_before": 2}, "received_at": "2026-11-24T10:00:00+00:00"}
+    filled = engine.fill_in(engine.start(query, "query", data).state, placeholder, "CC-2026-000042")
+    direct = engine.start(query, "query", {**data, "reference": "CC-2026-000042"}).state
+
+    def task_data(state):  # each task's step, state, data and changes; not its id or time
+        return sorted(json.dumps([t["task_spec"], t["state"], t["data"], t.get("delta")], sort_keys=True)
+                      for t in json.loads(state)["tasks"].values())
+    assert placeholder not in filled and "CC-2026-000042" in filled
+    assert task_data(filled) == task_data(direct)

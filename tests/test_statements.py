@@ -108,14 +108,13 @@ def test_a_completion_through_the_task_page_reads_the_officer_the_task_and_the_s
 
 
 def test_a_new_case_is_written_by_one_flush_once_its_rows_are_built(app, db):
-    """On SQLite the write lock is taken at the first write: everything a new case makes is built before it."""
+    """On SQLite the write lock is taken at the first write: the case is numbered, then everything it makes,
+    built before, is written at once."""
     from sqlalchemy.orm import Session
 
-    from processes.procedure import prepare_submission, record_submission, reserve_reference
+    from processes.procedure import prepare_submission, record_submission
     received = datetime.now(timezone.utc)
-    reference = reserve_reference(db, received)
-    db.commit()
-    prepared = prepare_submission(db, COMPLAINT, "web", received, reference)
+    prepared = prepare_submission(db, COMPLAINT, "web", received)
     db.commit()
     flushes = []
 
@@ -128,6 +127,8 @@ def test_a_new_case_is_written_by_one_flush_once_its_rows_are_built(app, db):
     finally:
         event.remove(Session, "before_flush", count)
     assert len(flushes) == 1 and flushes[0] >= 5  # the case, its history, stage row and task, at once
+    assert seen[0] == ("UPDATE", "reference_counter")  # numbered first (the year's first case also makes its row)
+    seen = [statement for statement in seen if statement[1] != "reference_counter"]
     tables = [table for _, table in seen]
     assert tables[0] == "comment_case" and tables[-1] == "outbox_message"  # the staff emails follow the flush
     assert set(tables) == {"comment_case", "case_event", "case_stage", "ready_task", "outbox_message"}

@@ -60,16 +60,22 @@ def _change_url(field: str) -> str:
 
 
 def _submit(answers: dict) -> Case:
-    """Three short transactions: the reference is reserved, then the policy is read and the workflow run
-    without the write lock, then everything is written at once. On SQLite, where one writer at a time holds
-    the lock, most of a submission's work is then done while others write."""
+    """Two short transactions: the policy is read and the workflow run without the write lock, then the case
+    is numbered and everything written at once. On SQLite, where one writer at a time holds the lock, most of a
+    submission's work is then done while others write, and each submission takes its turn once. A process whose
+    diagram may read the reference from the start has it reserved first, in a transaction of its own."""
     received_at = datetime.now(timezone.utc)
-    begin_writing(db.session, later_commit_syncs=True)  # the case's own commit makes it durable
-    reference = reserve_reference(db.session, received_at)
-    db.session.commit()
     begin_reading(db.session)
-    prepared = prepare_submission(db.session, answers, "web", received_at, reference)
+    prepared = prepare_submission(db.session, answers, "web", received_at)
     db.session.commit()  # ends the read: nothing was written
+    if prepared is None:
+        begin_writing(db.session, later_commit_syncs=True)  # the case's own commit makes it durable
+        reference = reserve_reference(db.session, received_at)
+        db.session.commit()
+        begin_reading(db.session)
+        prepared = prepare_submission(db.session, answers, "web", received_at, reference)
+        db.session.commit()
+    assert prepared is not None
     begin_writing(db.session)
     return record_submission(db.session, None, prepared)
 
