@@ -5,6 +5,7 @@ import contextvars
 import hashlib
 import json
 import re
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -128,16 +129,17 @@ def _code_of_task(ts) -> list[tuple[str, str, str]]:
     return code
 
 
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_WORD = re.compile(r"[^\W\d]\w*")  # a Python name: a letter or underscore, then letters, digits, underscores
 
 
 def _words_of(xml: bytes) -> frozenset[str]:
-    """The words of every text and attribute of a diagram, after XML's own escapes are read."""
+    """The words of every text and attribute of a diagram, after XML's own escapes are read and in the form
+    Python reads a name in (NFKC: a script may spell `reference` with a full-width "ｒ" and mean it)."""
     words: set[str] = set()
     for element in safe_xml_tree(xml).iter():
         for text in (element.text, element.tail, *element.attrib.values()):
             if text:
-                words.update(_WORD.findall(text))
+                words.update(_WORD.findall(unicodedata.normalize("NFKC", text)))
     return frozenset(words)
 
 

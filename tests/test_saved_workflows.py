@@ -105,7 +105,7 @@ def test_mentions_finds_a_word_in_code_names_and_escaped_text_and_never_misses_o
     assert not engine.mentions(query, "query", "reference")  # the shipped process never reads it
     assert engine.mentions(query, "query", "received_at")
     for variant in (script + b"\nack = reference", script + b"\nack = refer&#101;nce",
-                    script + b'\nack = f"{reference}"'):
+                    script + b'\nack = f"{reference}"', script + "\nack = ｒeference".encode()):
         assert engine.mentions(query.replace(script, variant), "query", "reference"), variant
     assert not engine.mentions(query.replace(script, script + b"\nreferences = 1"), "query", "reference")
     named = query.replace(b'name="Work out deadlines"', b'name="Work out deadlines and reference"')
