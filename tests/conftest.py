@@ -133,6 +133,15 @@ def complete(client, task_id: int, data: dict, expect_status: int = 302):
     return response
 
 
+def answer_public_query(client) -> None:
+    """Walk the public form for a query up to its last step, "check your answers"."""
+    client.post("/comment/type", data={"comment_type": "query"})
+    client.post("/comment/service", data={"service_area": "waste"})
+    client.post("/comment/comment", data={"comment": "When is the bin collected?"})
+    client.post("/comment/about-you", data={"customer_name": "Jo", "customer_email": "jo@example.com",
+                                            "preferred_contact": "email"})
+
+
 def error_messages(html: str) -> list[str]:
     """The GOV.UK error messages shown beside fields."""
     return [html_lib.unescape(m.strip()) for m in re.findall(r'class="govuk-error-message">\s*<span class="govuk-visually-hidden">Error:</span>([^<]*)', html)]

@@ -17,7 +17,7 @@ from processes import procedure
 from processes.errors import Conflict, NotFound
 from processes.procedure import complete_task, submit_comment
 
-from .conftest import deployed_app
+from .conftest import answer_public_query, deployed_app
 
 
 @pytest.fixture()
@@ -229,21 +229,13 @@ def _writing_turns(app, post):
     return len(turns), response
 
 
-def _public_query(client):
-    client.post("/comment/type", data={"comment_type": "query"})
-    client.post("/comment/service", data={"service_area": "waste"})
-    client.post("/comment/comment", data={"comment": "When is the bin collected?"})
-    client.post("/comment/about-you", data={"customer_name": "Jo", "customer_email": "jo@example.com",
-                                            "preferred_contact": "email"})
-
-
 def test_a_public_submission_takes_the_write_lock_once_and_a_failed_one_takes_no_number(tmp_path):
     from processes.deploy import SHIPPED_BPMN, deploy_process
     app, _ = _sqlite_app(tmp_path)
     app.config["WTF_CSRF_ENABLED"] = False
     year = datetime.now(timezone.utc).year
     client = app.test_client()
-    _public_query(client)
+    answer_public_query(client)
     turns, response = _writing_turns(app, lambda: client.post("/comment/check"))
     assert response.location.endswith("/comment/sent") and turns == 1
     assert f"CC-{year}-000001" in client.get("/comment/sent").text
@@ -253,7 +245,7 @@ def test_a_public_submission_takes_the_write_lock_once_and_a_failed_one_takes_no
     with app.app_context():
         deploy_process(app_db.session, broken, app.extensions["forms"], None, "a script that fails")
         app_db.session.commit()
-    _public_query(client)
+    answer_public_query(client)
     turns, response = _writing_turns(app, lambda: client.post("/comment/check"))
     assert response.status_code == 503 and "nothing_is_called_this" in response.text and turns == 0
     with app.app_context():
@@ -275,7 +267,7 @@ def test_a_process_that_may_read_its_reference_is_numbered_before_it_runs(tmp_pa
         deploy_process(app_db.session, reads, app.extensions["forms"], None, "a script reads the reference")
         app_db.session.commit()
     client = app.test_client()
-    _public_query(client)
+    answer_public_query(client)
     turns, response = _writing_turns(app, lambda: client.post("/comment/check"))
     assert response.location.endswith("/comment/sent") and turns == 2  # the reference, then the case
     with app.app_context():

@@ -11,7 +11,7 @@ from processes.deploy import deploy_process
 from processes.engine import MAX_BPMN_BYTES, BpmnError
 from processes.timers import fire_due_timers
 
-from .conftest import DATA, complete
+from .conftest import DATA, answer_public_query, complete
 from .test_complaint import submit_online, tasks_of
 
 HOSTILE = DATA / "hostile"
@@ -71,11 +71,7 @@ def test_oversized_and_overgrown_files_are_refused(db, app):
 
 def send_public_query(client):
     """Walk the public form for a query; returns the final response (not followed)."""
-    client.post("/comment/type", data={"comment_type": "query"})
-    client.post("/comment/service", data={"service_area": "waste"})
-    client.post("/comment/comment", data={"comment": "When is the bin collected?"})
-    client.post("/comment/about-you", data={"customer_name": "Jo", "customer_email": "jo@example.com",
-                                            "preferred_contact": "email"})
+    answer_public_query(client)
     return client.post("/comment/check")
 
 
