@@ -132,11 +132,11 @@ def _code_of_task(ts) -> list[tuple[str, str, str]]:
 _WORD = re.compile(r"[^\W\d]\w*")  # a Python name: a letter or underscore, then letters, digits, underscores
 
 
-def _words_of(xml: bytes) -> frozenset[str]:
-    """The words of every text and attribute of a diagram, after XML's own escapes are read and in the form
-    Python reads a name in (NFKC: a script may spell `reference` with a full-width "ｒ" and mean it)."""
+def _words_of(tree) -> frozenset[str]:
+    """The words of every text and attribute of a parsed diagram, after XML's own escapes are read and in the
+    form Python reads a name in (NFKC: a script may spell `reference` with a full-width "ｒ" and mean it)."""
     words: set[str] = set()
-    for element in safe_xml_tree(xml).iter():
+    for element in tree.iter():
         for text in (element.text, element.tail, *element.attrib.values()):
             if text:
                 words.update(_WORD.findall(unicodedata.normalize("NFKC", text)))
@@ -170,6 +170,11 @@ def _migration_problems(diff, spec_diff) -> list[str]:
 
 
 SPEC_REF = "spec_ref"  # in a saved workflow: {"hash", "process"} of the deployed spec it runs on
+
+
+def _spec_ref(key: tuple[str, str]) -> dict[str, str]:
+    """What a saved workflow holds under SPEC_REF, from the spec's key in the engine's cache."""
+    return {"hash": key[0], "process": key[1]}
 
 
 class _SpecByReference(BpmnWorkflowConverter):
@@ -235,7 +240,9 @@ class WorkflowEngine:
     # -- diagrams ---------------------------------------------------------------------------
     def parse(self, xml: bytes, filename: str = "diagram.bpmn") -> SpiffBpmnParser:
         """Parse and schema-check a diagram safely (no entities, no network, bounded size)."""
-        tree = safe_xml_tree(xml)
+        return self._parse_tree(safe_xml_tree(xml), filename)
+
+    def _parse_tree(self, tree, filename: str = "diagram.bpmn") -> SpiffBpmnParser:
         parser = SpiffBpmnParser(validator=self._validator)
         try:
             parser.add_bpmn_xml(tree.getroottree(), filename)
@@ -277,13 +284,14 @@ class WorkflowEngine:
         if key not in self._specs:
             if xml is None:
                 raise WorkflowError("the diagram this case runs on was not given, so the case cannot be restored")
-            xml = xml() if callable(xml) else xml
-            parser = self.parse(xml)
+            tree = safe_xml_tree(xml() if callable(xml) else xml)
+            words = _words_of(tree)
+            parser = self._parse_tree(tree)
             try:
                 self._specs[key] = (parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
             except ValidationException as exc:
                 raise BpmnError(str(exc.args[0] if exc.args else exc), exc.line_number or None, exc.id or None) from exc
-            self._words[key] = _words_of(xml)
+            self._words[key] = words
         return key
 
     def mentions(self, xml: bytes | Callable[[], bytes] | None, process_id: str, word: str,
@@ -363,7 +371,7 @@ class WorkflowEngine:
               calendar: WorkingCalendar | None = None, version_hash: str | None = None) -> Run:
         key = self._spec_key(xml, process_id, version_hash)
         workflow = BpmnWorkflow(*self._specs[key], script_engine=self.script_engine)
-        workflow._spec_ref = {"hash": key[0], "process": key[1]}
+        workflow._spec_ref = _spec_ref(key)
         workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
         return self._advance(workflow, lambda: None, calendar)
 
@@ -420,7 +428,7 @@ class WorkflowEngine:
         def move():
             migrate_workflow(diff, workflow, spec)
             workflow.subprocess_specs = subprocesses
-            workflow._spec_ref = {"hash": key[0], "process": key[1]}
+            workflow._spec_ref = _spec_ref(key)
         run = self._advance(workflow, move, calendar)
         try:
             self._restore(run.state)  # a state that does not read back would strand the case
