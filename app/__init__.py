@@ -59,10 +59,7 @@ def smtp_settings(app: Flask):
 
 
 def register_login(app: Flask) -> None:
-    from sqlalchemy.orm import joinedload
-
-    from models import User
-    user_with_roles = [joinedload(User.roles), joinedload(User.service_areas)]
+    from models import USER_WITH_ROLES_AND_AREAS, User
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see this page"
@@ -71,8 +68,7 @@ def register_login(app: Flask) -> None:
     def load_user(session_id: str):
         """None (so: sign in again) for an unknown, deactivated or changed account: see User.get_id."""
         user_id, _, stamp = session_id.partition(":")
-        # One query for the account, its roles and its areas (every request asks it)
-        user = db.session.get(User, int(user_id), options=user_with_roles) if user_id.isdigit() else None
+        user = db.session.get(User, int(user_id), options=USER_WITH_ROLES_AND_AREAS) if user_id.isdigit() else None
         return user if user is not None and user.active and stamp == user.session_stamp() else None
 
     app.before_request(end_idle_sessions)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import time_machine
 from sqlalchemy import select, text
-from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -23,14 +22,13 @@ from app import create_app  # noqa: E402
 from app.cli import seed_demo_users, upgrade_database  # noqa: E402
 from app.extensions import db  # noqa: E402
 from bench.databases import fresh_postgres, fresh_sqlite, postgres_running  # noqa: E402
-from models import ReadyTask, User  # noqa: E402
+from models import USER_WITH_ROLES_AND_AREAS, ReadyTask, User  # noqa: E402
 from processes import queries  # noqa: E402
 from processes.deploy import deploy_shipped  # noqa: E402
 from processes.engine import default_engine  # noqa: E402
 from processes.procedure import complete_task, submit_comment  # noqa: E402
 from processes.timers import fire_due_timers  # noqa: E402
 
-OFFICER_AS_SIGNED_IN = [joinedload(User.roles), joinedload(User.service_areas)]  # app/__init__.py load_user
 BLOCK = 25  # tasks per block of one measure (see bench_database)
 START = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)  # a Monday, no bank holidays for three weeks
 DETAILS = {"comment_type": "complaint", "service_area": "waste", "comment": "Missed bin.", "customer_name": "Bench"}
@@ -89,15 +87,15 @@ def bench_database(url: str, cases: int) -> dict:
                 # the app saves a reference to its version's spec instead (processes/engine.py _SpecByReference).
                 block.append((task_id, task.task_uuid, task.case.workflow_state,
                               engine.standalone_state(task.case.workflow_state)))
-            for _, uuid, state, whole in block:
+            for _, uuid, _, whole in block:
                 bare.append(timed(lambda: engine.complete_task(whole, uuid, values)))
-            for _, uuid, state, whole in block:
+            for _, uuid, state, _ in block:
                 by_reference.append(timed(lambda: engine.complete_task(state, uuid, values)))
             for task_id, *_ in block:
                 # As in a request: a new session, holding only the officer, loaded with their roles and areas
                 # in one query before the view, as the app's Flask-Login loader does.
                 db.session.remove()
-                officer = db.session.get(User, frontline_id, options=OFFICER_AS_SIGNED_IN)
+                officer = db.session.get(User, frontline_id, options=USER_WITH_ROLES_AND_AREAS)
                 complete.append(timed(lambda: (complete_task(db.session, officer, task_id, form, None),
                                                db.session.commit())))
             progress("complete_task", len(complete), len(task_ids))

@@ -1,4 +1,6 @@
 """Persistence: SQLAlchemy 2 typed models, one module per aggregate."""
+from sqlalchemy.orm import joinedload
+
 from .audit import AuditEntry, AuditHead
 from .base import Base
 from .case import Case, CaseEvent, ReferenceCounter
@@ -11,6 +13,10 @@ from .reporting import CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquir
 from .user import ROLES, SEE_ALL_ROLES, User, UserRole, UserServiceArea
 from .workflow_index import ReadyTask, WaitingTimer
 
+# How a signed-in officer is loaded on every request (the app's Flask-Login loader): the account, its roles and
+# its areas in one query, since every page checks them. Here, once every model is defined.
+USER_WITH_ROLES_AND_AREAS = (joinedload(User.roles), joinedload(User.service_areas))
+
 __all__ = ["CaseRemedy", "CaseStage", "ImprovementAction", "OmbudsmanEnquiry", "SelfAssessment",  # reporting
            "AuditEntry", "AuditHead", "Base", "Case", "CaseEvent", "ClosureDay", "Incident", "Notification", "OutboxMessage", "PolicySetting", "PROFILES", "Timescale", "WorkerLease", "ProcessVersion", "ReadyTask", "ReferenceCounter",
-           "ROLES", "SEE_ALL_ROLES", "User", "UserRole", "UserServiceArea", "WaitingTimer"]
+           "ROLES", "SEE_ALL_ROLES", "User", "USER_WITH_ROLES_AND_AREAS", "UserRole", "UserServiceArea", "WaitingTimer"]
