@@ -55,7 +55,8 @@ def field_params(field: Mapping[str, Any], values: Mapping[str, Any], errors: Ma
         return widget, {**common, "idPrefix": name, "fieldset": {"legend": legend},
                         "items": _choice_items(field, value)}
     if widget in ("date", "datetime"):
-        return "date", {**common, "idPrefix": name, "fieldset": {"role": "group", "legend": legend},
+        # namePrefix: the boxes are posted as received_at-day, received_at-month..., which the server reads.
+        return "date", {**common, "idPrefix": name, "namePrefix": name, "fieldset": {"role": "group", "legend": legend},
                         "items": _date_items(field, value, errors, widget == "datetime")}
     label = {"text": field["label"], "isPageHeading": page_heading, "classes": label_class}
     shown = "" if value is None or isinstance(value, Mapping) else str(value)

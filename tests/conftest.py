@@ -148,3 +148,31 @@ def error_messages(html: str) -> list[str]:
 
 
 ALL_DEMO = [email.split("@")[0] for email, _, _ in DEMO_USERS]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for every browser test of the run."""
+    from playwright.sync_api import sync_playwright
+
+    from .helpers.browser import launch
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory):
+    """One live app (its own SQLite file, the shipped processes, the demo accounts) shared by the browser tests
+    that need nothing prepared."""
+    from .helpers.browser import start_live_app
+    live_app, _ = start_live_app(tmp_path_factory.mktemp("live"))
+    yield live_app
+    live_app.stop()
+
+
+@pytest.fixture()
+def live_server(live) -> str:
+    """The shared live app's base URL."""
+    return live.base

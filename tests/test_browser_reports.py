@@ -2,12 +2,12 @@
 import pytest
 
 
-from .test_browser import _page, browser, expect, live_server, sign_in, submit_complaint  # noqa: F401  (fixtures)
+from .helpers.browser import expect, new_page as _page, sign_in, submit_complaint
 
 pytestmark = pytest.mark.browser
 
 
-def test_director_reads_the_dashboard_filters_it_and_prints_the_annual_report(live_server, browser):  # noqa: F811
+def test_director_reads_the_dashboard_filters_it_and_prints_the_annual_report(live_server, browser):
     errors: list[str] = []
     submit_complaint(_page(browser, errors), live_server, "Jo Browser", area="Housing", email=None)
     page = _page(browser, errors)

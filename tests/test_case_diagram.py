@@ -10,7 +10,7 @@ from processes.case_diagram import diagram_marks
 from processes.deploy import SHIPPED_BPMN, deploy_process
 from processes.procedure import submit_comment
 
-from .test_browser import _page, browser, expect, sign_in, start_live_app  # noqa: F401  (the browser fixture)
+from .helpers.browser import expect, new_page as _page, sign_in, start_live_app
 from .test_complaint import submit_online
 
 DETAILS = {"comment_type": "query", "service_area": "waste", "comment": "When is the bin collected?",
@@ -55,9 +55,9 @@ def _received_long_ago(session) -> str:
 @pytest.fixture(scope="module")
 def overdue_case_server(tmp_path_factory):
     """A live server with one query received long ago: escalated, and its escalated task overdue."""
-    _, server, base, reference = start_live_app(tmp_path_factory, "diagram", _received_long_ago)
-    yield base, reference
-    server.shutdown()
+    live, reference = start_live_app(tmp_path_factory.mktemp("diagram"), _received_long_ago)
+    yield live.base, reference
+    live.stop()
 
 
 @pytest.mark.browser

@@ -16,16 +16,16 @@ from processes.calendar import as_utc
 from processes.policy import load_calendar
 from processes.procedure import claim_task, complete_task
 
-from .test_browser import _page, browser, expect, sign_in, start_live_app, submit_complaint  # noqa: F401  (browser is a fixture)
+from .helpers.browser import expect, new_page as _page, sign_in, start_live_app, submit_complaint
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    app, server, base, _ = start_live_app(tmp_path_factory, "modeller")
-    yield app, base
-    server.shutdown()
+    live, _ = start_live_app(tmp_path_factory.mktemp("modeller"))
+    yield live.app, live.base
+    live.stop()
 
 
 # Places a new user task on the flow from "Acknowledge the complaint" to the next step, with the
