@@ -25,7 +25,8 @@ def _shown(html: str) -> list[str]:
     """The labels, legends, hints and error messages a page shows."""
     tree = lxml.html.fromstring(html)
     nodes = tree.xpath("//form//label | //form//legend | //*[contains(@class, 'govuk-hint')]"
-                       " | //*[contains(@class, 'govuk-error-message')] | //*[contains(@class, 'govuk-error-summary__list')]//a")
+                       " | //*[contains(@class, 'govuk-error-message')]"
+                       " | //*[contains(@class, 'govuk-error-summary__list')]//a")
     return [" ".join(n.text_content().split()) for n in nodes]
 
 

@@ -29,7 +29,8 @@
   }
 
   function say (status, canvas) {
-    if (status) status.textContent = `Shown at ${Math.round(canvas.zoom() * 100)}%`
+    const text = `Shown at ${Math.round(canvas.zoom() * 100)}%`
+    if (status && status.textContent !== text) status.textContent = text // a live region: only news is read out
   }
 
   // options: left (px kept clear on the left, for the editor's palette), grow ({ low, high } heights in px).
