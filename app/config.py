@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import click
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -35,9 +37,15 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
 
+class ConfigError(click.ClickException):
+    """A setting the app cannot start without. A ClickException, so that `flask --app wsgi timers run` prints
+    this one line ("Error: ...") and exits 1, instead of a traceback; gunicorn shows it as any other error."""
+
+
 def check_config(config) -> None:
     """Refuse to start in production without the secrets it needs."""
     if config.get("ENV") == "production" and not config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set in production (set CC_ENV=development for a local run)")
+        raise ConfigError("Set SECRET_KEY to a long random string (or CC_ENV=development for a local run): "
+                          "the app does not start in production without it")
     if config.get("ENV") != "production" and not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = "development-only-not-secret"

@@ -61,7 +61,8 @@ def field_params(field: Mapping[str, Any], values: Mapping[str, Any], errors: Ma
     label = {"text": field["label"], "isPageHeading": page_heading, "classes": label_class}
     shown = "" if value is None or isinstance(value, Mapping) else str(value)
     if widget == "textarea":
-        return "textarea", {**common, "label": label, "value": shown, "rows": field.get("rows", 5)}
+        return "textarea", {**common, "label": label, "value": shown, "rows": field.get("rows", 5),
+                            "autocomplete": field.get("autocomplete")}
     params = {**common, "label": label, "value": shown, "type": _INPUT_TYPES.get(widget, "text"),
               "autocomplete": field.get("autocomplete"), "spellcheck": False if widget in ("email", "tel") else None}
     if widget == "number":

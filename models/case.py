@@ -12,6 +12,9 @@ from .base import Base, utcnow
 COMMENT_TYPES = {"complaint": "Complaint", "compliment": "Compliment", "query": "Query", "suggestion": "Suggestion"}
 CHANNELS = {"web": "Online form", "phone": "Phone", "email": "Email", "letter": "Letter", "in_person": "In person"}
 STATUSES = ("open", "closed")
+# Event kinds left out of the history officers read (the audit trail and the case file keep them): steps the
+# engine ran by itself, like "Work out the escalation window". Timers that fired ("timer") are shown.
+MACHINE_KINDS = ("step",)
 
 
 def _in(values) -> str:
@@ -80,6 +83,10 @@ class Case(Base):
 
     # Optimistic locking: an UPDATE that finds another writer got there first raises StaleDataError.
     __mapper_args__ = {"version_id_col": row_version}
+
+    def officer_history(self) -> list["CaseEvent"]:
+        """The history officers read: what people did and what happened to the case, not the engine's own steps."""
+        return [event for event in self.events if event.kind not in MACHINE_KINDS]
 
 
 class CaseEvent(Base):

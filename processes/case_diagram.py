@@ -11,7 +11,7 @@ from models import Case, CaseEvent, WaitingTimer
 
 from .calendar import as_utc
 
-DONE_KINDS = ("completed", "step")
+DONE_KINDS = ("completed", "step", "timer")
 
 
 @dataclass

@@ -38,6 +38,12 @@ _notifications: contextvars.ContextVar[list[tuple[str, str]]] = contextvars.Cont
 _calendar: contextvars.ContextVar[WorkingCalendar] = contextvars.ContextVar("calendar")
 
 
+def _step_kind(spec) -> str:
+    """'timer' for a timer that fired (it moves work on: a reminder, an escalation), 'step' for any other step
+    the engine ran by itself (a script, a start or end event, a send task whose message has its own line)."""
+    return "timer" if isinstance(getattr(spec, "event_definition", None), TimerEventDefinition) else "step"
+
+
 class WorkflowError(Exception):
     """Running a case's workflow failed, for instance a script raised."""
 
@@ -77,7 +83,7 @@ class Run:
     timers: list[WaitingTimer]
     notifications: list[tuple[str, str]]
     messages: list[str] = field(default_factory=list)  # names of messages the workflow waits for
-    steps: list[tuple[str, str]] = field(default_factory=list)  # (bpmn_id, name) of automatic steps run
+    steps: list[tuple[str, str, str]] = field(default_factory=list)  # (bpmn_id, name, kind) of automatic steps run
     sends: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (template, task data) of send tasks
     finished: bool = False
     end_name: str | None = None
@@ -466,7 +472,7 @@ class WorkflowEngine:
 
     def _advance(self, workflow: BpmnWorkflow, action: Callable[[], None], calendar: WorkingCalendar | None) -> Run:
         notifications: list[tuple[str, str]] = []
-        steps: list[tuple[str, str]] = []
+        steps: list[tuple[str, str, str]] = []
         sends: list[tuple[str, dict[str, Any]]] = []
         token = _notifications.set(notifications)
         calendar_token = _calendar.set(calendar or self.calendar)
@@ -474,7 +480,7 @@ class WorkflowEngine:
         def record(task):
             spec = task.task_spec
             if spec.bpmn_name and not spec.manual and "Gateway" not in type(spec).__name__:
-                steps.append((spec.bpmn_id, spec.bpmn_name))
+                steps.append((spec.bpmn_id, spec.bpmn_name, _step_kind(spec)))
             template = getattr(spec, "extensions", {}).get("properties", {}).get("template")
             if template:
                 sends.append((template, dict(task.data)))

@@ -325,8 +325,8 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
     be written yet either: the rows made here name it by relationship, and one flush writes them all."""
     case.workflow_state = run.state
     case.awaiting_messages = ",".join(run.messages)
-    for bpmn_id, name in run.steps:
-        record_event(session, case, None, "step", name, {"element": bpmn_id})
+    for bpmn_id, name, kind in run.steps:
+        record_event(session, case, None, kind, name, {"element": bpmn_id})
     new_tasks = _add_tasks(session, case, run)
     if (stage := _stage_label(run)) is not None:  # before the flush below, so the case row is written once
         case.stage = stage

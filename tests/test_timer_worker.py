@@ -55,7 +55,7 @@ def start_worker(url: str, log: Path) -> subprocess.Popen:
 
 def fired_per_case(session) -> dict[int, int]:
     rows = session.execute(select(CaseEvent.case_id, func.count()).where(
-        CaseEvent.kind == "step", CaseEvent.summary == "Answer deadline passed").group_by(CaseEvent.case_id))
+        CaseEvent.kind == "timer", CaseEvent.summary == "Answer deadline passed").group_by(CaseEvent.case_id))
     return dict(rows.all())
 
 

@@ -16,6 +16,7 @@ from processes.messages import load_templates
 from processes.policy import OWNERS
 
 from ..extensions import db
+from ..formatting import uk_datetime
 
 bp = Blueprint("modeller", __name__, url_prefix="/processes")
 # Roles a lane may stand for: people who work cases, not the owner, administrator or reports reader.
@@ -44,9 +45,15 @@ def index():
 def _editor(version, xml: bytes, error: str | None = None, imported: str | None = None, status: int = 200):
     forms = editing.editable_forms(version, current_app.extensions["forms"])
     return render_template("modeller/edit.html", title=f"Edit the flow chart: {version.name}", version=version,
+                           version_caption=version_caption,
                            xml=xml.decode("utf-8"), forms=forms, lanes=LANE_ROLES, templates=sorted(load_templates()),
                            error=error, imported=imported,
                            form_errors={"bpmn_file": error} if error else None), status
+
+
+def version_caption(version) -> str:
+    """The editor's header line, drawn by the page and again by its script after a deploy."""
+    return f"Version {version.number} deployed {uk_datetime(version.deployed_at)}"
 
 
 @bp.get("/<key>/edit")
@@ -107,9 +114,10 @@ def deploy(key: str):
         db.session.rollback()
         return jsonify(errors={}, problems=[p.as_dict() for p in exc.problems]), 400
     db.session.commit()
+    message = (f"Deployed {version.name} version {version.number}: new cases start on it" if new
+               else f"Nothing changed: version {version.number} is already deployed")
     return jsonify(version=version.number, new=new, edit_url=url_for(".edit", key=key),
-                   message=(f"Deployed {version.name} version {version.number}: new cases start on it"
-                            if new else f"Nothing changed: version {version.number} is already deployed"))
+                   caption=version_caption(version), message=message)
 
 
 @bp.post("/forms/preview")

@@ -286,11 +286,17 @@
       const result = await response.json()
       fieldError('cc-comment', result.errors && result.errors.comment)
       showProblems(result.problems || [], result.errors && result.errors.comment ? [['cc-comment', result.errors.comment]] : [])
-      if (response.ok) { unsaved = false; say(result.message); $('cc-status').scrollIntoView() }
+      if (response.ok) { unsaved = false; showVersion(result); say(result.message); $('cc-status').scrollIntoView() }
     } finally {
       $('cc-deploy').disabled = false
     }
   })
+
+  function showVersion (result) {
+    // The page now edits the version just deployed: its header and download link name it.
+    $('cc-version').textContent = result.caption
+    $('cc-export').textContent = `Download the deployed version ${result.version}`
+  }
 
   $('cc-download').addEventListener('click', async () => {
     const link = document.createElement('a')
@@ -307,13 +313,7 @@
   window.addEventListener('beforeunload', (event) => { if (unsaved) event.preventDefault() })
 
   // -- open the diagram --------------------------------------------------------------------
-  function fitBesidePalette () {
-    // Fit the whole chart to the right of the tool palette, so no step hides under it.
-    const palette = 120
-    const { inner, outer } = canvas.viewbox()
-    const scale = Math.min((outer.width - palette - 10) / inner.width, (outer.height - 20) / inner.height, 1)
-    canvas.viewbox({ x: inner.x - palette / scale, y: inner.y - 10 / scale, width: outer.width / scale, height: outer.height / scale })
-  }
+  const PALETTE = 120 // px of the chart's left edge under bpmn-js's tool palette: no step opens hidden there
 
   modeler.get('eventBus').on('selection.changed', (event) => {
     show(event.newSelection.length === 1 ? event.newSelection[0] : null)
@@ -321,7 +321,7 @@
   })
   try {
     await modeler.importXML($('cc-xml').value)
-    fitBesidePalette()
+    window.ccDiagramZoom(modeler, container, $('cc-canvas-zoom'), { left: PALETTE })
     listElements()
     unsaved = false // opening the chart is not a change
     container.dataset.ready = 'true'
