@@ -118,6 +118,19 @@ def can_view_case(session: Session, user: User, case: Case) -> bool:
                                                      CaseEvent.actor_id == user.id).limit(1)) is not None
 
 
+# The lines of a case's history that end a task: completed by an officer, or closed by something else (a timer,
+# the customer, an extension, a move to a new version).
+TASK_ENDINGS = ("completed", "task_closed")
+
+
+def task_ending(session: Session, task_id: int) -> CaseEvent | None:
+    """What became of a task that is no longer open, with its case and who ended it; None if no history names it."""
+    query = (select(CaseEvent).where(CaseEvent.task_id == task_id, CaseEvent.kind.in_(TASK_ENDINGS))
+             .options(joinedload(CaseEvent.case), joinedload(CaseEvent.actor))
+             .order_by(CaseEvent.id.desc()).limit(1))
+    return session.scalar(query)
+
+
 def notifications_for(session: Session, user: User, limit: int = 50) -> list[Notification]:
     query = (select(Notification).outerjoin(Notification.case).options(joinedload(Notification.case))
              .where(Notification.role.in_(user.role_names), or_(Notification.case_id.is_(None), visible_cases(user)))
