@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from processes import queries
 from processes.audit import audit
 from processes.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
+from processes.paging import page_number
 from processes.procedure import TASK_GONE, check_can_act, claim_task, complete_task, get_task, release_task
 
 from ..actions import act
@@ -23,13 +24,13 @@ def _signed_in():
 
 @bp.get("/")
 def my_tasks():
-    page = queries.my_tasks(db.session, current_user, request.args.get("page", 1, type=int))
+    page = queries.my_tasks(db.session, current_user, page_number(request.args.get("page")))
     return render_template("tasks/list.html", title="My tasks", page=page, tasks=page.items, team=False)
 
 
 @bp.get("/team")
 def team_tasks():
-    page = queries.team_tasks(db.session, current_user, request.args.get("page", 1, type=int))
+    page = queries.team_tasks(db.session, current_user, page_number(request.args.get("page")))
     return render_template("tasks/list.html", title="Team tasks", page=page, tasks=page.items, team=True)
 
 
