@@ -32,12 +32,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_templates(app: Flask) -> None:
-    from . import formatting
+    from . import formatting, navigation
     app.jinja_loader = ChoiceLoader([
         PackageLoader("app"),
         PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
     ])
     formatting.init_app(app)
+    navigation.init_app(app)
 
 
 def register_forms(app: Flask) -> None:

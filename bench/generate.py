@@ -81,7 +81,8 @@ def _snapshot(case_ids: list[int], with_state: bool) -> list[dict]:
         if with_state:
             snap.update(task=_rows(ReadyTask, ReadyTask.case_id == case_id),
                         timer=_rows(WaitingTimer, WaitingTimer.case_id == case_id),
-                        event=_rows(CaseEvent, CaseEvent.case_id == case_id))
+                        # A copy's history names none of the pool case's tasks: their links stay the pool case's.
+                        event=[{**r, "task_id": None} for r in _rows(CaseEvent, CaseEvent.case_id == case_id)])
         snaps.append(snap)
     return snaps
 

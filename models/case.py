@@ -101,5 +101,8 @@ class CaseEvent(Base):
     kind: Mapped[str] = mapped_column(String(30))
     summary: Mapped[str] = mapped_column(Text)
     details: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    # The task (ready_task.id, its link /tasks/<id>) the event was about: the task row goes when it is done, and
+    # this is how its link still tells what became of it. No foreign key for that reason.
+    task_id: Mapped[Optional[int]] = mapped_column(index=True)
     case: Mapped[Case] = relationship(back_populates="events")
     actor: Mapped[Optional["User"]] = relationship()  # noqa: F821

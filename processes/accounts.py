@@ -106,3 +106,10 @@ def describe_user(user: User) -> str:
     roles = ", ".join(sorted(user.role_names)) or "no roles"
     areas = ", ".join(sorted(user.service_area_names)) or "no service areas"
     return f"{'active' if user.active else 'deactivated'}; roles {roles}; areas {areas}"
+
+
+def mark_notifications_seen(session: Session, actor: User, newest_id: int) -> None:
+    """The actor has seen their notifications up to `newest_id`: the header counts only later ones as new."""
+    if newest_id > actor.notifications_seen_id:
+        actor.notifications_seen_id = newest_id
+        session.flush()

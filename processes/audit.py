@@ -4,10 +4,12 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
-from sqlalchemy import event, insert, select, text, update
+from sqlalchemy import event, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from models import AuditEntry, AuditHead, User
+
+from .paging import PAGE_SIZE, Page
 
 GENESIS = "0" * 64
 
@@ -102,13 +104,29 @@ def _missing_tail(session: Session) -> AuditEntry:
     return session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
 
 
+def _matching(text: str, action: str, reference: str) -> list:
+    """The search's conditions on the entries: words in the detail or the actor, an exact action, a case."""
+    where = []
+    if text:
+        where.append(AuditEntry.detail.ilike(f"%{text}%") | AuditEntry.actor.ilike(f"%{text}%"))
+    if action:
+        where.append(AuditEntry.action == action)
+    if reference:
+        where.append(AuditEntry.case_reference == reference.strip().upper())
+    return where
+
+
 def search_audit(session: Session, text: str = "", action: str = "", reference: str = "",
                  limit: int = 500) -> list[AuditEntry]:
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-    if text:
-        query = query.where(AuditEntry.detail.ilike(f"%{text}%") | AuditEntry.actor.ilike(f"%{text}%"))
-    if action:
-        query = query.where(AuditEntry.action == action)
-    if reference:
-        query = query.where(AuditEntry.case_reference == reference.strip().upper())
-    return list(session.scalars(query))
+    query = select(AuditEntry).where(*_matching(text, action, reference)).order_by(AuditEntry.id.desc())
+    return list(session.scalars(query.limit(limit)))
+
+
+def audit_page(session: Session, number: int, text: str = "", action: str = "", reference: str = "") -> Page:
+    """One page of the matching entries, newest first; a page past the last is the last."""
+    where = _matching(text, action, reference)
+    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where))
+    number = min(max(1, number), max(1, -(-total // PAGE_SIZE)))
+    query = (select(AuditEntry).where(*where).order_by(AuditEntry.id.desc())
+             .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    return Page(list(session.scalars(query)), total, number)

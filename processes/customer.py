@@ -56,7 +56,7 @@ def request_review(session: Session, case: Case, reasons: str, engine: WorkflowE
         run = run_engine(lambda: (engine or default_engine()).send_message(
             case.workflow_state, REVIEW_MESSAGE, {"reasons": reasons.strip()}, calendar, diagram_of(case)))
         record_event(session, case, None, "review_requested", summary)
-        apply_run(session, case, run, None, calendar)
+        apply_run(session, case, run, None, calendar, because="the customer asked for a stage 2 review")
         session.flush()
         return True
     if case.status == "open" and (any(t.stage == "stage2" for t in case.ready_tasks) or case.stage == "Stage 2"):
@@ -79,7 +79,7 @@ def withdraw_case(session: Session, case: Case, engine: WorkflowEngine | None = 
         raise Conflict("This comment is already closed")
     run = (engine or default_engine()).cancel(case.workflow_state, diagram_of(case))
     record_event(session, case, None, "withdrawn", "The customer withdrew their comment")
-    apply_run(session, case, run, None)
+    apply_run(session, case, run, None, because="the customer withdrew their comment")
     session.add(Notification(case_id=case.id, role="customer_relations_officer",
                              message="The customer withdrew their comment"))
     session.flush()

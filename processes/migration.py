@@ -65,7 +65,7 @@ def migrate_case(session: Session, actor: User, case: Case, engine: WorkflowEngi
     case.process_version = target
     record_event(session, case, actor, "migrated", f"Moved from version {source} to version {target.number}",
                  {"from": source, "to": target.number})
-    apply_run(session, case, run, actor)
+    apply_run(session, case, run, actor, because=f"the case moved to version {target.number}")
     session.flush()
     return Outcome(True)
 

@@ -210,7 +210,7 @@ def claim_task(session: Session, actor: User, ready_task_id: int) -> ReadyTask:
         if task.assigned_to_id != actor.id:
             raise Conflict("Someone else claimed this task first")
     session.refresh(task)
-    record_event(session, task.case, actor, "claimed", f"{actor.name} took “{task.name}”")
+    record_event(session, task.case, actor, "claimed", f"{actor.name} took “{task.name}”", task_id=task.id)
     return task
 
 
@@ -219,7 +219,8 @@ def release_task(session: Session, actor: User, ready_task_id: int) -> ReadyTask
     if task.assigned_to_id != actor.id:
         raise NotAllowed("You can only release a task assigned to you")
     task.assigned_to_id = None
-    record_event(session, task.case, actor, "released", f"{actor.name} released “{task.name}” to the team")
+    record_event(session, task.case, actor, "released", f"{actor.name} released “{task.name}” to the team",
+                 task_id=task.id)
     session.flush()
     return task
 
@@ -247,10 +248,11 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     try:
         with session.no_autoflush:  # its reads need nothing pending: everything is written in one flush
             record_event(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
-                         {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage,
-                          "values": result.values})
+                         {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage, "task": task.name,
+                          "values": result.values}, task_id=task.id)
             facts.record_task_done(session, case, task.form_name, task.stage, result.values, calendar)  # reporting
-            apply_run(session, case, run, actor, calendar)
+            apply_run(session, case, run, actor, calendar, because=f"{actor.name} completed “{task.name}”",
+                      completed_id=task.id)
         session.flush()
     except (StaleDataError, OperationalError) as exc:
         # PostgreSQL finds the row version moved on; SQLite refuses to write from an outdated snapshot.
@@ -291,7 +293,7 @@ def agree_extension(session: Session, actor: User, case: Case, working_days: int
                  f"{actor.name} agreed {days} at {STAGE_LABELS.get(stage, stage)}: {reason.strip()}",
                  {"stage": stage, "working_days": working_days, "reason": reason.strip()})
     facts.record_extension(session, case, stage, working_days)  # reporting
-    apply_run(session, case, run, actor, calendar)
+    apply_run(session, case, run, actor, calendar, because=f"{actor.name} agreed {days}")
     session.flush()
     return case
 
@@ -307,22 +309,34 @@ def extension_days_left(session: Session, case: Case, stage: str | None) -> int:
 def fire_case_timers(session: Session, case: Case, engine: WorkflowEngine | None = None) -> Run:
     """Fire whatever timers of one case are due and run it on; acts as the system."""
     calendar = load_calendar(session)
+    now = _now()
     run = run_engine(lambda: (engine or default_engine()).fire_timers(case.workflow_state, calendar,
                                                                      diagram_of(case)))
-    apply_run(session, case, run, None, calendar)
+    apply_run(session, case, run, None, calendar, because=_timers_fired(run, now))
     session.flush()
     return run
 
 
+def _timers_fired(run: Run, now: datetime) -> str | None:
+    """What moved the case on when its due timers fired: “the timer “Response deadline passed” moved the case on”."""
+    names = [f"“{t.name}”" for t in run.timers_before if t.due_at <= now]
+    if not names:
+        return None
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"the timer{'s' if len(names) > 1 else ''} {listed} moved the case on"
+
+
 def apply_run(session: Session, case: Case, run: Run, actor: User | None,
-              calendar: WorkingCalendar | None = None, new_case: bool = False) -> None:
+              calendar: WorkingCalendar | None = None, new_case: bool = False, *, because: str | None = None,
+              completed_id: int | None = None) -> None:
     """Save the engine's new state and bring the task and timer indexes into step with it.
 
     The indexes are changed by the difference between what was ready and waiting before the run and after it,
     not read back. Rows are removed after the case row is written: every writer (the timer worker locks it
     first) takes the case row's lock before the index rows', so two of them cannot deadlock.
     `new_case`: the case was made in this transaction, so it has no stage rows to look up yet. Its row may not
-    be written yet either: the rows made here name it by relationship, and one flush writes them all."""
+    be written yet either: the rows made here name it by relationship, and one flush writes them all.
+    `because` says why tasks other than the one completed (`completed_id`) closed, in the history of each."""
     case.workflow_state = run.state
     case.awaiting_messages = ",".join(run.messages)
     for bpmn_id, name, kind in run.steps:
@@ -344,7 +358,7 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
     gone = [uuid for uuid in run.ready_before if uuid not in still_ready]
     if new_tasks or gone or timers_to_change or run.notifications or case.id is None:
         session.flush()  # the case row first; new tasks get their ids
-    _remove_tasks(session, case, gone, new_tasks)
+    _remove_tasks(session, case, gone, new_tasks, actor, because or "the process moved on", completed_id)
     _change_timers(session, case, timers_to_change)
     for role, message in run.notifications:  # the emails are written from the case row's id
         queue_staff_message(session, role, "staff_notification", {"message": message}, case)
@@ -384,13 +398,19 @@ def _add_tasks(session: Session, case: Case, run: Run) -> list[ReadyTask]:
     return added
 
 
-def _remove_tasks(session: Session, case: Case, gone: list[str], added: list[ReadyTask]) -> None:
-    """Drop the tasks no longer ready. A task the flow loops back to (after an extension, say) stays with the
+def _remove_tasks(session: Session, case: Case, gone: list[str], added: list[ReadyTask], actor: User | None,
+                  because: str, completed_id: int | None) -> None:
+    """Drop the tasks no longer ready, each closed other than by its own completion with a line in the history
+    that its link (/tasks/<id>) reads. A task the flow loops back to (after an extension, say) stays with the
     officer who had it."""
     if gone:
         removed = session.execute(_DROP_TASKS, {"case_id": case.id, "gone": gone}).all()
-        _forget(session, ReadyTask, [task_id for task_id, _, _ in removed])
-        carried = {bpmn_id: officer for _, bpmn_id, officer in removed if officer is not None}
+        _forget(session, ReadyTask, [task_id for task_id, _, _, _ in removed])
+        for task_id, bpmn_id, _, name in removed:
+            if task_id != completed_id:
+                record_event(session, case, actor, "task_closed", f"“{name}” closed: {because}",
+                             {"element": bpmn_id, "task": name, "because": because}, task_id=task_id)
+        carried = {bpmn_id: officer for _, bpmn_id, officer, _ in removed if officer is not None}
         for task in added:
             if task.bpmn_id in carried:
                 task.assigned_to_id = carried[task.bpmn_id]
@@ -435,7 +455,7 @@ def _forget(session: Session, model, ids, expunge: bool = True) -> None:
 _INDEX, _TIMERS = ReadyTask.__table__, WaitingTimer.__table__
 _DROP_TASKS = (delete(_INDEX).where(_INDEX.c.case_id == bindparam("case_id"),
                                     _INDEX.c.task_uuid.in_(bindparam("gone", expanding=True)))
-               .returning(_INDEX.c.id, _INDEX.c.bpmn_id, _INDEX.c.assigned_to_id))
+               .returning(_INDEX.c.id, _INDEX.c.bpmn_id, _INDEX.c.assigned_to_id, _INDEX.c.name))
 _DROP_TIMERS = (delete(_TIMERS).where(_TIMERS.c.case_id == bindparam("case_id"),
                                       _TIMERS.c.task_uuid.in_(bindparam("gone", expanding=True)))
                 .returning(_TIMERS.c.id))
@@ -445,11 +465,11 @@ _MOVE_TIMER = (update(_TIMERS).where(_TIMERS.c.case_id == bindparam("case_id"),
 
 
 def record_event(session: Session, case: Case, actor: User | None, kind: str, summary: str,
-                 details: dict[str, Any] | None = None) -> None:
-    """A line in the case's history, and the same in the audit trail."""
+                 details: dict[str, Any] | None = None, task_id: int | None = None) -> None:
+    """A line in the case's history (about the task `task_id`, if given), and the same in the audit trail."""
     # Through the backref, so a long history is not loaded just to add a line to it.
     session.add(CaseEvent(case=case, actor_id=actor.id if actor else None, kind=kind, summary=summary,
-                          details=details))
+                          details=details, task_id=task_id))
     who = actor or ("customer" if kind in ("submitted", "review_requested", "withdrawn") and not case.recorded_by_id
                     else "system")
     audit(session, who, f"case {kind}", summary, case.reference)

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, exists, false, func, literal, or_, select, true
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from models import Case, CaseEvent, Notification, OutboxMessage, ReadyTask, User
+from models import Case, CaseEvent, Incident, Notification, OutboxMessage, ReadyTask, User
+
+from .customer import REVIEW_MESSAGE
+from .paging import PAGE_SIZE, Page
 
 # Roles that handle cases in a service area; the other roles (process owner, reports reader) see no case
 # unless it is assigned to them or they acted on it.
@@ -30,33 +34,10 @@ def visible_cases(user: User) -> ColumnElement[bool]:
                exists().where(CaseEvent.case_id == Case.id, CaseEvent.actor_id == user.id))
 
 
-PAGE_SIZE = 50
 # A list counts its tasks up to this many (or to the end of the page asked for, if further): past it the page says
 # "more than 1,000". An exact count reads every entry of the queue's index, so it would grow with the open work;
 # nobody pages through a thousand tasks, and the reports give the exact figures.
 COUNT_UP_TO = 1000
-
-
-@dataclass
-class Page:
-    items: list[ReadyTask]
-    total: int  # exact, or with `more` the bound it stopped at: there are more than this
-    number: int
-    size: int = PAGE_SIZE
-    more: bool = False
-
-    @property
-    def pages(self) -> int:
-        """The pages known: with `more`, there is at least one after the bound."""
-        return max(1, -(-self.total // self.size)) + (1 if self.more else 0)
-
-    @property
-    def first(self) -> int:
-        return min(self.total, (self.number - 1) * self.size + 1)
-
-    @property
-    def last(self) -> int:
-        return min(self.total, self.number * self.size)
 
 
 def _count(session: Session, where: list, up_to: int) -> int:
@@ -118,11 +99,68 @@ def can_view_case(session: Session, user: User, case: Case) -> bool:
                                                      CaseEvent.actor_id == user.id).limit(1)) is not None
 
 
+# The lines of a case's history that end a task: completed by an officer, or closed by something else (a timer,
+# the customer, an extension, a move to a new version).
+TASK_ENDINGS = ("completed", "task_closed")
+
+
+def task_ending(session: Session, task_id: int) -> CaseEvent | None:
+    """What became of a task that is no longer open, with its case and who ended it; None if no history names it."""
+    query = (select(CaseEvent).where(CaseEvent.task_id == task_id, CaseEvent.kind.in_(TASK_ENDINGS))
+             .options(joinedload(CaseEvent.case), joinedload(CaseEvent.actor))
+             .order_by(CaseEvent.id.desc()).limit(1))
+    return session.scalar(query)
+
+
+def _notifications_of(user: User) -> list[ColumnElement[bool]]:
+    """Notifications for the user's roles about cases they may see (the join to the case is the caller's)."""
+    return [Notification.role.in_(user.role_names), or_(Notification.case_id.is_(None), visible_cases(user))]
+
+
 def notifications_for(session: Session, user: User, limit: int = 50) -> list[Notification]:
     query = (select(Notification).outerjoin(Notification.case).options(joinedload(Notification.case))
-             .where(Notification.role.in_(user.role_names), or_(Notification.case_id.is_(None), visible_cases(user)))
-             .order_by(Notification.id.desc()).limit(limit))
+             .where(*_notifications_of(user)).order_by(Notification.id.desc()).limit(limit))
     return list(session.scalars(query))
+
+
+# The header shows at most "99+" new notifications: counting no further keeps the count cheap on every page.
+NEW_NOTIFICATIONS_UP_TO = 99
+
+
+def new_notification_count(session: Session, user: User) -> int:
+    """Notifications after the newest this user has seen, counted up to NEW_NOTIFICATIONS_UP_TO + 1."""
+    new = (select(literal(1)).select_from(Notification).outerjoin(Notification.case)
+           .where(Notification.id > user.notifications_seen_id, *_notifications_of(user))
+           .limit(NEW_NOTIFICATIONS_UP_TO + 1))
+    return session.scalar(select(func.count()).select_from(new.subquery()))
+
+
+@dataclass(frozen=True)
+class OpenCaseCounts:
+    """What the CRO's overview counts first: open cases, those overdue or waiting for the customer, failures."""
+    open: int
+    overdue: int
+    waiting_for_customer: int
+    failed_messages: int
+    failed_timers: int
+
+
+# A complaint waits for this message while the customer may still ask for a stage 2 review.
+_CUSTOMER_MESSAGE = f"%{REVIEW_MESSAGE}%"
+
+
+def open_case_counts(session: Session, now: datetime) -> OpenCaseCounts:
+    """Five counts, one query each: over the open cases, the open tasks' due times, the failed messages and the
+    unresolved incidents, never the closed history."""
+    overdue = select(func.count(func.distinct(ReadyTask.case_id))).where(ReadyTask.due_at < now)
+    return OpenCaseCounts(
+        open=session.scalar(select(func.count()).select_from(Case).where(Case.status == "open")),
+        overdue=session.scalar(overdue),
+        waiting_for_customer=session.scalar(select(func.count()).select_from(Case).where(
+            Case.status == "open", Case.awaiting_messages.like(_CUSTOMER_MESSAGE))),
+        failed_messages=session.scalar(select(func.count()).select_from(OutboxMessage)
+                                       .where(OutboxMessage.status == "failed")),
+        failed_timers=session.scalar(select(func.count()).select_from(Incident).where(Incident.resolved_at.is_(None))))
 
 
 def letters_for(session: Session, user: User) -> list[OutboxMessage]:

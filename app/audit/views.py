@@ -4,10 +4,11 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from processes.audit import search_audit, verify_chain
+from processes.audit import audit_page, search_audit, verify_chain
+from processes.paging import page_number
 
 from ..extensions import db
 
@@ -22,6 +23,14 @@ def _cro_and_admins():
         abort(403)
 
 
+SEARCH = ("q", "action", "reference")
+
+
+def _search() -> dict[str, str]:
+    """The search the query string asks for, by its field names: only those given."""
+    return {name: request.args[name] for name in SEARCH if request.args.get(name)}
+
+
 def _entries():
     return search_audit(db.session, request.args.get("q", ""), request.args.get("action", ""),
                         request.args.get("reference", ""))
@@ -30,8 +39,12 @@ def _entries():
 @bp.get("/")
 def index():
     checked, broken = verify_chain(db.session)
-    return render_template("audit/index.html", title="Audit trail", entries=_entries(), checked=checked,
-                           broken=broken, args=request.args)
+    search = _search()
+    page = audit_page(db.session, page_number(request.args.get("page")), search.get("q", ""),
+                      search.get("action", ""), search.get("reference", ""))
+    link = url_for(".index", **search, page="") if search else url_for(".index") + "?page="
+    return render_template("audit/index.html", title="Audit trail", page=page, entries=page.items, link=link,
+                           checked=checked, broken=broken, args=search)
 
 
 @bp.get("/export.csv")

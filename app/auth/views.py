@@ -10,17 +10,18 @@ from processes.accounts import sign_in
 from processes.errors import NotAllowed
 
 from ..extensions import db
+from ..navigation import landing_endpoint
 
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only this site's own paths: never another host, never a scheme-relative //host."""
-    if not target:
-        return url_for("tasks.my_tasks")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("tasks.my_tasks")
+def _safe_next(target: str | None, user) -> str:
+    """Only this site's own paths: never another host, never a scheme-relative //host. Without one (or with
+    one that is not safe), the user's landing page."""
+    parts = urlsplit(target or "")
+    if not target or parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return url_for(landing_endpoint(user))
     return target
 
 
@@ -40,7 +41,7 @@ def login():
             db.session.commit()  # failures count too
         if not errors:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), user))
     return render_template("auth/login.html", title="Sign in", errors=errors, email=email, form_errors=errors), (400 if errors else 200)
 
 

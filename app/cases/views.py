@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from models import Case
 from processes import queries
+from processes.accounts import mark_notifications_seen
 from processes.audit import audit
 from processes.retention import set_legal_hold
 from processes.calendar import as_utc
@@ -38,7 +39,8 @@ def _require(*roles: str) -> None:
 @bp.get("/")
 def overview():
     _require("customer_relations_officer", "administrator")
-    return render_template("cases/overview.html", title="All open cases", cases=queries.open_cases(db.session))
+    return render_template("cases/overview.html", title="All open cases", cases=queries.open_cases(db.session),
+                           counts=queries.open_case_counts(db.session, datetime.now(timezone.utc)))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -143,9 +145,14 @@ def diagram(reference: str):
 
 
 @bp.get("/notifications")
+@writes  # records the newest one seen
 def notifications():
-    return render_template("cases/notifications.html", title="Notifications",
-                           notifications=queries.notifications_for(db.session, current_user))
+    shown, seen_before = queries.notifications_for(db.session, current_user), current_user.notifications_seen_id
+    if shown:
+        mark_notifications_seen(db.session, current_user, shown[0].id)
+        db.session.commit()
+    return render_template("cases/notifications.html", title="Notifications", notifications=shown,
+                           seen_before=seen_before)
 
 
 @bp.get("/messages")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user, login_required
@@ -47,10 +47,16 @@ def twelve_months_to(end: date) -> date:
     return date(months // 12, months % 12 + 1, 1)
 
 
+def last_whole_month_end(day: date) -> date:
+    """The last day of the month before `day`'s: the end of the last whole month."""
+    return day.replace(day=1) - timedelta(days=1)
+
+
 def read_filters() -> tuple[Filters, dict[str, str]]:
-    """The filters in the query string; a bad date is reported and the default used meanwhile."""
+    """The filters in the query string; a bad date is reported and the default used meanwhile. The default is
+    the last twelve whole months (the month under way is not yet whole, so it is left out)."""
     errors: dict[str, str] = {}
-    end = _date("to", today(), errors, "The end of the period")
+    end = _date("to", last_whole_month_end(today()), errors, "The end of the period")
     start = _date("from", twelve_months_to(end), errors, "The start of the period")
     if not errors and start > end:
         errors["to"] = "The end of the period must be the same as or after the start"

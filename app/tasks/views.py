@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 from processes import queries
 from processes.audit import audit
 from processes.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
-from processes.procedure import check_can_act, claim_task, complete_task, get_task, release_task
+from processes.paging import page_number
+from processes.procedure import TASK_GONE, check_can_act, claim_task, complete_task, get_task, release_task
 
 from ..actions import act
 from ..extensions import db, writes
@@ -23,21 +24,28 @@ def _signed_in():
 
 @bp.get("/")
 def my_tasks():
-    page = queries.my_tasks(db.session, current_user, request.args.get("page", 1, type=int))
+    page = queries.my_tasks(db.session, current_user, page_number(request.args.get("page")))
     return render_template("tasks/list.html", title="My tasks", page=page, tasks=page.items, team=False)
 
 
 @bp.get("/team")
 def team_tasks():
-    page = queries.team_tasks(db.session, current_user, request.args.get("page", 1, type=int))
+    page = queries.team_tasks(db.session, current_user, page_number(request.args.get("page")))
     return render_template("tasks/list.html", title="Team tasks", page=page, tasks=page.items, team=True)
 
 
-def _load(task_id: int):
+def _open_task(task_id: int):
+    """The task if it is still open (ready), else None."""
     try:
-        task = get_task(db.session, task_id)
-    except NotFound as exc:
-        abort(404, str(exc))
+        return get_task(db.session, task_id)
+    except NotFound:
+        return None
+
+
+def _load(task_id: int):
+    task = _open_task(task_id)
+    if task is None:
+        abort(404, TASK_GONE)
     if not queries.can_view_case(db.session, current_user, task.case):
         abort(403)
     return task
@@ -57,9 +65,23 @@ def release(task_id: int):
                url_for(".team_tasks"))
 
 
+def _ended(task_id: int):
+    """A task's link once the task is done: what became of it, for those who may see its case."""
+    ending = queries.task_ending(db.session, task_id)
+    if ending is None:
+        abort(404, TASK_GONE)
+    if not queries.can_view_case(db.session, current_user, ending.case):
+        abort(403)
+    name = ending.details["task"]
+    title = f"“{name}” has been completed" if ending.kind == "completed" else f"“{name}” was closed"
+    return render_template("tasks/ended.html", title=title, ending=ending, case=ending.case)
+
+
 @bp.route("/<int:task_id>", methods=["GET", "POST"])
 @writes  # audits the view
 def show(task_id: int):
+    if request.method == "GET" and _open_task(task_id) is None:
+        return _ended(task_id)
     task = _load(task_id)
     case, values, errors, blocked = task.case, {}, {}, None
     try:
