@@ -3,9 +3,9 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Case
+from .helpers.journeys import submit_online, tasks_of
+from .helpers.pages import error_messages
 
-from .conftest import error_messages
-from .test_complaint import submit_online, tasks_of
 
 STAFF_PAGES = ["/tasks/", "/tasks/team", "/cases/new", "/cases/notifications"]
 

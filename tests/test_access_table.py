@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from models import Case, ImprovementAction, Incident, OmbudsmanEnquiry, OutboxMessage, User
+from .helpers.journeys import submit_online, tasks_of
 
-from .test_complaint import submit_online, tasks_of
 
 ROLES = ["anon", "frontline", "investigator", "senior", "cro", "manager", "owner", "admin", "reports"]
 STAFF = ROLES[1:]

@@ -16,8 +16,9 @@ from models.db import make_session_factory
 from processes import procedure
 from processes.errors import Conflict, NotFound
 from processes.procedure import complete_task, submit_comment
+from .helpers.database import deployed_app
+from .helpers.journeys import answer_public_query
 
-from .conftest import answer_public_query, deployed_app
 
 
 @pytest.fixture()

@@ -9,9 +9,9 @@ import zipfile
 from sqlalchemy import select
 
 from models import AuditEntry, Case
+from .helpers.journeys import submit_online
+from .helpers.pages import error_messages
 
-from .conftest import error_messages
-from .test_complaint import submit_online
 
 
 def unzip(response) -> dict[str, bytes]:

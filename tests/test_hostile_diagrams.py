@@ -10,9 +10,9 @@ from models import Case, Incident
 from processes.deploy import deploy_process
 from processes.engine import MAX_BPMN_BYTES, BpmnError
 from processes.timers import fire_due_timers
+from .helpers.database import DATA
+from .helpers.journeys import answer_public_query, complete, submit_online, tasks_of
 
-from .conftest import DATA, answer_public_query, complete
-from .test_complaint import submit_online, tasks_of
 
 HOSTILE = DATA / "hostile"
 

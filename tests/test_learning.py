@@ -8,10 +8,9 @@ from app.reports.periodic import quarter_period
 from models import Case, CaseEvent, ImprovementAction, OmbudsmanEnquiry, SelfAssessment
 from processes.improvement import CODE_SECTIONS
 from processes.reports import Filters, dashboard
+from .helpers.journeys import submit_online
+from .helpers.pages import error_messages
 
-from .conftest import error_messages
-from .test_complaint import submit_online
-from .test_reports import hand_built  # noqa: F401  (fixture)
 
 UTC = timezone.utc
 

@@ -13,9 +13,8 @@ from sqlalchemy import select, update
 
 from models import Case, Notification, OutboxMessage
 from processes.outbox import MAX_ATTEMPTS, SmtpSettings, deliver_outbox
+from .helpers.journeys import complete, submit_online, tasks_of
 
-from .conftest import complete
-from .test_complaint import submit_online, tasks_of
 
 UTC = timezone.utc
 

@@ -12,8 +12,8 @@ from processes.engine import WorkflowEngine
 from processes.messages import load_templates
 from processes.policy import current_timescales
 from processes.validation import sample_case_data, validate_process
+from .helpers.journeys import submit_online, tasks_of
 
-from .test_complaint import submit_online, tasks_of
 
 BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 COMPLAINT = (BPMN / "complaint.bpmn").read_text()

@@ -6,9 +6,8 @@ from sqlalchemy import func, select
 
 from models import Case, OutboxMessage
 from processes.retention import REMOVED, anonymise_expired
+from .helpers.journeys import complete, submit_online, tasks_of
 
-from .conftest import complete
-from .test_complaint import submit_online, tasks_of
 
 UTC = timezone.utc
 

@@ -6,8 +6,8 @@ import pytest
 from processes import sandbox_limits
 from processes.engine import BpmnError, WorkflowEngine, WorkflowError
 from processes.sandbox import Sandbox, SandboxError, ScriptLimitError, check_source
+from .helpers.database import DATA
 
-from .conftest import DATA
 
 BOX = Sandbox({"double": lambda x: 2 * x})
 

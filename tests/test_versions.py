@@ -10,9 +10,9 @@ from processes.deploy import SHIPPED_BPMN, deploy_process, latest_version
 from processes.engine import MigrationRefused, WorkflowEngine
 from processes.migration import migrate_case
 from processes.versions import diff_versions, get_version
+from .helpers.database import DATA
+from .helpers.journeys import complete, submit_online, tasks_of
 
-from .conftest import DATA, complete
-from .test_complaint import submit_online, tasks_of
 
 QUERY = (SHIPPED_BPMN / "query.bpmn").read_bytes()
 ADD_STEP = QUERY.replace(

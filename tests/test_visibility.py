@@ -7,9 +7,9 @@ import time_machine
 from sqlalchemy import select
 
 from models import AuditEntry, Case, Notification, ReadyTask, User
+from .helpers.journeys import submit_online, tasks_of
+from .helpers.pages import error_messages
 
-from .conftest import error_messages
-from .test_complaint import submit_online, tasks_of
 
 PASSWORD = "a-long-enough-password"
 
