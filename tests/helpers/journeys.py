@@ -12,12 +12,16 @@ from .forms import page_form
 from .pages import error_messages
 
 
-def sign_in(client, who: str):
-    """Sign a test client in as a demo user ("cro", "frontline"...) through the sign-in page."""
-    response = page_form(client, "/sign-in").fill("Email address", f"{who}@example.org") \
-        .fill("Password", DEMO_PASSWORD).submit()
+def sign_in(client, who: str, password: str = DEMO_PASSWORD):
+    """Sign a test client in through the sign-in page, as a demo user ("cro", "frontline"...) or by email."""
+    response = try_sign_in(client, who if "@" in who else f"{who}@example.org", password)
     assert response.status_code == 302, f"could not sign in as {who}: {error_messages(response.text)}"
     return client
+
+
+def try_sign_in(client, email: str, password: str, url: str = "/sign-in"):
+    """Fill in and send the sign-in page's form; returns the response, whether it let them in or not."""
+    return page_form(client, url).fill("Email address", email).fill("Password", password).submit()
 
 
 def complete(client, task_id: int, data: Mapping[str, Any], expect_status: int = 302):
