@@ -41,7 +41,7 @@ def _fresh_schema(url: str) -> None:
 def app():
     _fresh_schema(DATABASE_URL)
     app = create_app({"TESTING": True, "DATABASE_URL": DATABASE_URL, "SECRET_KEY": "test-secret",
-                      "WTF_CSRF_ENABLED": False, "ENV": "testing"})
+                      "ENV": "testing"})
     with app.app_context():
         deploy_shipped(app_db.session, app.extensions["forms"])
         seed_demo_users(app_db.session, app.extensions["forms"])

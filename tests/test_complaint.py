@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from models import Case, Notification, WaitingTimer
 from processes.timers import fire_due_timers
-from .helpers.forms import page_form
+from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import complete, submit_online, take, tasks_of
 from .helpers.pages import error_messages
 
@@ -118,9 +118,9 @@ def test_stage_2_reviewer_is_never_the_stage_1_handler(db, login_as):
         page = senior.get(f"/tasks/{review_ack.id}").text
         assert "You handled Stage 1 of this case" in page
         # The page offers the stage 1 handler no form: these posts are hand-made, as a person forcing it would.
-        assert senior.post(f"/tasks/{review_ack.id}/claim").status_code == 302
+        assert post_by_hand(senior, f"/tasks/{review_ack.id}/claim").status_code == 302
         assert tasks_of(db, reference)["acknowledge_stage2"].assigned_to_id is None
-        assert senior.post(f"/tasks/{review_ack.id}", data={"ack_method": "email"}).status_code == 403
+        assert post_by_hand(senior, f"/tasks/{review_ack.id}", data={"ack_method": "email"}).status_code == 403
         complete(login_as("senior2"), review_ack.id, {"ack_method": "email"})
         assert "review_stage2" in tasks_of(db, reference)
 
@@ -151,8 +151,8 @@ def test_a_task_taken_by_someone_else_cannot_be_completed(client, db, login_as):
     take(ian, task)
     assert "This task is assigned to Ian Investigator" in isla.get(f"/tasks/{task.id}").text
     # Isla's page offers no form: the posts are hand-made, as someone forcing them would send them.
-    assert isla.post(f"/tasks/{task.id}", data={"ack_method": "email"}).status_code == 403
-    claim = isla.post(f"/tasks/{task.id}/claim", follow_redirects=True)
+    assert post_by_hand(isla, f"/tasks/{task.id}", data={"ack_method": "email"}).status_code == 403
+    claim = post_by_hand(isla, f"/tasks/{task.id}/claim", follow_redirects=True)
     assert "This task is assigned to Ian Investigator" in claim.text
     assert tasks_of(db, reference)["acknowledge_stage1"].assigned_to.name == "Ian Investigator"
 
@@ -193,7 +193,7 @@ def test_release_returns_a_task_to_the_team(client, db, login_as):
     assert "Task released to the team" in released.text and reference in released.text
     assert tasks_of(db, reference)["first_contact"].assigned_to_id is None
     # The investigator is offered no release button: a hand-made post, as someone forcing it would send it.
-    refused = login_as("investigator").post(f"/tasks/{task.id}/release", follow_redirects=True)
+    refused = post_by_hand(login_as("investigator"), f"/tasks/{task.id}/release", follow_redirects=True)
     assert "You can only release a task assigned to you" in refused.text
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from models import Case, Notification, WaitingTimer
 from processes.timers import fire_due_timers
+from .helpers.forms import post_by_hand
 from .helpers.journeys import agree_extension, choose_profile, complete, save_timescales, submit_online, take, tasks_of
 from .helpers.pages import error_messages
 
@@ -73,7 +74,7 @@ def test_cro_extension_moves_the_deadline_and_rearms_the_timers(db, login_as):
     cro = login_as("cro")
     assert "Up to 5 working days at this stage." in cro.get(f"/cases/{reference}").text
     # The investigator's case page offers no extension form: a hand-made post, as someone forcing it would send.
-    refused = login_as("investigator").post(f"/cases/{reference}/extension", data={"working_days": "1", "reason": "x"},
+    refused = post_by_hand(login_as("investigator"), f"/cases/{reference}/extension", data={"working_days": "1", "reason": "x"},
                                             follow_redirects=True)
     assert "Only the Customer Relations Officer can agree an extension" in refused.text
     with at(2026, 3, 17, 0, 0, 1):

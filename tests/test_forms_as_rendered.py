@@ -11,7 +11,7 @@ from processes.forms import validate_form
 
 from .helpers.database import DATA
 from .helpers.definitions import fill_every_field, shipped_forms
-from .helpers.forms import form_in, page_form
+from .helpers.forms import form_in, page_form, post_by_hand
 from .helpers.pages import error_messages
 
 FORMS = shipped_forms()
@@ -39,7 +39,7 @@ def test_every_task_form_has_a_task_page_here():
 
 def preview(owner, definition: dict):
     """The editor's preview draws a definition with the task page's macro; it is drawn outside a <form>."""
-    response = owner.post("/processes/forms/preview", json={"name": "form", "definition": json.dumps(definition)})
+    response = post_by_hand(owner, "/processes/forms/preview", json={"name": "form", "definition": json.dumps(definition)})
     assert response.status_code == 200, response.text
     return form_in(None, f'<form method="post">{response.text}</form>', "http://localhost/preview")
 

@@ -8,7 +8,7 @@ from app.reports.periodic import quarter_period
 from models import Case, CaseEvent, ImprovementAction, OmbudsmanEnquiry, SelfAssessment
 from processes.improvement import CODE_SECTIONS
 from processes.reports import Filters, dashboard
-from .helpers.forms import page_form
+from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import submit_online
 from .helpers.pages import error_messages
 
@@ -87,7 +87,7 @@ def test_enquiry_for_an_unknown_case_is_refused_and_what_was_typed_is_kept(db, l
 def test_director_reads_but_cannot_raise_actions(db, login_as, users):
     director = login_as("reports")
     # The director's page offers no form to raise an action: a hand-made post, as someone forcing it would send.
-    response = director.post("/reports/actions", data={"description": "x", "owner_id": users["manager"].id,
+    response = post_by_hand(director, "/reports/actions", data={"description": "x", "owner_id": users["manager"].id,
                                                        "due_on": "2026-06-10", "source": "other"})
     assert "Only the Customer Relations Officer can change this" in director.get(response.location).text
     assert db.scalar(select(ImprovementAction)) is None

@@ -11,7 +11,7 @@ from processes.engine import MigrationRefused, WorkflowEngine
 from processes.migration import migrate_case
 from processes.versions import diff_versions, get_version
 from .helpers.database import DATA
-from .helpers.forms import page_form
+from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import complete, submit_online, take, tasks_of
 
 
@@ -99,7 +99,7 @@ def test_rollback_redeploys_an_older_version_as_the_newest_with_a_comment(db, ap
     assert db.scalar(select(AuditEntry).filter_by(action="rollback").order_by(AuditEntry.id.desc())) is not None
     assert fetch(db, submit_online(client, "query")).process_version_id == v3_id  # new cases start on the newest
     # The CRO is refused the page, so there is no form to read: a hand-made post, as someone forcing it would send.
-    assert login_as("cro").post(f"/processes/query/versions/{v1_number}/rollback", data={"comment": "x"}).status_code == 403
+    assert post_by_hand(login_as("cro"), f"/processes/query/versions/{v1_number}/rollback", data={"comment": "x"}).status_code == 403
 
 
 def test_a_case_moves_to_a_newer_version_keeping_its_task_and_timers(db, app, login_as, users):
@@ -177,7 +177,7 @@ def test_a_batch_moves_the_cases_it_can_and_says_why_not_for_the_rest(db, app, l
     assert fetch(db, waiting).process_version_id == old_id and fetch(db, escalated).process_version_id == v2_id
     assert fetch(db, waiting).events[-1].kind == "migration refused"
     # The investigator is offered no such button: a hand-made post, as someone forcing it would send.
-    assert login_as("investigator").post(f"/processes/query/versions/{old_number}/migrate").status_code == 403
+    assert post_by_hand(login_as("investigator"), f"/processes/query/versions/{old_number}/migrate").status_code == 403
 
 
 def test_get_version_and_rollback_of_the_newest_are_refused_plainly(db, app, login_as):

@@ -7,7 +7,7 @@ import time_machine
 from sqlalchemy import select
 
 from models import AuditEntry, Case, Notification, ReadyTask, User
-from .helpers.forms import page_form
+from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import sign_in, submit_online, tasks_of, try_sign_in
 from .helpers.pages import error_messages
 
@@ -42,7 +42,7 @@ def test_an_officer_sees_only_their_service_areas_and_what_is_assigned_to_them(a
         assert housing.get(path).status_code == 403, path
         assert waste.get(path).status_code == 200, path
     # Refused the task page, she has no button to read: a hand-made post, as someone forcing it would send.
-    assert housing.post(f"/tasks/{task.id}/claim").status_code == 403
+    assert post_by_hand(housing, f"/tasks/{task.id}/claim").status_code == 403
     assert reference not in housing.get("/tasks/team").text
     assert reference in waste.get("/tasks/team").text
     assert login_as("cro").get(f"/cases/{reference}").status_code == 200
@@ -173,6 +173,7 @@ def test_a_long_task_list_counts_up_to_a_bound_and_pages_on_past_it(db, login_as
     from processes import queries
     monkeypatch.setattr(queries, "COUNT_UP_TO", 20)  # below one page: the bound is then the page's end
     ids = clone_cases(db, queries.PAGE_SIZE + 7, datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+    db.commit()  # the sign-in page's GET ends the session: what is not committed is gone
     officer = login_as("investigator")
     first, second = officer.get("/tasks/team"), officer.get("/tasks/team?page=2")
     assert f"Showing 1 to {queries.PAGE_SIZE} of more than {queries.PAGE_SIZE} tasks" in first.text
