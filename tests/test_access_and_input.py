@@ -8,7 +8,7 @@ from app.cli import DEMO_PASSWORD
 from models import Case
 
 from .helpers.forms import page_form, post_by_hand
-from .helpers.journeys import answer_page, submit_online, tasks_of, try_sign_in
+from .helpers.journeys import answer_page, try_sign_in
 from .helpers.pages import error_messages
 
 

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Case, ImprovementAction, Incident, OmbudsmanEnquiry, OutboxMessage, User
+
 from .helpers.forms import post_by_hand
 from .helpers.journeys import submit_online, tasks_of
 

@@ -6,10 +6,10 @@ from sqlalchemy import select
 
 from models import Case, Notification, WaitingTimer
 from processes.timers import fire_due_timers
+
 from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import complete, submit_online, take, tasks_of
 from .helpers.pages import error_messages
-
 
 
 def test_public_submission_gives_a_reference_and_a_first_task(client, db, login_as):

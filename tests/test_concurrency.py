@@ -16,10 +16,10 @@ from models.db import make_session_factory
 from processes import procedure
 from processes.errors import Conflict, NotFound
 from processes.procedure import complete_task, submit_comment
+
 from .helpers.database import deployed_app
 from .helpers.forms import page_form
 from .helpers.journeys import answer_public_query
-
 
 
 @pytest.fixture()

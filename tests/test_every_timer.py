@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from models import Case, Notification, WaitingTimer
 from processes.timers import fire_due_timers
+
 from .helpers.forms import post_by_hand
 from .helpers.journeys import agree_extension, choose_profile, complete, save_timescales, submit_online, take, tasks_of
 from .helpers.pages import error_messages

@@ -9,10 +9,10 @@ import zipfile
 from sqlalchemy import select
 
 from models import AuditEntry, Case
+
 from .helpers.forms import form_in, page_form
 from .helpers.journeys import submit_online
 from .helpers.pages import error_messages
-
 
 
 def unzip(response) -> dict[str, bytes]:

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from models import Case, Notification, OutboxMessage
 from processes.outbox import MAX_ATTEMPTS, SmtpSettings, deliver_outbox
+
 from .helpers.forms import page_form
 from .helpers.journeys import complete, submit_online, tasks_of
 

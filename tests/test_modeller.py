@@ -15,6 +15,7 @@ from processes.engine import WorkflowEngine
 from processes.messages import load_templates
 from processes.policy import current_timescales
 from processes.validation import sample_case_data, validate_process
+
 from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import submit_online, tasks_of
 

@@ -1,4 +1,7 @@
-"""Property-based: whatever anyone types into the public form or an officer's form, the answer is never a 500."""
+"""Property-based: whatever anyone types into the public form or an officer's form, the answer is never a 500.
+
+The answers are posted by hand (post_by_hand), on purpose: Hypothesis sends what a stranger could, not only
+what the page offers."""
 from __future__ import annotations
 
 import json
@@ -10,6 +13,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from processes.forms import validate_form
+
 from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import submit_online, take, tasks_of
 

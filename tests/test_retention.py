@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from models import Case, OutboxMessage
 from processes.retention import REMOVED, anonymise_expired
+
 from .helpers.forms import page_form
 from .helpers.journeys import complete, submit_online, tasks_of
 

@@ -6,6 +6,7 @@ import pytest
 from processes import sandbox_limits
 from processes.engine import BpmnError, WorkflowEngine, WorkflowError
 from processes.sandbox import Sandbox, SandboxError, ScriptLimitError, check_source
+
 from .helpers.database import DATA
 
 

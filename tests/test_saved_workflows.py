@@ -12,6 +12,7 @@ from sqlalchemy import select
 from models import Case
 from processes.engine import SPEC_REF, WorkflowEngine, WorkflowError
 from processes.procedure import diagram_of
+
 from .helpers.database import DATA
 from .helpers.journeys import complete, submit_online, tasks_of
 

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from models import ReadyTask, WaitingTimer
 from processes.procedure import complete_task, submit_comment
+
 from .helpers.journeys import submit_online, tasks_of
 from .helpers.forms import page_form
 

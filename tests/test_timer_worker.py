@@ -21,6 +21,7 @@ from app.extensions import db as app_db
 from bench.clone import clone_cases, count_due
 from models import CaseEvent, ReadyTask
 from models.db import make_engine
+
 from .helpers.database import DATABASE_URL, DIALECT, deployed_app
 
 

@@ -10,6 +10,7 @@ from processes.deploy import SHIPPED_BPMN, deploy_process, latest_version
 from processes.engine import MigrationRefused, WorkflowEngine
 from processes.migration import migrate_case
 from processes.versions import diff_versions, get_version
+
 from .helpers.database import DATA
 from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import complete, submit_online, take, tasks_of

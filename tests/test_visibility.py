@@ -7,6 +7,7 @@ import time_machine
 from sqlalchemy import select
 
 from models import AuditEntry, Case, Notification, ReadyTask, User
+
 from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import sign_in, submit_online, tasks_of, try_sign_in
 from .helpers.pages import error_messages
