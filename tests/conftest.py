@@ -2,46 +2,20 @@
 transaction rolled back after each test, a client and `login_as`."""
 from __future__ import annotations
 
-import os
-import html as html_lib
-import re
-import tempfile
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, scoped_session
 
 from app import create_app
-from app.cli import DEMO_PASSWORD, DEMO_USERS, seed_demo_users, upgrade_database
+from app.cli import seed_demo_users, upgrade_database
 from app.extensions import db as app_db
 from models import User
 from models.db import make_engine
 from processes.deploy import deploy_shipped
 
-DATA = Path(__file__).parent / "data"
-
-
-def deployed_app(url: str, secret: str = "test"):
-    """An app on its own database (migrated, the shipped processes deployed), outside the rolled-back
-    fixture: for tests whose transactions must really commit and overlap."""
-    upgrade_database(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret, "ENV": "testing"})
-    with app.app_context():
-        deploy_shipped(app_db.session, app.extensions["forms"])
-        app_db.session.commit()
-    return app
-
-
-def _database_url() -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tempfile.mkdtemp(prefix='cc-tests-')}/test.db"
-
-
-DATABASE_URL = _database_url()
-DIALECT = DATABASE_URL.split(":", 1)[0].split("+", 1)[0]
+from .helpers.cases import CaseFactory
+from .helpers.database import DATABASE_URL, DIALECT
+from .helpers.journeys import sign_in
 
 
 def pytest_report_header(config):
@@ -67,7 +41,7 @@ def _fresh_schema(url: str) -> None:
 def app():
     _fresh_schema(DATABASE_URL)
     app = create_app({"TESTING": True, "DATABASE_URL": DATABASE_URL, "SECRET_KEY": "test-secret",
-                      "WTF_CSRF_ENABLED": False, "ENV": "testing"})
+                      "ENV": "testing"})
     with app.app_context():
         deploy_shipped(app_db.session, app.extensions["forms"])
         seed_demo_users(app_db.session, app.extensions["forms"])
@@ -107,47 +81,9 @@ def users(db) -> dict[str, User]:
 
 @pytest.fixture()
 def login_as(app, db):
-    """login_as("cro") gives a fresh client signed in as that demo user."""
-    def login(who: str):
-        client = app.test_client()
-        response = client.post("/sign-in", data={"email": f"{who}@example.org", "password": DEMO_PASSWORD})
-        assert response.status_code == 302, f"could not sign in as {who}: {error_messages(response.text)}"
-        return client
-    return login
+    """login_as("cro") gives a fresh client signed in as that demo user, through the sign-in page."""
+    return lambda who: sign_in(app.test_client(), who)
 
-
-def task_ids(html: str) -> list[int]:
-    return [int(x) for x in re.findall(r'data-task-id="(\d+)"', html)]
-
-
-def row_version(html: str) -> str:
-    return re.search(r'name="row_version" value="(\d+)"', html).group(1)
-
-
-def complete(client, task_id: int, data: dict, expect_status: int = 302):
-    """Open the task page and submit its form, as a person would."""
-    page = client.get(f"/tasks/{task_id}")
-    assert page.status_code == 200, page.text[:500]
-    response = client.post(f"/tasks/{task_id}", data={**data, "row_version": row_version(page.text)})
-    assert response.status_code == expect_status, response.text[:2000]
-    return response
-
-
-def answer_public_query(client) -> None:
-    """Walk the public form for a query up to its last step, "check your answers"."""
-    client.post("/comment/type", data={"comment_type": "query"})
-    client.post("/comment/service", data={"service_area": "waste"})
-    client.post("/comment/comment", data={"comment": "When is the bin collected?"})
-    client.post("/comment/about-you", data={"customer_name": "Jo", "customer_email": "jo@example.com",
-                                            "preferred_contact": "email"})
-
-
-def error_messages(html: str) -> list[str]:
-    """The GOV.UK error messages shown beside fields."""
-    return [html_lib.unescape(m.strip()) for m in re.findall(r'class="govuk-error-message">\s*<span class="govuk-visually-hidden">Error:</span>([^<]*)', html)]
-
-
-ALL_DEMO = [email.split("@")[0] for email, _, _ in DEMO_USERS]
 
 
 @pytest.fixture(scope="session")
@@ -176,3 +112,43 @@ def live(tmp_path_factory):
 def live_server(live) -> str:
     """The shared live app's base URL."""
     return live.base
+
+
+@pytest.fixture()
+def case_factory(db, users) -> CaseFactory:
+    """Cases made through the real operations (submit_comment, complete_task): see tests/helpers/cases.py."""
+    return CaseFactory(db, users)
+
+
+@pytest.fixture()
+def hand_built(db, case_factory):
+    """Six cases: A late over Christmas, B extended over Easter then stage 2, C first contact, D, E, F."""
+    c = case_factory
+    a = c.submit((2025, 12, 19, 10), "complaint", "waste", "phone")  # Fri: day 5 Tue 30 Dec, day 10 Wed 7 Jan
+    c.do((2025, 12, 19, 11), a, "frontline", "first_contact", first_contact_outcome="formal",
+         first_contact_notes="Formal")
+    c.do((2025, 12, 29, 10), a, "investigator", "acknowledge_stage1", ack_method="email")
+    c.do((2026, 1, 8, 10), a, "senior", "respond_stage1_escalated", stage1_outcome="upheld", stage1_findings="Missed",
+         stage1_remedies=["apology", "financial"], stage1_financial_amount="50", stage1_method="email")
+    b = c.submit((2026, 4, 2, 15), "complaint", "housing", "web")  # Thu before Good Friday, 4pm BST
+    c.do((2026, 4, 2, 16), b, "frontline", "first_contact", first_contact_outcome="formal",
+         first_contact_notes="Formal")
+    c.do((2026, 4, 7, 8), b, "investigator", "acknowledge_stage1", ack_method="email")
+    c.extend((2026, 4, 15, 9), b, 5)  # due Mon 20 Apr becomes Mon 27 Apr
+    c.do((2026, 4, 24, 9), b, "investigator", "respond_stage1", stage1_outcome="partly_upheld",
+         stage1_findings="Partly", stage1_remedies=["explanation"], stage1_method="email")
+    c.do((2026, 4, 27, 9), b, "cro", "record_customer_reply", customer_reply="stage2")
+    c.do((2026, 5, 6, 9), b, "senior", "acknowledge_stage2", ack_method="letter")  # due Tue 5 May: late
+    c.do((2026, 5, 11, 9), b, "senior", "review_stage2", stage2_outcome="not_upheld", stage2_findings="Fair",
+         stage2_method="letter")
+    cc = c.submit((2026, 3, 2, 9), "complaint", "waste", "web")
+    c.do((2026, 3, 2, 10), cc, "frontline", "first_contact", first_contact_outcome="resolved",
+         first_contact_notes="Sorted")
+    d = c.submit((2026, 3, 2, 9), "query", "council_tax", "email")
+    c.do((2026, 3, 9, 9), d, "investigator", "answer_query", query_answer="Yes", query_answer_method="email")
+    e = c.submit((2026, 3, 3, 9), "suggestion", "parks", "letter")
+    c.do((2026, 3, 5, 9), e, "manager", "consider_suggestion", suggestion_decision="adopted", suggestion_reason="Good")
+    f = c.submit((2026, 3, 4, 9), "compliment", "parks", "in_person")
+    c.do((2026, 3, 4, 12), f, "manager", "pass_on_compliment", staff_named="Sam", passed_on_notes="Sent on")
+    db.commit()
+    return {"A": a, "B": b, "C": cc, "D": d, "E": e, "F": f}

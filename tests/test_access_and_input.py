@@ -1,11 +1,16 @@
 """Who may see what, and bad input: clear errors, nothing saved, never a 500."""
+from datetime import datetime
+
 import pytest
 from sqlalchemy import func, select
 
+from app.cli import DEMO_PASSWORD
 from models import Case
 
-from .conftest import error_messages
-from .test_complaint import submit_online, tasks_of
+from .helpers.forms import page_form, post_by_hand
+from .helpers.journeys import answer_page, try_sign_in
+from .helpers.pages import error_messages
+
 
 STAFF_PAGES = ["/tasks/", "/tasks/team", "/cases/new", "/cases/notifications"]
 
@@ -36,32 +41,37 @@ def test_unknown_things_are_a_plain_not_found(login_as, path):
 
 
 def test_wrong_password_is_refused_with_a_message(client):
-    response = client.post("/sign-in", data={"email": "cro@example.org", "password": "wrong"})
+    response = try_sign_in(client, "cro@example.org", "wrong")
     assert response.status_code == 400
     assert "The email address or password is not right" in response.text
 
 
 def test_sign_in_redirects_only_to_this_site(client):
     # An unsafe target: the CRO's own landing page (All open cases) instead.
-    for target, expected in [("/audit/", "/audit/"), ("https://evil.example/", "/cases/"), ("//evil.example", "/cases/")]:
-        response = client.post(f"/sign-in?next={target}", data={"email": "cro@example.org", "password": "demo-password"})
+    for target, expected in [("/audit/", "/audit/"), ("https://evil.example/", "/cases/"), ("//evil.example", "/cases/"),
+                             ("/\\evil.example", "/cases/")]:
+        response = try_sign_in(client, "cro@example.org", DEMO_PASSWORD, f"/sign-in?next={target}")
         assert response.location == expected
         client.get("/sign-out")
 
 
-@pytest.mark.parametrize("page, data, messages", [
-    ("type", {}, ["Select whether it is a complaint, compliment, query or suggestion"]),
-    ("type", {"comment_type": "threat"}, ["Select whether it is a complaint, compliment, query or suggestion"]),
-    ("about-you", {"preferred_contact": "pigeon"}, ["Select how we should reply"]),
-    ("service", {"service_area": ""}, ["Select the service it is about"]),
-    ("comment", {"comment": "   "}, ["Enter your comment"]),
-    ("comment", {"comment": "x" * 5001}, ["Your comment must be 5,000 characters or fewer"]),
-    ("about-you", {"preferred_contact": "email"}, ["Enter your email address, or choose another way for us to reply"]),
-    ("about-you", {"customer_email": "not-an-email"}, ["Enter an email address in the correct format, like name@example.com"]),
-    ("about-you", {"customer_phone": "call me"}, ["Enter a phone number, like 01773 570222 or 07700 900 982"]),
+@pytest.mark.parametrize("page, data, tampered, messages", [
+    ("type", {}, {}, ["Select whether it is a complaint, compliment, query or suggestion"]),
+    ("type", {}, {"comment_type": "threat"}, ["Select whether it is a complaint, compliment, query or suggestion"]),
+    ("about-you", {}, {"preferred_contact": "pigeon"}, ["Select how we should reply"]),
+    ("service", {}, {}, ["Select the service it is about"]),
+    ("comment", {"comment": "   "}, {}, ["Enter your comment"]),
+    ("comment", {"comment": "x" * 5001}, {}, ["Your comment must be 5,000 characters or fewer"]),
+    ("about-you", {"preferred_contact": "email"}, {}, ["Enter your email address, or choose another way for us to reply"]),
+    ("about-you", {"customer_email": "not-an-email"}, {}, ["Enter an email address in the correct format, like name@example.com"]),
+    ("about-you", {"customer_phone": "call me"}, {}, ["Enter a phone number, like 01773 570222 or 07700 900 982"]),
 ])
-def test_public_form_errors_are_shown_beside_the_field(client, page, data, messages):
-    response = client.post(f"/comment/{page}", data=data)
+def test_public_form_errors_are_shown_beside_the_field(client, page, data, tampered, messages):
+    """`tampered`: a choice the page does not offer, as someone editing the page would send it."""
+    form = page_form(client, f"/comment/{page}", button="Continue").set_all(data)
+    for name, value in tampered.items():
+        form.tamper(name, value)
+    response = form.submit()
     assert response.status_code == 400
     assert error_messages(response.text) == messages
     assert "There is a problem" in response.text and "<title>Error:" in response.text
@@ -69,9 +79,10 @@ def test_public_form_errors_are_shown_beside_the_field(client, page, data, messa
 
 def test_check_answers_cannot_be_skipped(client, db):
     before = db.scalar(select(func.count(Case.id)))
-    assert client.post("/comment/check").location.endswith("/comment/type")
-    client.post("/comment/type", data={"comment_type": "query"})
-    response = client.post("/comment/check")
+    # With no answers there is no check page to read: a hand-made post, as someone skipping ahead would send.
+    assert post_by_hand(client, "/comment/check").location.endswith("/comment/type")
+    answer_page(client, "/comment/type", {"comment_type": "query"})
+    response = page_form(client, "/comment/check", button="Send").submit()
     assert response.status_code == 200 and "Select the service it is about" in response.text
     assert db.scalar(select(func.count(Case.id))) == before
 
@@ -79,34 +90,26 @@ def test_check_answers_cannot_be_skipped(client, db):
 def test_staff_record_rejects_a_future_or_impossible_date(login_as):
     officer = login_as("frontline")
     base = {"comment_type": "complaint", "channel": "letter", "service_area": "housing", "comment": "Letter."}
-    bad = officer.post("/cases/new", data={**base, "received_at-day": "31", "received_at-month": "2",
-                                           "received_at-year": "2026", "received_at-hour": "9", "received_at-minute": "0"})
+    bad = page_form(officer, "/cases/new").set_all(base) \
+        .fill_date("received_at", day=31, month=2, year=2026, hour=9, minute=0).submit()
     assert error_messages(bad.text) == ["The date and time received must be a real date and time, like 27 3 2026 and 14 30"]
-    future = officer.post("/cases/new", data={**base, "received_at-day": "1", "received_at-month": "1",
-                                              "received_at-year": "2099", "received_at-hour": "9", "received_at-minute": "0"})
+    future = page_form(officer, "/cases/new").set_all(base).fill_date("received_at", datetime(2099, 1, 1, 9, 0)).submit()
     assert error_messages(future.text) == ["The date and time received must be in the past"]
 
 
-def test_csrf_token_is_required_when_protection_is_on(app, client):
-    app.config["WTF_CSRF_ENABLED"] = True
-    try:
-        response = client.post("/comment/type", data={"comment_type": "complaint"})
-        assert response.status_code == 400 and "Your form expired" in response.text
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = False
+def test_csrf_token_is_required(client):
+    # Hand-made on purpose: a post without the page's token, as another site would send it.
+    response = client.post("/comment/type", data={"comment_type": "complaint"})
+    assert response.status_code == 400 and "Your form expired" in response.text
 
 
 def test_a_csrf_token_from_another_session_is_refused(app):
-    app.config["WTF_CSRF_ENABLED"] = True
-    try:
-        mine, other = app.test_client(), app.test_client()
-        token = mine.get("/comment/type").text.split('name="csrf_token" value="')[1].split('"')[0]
-        other.get("/comment/type")
-        refused = other.post("/comment/type", data={"comment_type": "complaint", "csrf_token": token})
-        assert refused.status_code == 400 and "Your form expired" in refused.text
-        assert mine.post("/comment/type", data={"comment_type": "complaint", "csrf_token": token}).status_code == 302
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = False
+    mine, other = app.test_client(), app.test_client()
+    token = page_form(mine, "/comment/type").hidden("csrf_token")
+    # Hand-made on purpose: another session's token put in this session's form.
+    refused = page_form(other, "/comment/type").choose("comment_type", "complaint").tamper("csrf_token", token).submit()
+    assert refused.status_code == 400 and "Your form expired" in refused.text
+    assert page_form(mine, "/comment/type").choose("comment_type", "complaint").submit().status_code == 302
 
 
 def test_security_headers_and_a_nonce_for_the_one_inline_script(client):
@@ -126,11 +129,10 @@ def test_repeated_wrong_passwords_lock_the_account_for_a_while(app, db):
     with time_machine.travel(datetime(2026, 5, 1, 9, tzinfo=timezone.utc), tick=False):
         client = app.test_client()
         for _ in range(5):
-            assert client.post("/sign-in", data={"email": "senior@example.org", "password": "guess"}).status_code == 400
-        locked = client.post("/sign-in", data={"email": "senior@example.org", "password": "demo-password"})
+            assert try_sign_in(client, "senior@example.org", "guess").status_code == 400
+        locked = try_sign_in(client, "senior@example.org", DEMO_PASSWORD)
         assert locked.status_code == 400 and "Too many wrong passwords. Try again after 10:15am" in locked.text
-        unknown = client.post("/sign-in", data={"email": "nobody@example.org", "password": "x"})
+        unknown = try_sign_in(client, "nobody@example.org", "x")
         assert "The email address or password is not right" in unknown.text
     with time_machine.travel(datetime(2026, 5, 1, 9, 16, tzinfo=timezone.utc), tick=False):
-        assert app.test_client().post("/sign-in", data={"email": "senior@example.org",
-                                                        "password": "demo-password"}).status_code == 302
+        assert try_sign_in(app.test_client(), "senior@example.org", DEMO_PASSWORD).status_code == 302

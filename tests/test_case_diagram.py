@@ -11,7 +11,7 @@ from processes.deploy import SHIPPED_BPMN, deploy_process
 from processes.procedure import submit_comment
 
 from .helpers.browser import expect, new_page as _page, sign_in, start_live_app
-from .test_complaint import submit_online
+from .helpers.journeys import submit_online
 
 DETAILS = {"comment_type": "query", "service_area": "waste", "comment": "When is the bin collected?",
            "customer_name": "Jo", "customer_email": "jo@example.com", "preferred_contact": "email"}

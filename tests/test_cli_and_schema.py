@@ -11,7 +11,7 @@ from app.extensions import db as app_db
 from models import Base, ProcessVersion
 from processes.engine import WorkflowEngine
 
-from .conftest import DATA
+from .helpers.database import DATA
 
 
 def test_migrations_match_the_models(app, db):

@@ -7,29 +7,9 @@ from sqlalchemy import select
 from models import Case, Notification, WaitingTimer
 from processes.timers import fire_due_timers
 
-from .conftest import complete, error_messages
-
-
-def submit_online(client, comment_type="complaint", **about):
-    """Walk the public form as a member of the public; returns the reference shown."""
-    assert client.post("/comment/type", data={"comment_type": comment_type}).status_code == 302
-    assert client.post("/comment/service", data={"service_area": "waste"}).status_code == 302
-    assert client.post("/comment/comment", data={"comment": "The bin was missed three weeks running."}).status_code == 302
-    details = about or {"customer_name": "Jo Bloggs", "customer_email": "jo@example.com", "preferred_contact": "email"}
-    assert client.post("/comment/about-you", data=details).location.endswith("/comment/check")
-    assert client.post("/comment/check").location.endswith("/comment/sent")
-    page = client.get("/comment/sent").text
-    return page.split("data-reference>")[1].split("<")[0]
-
-
-def tasks_of(db, reference):
-    case = db.scalar(select(Case).filter_by(reference=reference))
-    db.refresh(case)
-    return {t.bpmn_id: t for t in case.ready_tasks}
-
-
-def take(client, task):
-    assert client.post(f"/tasks/{task.id}/claim").status_code == 302
+from .helpers.forms import page_form, post_by_hand
+from .helpers.journeys import complete, submit_online, take, tasks_of
+from .helpers.pages import error_messages
 
 
 def test_public_submission_gives_a_reference_and_a_first_task(client, db, login_as):
@@ -82,12 +62,10 @@ def test_complaint_escalates_when_the_response_deadline_passes(db, login_as, use
     # (Christmas, Boxing Day and New Year's Day are bank holidays), so the deadline passes at midnight.
     with time_machine.travel(datetime(2025, 12, 19, 11, tzinfo=timezone.utc), tick=False):
         front = login_as("frontline")
-        response = front.post("/cases/new", data={
+        response = page_form(front, "/cases/new").set_all({
             "comment_type": "complaint", "channel": "phone", "service_area": "housing",
-            "received_at-day": "19", "received_at-month": "12", "received_at-year": "2025",
-            "received_at-hour": "10", "received_at-minute": "00",
-            "comment": "Repair not done.", "customer_name": "Pat Caller", "customer_phone": "01773 570222",
-            "preferred_contact": "phone"})
+            "received_at": datetime(2025, 12, 19, 10, 0), "comment": "Repair not done.",
+            "customer_name": "Pat Caller", "customer_phone": "01773 570222", "preferred_contact": "phone"}).submit()
         reference = response.location.rsplit("/", 1)[1]
         complete(front, tasks_of(db, reference)["first_contact"].id,
                  {"first_contact_outcome": "formal", "first_contact_notes": "Needs investigating."})
@@ -139,9 +117,10 @@ def test_stage_2_reviewer_is_never_the_stage_1_handler(db, login_as):
         review_ack = tasks_of(db, reference)["acknowledge_stage2"]
         page = senior.get(f"/tasks/{review_ack.id}").text
         assert "You handled Stage 1 of this case" in page
-        assert senior.post(f"/tasks/{review_ack.id}/claim").status_code == 302
+        # The page offers the stage 1 handler no form: these posts are hand-made, as a person forcing it would.
+        assert post_by_hand(senior, f"/tasks/{review_ack.id}/claim").status_code == 302
         assert tasks_of(db, reference)["acknowledge_stage2"].assigned_to_id is None
-        assert senior.post(f"/tasks/{review_ack.id}", data={"ack_method": "email"}).status_code == 403
+        assert post_by_hand(senior, f"/tasks/{review_ack.id}", data={"ack_method": "email"}).status_code == 403
         complete(login_as("senior2"), review_ack.id, {"ack_method": "email"})
         assert "review_stage2" in tasks_of(db, reference)
 
@@ -152,10 +131,10 @@ def test_two_officers_completing_one_task_one_wins_the_other_is_told(client, db,
              {"first_contact_outcome": "formal", "first_contact_notes": "Formal."})
     task = tasks_of(db, reference)["acknowledge_stage1"]
     ian, isla = login_as("investigator"), login_as("investigator2")
-    version = ian.get(f"/tasks/{task.id}").text.split('name="row_version" value="')[1].split('"')[0]
-    assert f'value="{version}"' in isla.get(f"/tasks/{task.id}").text  # both have the form open
-    assert ian.post(f"/tasks/{task.id}", data={"ack_method": "email", "ack_notes": "Ian's", "row_version": version}).status_code == 302
-    loser = isla.post(f"/tasks/{task.id}", data={"ack_method": "letter", "ack_notes": "Isla's", "row_version": version})
+    ians, islas = (page_form(who, f"/tasks/{task.id}", button="Complete task") for who in (ian, isla))
+    assert ians.hidden("row_version") == islas.hidden("row_version")  # both have the same form open
+    assert ians.choose("ack_method", "email").fill("ack_notes", "Ian's").submit().status_code == 302
+    loser = islas.choose("ack_method", "letter").fill("ack_notes", "Isla's").submit()
     assert loser.status_code == 404
     assert "already been completed, perhaps by someone else" in loser.text
     case = db.scalar(select(Case).filter_by(reference=reference))
@@ -171,8 +150,9 @@ def test_a_task_taken_by_someone_else_cannot_be_completed(client, db, login_as):
     ian, isla = login_as("investigator"), login_as("investigator2")
     take(ian, task)
     assert "This task is assigned to Ian Investigator" in isla.get(f"/tasks/{task.id}").text
-    assert isla.post(f"/tasks/{task.id}", data={"ack_method": "email"}).status_code == 403
-    claim = isla.post(f"/tasks/{task.id}/claim", follow_redirects=True)
+    # Isla's page offers no form: the posts are hand-made, as someone forcing them would send them.
+    assert post_by_hand(isla, f"/tasks/{task.id}", data={"ack_method": "email"}).status_code == 403
+    claim = post_by_hand(isla, f"/tasks/{task.id}/claim", follow_redirects=True)
     assert "This task is assigned to Ian Investigator" in claim.text
     assert tasks_of(db, reference)["acknowledge_stage1"].assigned_to.name == "Ian Investigator"
 
@@ -181,11 +161,10 @@ def test_stale_form_is_refused_and_nothing_is_saved(client, db, login_as):
     reference = submit_online(client)
     officer = login_as("frontline")
     task = tasks_of(db, reference)["first_contact"]
-    page = officer.get(f"/tasks/{task.id}").text
-    stale = int(page.split('name="row_version" value="')[1].split('"')[0]) - 1
-    response = officer.post(f"/tasks/{task.id}", data={"first_contact_outcome": "resolved",
-                                                     "first_contact_notes": "x", "row_version": stale},
-                            follow_redirects=True)
+    form = page_form(officer, f"/tasks/{task.id}", button="Complete task")
+    stale = int(form.hidden("row_version")) - 1  # the form as it was rendered before the case last changed
+    response = form.choose("first_contact_outcome", "resolved").fill("first_contact_notes", "x") \
+        .tamper("row_version", stale).submit(follow_redirects=True)
     assert "changed while you were working on it" in response.text
     assert "first_contact" in tasks_of(db, reference)
 
@@ -210,10 +189,11 @@ def test_release_returns_a_task_to_the_team(client, db, login_as):
     task = tasks_of(db, reference)["first_contact"]
     take(officer, task)
     assert reference not in officer.get("/tasks/team").text
-    released = officer.post(f"/tasks/{task.id}/release", follow_redirects=True)
+    released = page_form(officer, f"/tasks/{task.id}", button="Release to the team").submit(follow_redirects=True)
     assert "Task released to the team" in released.text and reference in released.text
     assert tasks_of(db, reference)["first_contact"].assigned_to_id is None
-    refused = login_as("investigator").post(f"/tasks/{task.id}/release", follow_redirects=True)
+    # The investigator is offered no release button: a hand-made post, as someone forcing it would send it.
+    refused = post_by_hand(login_as("investigator"), f"/tasks/{task.id}/release", follow_redirects=True)
     assert "You can only release a task assigned to you" in refused.text
 
 
@@ -223,10 +203,11 @@ def test_wrong_types_in_a_task_form_are_explained(client, db, login_as):
              {"first_contact_outcome": "formal", "first_contact_notes": "Formal."})
     investigator = login_as("investigator")
     complete(investigator, tasks_of(db, reference)["acknowledge_stage1"].id, {"ack_method": "email"})
-    response = complete(investigator, tasks_of(db, reference)["respond_stage1"].id,
-                        {"stage1_outcome": "upheld", "stage1_findings": "Yes.", "stage1_method": "fax",
-                         "stage1_remedies": ["financial", "bribe"], "stage1_financial_amount": "lots"},
-                        expect_status=400)
+    form = page_form(investigator, f"/tasks/{tasks_of(db, reference)['respond_stage1'].id}", button="Complete task")
+    # Values the page does not offer, as someone editing the page would send them.
+    response = form.set_all({"stage1_outcome": "upheld", "stage1_findings": "Yes.", "stage1_financial_amount": "lots"}) \
+        .tamper("stage1_method", "fax").tamper("stage1_remedies", "financial", "bribe").submit()
+    assert response.status_code == 400
     assert error_messages(response.text) == ["Select one of the options for remedies offered",
                                              "Financial remedy must be an amount in pounds, like 50 or 125.50",
                                              "Select how you sent the response"]

@@ -17,7 +17,9 @@ from processes import procedure
 from processes.errors import Conflict, NotFound
 from processes.procedure import complete_task, submit_comment
 
-from .conftest import answer_public_query, deployed_app
+from .helpers.database import deployed_app
+from .helpers.forms import page_form
+from .helpers.journeys import answer_public_query
 
 
 @pytest.fixture()
@@ -141,9 +143,11 @@ def test_a_writing_session_holds_sqlites_write_lock_from_its_first_read(tmp_path
     engine.dispose()
 
 
-def test_requests_that_write_declare_it_before_they_read(app):
+def test_requests_that_write_declare_it_before_they_read(app, monkeypatch):
     """Posts, and the pages that audit their viewing, begin writing transactions; other pages do not."""
     from models.db import WRITING
+    # The hooks are run on bare request contexts, with no page and so no token: the CSRF check is not the point.
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     # The public form's last step declares its own writing transactions (test_submission_in_two_transactions).
     for method, path, writing in (("POST", "/comment/about-you", True), ("POST", "/comment/check", False),
                                   ("GET", "/tasks/", False),
@@ -233,11 +237,10 @@ def _writing_turns(app, post):
 def test_a_public_submission_takes_the_write_lock_once_and_a_failed_one_takes_no_number(tmp_path):
     from processes.deploy import SHIPPED_BPMN, deploy_process
     app, _ = _sqlite_app(tmp_path)
-    app.config["WTF_CSRF_ENABLED"] = False
     year = datetime.now(timezone.utc).year
     client = app.test_client()
     answer_public_query(client)
-    turns, response = _writing_turns(app, lambda: client.post("/comment/check"))
+    turns, response = _writing_turns(app, page_form(client, "/comment/check", button="Send").submit)
     assert response.location.endswith("/comment/sent") and turns == ["FULL"]
     assert f"CC-{year}-000001" in client.get("/comment/sent").text
 
@@ -247,7 +250,7 @@ def test_a_public_submission_takes_the_write_lock_once_and_a_failed_one_takes_no
         deploy_process(app_db.session, broken, app.extensions["forms"], None, "a script that fails")
         app_db.session.commit()
     answer_public_query(client)
-    turns, response = _writing_turns(app, lambda: client.post("/comment/check"))
+    turns, response = _writing_turns(app, page_form(client, "/comment/check", button="Send").submit)
     assert response.status_code == 503 and "nothing_is_called_this" in response.text and turns == []
     with app.app_context():
         assert app_db.session.scalar(select(Case.reference).order_by(Case.id.desc())) == f"CC-{year}-000001"
@@ -260,7 +263,6 @@ def test_a_process_that_may_read_its_reference_is_numbered_before_it_runs(tmp_pa
     a transaction of its own first, as a sequence number (a failure after it leaves a gap)."""
     from processes.deploy import SHIPPED_BPMN, deploy_process
     app, _ = _sqlite_app(tmp_path)
-    app.config["WTF_CSRF_ENABLED"] = False
     script = b'response_due = add_working_days(received_at, timescales["query_response"])'
     reads = (SHIPPED_BPMN / "query.bpmn").read_bytes().replace(
         script, script + b'\nacknowledged = "Your reference is " + reference')
@@ -269,7 +271,7 @@ def test_a_process_that_may_read_its_reference_is_numbered_before_it_runs(tmp_pa
         app_db.session.commit()
     client = app.test_client()
     answer_public_query(client)
-    turns, response = _writing_turns(app, lambda: client.post("/comment/check"))
+    turns, response = _writing_turns(app, page_form(client, "/comment/check", button="Send").submit)
     # The reference, committed without waiting for the disk (the case's commit, later in the log, syncs it);
     # then the case.
     assert response.location.endswith("/comment/sent") and turns == ["NORMAL", "FULL"]

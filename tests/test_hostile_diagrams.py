@@ -11,8 +11,10 @@ from processes.deploy import deploy_process
 from processes.engine import MAX_BPMN_BYTES, BpmnError
 from processes.timers import fire_due_timers
 
-from .conftest import DATA, answer_public_query, complete
-from .test_complaint import submit_online, tasks_of
+from .helpers.database import DATA
+from .helpers.forms import page_form
+from .helpers.journeys import answer_public_query, complete, submit_online, take, tasks_of
+
 
 HOSTILE = DATA / "hostile"
 
@@ -72,7 +74,7 @@ def test_oversized_and_overgrown_files_are_refused(db, app):
 def send_public_query(client):
     """Walk the public form for a query; returns the final response (not followed)."""
     answer_public_query(client)
-    return client.post("/comment/check")
+    return page_form(client, "/comment/check", button="Send").submit()
 
 
 @pytest.mark.parametrize("name, reason", [
@@ -120,7 +122,7 @@ def test_a_task_whose_next_script_never_ends_is_refused_and_left_as_it_was(db, a
     reference = submit_online(login_as("frontline"), "query")
     task_id = tasks_of(db, reference)["answer_query"].id
     officer = login_as("investigator")
-    assert officer.post(f"/tasks/{task_id}/claim").status_code == 302
+    take(officer, tasks_of(db, reference)["answer_query"])
     response = complete(officer, task_id, {"query_answer": "Tuesdays", "query_answer_method": "email"})
     page = officer.get(response.location).text
     assert "“File the answer” (step): the script ran more than 200,000 steps" in page

@@ -12,7 +12,8 @@ from app.cli import DEMO_PASSWORD
 from models import Case, Incident, Notification, OutboxMessage
 from processes.audit import audit
 
-from .helpers.task_pages import complete_task, post_form, record_case
+from .helpers.cases import record_case
+from .helpers.journeys import complete as complete_task, try_sign_in
 
 LANDS_ON = {"frontline": "/tasks/", "investigator": "/tasks/", "senior": "/tasks/", "manager": "/tasks/",
             "cro": "/cases/", "owner": "/processes/", "admin": "/admin/users", "reports": "/reports/"}
@@ -21,7 +22,7 @@ LANDS_ON = {"frontline": "/tasks/", "investigator": "/tasks/", "senior": "/tasks
 def _sign_in(app, who: str, page: str = "/sign-in"):
     """A fresh client signed in through the sign-in form as rendered; returns it with the redirect."""
     client = app.test_client()
-    response = post_form(client, page, {"email": f"{who}@example.org", "password": DEMO_PASSWORD})
+    response = try_sign_in(client, f"{who}@example.org", DEMO_PASSWORD, page)
     assert response.status_code == 302, response.text[:500]
     return client, response.location
 
@@ -68,7 +69,7 @@ def _notifications_link(response):
 def test_the_notifications_link_counts_new_ones_until_they_are_seen(db, users, login_as):
     case = record_case(db, users["frontline"])
     db.add_all([Notification(case=case, role="customer_relations_officer", message=f"Late {n}") for n in (1, 2)])
-    db.flush()
+    db.commit()  # what a request does next must see it
     cro = login_as("cro")
     words, hidden = _notifications_link(cro.get("/cases/"))
     assert words == "Notifications 2 new" and [h.text for h in hidden] == [" new"]  # the "new" is for screen readers
@@ -76,7 +77,7 @@ def test_the_notifications_link_counts_new_ones_until_they_are_seen(db, users, l
     assert len(_tree(page).xpath("//*[@data-new]")) == 2
     assert _notifications_link(cro.get("/cases/"))[0] == "Notifications"  # seen: nothing new
     db.add(Notification(case_id=case.id, role="customer_relations_officer", message="Later"))
-    db.flush()
+    db.commit()  # what a request does next must see it
     assert _notifications_link(cro.get("/cases/"))[0] == "Notifications 1 new"
     assert _notifications_link(login_as("frontline").get("/tasks/"))[0] == "Notifications"  # not their role's
 
@@ -84,7 +85,7 @@ def test_the_notifications_link_counts_new_ones_until_they_are_seen(db, users, l
 def test_the_notifications_count_stops_at_99(db, users, login_as):
     case = record_case(db, users["frontline"])
     db.add_all([Notification(case=case, role="senior_officer", message=f"n{n}") for n in range(100)])
-    db.flush()
+    db.commit()  # what a request does next must see it
     assert _notifications_link(login_as("senior").get("/tasks/"))[0] == "Notifications 99+ new"
 
 
@@ -112,7 +113,7 @@ def test_the_overview_counts_open_overdue_waiting_and_failed_work(db, users, log
     db.add(OutboxMessage(case_id=late.id, audience="customer", channel="email", template="acknowledgement",
                          subject="s", body="b", status="failed", last_error="refused"))
     db.add(Incident(case_id=late.id, error="A script failed"))
-    db.flush()
+    db.commit()  # what a request does next must see it
     after = counts()
     assert {k: after[k] - before[k] for k in after} == {"open": 2, "overdue": 1, "waiting": 1,
                                                         "failed_messages": 1, "failed_timers": 1}
@@ -126,7 +127,7 @@ def _task(db, case: Case, bpmn_id: str) -> int:
 def test_the_audit_trail_comes_a_page_at_a_time(db, users, login_as):
     for n in range(120):
         audit(db, users["admin"], "paging test", f"Entry number {n:03d}")
-    db.flush()
+    db.commit()  # what a request does next must see it
     cro = login_as("cro")
     first = cro.get("/audit/?action=paging+test")
     words = " ".join(_tree(first).text_content().split())

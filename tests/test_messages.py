@@ -14,8 +14,9 @@ from sqlalchemy import select, update
 from models import Case, Notification, OutboxMessage
 from processes.outbox import MAX_ATTEMPTS, SmtpSettings, deliver_outbox
 
-from .conftest import complete
-from .test_complaint import submit_online, tasks_of
+from .helpers.forms import page_form
+from .helpers.journeys import complete, submit_online, tasks_of
+
 
 UTC = timezone.utc
 
@@ -34,6 +35,11 @@ class Inbox:
 
     def to(self, address: str) -> list[email.message.Message]:
         return [m for m in self.messages if address in m["X-Rcpt"]]
+
+
+
+def find_status(client, reference: str, code: str):
+    return page_form(client, "/status/", button="Continue").fill("Reference", reference).fill("Code", code).submit()
 
 
 def free_port() -> int:
@@ -111,7 +117,7 @@ def test_after_the_last_retry_the_cro_sees_it_and_can_resend(client, db, smtp, l
     page = cro.get("/cases/messages").text
     assert "frontline@example.org" in page and "ConnectionRefusedError" in page
     assert "Resend" in page
-    assert cro.post(f"/cases/messages/{message.id}/resend").status_code == 302
+    assert page_form(cro, "/cases/messages", action=f"/cases/messages/{message.id}/resend").submit().status_code == 302
     assert deliver(db, smtp.settings) == (1, 0)
     assert db.get(OutboxMessage, message.id).status == "sent"
     assert login_as("frontline").get("/cases/messages").status_code == 403
@@ -144,7 +150,7 @@ def test_status_page_by_link_and_by_reference_and_code(client, db):
     case = db.scalar(select(Case).filter_by(reference=reference))
     page = client.get(f"/status/{case.status_token}")
     assert page.status_code == 200 and reference in page.text and "Our next step is due by" in page.text
-    found = client.post("/status/", data={"reference": reference.lower(), "code": case.access_code})
+    found = find_status(client, reference.lower(), case.access_code)
     assert found.location.endswith(f"/status/{case.status_token}")
 
 
@@ -155,8 +161,7 @@ def test_status_page_gives_no_hint_whether_a_reference_exists(client, db, how):
         response = client.get("/status/not-a-real-token")
         assert response.status_code == 404 and "Page not found" in response.text
         return
-    data = {"reference": reference if how == "wrong code" else "CC-2026-999999", "code": "000000"}
-    response = client.post("/status/", data=data)
+    response = find_status(client, reference if how == "wrong code" else "CC-2026-999999", "000000")
     assert response.status_code == 400
     assert "We could not find a comment with that reference and code" in response.text
 
@@ -172,9 +177,10 @@ def test_status_link_expires_with_the_case(client, db):
 def test_customer_withdraws_and_the_case_closes(client, db, login_as):
     reference = submit_online(client)
     case = db.scalar(select(Case).filter_by(reference=reference))
-    unconfirmed = client.post(f"/status/{case.status_token}/withdraw", follow_redirects=True)
+    form = page_form(client, f"/status/{case.status_token}", button="Withdraw")
+    unconfirmed = form.submit(follow_redirects=True)
     assert "Tick the box to confirm" in unconfirmed.text
-    done = client.post(f"/status/{case.status_token}/withdraw", data={"confirm": "yes"}, follow_redirects=True)
+    done = form.check("I want to withdraw it: please close it").submit(follow_redirects=True)
     assert "You have withdrawn your comment" in done.text
     case = db.scalar(select(Case).filter_by(reference=reference))
     assert (case.status, case.outcome) == ("closed", "Withdrawn by the customer")
@@ -185,11 +191,10 @@ def test_customer_withdraws_and_the_case_closes(client, db, login_as):
 def test_letters_for_customers_without_email(db, login_as):
     with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=UTC), tick=False):
         front = login_as("frontline")
-        response = front.post("/cases/new", data={
+        response = page_form(front, "/cases/new").set_all({
             "comment_type": "complaint", "channel": "letter", "service_area": "housing", "comment": "By post.",
-            "received_at-day": "2", "received_at-month": "3", "received_at-year": "2026",
-            "received_at-hour": "8", "received_at-minute": "00", "customer_name": "Lee Letter",
-            "customer_address": "1 High Street\nRipley DE5 3BT", "preferred_contact": "letter"})
+            "received_at": datetime(2026, 3, 2, 8, 0), "customer_name": "Lee Letter",
+            "customer_address": "1 High Street\nRipley DE5 3BT", "preferred_contact": "letter"}).submit()
         reference = response.location.rsplit("/", 1)[1]
         complete(front, tasks_of(db, reference)["first_contact"].id,
                  {"first_contact_outcome": "formal", "first_contact_notes": "Formal."})
@@ -202,7 +207,7 @@ def test_letters_for_customers_without_email(db, login_as):
     assert letter.subject in listing
     printable = front.get(f"/cases/letters/{letter.id}").text
     assert "Print this letter" in printable and "Lee Letter" in printable
-    assert front.post(f"/cases/letters/{letter.id}/posted").status_code == 302
+    assert page_form(front, "/cases/letters", action=f"/cases/letters/{letter.id}/posted").submit().status_code == 302
     assert db.get(OutboxMessage, letter.id).status == "posted"
     case = db.scalar(select(Case).filter_by(reference=reference))
     assert letter.subject in front.get(f"/status/{case.status_token}").text
@@ -248,7 +253,7 @@ def test_review_asked_for_on_the_status_page_starts_stage_2(db, smtp, client, lo
     reference = walk_to_stage1_response(db, login_as)
     case = db.scalar(select(Case).filter_by(reference=reference))
     with time_machine.travel(datetime(2026, 3, 10, 9, tzinfo=UTC), tick=False):
-        done = client.post(f"/status/{case.status_token}/review", data={"reasons": ""}, follow_redirects=True)
+        done = page_form(client, f"/status/{case.status_token}", button="Ask for a review").submit(follow_redirects=True)
     assert "A more senior officer will review your complaint" in done.text
     assert set(tasks_of(db, reference)) == {"acknowledge_stage2"}
     with time_machine.travel(datetime(2026, 3, 11, 9, tzinfo=UTC), tick=False):
@@ -266,8 +271,8 @@ def test_review_asked_for_after_the_window_goes_to_the_cro(db, client, login_as)
         fire_due_timers(db, datetime.now(UTC), commit=db.commit)  # the window closed on 7 April
     case = db.scalar(select(Case).filter_by(reference=reference))
     assert case.outcome == "Closed: no request for stage 2"
-    done = client.post(f"/status/{case.status_token}/review", data={"reasons": "I was in hospital"},
-                       follow_redirects=True)
+    done = page_form(client, f"/status/{case.status_token}", button="Ask for a review") \
+        .fill("Why are you still unhappy? (optional)", "I was in hospital").submit(follow_redirects=True)
     assert "passed your request for a review to our Customer Relations Officer" in done.text
     notes = [n.message for n in db.scalars(select(Notification).filter_by(case_id=case.id))]
     assert "The customer asked for a stage 2 review outside the escalation window: decide" in notes

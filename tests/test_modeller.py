@@ -1,4 +1,7 @@
-"""Validating edited diagrams before deploy, and the editor's routes: open, check, preview, import, deploy."""
+"""Validating edited diagrams before deploy, and the editor's routes: open, check, preview, import, deploy.
+
+Posts to validate, preview and deploy stay hand-made: they are JSON the editor's script sends with fetch, not
+forms a page renders (the import form is one, and goes through tests.helpers.forms)."""
 import copy
 import json
 from pathlib import Path
@@ -13,7 +16,9 @@ from processes.messages import load_templates
 from processes.policy import current_timescales
 from processes.validation import sample_case_data, validate_process
 
-from .test_complaint import submit_online, tasks_of
+from .helpers.forms import page_form, post_by_hand
+from .helpers.journeys import submit_online, tasks_of
+
 
 BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 COMPLAINT = (BPMN / "complaint.bpmn").read_text()
@@ -93,48 +98,45 @@ def test_the_editor_opens_the_newest_deployed_diagram_with_its_forms(login_as):
 def test_validate_returns_problems_per_element(login_as):
     owner = login_as("owner")
     broken = COMPLAINT.replace(">stage1_response_due</bpmn:timeDate>", ">stage1_due</bpmn:timeDate>")
-    problems = owner.post("/processes/complaint/validate", json={"xml": broken, "forms": {}}).json["problems"]
+    problems = post_by_hand(owner, "/processes/complaint/validate", json={"xml": broken, "forms": {}}).json["problems"]
     assert [p["element_id"] for p in problems] == ["stage1_response_overdue"]
     assert problems[0]["element_name"] == "Response deadline passed"
-    assert owner.post("/processes/complaint/validate", json={"xml": COMPLAINT, "forms": {}}).json == {"problems": []}
+    assert post_by_hand(owner, "/processes/complaint/validate", json={"xml": COMPLAINT, "forms": {}}).json == {"problems": []}
 
 
 def test_form_preview_is_drawn_as_the_task_page_draws_it(app, login_as):
     owner = login_as("owner")
     definition = copy.deepcopy(app.extensions["forms"]["acknowledgement"])
     definition["fields"][0]["label"] = "How did you tell them?"
-    html = owner.post("/processes/forms/preview", json={"name": "acknowledgement",
+    html = post_by_hand(owner, "/processes/forms/preview", json={"name": "acknowledgement",
                                                          "definition": json.dumps(definition)}).text
     assert "How did you tell them?" in html and 'class="govuk-radios__input"' in html and 'value="letter"' in html
-    refused = owner.post("/processes/forms/preview", json={"name": "x", "definition": '{"schema": {"type": 5}}'})
+    refused = post_by_hand(owner, "/processes/forms/preview", json={"name": "x", "definition": '{"schema": {"type": 5}}'})
     assert refused.status_code == 400 and "This form cannot be shown" in refused.text
 
 
 def test_a_bad_upload_is_refused_with_the_line_and_reason(login_as):
     owner = login_as("owner")
     bad = COMPLAINT.replace("</bpmn:process>", "</bpmn:proces>").encode()
-    from io import BytesIO
-    response = owner.post("/processes/complaint/import", data={"bpmn_file": (BytesIO(bad), "mine.bpmn")},
-                          content_type="multipart/form-data")
+    response = page_form(owner, "/processes/complaint/edit", button="Open file").attach("BPMN file", bad, "mine.bpmn").submit()
     assert response.status_code == 400
     assert "The file could not be opened: line" in response.text and "mismatch" in response.text
     edited = COMPLAINT.replace("Work out stage 1 deadlines", "Work out the stage one deadlines").encode()
-    opened = owner.post("/processes/complaint/import", data={"bpmn_file": (BytesIO(edited), "mine.bpmn")},
-                        content_type="multipart/form-data")
+    opened = page_form(owner, "/processes/complaint/edit", button="Open file").attach("BPMN file", edited, "mine.bpmn").submit()
     assert opened.status_code == 200 and "Work out the stage one deadlines" in opened.text
     assert "Showing mine.bpmn" in opened.text
 
 
 def test_deploy_needs_a_comment_and_a_valid_diagram(db, login_as):
     owner = login_as("owner")
-    no_comment = owner.post("/processes/complaint/deploy", json={"xml": COMPLAINT, "forms": {}, "comment": " "})
+    no_comment = post_by_hand(owner, "/processes/complaint/deploy", json={"xml": COMPLAINT, "forms": {}, "comment": " "})
     assert no_comment.status_code == 400 and no_comment.json["errors"] == {"comment": "Enter what changed and why"}
     broken = COMPLAINT.replace('value="stage1_response" />', 'value="gone" />')
-    refused = owner.post("/processes/complaint/deploy", json={"xml": broken, "forms": {}, "comment": "Try"})
+    refused = post_by_hand(owner, "/processes/complaint/deploy", json={"xml": broken, "forms": {}, "comment": "Try"})
     assert refused.status_code == 400 and {p["element_id"] for p in refused.json["problems"]} == {
         "respond_stage1", "respond_stage1_escalated", "send_stage1_response"}  # form and template of that name
     assert latest_version(db, "complaint").number == 1
-    same = owner.post("/processes/complaint/deploy", json={"xml": COMPLAINT, "forms": {}, "comment": "Again"})
+    same = post_by_hand(owner, "/processes/complaint/deploy", json={"xml": COMPLAINT, "forms": {}, "comment": "Again"})
     assert same.json["new"] is False and same.json["version"] == 1
 
 
@@ -144,7 +146,7 @@ def test_deploying_edits_makes_a_version_new_cases_start_on(app, client, db, log
     form = copy.deepcopy(app.extensions["forms"]["first_contact"])
     form["fields"][0]["label"] = "What happened when you spoke to them?"
     edited = COMPLAINT.replace(STAGE1_SCRIPT, STAGE1_SCRIPT.replace('timescales["stage1_response"]', "15"))
-    response = owner.post("/processes/complaint/deploy",
+    response = post_by_hand(owner, "/processes/complaint/deploy",
                           json={"xml": edited, "forms": {"first_contact": form}, "comment": "15 days to respond"})
     assert response.status_code == 200 and response.json["version"] == 2 and response.json["new"] is True
     version = latest_version(db, "complaint")
@@ -176,11 +178,11 @@ def test_the_editor_offers_the_forms_of_the_newest_version(app, db, login_as):
     owner = login_as("owner")
     form = copy.deepcopy(app.extensions["forms"]["customer_reply"])
     form["description"] = "Ask the customer whether they are satisfied."
-    assert owner.post("/processes/complaint/deploy", json={"xml": COMPLAINT, "forms": {"customer_reply": form},
+    assert post_by_hand(owner, "/processes/complaint/deploy", json={"xml": COMPLAINT, "forms": {"customer_reply": form},
                                                             "comment": "Clearer reply form"}).json["version"] == 2
     assert "Ask the customer whether they are satisfied." in owner.get("/processes/complaint/edit").text
     # A form sent as something other than a definition is a problem on the tasks using it, not a crash.
-    problems = owner.post("/processes/complaint/validate",
+    problems = post_by_hand(owner, "/processes/complaint/validate",
                           json={"xml": COMPLAINT, "forms": {"customer_reply": ["not", "a", "form"]}}).json["problems"]
     assert problems[0]["element_id"] == "record_customer_reply" and "is not valid" in problems[0]["message"]
     assert {p["message"].split(":")[0] for p in problems[1:]} == {"The condition fails on sample case data"}

@@ -7,8 +7,7 @@ from sqlalchemy import select
 from models import Case, Notification, OutboxMessage
 from processes.timers import fire_due_timers
 
-from .conftest import complete
-from .test_complaint import submit_online, tasks_of
+from .helpers.journeys import complete, submit_online, tasks_of
 
 
 def test_compliment_is_thanked_and_passed_on(client, db, login_as):

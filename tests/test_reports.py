@@ -4,85 +4,16 @@ The set crosses Christmas 2025, Easter 2026 and the early May bank holiday, and 
 """
 from datetime import date, datetime, timezone
 
-import pytest
-import time_machine
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
 
-from models import Case, CaseStage
-from processes.procedure import agree_extension, complete_task, submit_comment
+from models import CaseStage
 from processes.reports import Filters, dashboard
-from processes.timers import fire_due_timers
+
+from .helpers.cases import at
 
 UTC = timezone.utc
 PERIOD = Filters(date(2025, 12, 1), date(2026, 5, 31))
 AREAS = {"waste": "Bins, waste and recycling", "housing": "Housing", "parks": "Parks, leisure and open spaces"}
-
-
-def at(*args):
-    return time_machine.travel(datetime(*args, tzinfo=UTC), tick=False)
-
-
-class Cases:
-    """Submit and work cases as the demo users, each step at its own moment."""
-
-    def __init__(self, db, users):
-        self.db, self.users = db, users
-
-    def submit(self, when, comment_type, area, channel):
-        with at(*when):
-            details = {"comment_type": comment_type, "service_area": area, "comment": "Hand-built case",
-                       "customer_name": "Jo Bloggs", "customer_email": "jo@example.com"}
-            case = submit_comment(self.db, self.users["frontline"], details, channel, datetime(*when, tzinfo=UTC))
-            self.db.flush()
-        return case
-
-    def do(self, when, case, who, bpmn_id, **values):
-        with at(*when):
-            fire_due_timers(self.db, datetime.now(UTC), commit=self.db.flush)
-            self.db.refresh(case)
-            task = next(t for t in case.ready_tasks if t.bpmn_id == bpmn_id)
-            complete_task(self.db, self.users[who], task.id, MultiDict(values), None)
-            self.db.flush()
-
-    def extend(self, when, case, days):
-        with at(*when):
-            agree_extension(self.db, self.users["cro"], case, days, "Waiting for the contractor's records")
-            self.db.flush()
-
-
-@pytest.fixture()
-def hand_built(db, users):
-    """Six cases: A late over Christmas, B extended over Easter then stage 2, C first contact, D, E, F."""
-    c = Cases(db, users)
-    a = c.submit((2025, 12, 19, 10), "complaint", "waste", "phone")  # Fri: day 5 Tue 30 Dec, day 10 Wed 7 Jan
-    c.do((2025, 12, 19, 11), a, "frontline", "first_contact", first_contact_outcome="formal",
-         first_contact_notes="Formal")
-    c.do((2025, 12, 29, 10), a, "investigator", "acknowledge_stage1", ack_method="email")
-    c.do((2026, 1, 8, 10), a, "senior", "respond_stage1_escalated", stage1_outcome="upheld", stage1_findings="Missed",
-         stage1_remedies=["apology", "financial"], stage1_financial_amount="50", stage1_method="email")
-    b = c.submit((2026, 4, 2, 15), "complaint", "housing", "web")  # Thu before Good Friday, 4pm BST
-    c.do((2026, 4, 2, 16), b, "frontline", "first_contact", first_contact_outcome="formal",
-         first_contact_notes="Formal")
-    c.do((2026, 4, 7, 8), b, "investigator", "acknowledge_stage1", ack_method="email")
-    c.extend((2026, 4, 15, 9), b, 5)  # due Mon 20 Apr becomes Mon 27 Apr
-    c.do((2026, 4, 24, 9), b, "investigator", "respond_stage1", stage1_outcome="partly_upheld",
-         stage1_findings="Partly", stage1_remedies=["explanation"], stage1_method="email")
-    c.do((2026, 4, 27, 9), b, "cro", "record_customer_reply", customer_reply="stage2")
-    c.do((2026, 5, 6, 9), b, "senior", "acknowledge_stage2", ack_method="letter")  # due Tue 5 May: late
-    c.do((2026, 5, 11, 9), b, "senior", "review_stage2", stage2_outcome="not_upheld", stage2_findings="Fair",
-         stage2_method="letter")
-    cc = c.submit((2026, 3, 2, 9), "complaint", "waste", "web")
-    c.do((2026, 3, 2, 10), cc, "frontline", "first_contact", first_contact_outcome="resolved",
-         first_contact_notes="Sorted")
-    d = c.submit((2026, 3, 2, 9), "query", "council_tax", "email")
-    c.do((2026, 3, 9, 9), d, "investigator", "answer_query", query_answer="Yes", query_answer_method="email")
-    e = c.submit((2026, 3, 3, 9), "suggestion", "parks", "letter")
-    c.do((2026, 3, 5, 9), e, "manager", "consider_suggestion", suggestion_decision="adopted", suggestion_reason="Good")
-    f = c.submit((2026, 3, 4, 9), "compliment", "parks", "in_person")
-    c.do((2026, 3, 4, 12), f, "manager", "pass_on_compliment", staff_named="Sam", passed_on_notes="Sent on")
-    db.commit()
-    return {"A": a, "B": b, "C": cc, "D": d, "E": e, "F": f}
 
 
 def stage(db, case, name):

@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 from models import Case, OutboxMessage
 from processes.retention import REMOVED, anonymise_expired
 
-from .conftest import complete
-from .test_complaint import submit_online, tasks_of
+from .helpers.forms import page_form
+from .helpers.journeys import complete, submit_online, tasks_of
+
 
 UTC = timezone.utc
 
@@ -27,8 +28,8 @@ def test_old_closed_cases_are_anonymised_unless_held_and_the_figures_survive(db,
     recent = closed_case(db, login_as, datetime(2024, 3, 5, 10, tzinfo=UTC))
     with time_machine.travel(datetime(2026, 6, 1, 9, tzinfo=UTC), tick=False):
         cro = login_as("cro")
-        assert "Legal hold placed" in cro.post(f"/cases/{held}/legal-hold", data={"hold": "yes"},
-                                                follow_redirects=True).text
+        assert "Legal hold placed" in page_form(cro, f"/cases/{held}", button="Place a legal hold") \
+            .submit(follow_redirects=True).text
     before = db.scalar(select(func.count(Case.id)).where(Case.comment_type == "complaint", Case.status == "closed"))
     result = app.test_cli_runner().invoke(args=["retention", "run"])
     assert result.exit_code == 0 and "Anonymised 1 closed case(s) older than 6 years" in result.output

@@ -7,7 +7,8 @@ from processes import sandbox_limits
 from processes.engine import BpmnError, WorkflowEngine, WorkflowError
 from processes.sandbox import Sandbox, SandboxError, ScriptLimitError, check_source
 
-from .conftest import DATA
+from .helpers.database import DATA
+
 
 BOX = Sandbox({"double": lambda x: 2 * x})
 

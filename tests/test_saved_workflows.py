@@ -13,8 +13,9 @@ from models import Case
 from processes.engine import SPEC_REF, WorkflowEngine, WorkflowError
 from processes.procedure import diagram_of
 
-from .conftest import DATA, complete
-from .test_complaint import submit_online, tasks_of
+from .helpers.database import DATA
+from .helpers.journeys import complete, submit_online, tasks_of
+
 
 MINI = (DATA / "mini.bpmn").read_bytes()
 STARTED = {"received_at": "2027-01-05T10:00:00+00:00"}

@@ -7,6 +7,8 @@ import lxml.html
 
 from processes.forms import load_forms
 
+from .helpers.forms import page_form
+
 SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself)\b", re.IGNORECASE)
 CUSTOMER_FIELDS = ("customer_name", "customer_email", "customer_phone", "customer_address")
 
@@ -43,10 +45,8 @@ def test_the_rendered_form_and_its_errors_speak_to_the_officer(login_as):
     front = login_as("frontline")
     page = front.get("/cases/new").text
     assert [w for w in _shown(page) if SECOND_PERSON.search(w)] == []
-    form = lxml.html.fromstring(page).forms[0]
-    values = {name: "" for name in form.fields.keys()}  # every box left empty, as the page names them
-    values["preferred_contact"] = "email"  # an email reply without an address: its own error
-    refused = front.post("/cases/new", data=values)
+    # every box left empty; an email reply without an address has its own error
+    refused = page_form(front, "/cases/new").choose("preferred_contact", "email").submit()
     assert refused.status_code == 400
     shown = _shown(refused.text)
     assert "Enter the customer's email address, or choose another way to reply" in shown

@@ -14,8 +14,9 @@ from werkzeug.datastructures import MultiDict
 from models import ReadyTask, WaitingTimer
 from processes.procedure import complete_task, submit_comment
 
-from .conftest import row_version
-from .test_complaint import submit_online, tasks_of
+from .helpers.journeys import submit_online, tasks_of
+from .helpers.forms import page_form
+
 
 COMPLAINT = {"comment_type": "complaint", "service_area": "waste", "comment": "Missed bin.", "customer_name": "Jo",
              "customer_email": "jo@example.com"}
@@ -96,11 +97,10 @@ def test_a_completion_through_the_task_page_reads_the_officer_the_task_and_the_s
     reference = submit_online(app.test_client())
     officer = login_as("frontline")
     task = tasks_of(db, reference)["first_contact"]
-    page = officer.get(f"/tasks/{task.id}")
+    form = page_form(officer, f"/tasks/{task.id}", button="Complete task") \
+        .choose("first_contact_outcome", "formal").fill("first_contact_notes", "Formal complaint")
     with statements(app) as seen:
-        response = officer.post(f"/tasks/{task.id}", data={
-            "first_contact_outcome": "formal", "first_contact_notes": "Formal complaint",
-            "row_version": row_version(page.text)})
+        response = form.submit()
     assert response.status_code == 302
     # The officer with roles and areas (Flask-Login); the task with its case (may they see it?); the step.
     assert [table for verb, table in seen if verb == "SELECT"] == ["user_account", "ready_task", "ready_task",

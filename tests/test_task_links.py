@@ -15,7 +15,9 @@ from app.cli import ROOT
 from models import Case, ReadyTask, WaitingTimer
 from processes.timers import fire_due_timers
 
-from .helpers.task_pages import complete_task, record_case
+from .helpers.cases import record_case
+from .helpers.forms import page_form
+from .helpers.journeys import complete as complete_task
 
 MONDAY = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
 
@@ -80,7 +82,7 @@ def test_an_escalated_tasks_link_says_the_deadline_timer_closed_it(db, users, lo
         investigator = login_as("investigator")
         complete_task(investigator, _open(db, case)["acknowledge_stage1"].id, {"ack_method": "email"})
         respond = _open(db, case)["respond_stage1"].id
-        assert investigator.post(f"/tasks/{respond}/claim").status_code == 302
+        assert page_form(investigator, f"/tasks/{respond}", button="Take this task").submit().status_code == 302
     timers = dict(db.execute(select(WaitingTimer.bpmn_id, WaitingTimer.due_at).filter_by(case_id=case.id)).all())
     for due in (timers["stage1_reminder"], timers["stage1_response_overdue"]):  # as the worker meets them
         with time_machine.travel(due + timedelta(seconds=1), tick=False):
@@ -100,7 +102,7 @@ def test_a_withdrawn_cases_task_link_says_the_customer_withdrew(db, users, login
     task = _open(db, case)["first_contact"].id
     from processes.customer import withdraw_case  # the customer's own operation (the status page's is tested elsewhere)
     withdraw_case(db, case)
-    db.flush()
+    db.commit()  # what a request does next must see it
     words = _text(login_as("frontline").get(f"/tasks/{task}").text)
     assert "The customer withdrew their comment" in words and "the case is closed (Withdrawn by the customer)" in words
 

@@ -22,7 +22,8 @@ from bench.clone import clone_cases, count_due
 from models import CaseEvent, ReadyTask
 from models.db import make_engine
 
-from .conftest import DATABASE_URL, DIALECT, deployed_app
+from .helpers.database import DATABASE_URL, DIALECT, deployed_app
+
 
 ROOT = Path(__file__).resolve().parent.parent
 RECEIVED = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)  # every timer of these cases is long overdue

@@ -1,0 +1,97 @@
+"""A person's steps through the web, each through the form the page rendered (tests.helpers.forms)."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from sqlalchemy import select
+
+from app.cli import DEMO_PASSWORD
+from models import Case
+
+from .forms import page_form
+from .pages import error_messages
+
+
+def sign_in(client, who: str, password: str = DEMO_PASSWORD):
+    """Sign a test client in through the sign-in page, as a demo user ("cro", "frontline"...) or by email."""
+    response = try_sign_in(client, who if "@" in who else f"{who}@example.org", password)
+    assert response.status_code == 302, f"could not sign in as {who}: {error_messages(response.text)}"
+    return client
+
+
+def try_sign_in(client, email: str, password: str, url: str = "/sign-in"):
+    """Fill in and send the sign-in page's form; returns the response, whether it let them in or not."""
+    return page_form(client, url).fill("Email address", email).fill("Password", password).submit()
+
+
+def complete(client, task_id: int, data: Mapping[str, Any], expect_status: int = 302):
+    """Open the task page and submit its form, as a person would."""
+    response = page_form(client, f"/tasks/{task_id}", button="Complete task").set_all(data).submit()
+    assert response.status_code == expect_status, response.text[:2000]
+    return response
+
+
+def take(client, task) -> None:
+    """Press "Take this task" on the task's page."""
+    assert page_form(client, f"/tasks/{task.id}", button="Take this task").submit().status_code == 302
+
+
+def answer_page(client, url: str, values: Mapping[str, Any]) -> str:
+    """Answer one page of the public form; returns the page it leads to."""
+    response = page_form(client, url, button="Continue").set_all(values).submit()
+    assert response.status_code == 302, f"{url}: {error_messages(response.text)}"
+    return response.location
+
+
+def answer_public_form(client, comment_type: str, comment: str, about: Mapping[str, Any]) -> str:
+    """Walk the public form from its first page to "check your answers"; returns that page's URL."""
+    url = answer_page(client, "/comment/type", {"comment_type": comment_type})
+    url = answer_page(client, url, {"service_area": "waste"})
+    url = answer_page(client, url, {"comment": comment})
+    url = answer_page(client, url, about)
+    assert url.endswith("/comment/check"), url
+    return url
+
+
+def answer_public_query(client) -> None:
+    """Walk the public form for a query up to its last step, "check your answers"."""
+    answer_public_form(client, "query", "When is the bin collected?",
+                       {"customer_name": "Jo", "customer_email": "jo@example.com", "preferred_contact": "email"})
+
+
+def submit_online(client, comment_type="complaint", **about):
+    """Walk the public form as a member of the public and send it; returns the reference shown."""
+    details = about or {"customer_name": "Jo Bloggs", "customer_email": "jo@example.com", "preferred_contact": "email"}
+    check = answer_public_form(client, comment_type, "The bin was missed three weeks running.", details)
+    assert page_form(client, check, button="Send").submit().location.endswith("/comment/sent")
+    page = client.get("/comment/sent").text
+    return page.split("data-reference>")[1].split("<")[0]
+
+
+def tasks_of(db, reference: str) -> dict:
+    """The case's ready tasks by their BPMN id."""
+    case = db.scalar(select(Case).filter_by(reference=reference))
+    db.refresh(case)
+    return {t.bpmn_id: t for t in case.ready_tasks}
+
+
+def agree_extension(client, reference: str, days, reason: str, **options):
+    """Agree an extension with the form on the case page, as the CRO would."""
+    return page_form(client, f"/cases/{reference}", button="Agree extension") \
+        .fill("Extra working days", days).fill("Reason", reason).submit(**options)
+
+
+def choose_profile(client, profile: str):
+    """Choose the timescale profile for new cases on the policy page."""
+    return page_form(client, "/policy/", button="Use this profile").choose("profile", profile).submit()
+
+
+def save_timescales(client, profile: str, values: Mapping[str, Any]):
+    """Change some of a profile's timescales on the policy page (the others are sent as shown)."""
+    return page_form(client, "/policy/", action=f"/policy/timescales/{profile}").set_all(values).submit()
+
+
+def add_closure(client, day, reason: str = "Christmas closure"):
+    """Add a council closure day on the policy page."""
+    return page_form(client, "/policy/", button="Add closure day").fill_date("Add a closure day", day) \
+        .fill("Reason", reason).submit()
