@@ -1,0 +1,245 @@
+"""Each role's main path in a real Chromium, as people use the pages: they sign in, follow the header links and
+press the buttons the pages render, fill fields by their labels, and type no address but the start page or
+a link they were given. axe-core checks every page each journey visits against WCAG 2.2 A and AA."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from flask import current_app
+
+from processes.calendar import LONDON
+from processes.deploy import SHIPPED_BPMN, deploy_process
+
+from .helpers.browser import expect
+from .helpers.browser import start_live_app
+from .helpers.journeys import CASE_DIAGRAM, Journey, choose, closed_case, deliver, fail_outbox, run_timers
+from .helpers.mail import free_port, start_smtp
+
+pytestmark = pytest.mark.browser
+
+FIRST_CONTACT = "Try to resolve at first contact"
+
+
+def record_comment(j: Journey, page, name: str, received: datetime, kind: str = "Complaint",
+                   channel: str = "Phone", email: str | None = None) -> str:
+    """The front line officer fills "Record a comment" for a comment taken by phone (say); returns its reference."""
+    j.nav(page, "Record a comment")
+    choose(page, "What would you like to tell us about?", kind)
+    choose(page, "How did it reach us?", channel)
+    when = page.get_by_role("group", name="When was it received?")
+    for box, value in (("Day", received.day), ("Month", received.month), ("Year", received.year),
+                       ("Hour", f"{received.hour:02d}"), ("Minute", f"{received.minute:02d}")):
+        when.get_by_label(box, exact=True).fill(str(value))
+    choose(page, "Which service is it about?", "Housing")
+    page.get_by_label("The comment").fill("The repair to my boiler was booked twice and nobody came.")
+    page.get_by_label("Full name").fill(name)
+    if email:
+        page.get_by_label("Email address").fill(email)
+        choose(page, "How should we reply?", "Email")
+    page.get_by_role("button", name="Record comment").click()
+    banner = page.locator(".govuk-notification-banner")
+    expect(banner).to_contain_text("recorded")
+    j.check(page, CASE_DIAGRAM)
+    reference = banner.inner_text().split()[-2]
+    expect(page.get_by_role("heading", name=reference)).to_be_visible()
+    return reference
+
+
+def settle_at_first_contact(j: Journey, page, reference: str, outcome: str, reason: str | None = None) -> None:
+    """From the case page just recorded, the officer opens the first contact task, takes it and completes it."""
+    j.click(page, page.get_by_role("link", name=FIRST_CONTACT), FIRST_CONTACT)
+    j.click(page, page.get_by_role("button", name="Take this task"), FIRST_CONTACT)
+    choose(page, "What happened at first contact?", outcome)
+    page.get_by_label("What did you do?").fill("Talked it through with the customer on the phone.")
+    if reason:
+        page.get_by_role("button", name="Complete task").click()  # the reason is needed, and asked for
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Enter where you signposted the customer")
+        j.check(page)
+        page.get_by_label("Where did you signpost the customer, and why?").fill(reason)
+    j.complete(page, reference, FIRST_CONTACT)
+
+
+def test_front_line_records_phone_complaints_and_settles_them_at_first_contact(browser, live):
+    j = Journey(browser, live.base)
+    officer = j.officer("frontline")
+    last_week = (datetime.now(LONDON) - timedelta(days=7)).replace(hour=10, minute=15, second=0, microsecond=0)
+    resolved = record_comment(j, officer, "Pat Phone", last_week)
+    assert closed_case(live, resolved) == (None, last_week)
+    settle_at_first_contact(j, officer, resolved, "Resolved: the customer is satisfied")
+    signposted = record_comment(j, officer, "Sam Signpost", last_week + timedelta(days=1))
+    settle_at_first_contact(j, officer, signposted, "Not for this procedure: signposted elsewhere",
+                            reason="A planning appeal: sent to the Planning Inspectorate.")
+    assert closed_case(live, resolved) == ("Resolved at first contact", last_week)
+    assert closed_case(live, signposted)[0] == "Signposted: not for this procedure"
+    j.assert_clean()
+
+
+def respond(j: Journey, page, reference: str, task: str, stage: str) -> None:
+    """An officer fills a response task: partly upheld, with an apology and £50 put right, sent by email."""
+    choose(page, "Outcome", "Partly upheld")
+    page.get_by_label("What did you find, and what did you tell the customer?").fill(
+        f"The {stage} review found two missed collections; the crew has been briefed.")
+    choose(page, "Remedies offered", "Apology", "Financial remedy")
+    page.get_by_label("Financial remedy in pounds").fill("50")
+    choose(page, "How did you send the response?", "Email")
+    j.complete(page, reference, task)
+
+
+def test_a_complaint_from_the_public_form_to_the_final_response(browser, live_server):
+    j = Journey(browser, live_server)
+    customer, reference = j.send_complaint("Jo Journey")
+    status_link = customer.get_by_role("link", name="use your status page")
+    status_url = live_server + status_link.get_attribute("href")  # the customer bookmarks it
+    j.click(customer, status_link, f"Your complaint")
+
+    front = j.officer("frontline")
+    j.take(front, reference, "Try to resolve at first contact")
+    choose(front, "What happened at first contact?", "Not resolved: investigate formally at stage 1")
+    front.get_by_label("What did you do?").fill("Apologised; the customer wants a formal investigation.")
+    j.complete(front, reference, "Try to resolve at first contact")
+
+    investigator = j.officer("investigator")
+    j.take(investigator, reference, "Acknowledge the complaint")
+    choose(investigator, "How did you send the acknowledgement?", "Email")
+    j.complete(investigator, reference, "Acknowledge the complaint")
+
+    cro = j.officer("cro")
+    j.nav(cro, "All open cases")
+    j.open_case(cro, reference)
+    due_before = cro.locator("li", has_text="Investigate and respond").inner_text()
+    cro.get_by_label("Extra working days").fill("5")
+    cro.get_by_label("Reason").fill("The crew records are held by a contractor.")
+    j.click(cro, cro.get_by_role("button", name="Agree extension"), exclude=CASE_DIAGRAM)
+    expect(cro.locator(".govuk-notification-banner")).to_contain_text("Extension agreed")
+    due_after = cro.locator("li", has_text="Investigate and respond").inner_text()
+    assert due_after != due_before, "the extension moves the response deadline"
+
+    j.take(investigator, reference, "Investigate and respond")
+    respond(j, investigator, reference, "Investigate and respond", "stage 1")
+
+    customer = j.open(status_url)
+    customer.get_by_label("Why are you still unhappy? (optional)").fill("The crew still miss my street.")
+    j.click(customer, customer.get_by_role("button", name="Ask for a review"))
+    expect(customer.locator(".govuk-notification-banner")).to_contain_text("A more senior officer will review")
+
+    senior = j.officer("senior")
+    j.take(senior, reference, "Acknowledge the stage 2 request")
+    choose(senior, "How did you send the acknowledgement?", "Letter")
+    j.complete(senior, reference, "Acknowledge the stage 2 request")
+    j.take(senior, reference, "Review and send the final response")
+    respond(j, senior, reference, "Review and send the final response", "stage 2")
+
+    customer = j.open(status_url)
+    expect(customer.get_by_text("Closed on")).to_be_visible()
+    j.assert_clean()
+
+
+def test_the_administrator_creates_an_officer_who_then_signs_in(browser, live_server):
+    j = Journey(browser, live_server)
+    admin = j.officer("admin")
+    j.nav(admin, "Users")
+    j.click(admin, admin.get_by_role("button", name="Create an account"), "Create an account")
+    admin.get_by_label("Full name").fill("Nia Newcomer")
+    admin.get_by_label("Email address").fill("nia.newcomer@example.org")
+    choose(admin, "Roles", "Investigating officer")
+    choose(admin, "Service areas", "Housing")
+    choose(admin, "Can this person sign in?", "Yes, active")
+    admin.get_by_label("Password").fill("a long first password")
+    j.click(admin, admin.get_by_role("button", name="Create account"))
+    expect(admin.locator(".govuk-notification-banner")).to_contain_text("Account for Nia Newcomer created")
+
+    newcomer = j.officer("nia.newcomer@example.org", "a long first password")
+    expect(newcomer.get_by_role("link", name="Sign out (Nia Newcomer)")).to_be_visible()
+    j.nav(newcomer, "Team tasks")
+    expect(newcomer.get_by_text("Ready tasks for your roles (Investigating officer)")).to_be_visible()
+    j.assert_clean()
+
+
+BROKEN = b'notify("customer_relations_officer", missing_variable)'
+ESCALATION = b'notify("customer_relations_officer", "Query answer deadline passed: escalated to a senior officer")'
+
+
+def deploy_broken_query(session) -> None:
+    """A query diagram whose escalation script names a variable that does not exist: its timer fails."""
+    xml = (SHIPPED_BPMN / "query.bpmn").read_bytes()
+    assert ESCALATION in xml
+    deploy_process(session, xml.replace(ESCALATION, BROKEN), current_app.extensions["forms"], None,
+                   "the escalation's message as a variable (a mistake)")
+
+
+@pytest.fixture(scope="module")
+def troubled(tmp_path_factory):
+    """A live app of its own: a query diagram with a broken timer script, and its mail server not listening.
+    Its own, because what these journeys change (policy, diagrams, mail) must not reach the shared one."""
+    live, _ = start_live_app(tmp_path_factory.mktemp("troubled"), deploy_broken_query)
+    port = free_port()
+    live.app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=port)
+    yield live, port
+    live.stop()
+
+
+def test_the_cro_retries_a_failed_timer_and_resends_failed_messages(browser, troubled):
+    live, port = troubled
+    j = Journey(browser, live.base)
+    front = j.officer("frontline")
+    an_hour_ago = (datetime.now(LONDON) - timedelta(hours=1)).replace(second=0, microsecond=0)
+    reference = record_comment(j, front, "Quinn Query", an_hour_ago, "Query", "Email", "quinn@example.com")
+    # Five weeks later, for the worker and the live app alike (one process): the answer is long overdue.
+    with time_machine.travel(datetime.now(LONDON) + timedelta(days=35), tick=True):
+        five_weeks_later(j, live, port, reference)
+
+
+def five_weeks_later(j: Journey, live, port: int, reference: str) -> None:
+    errors = run_timers(live)  # the worker's turn: the escalation script fails
+    assert len(errors) == 1 and reference in errors[0] and "missing_variable" in errors[0]
+    assert fail_outbox(live) > 0  # the mail server is down: every try fails until the message fails for good
+
+    cro = j.officer("cro")
+    j.nav(cro, "Failed timers")
+    row = cro.locator("tr", has_text=reference)
+    expect(row).to_contain_text("missing_variable")
+    j.click(cro, row.get_by_role("button", name="Retry"))
+    expect(cro.locator(".govuk-notification-banner")).to_contain_text("It failed again")
+
+    j.nav(cro, "Messages not sent")
+    row = cro.locator("tr", has_text=reference).first
+    expect(row).to_contain_text("ConnectionRefusedError")
+    j.click(cro, row.get_by_role("button", name="Resend"))
+    expect(cro.locator(".govuk-notification-banner")).to_contain_text("will be sent again")
+    server, inbox = start_smtp(port)  # the mail server is back
+    try:
+        assert deliver(live) == (1, 0)
+    finally:
+        server.stop()
+    assert len(inbox.messages) == 1 and reference in inbox.messages[0]["Subject"] + inbox.messages[0].get_content()
+
+    owner = j.officer("owner")
+    j.nav(owner, "Flow charts")
+    j.click(owner, owner.get_by_role("link", name="Edit query"), "Edit the flow chart: Query")
+    expect(owner.locator("#cc-canvas[data-ready=true]")).to_be_visible()
+    j.check(owner)
+    owner.get_by_role("button", name="Check for problems").click()
+    problem = owner.locator(".govuk-error-summary").get_by_role("link", name="missing_variable")
+    problem.click()  # selects the step in the panel
+    script = owner.get_by_label("Script")
+    script.fill(script.input_value().replace(BROKEN.decode(), ESCALATION.decode()))
+    owner.get_by_role("button", name="Check for problems").click()
+    expect(owner.locator("#cc-status")).to_contain_text("No problems found")
+    owner.get_by_label("What changed and why").fill("The escalation's message is text again")
+    owner.get_by_role("button", name="Deploy").click()
+    expect(owner.locator("#cc-status")).to_contain_text("Deployed Query version 3")
+    j.check(owner)
+
+    j.nav(cro, "Failed timers")
+    j.open_case(cro, reference)
+    j.click(cro, cro.get_by_role("button", name="Move this case to version 3"), exclude=CASE_DIAGRAM)
+    j.nav(cro, "Failed timers")
+    j.click(cro, cro.locator("tr", has_text=reference).get_by_role("button", name="Retry"))
+    expect(cro.locator(".govuk-notification-banner")).to_contain_text("The timers ran")
+    expect(cro.get_by_text("No timer has failed.")).to_be_visible()
+    j.nav(cro, "All open cases")
+    j.open_case(cro, reference)
+    expect(cro.locator("li", has_text="Answer the overdue query")).to_be_visible()
+    j.assert_clean()
