@@ -12,10 +12,10 @@ from flask import current_app
 from processes.calendar import LONDON
 from processes.deploy import SHIPPED_BPMN, deploy_process
 
-from .helpers.browser import expect
-from .helpers.browser import start_live_app
-from .helpers.journeys import CASE_DIAGRAM, Journey, choose, closed_case, deliver, fail_outbox, run_timers
-from .helpers.mail import free_port, start_smtp
+from .helpers.browser import expect, start_live_app
+from .helpers.journeys import (CASE_DIAGRAM, Journey, choose, deliver, fail_outbox, outcome, read_case, received_uk,
+                               remedies, run_timers)
+from .helpers.mail import free_port, link_path, smtp_server
 
 pytestmark = pytest.mark.browser
 
@@ -66,13 +66,13 @@ def test_front_line_records_phone_complaints_and_settles_them_at_first_contact(b
     officer = j.officer("frontline")
     last_week = (datetime.now(LONDON) - timedelta(days=7)).replace(hour=10, minute=15, second=0, microsecond=0)
     resolved = record_comment(j, officer, "Pat Phone", last_week)
-    assert closed_case(live, resolved) == (None, last_week)
+    assert read_case(live, resolved, received_uk) == ("phone", last_week) and read_case(live, resolved, outcome) is None
     settle_at_first_contact(j, officer, resolved, "Resolved: the customer is satisfied")
     signposted = record_comment(j, officer, "Sam Signpost", last_week + timedelta(days=1))
     settle_at_first_contact(j, officer, signposted, "Not for this procedure: signposted elsewhere",
                             reason="A planning appeal: sent to the Planning Inspectorate.")
-    assert closed_case(live, resolved) == ("Resolved at first contact", last_week)
-    assert closed_case(live, signposted)[0] == "Signposted: not for this procedure"
+    assert read_case(live, resolved, outcome) == "Resolved at first contact"
+    assert read_case(live, signposted, outcome) == "Signposted: not for this procedure"
     j.assert_clean()
 
 
@@ -87,12 +87,12 @@ def respond(j: Journey, page, reference: str, task: str, stage: str) -> None:
     j.complete(page, reference, task)
 
 
-def test_a_complaint_from_the_public_form_to_the_final_response(browser, live_server):
-    j = Journey(browser, live_server)
+def test_a_complaint_from_the_public_form_to_the_final_response(browser, live):
+    j = Journey(browser, live.base)
     customer, reference = j.send_complaint("Jo Journey")
     status_link = customer.get_by_role("link", name="use your status page")
-    status_url = live_server + status_link.get_attribute("href")  # the customer bookmarks it
-    j.click(customer, status_link, f"Your complaint")
+    status_url = live.base + status_link.get_attribute("href")  # the customer bookmarks it
+    j.click(customer, status_link, "Your complaint")
 
     front = j.officer("frontline")
     j.take(front, reference, "Try to resolve at first contact")
@@ -119,7 +119,11 @@ def test_a_complaint_from_the_public_form_to_the_final_response(browser, live_se
     j.take(investigator, reference, "Investigate and respond")
     respond(j, investigator, reference, "Investigate and respond", "stage 1")
 
-    customer = j.open(status_url)
+    with smtp_server() as (settings, inbox):  # the worker sends what the steps wrote to the outbox
+        deliver(live, settings=settings)
+    response = inbox.about(f"Our response to your complaint {reference}")
+    customer = j.open(live.base + link_path(response, "/status/"))  # the link in the email
+    expect(customer.locator("[data-message]", has_text=response["Subject"])).to_be_visible()
     customer.get_by_label("Why are you still unhappy? (optional)").fill("The crew still miss my street.")
     j.click(customer, customer.get_by_role("button", name="Ask for a review"))
     expect(customer.locator(".govuk-notification-banner")).to_contain_text("A more senior officer will review")
@@ -133,6 +137,16 @@ def test_a_complaint_from_the_public_form_to_the_final_response(browser, live_se
 
     customer = j.open(status_url)
     expect(customer.get_by_text("Closed on")).to_be_visible()
+    assert read_case(live, reference, outcome) == "Final response sent"
+    assert read_case(live, reference, remedies) == [(stage, remedy, amount) for stage in ("stage1", "stage2")
+                                                    for remedy, amount in (("apology", None), ("financial", 50))]
+
+    customer, other = j.send_complaint("Jo Journey", comment="And the recycling box was never returned.")
+    j.click(customer, customer.get_by_role("link", name="use your status page"), "Your complaint")
+    customer.get_by_label("I want to withdraw it: please close it").check()
+    j.click(customer, customer.get_by_role("button", name="Withdraw"))
+    expect(customer.locator(".govuk-notification-banner")).to_contain_text("You have withdrawn your comment")
+    assert read_case(live, other, outcome) == "Withdrawn by the customer"
     j.assert_clean()
 
 
@@ -183,9 +197,17 @@ def troubled(tmp_path_factory):
 def test_the_cro_retries_a_failed_timer_and_resends_failed_messages(browser, troubled):
     live, port = troubled
     j = Journey(browser, live.base)
+    owner = j.officer("owner")
+    j.nav(owner, "Calendar and timescales")
+    council = owner.locator("form").filter(has=owner.get_by_role("button", name="Save council document (default)"))
+    council.get_by_label("Queries: respond within").fill("15")
+    j.click(owner, council.get_by_role("button", name="Save council document (default)"))
+    expect(owner.locator(".govuk-notification-banner")).to_contain_text("saved: cases that start from now on use them")
+
     front = j.officer("frontline")
     an_hour_ago = (datetime.now(LONDON) - timedelta(hours=1)).replace(second=0, microsecond=0)
     reference = record_comment(j, front, "Quinn Query", an_hour_ago, "Query", "Email", "quinn@example.com")
+    assert read_case(live, reference, lambda case: case.timescales["query_response"]) == 15
     # Five weeks later, for the worker and the live app alike (one process): the answer is long overdue.
     with time_machine.travel(datetime.now(LONDON) + timedelta(days=35), tick=True):
         five_weeks_later(j, live, port, reference)
@@ -208,20 +230,19 @@ def five_weeks_later(j: Journey, live, port: int, reference: str) -> None:
     expect(row).to_contain_text("ConnectionRefusedError")
     j.click(cro, row.get_by_role("button", name="Resend"))
     expect(cro.locator(".govuk-notification-banner")).to_contain_text("will be sent again")
-    server, inbox = start_smtp(port)  # the mail server is back
-    try:
+    with smtp_server(port) as (_, inbox):  # the mail server is back
         assert deliver(live) == (1, 0)
-    finally:
-        server.stop()
     assert len(inbox.messages) == 1 and reference in inbox.messages[0]["Subject"] + inbox.messages[0].get_content()
 
-    owner = j.officer("owner")
+    owner = j.officer("owner")  # signed in afresh: five weeks signed the owner out
     j.nav(owner, "Flow charts")
     j.click(owner, owner.get_by_role("link", name="Edit query"), "Edit the flow chart: Query")
     expect(owner.locator("#cc-canvas[data-ready=true]")).to_be_visible()
     j.check(owner)
     owner.get_by_role("button", name="Check for problems").click()
     problem = owner.locator(".govuk-error-summary").get_by_role("link", name="missing_variable")
+    expect(problem).to_be_visible()
+    j.check(owner)
     problem.click()  # selects the step in the panel
     script = owner.get_by_label("Script")
     script.fill(script.input_value().replace(BROKEN.decode(), ESCALATION.decode()))

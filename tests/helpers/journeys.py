@@ -4,18 +4,20 @@ process against a live app's database as the worker process would."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from app import smtp_settings
 from app.cli import DEMO_PASSWORD
 from app.extensions import db as app_db
-from models import Case
+from models import Case, CaseRemedy
 from processes.calendar import LONDON, as_utc
-from processes.outbox import MAX_ATTEMPTS, deliver_outbox
+from processes.outbox import MAX_ATTEMPTS, SmtpSettings, deliver_outbox
 from processes.timers import fire_due_timers
 
-from .browser import AxeWatch, axe_violations, expect, new_page
+from .browser import AxeWatch, expect, new_page
 
 # The case page's flow chart has its own known axe findings.
 CASE_DIAGRAM = ["#diagram"]  # diagrams helper fixes #diagram (issue 17 defect 6)
@@ -31,9 +33,7 @@ class Journey:
 
     def check(self, page, exclude: list[str] | None = None) -> None:
         """Run axe on the page as it now stands (call after each navigation)."""
-        page.wait_for_load_state("load")
-        self.watch.visited.add(page.url.split("?")[0])
-        self.watch.violations.extend(axe_violations(page, exclude=exclude))
+        self.watch.check(page, exclude)
 
     def open(self, url: str):
         """A new person (own cookies) opening an address they were given: the start page, an emailed link."""
@@ -113,13 +113,28 @@ def choose(page, question: str, *answers: str) -> None:
         group.get_by_label(answer, exact=True).check()
 
 
-def closed_case(live, reference: str) -> tuple[str | None, datetime]:
-    """How the case closed (None while open) and when it was received, in UK time, read from the live app."""
+def read_case(live, reference: str, read):
+    """`read(case)` on the live app's stored case: what the pages do not show, or show only to others."""
     with live.app.app_context():
-        case = app_db.session.scalar(select(Case).filter_by(reference=reference))
-        found = (case.outcome if case.status == "closed" else None, as_utc(case.received_at).astimezone(LONDON))
+        found = read(app_db.session.scalar(select(Case).filter_by(reference=reference)))
         app_db.session.remove()
     return found
+
+
+def outcome(case: Case) -> str | None:
+    """How the case closed, None while it is open."""
+    return case.outcome if case.status == "closed" else None
+
+
+def received_uk(case: Case) -> tuple[str, datetime]:
+    """How the comment reached us and when, in UK time."""
+    return case.channel, as_utc(case.received_at).astimezone(LONDON)
+
+
+def remedies(case: Case) -> list[tuple[str, str, Decimal | None]]:
+    """The remedies recorded for the figures: (stage, remedy, amount)."""
+    rows = object_session(case).scalars(select(CaseRemedy).filter_by(case_id=case.id))
+    return sorted((r.stage, r.remedy, r.amount) for r in rows)
 
 
 def run_timers(live, now: datetime | None = None) -> list[str]:
@@ -131,12 +146,12 @@ def run_timers(live, now: datetime | None = None) -> list[str]:
     return errors
 
 
-def deliver(live, tries: int = 1) -> tuple[int, int]:
-    """The worker's outbox turns with the live app's MAIL settings; each turn is one retry period later, as
-    if the worker had waited out the backoff. Returns (sent, failed attempts)."""
+def deliver(live, tries: int = 1, settings: SmtpSettings | None = None) -> tuple[int, int]:
+    """The worker's outbox turns with the live app's MAIL settings (or `settings`); each turn is one retry
+    period later, as if the worker had waited out the backoff. Returns (sent, failed attempts)."""
     sent = failed = 0
     with live.app.app_context():
-        settings = smtp_settings(live.app)
+        settings = settings or smtp_settings(live.app)
         for turn in range(tries):
             later = datetime.now(timezone.utc) + timedelta(hours=turn)
             done = deliver_outbox(app_db.session, settings, later, app_db.session.commit)
