@@ -23,21 +23,27 @@ FIRST_CONTACT = "Try to resolve at first contact"
 
 
 def record_comment(j: Journey, page, name: str, received: datetime, kind: str = "Complaint",
-                   channel: str = "Phone", email: str | None = None) -> str:
-    """The front line officer fills "Record a comment" for a comment taken by phone (say); returns its reference."""
+                   channel: str = "Phone", email: str | None = None, slip: bool = False) -> str:
+    """The front line officer fills "Record a comment" for a comment taken by phone (say); returns its reference.
+    `slip`: the officer first types an impossible date, and follows the error back to the box."""
     j.nav(page, "Record a comment")
     choose(page, "What would you like to tell us about?", kind)
     choose(page, "How did it reach us?", channel)
-    when = page.get_by_role("group", name="When was it received?")
-    for box, value in (("Day", received.day), ("Month", received.month), ("Year", received.year),
-                       ("Hour", f"{received.hour:02d}"), ("Minute", f"{received.minute:02d}")):
-        when.get_by_label(box, exact=True).fill(str(value))
     choose(page, "Which service is it about?", "Housing")
     page.get_by_label("The comment").fill("The repair to my boiler was booked twice and nobody came.")
     page.get_by_label("Full name").fill(name)
     if email:
         page.get_by_label("Email address").fill(email)
         choose(page, "How should we reply?", "Email")
+    if slip:
+        fill_received(page, received.replace(day=1), day="31", month="2")
+        page.get_by_role("button", name="Record comment").click()
+        error = page.locator(".govuk-error-summary").get_by_role("link", name="must be a real date")
+        expect(error).to_be_visible()
+        j.check(page)
+        error.click()
+        expect(page.get_by_role("group", name="When was it received?").get_by_label("Day")).to_be_focused()
+    fill_received(page, received)
     page.get_by_role("button", name="Record comment").click()
     banner = page.locator(".govuk-notification-banner")
     expect(banner).to_contain_text("recorded")
@@ -45,6 +51,15 @@ def record_comment(j: Journey, page, name: str, received: datetime, kind: str = 
     reference = banner.inner_text().split()[-2]
     expect(page.get_by_role("heading", name=reference)).to_be_visible()
     return reference
+
+
+def fill_received(page, received: datetime, **boxes: str) -> None:
+    """The date and time boxes of "When was it received?"; `boxes` overrides some, like day="31"."""
+    when = page.get_by_role("group", name="When was it received?")
+    values = {"day": received.day, "month": received.month, "year": received.year,
+              "hour": f"{received.hour:02d}", "minute": f"{received.minute:02d}", **boxes}
+    for box, value in values.items():
+        when.get_by_label(box.capitalize(), exact=True).fill(str(value))
 
 
 def settle_at_first_contact(j: Journey, page, reference: str, outcome: str, reason: str | None = None) -> None:
@@ -65,7 +80,7 @@ def test_front_line_records_phone_complaints_and_settles_them_at_first_contact(b
     j = Journey(browser, live.base)
     officer = j.officer("frontline")
     last_week = (datetime.now(LONDON) - timedelta(days=7)).replace(hour=10, minute=15, second=0, microsecond=0)
-    resolved = record_comment(j, officer, "Pat Phone", last_week)
+    resolved = record_comment(j, officer, "Pat Phone", last_week, slip=True)
     assert read_case(live, resolved, received_uk) == ("phone", last_week) and read_case(live, resolved, outcome) is None
     settle_at_first_contact(j, officer, resolved, "Resolved: the customer is satisfied")
     signposted = record_comment(j, officer, "Sam Signpost", last_week + timedelta(days=1))
@@ -109,6 +124,8 @@ def test_a_complaint_from_the_public_form_to_the_final_response(browser, live):
     j.nav(cro, "All open cases")
     j.open_case(cro, reference)
     due_before = cro.locator("li", has_text="Investigate and respond").inner_text()
+    j.click(cro, cro.get_by_role("button", name="Agree extension"), exclude=CASE_DIAGRAM)  # nothing filled in
+    expect(cro.locator(".govuk-error-summary")).to_be_visible()
     cro.get_by_label("Extra working days").fill("5")
     cro.get_by_label("Reason").fill("The crew records are held by a contractor.")
     j.click(cro, cro.get_by_role("button", name="Agree extension"), exclude=CASE_DIAGRAM)
@@ -155,6 +172,8 @@ def test_the_administrator_creates_an_officer_who_then_signs_in(browser, live_se
     admin = j.officer("admin")
     j.nav(admin, "Users")
     j.click(admin, admin.get_by_role("button", name="Create an account"), "Create an account")
+    j.click(admin, admin.get_by_role("button", name="Create account"))  # nothing filled in: every error shown
+    expect(admin.locator(".govuk-error-summary")).to_contain_text("Enter")
     admin.get_by_label("Full name").fill("Nia Newcomer")
     admin.get_by_label("Email address").fill("nia.newcomer@example.org")
     choose(admin, "Roles", "Investigating officer")
@@ -256,6 +275,7 @@ def five_weeks_later(j: Journey, live, port: int, reference: str) -> None:
     j.nav(cro, "Failed timers")
     j.open_case(cro, reference)
     j.click(cro, cro.get_by_role("button", name="Move this case to version 3"), exclude=CASE_DIAGRAM)
+    expect(cro.locator(".govuk-notification-banner")).to_contain_text(f"{reference} now runs on version 3")
     j.nav(cro, "Failed timers")
     j.click(cro, cro.locator("tr", has_text=reference).get_by_role("button", name="Retry"))
     expect(cro.locator(".govuk-notification-banner")).to_contain_text("The timers ran")

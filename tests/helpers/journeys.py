@@ -22,6 +22,9 @@ from .browser import AxeWatch, expect, new_page
 # The case page's flow chart has its own known axe findings.
 CASE_DIAGRAM = ["#diagram"]  # diagrams helper fixes #diagram (issue 17 defect 6)
 
+UNLINKED_ERRORS = """() => [...document.querySelectorAll('.govuk-error-summary a[href^="#"]')]
+    .map((a) => a.getAttribute('href')).filter((href) => !document.getElementById(href.slice(1)))"""
+
 
 class Journey:
     """The people of one journey: one list of errors and one AxeWatch for every page any of them visits."""
@@ -32,8 +35,11 @@ class Journey:
         self.watch = AxeWatch()
 
     def check(self, page, exclude: list[str] | None = None) -> None:
-        """Run axe on the page as it now stands (call after each navigation)."""
+        """Run axe on the page as it now stands (call after each navigation), and see that every link of its
+        error summary leads to a field on the page, as GOV.UK's pattern promises the person who clicks it."""
         self.watch.check(page, exclude)
+        self.watch.violations.extend(f"{page.url}: error summary link to nothing: {href}"
+                                     for href in page.evaluate(UNLINKED_ERRORS))
 
     def open(self, url: str):
         """A new person (own cookies) opening an address they were given: the start page, an emailed link."""
@@ -137,10 +143,10 @@ def remedies(case: Case) -> list[tuple[str, str, Decimal | None]]:
     return sorted((r.stage, r.remedy, r.amount) for r in rows)
 
 
-def run_timers(live, now: datetime | None = None) -> list[str]:
+def run_timers(live) -> list[str]:
     """The timer worker's turn: fire what is due on the live app's database; returns the errors met."""
     with live.app.app_context():
-        _, errors = fire_due_timers(app_db.session, now or datetime.now(timezone.utc), commit=app_db.session.commit)
+        _, errors = fire_due_timers(app_db.session, datetime.now(timezone.utc), commit=app_db.session.commit)
         app_db.session.commit()
         app_db.session.remove()
     return errors
