@@ -36,7 +36,7 @@ def record_comment(j: Journey, page, name: str, received: datetime, kind: str = 
         page.get_by_label("Email address").fill(email)
         choose(page, "How should we reply?", "Email")
     if slip:
-        fill_received(page, received.replace(day=1), day="31", month="2")
+        fill_received(page, received, day="31", month="2")
         page.get_by_role("button", name="Record comment").click()
         error = page.locator(".govuk-error-summary").get_by_role("link", name="must be a real date")
         expect(error).to_be_visible()
@@ -152,14 +152,26 @@ def test_a_complaint_from_the_public_form_to_the_final_response(browser, live):
     j.take(senior, reference, "Review and send the final response")
     respond(j, senior, reference, "Review and send the final response", "stage 2")
 
-    customer = j.open(status_url)
+    with smtp_server() as (settings, inbox):
+        deliver(live, settings=settings)
+    final = inbox.about(f"Our final response to your complaint {reference}")
+    # The letter names what is offered, the amount too, and where to go next.
+    assert "an apology, a financial remedy (a payment of £50.00)" in final.get_content()
+    assert "Local Government and Social Care Ombudsman" in final.get_content()
+    customer = j.open(status_url)  # the bookmark
     expect(customer.get_by_text("Closed on")).to_be_visible()
+    expect(customer.locator("[data-message]", has_text=final["Subject"])).to_be_visible()
     assert read_case(live, reference, outcome) == "Final response sent"
     assert read_case(live, reference, remedies) == [(stage, remedy, amount) for stage in ("stage1", "stage2")
                                                     for remedy, amount in (("apology", None), ("financial", 50))]
 
     customer, other = j.send_complaint("Jo Journey", comment="And the recycling box was never returned.")
-    j.click(customer, customer.get_by_role("link", name="use your status page"), "Your complaint")
+    code = customer.locator("[data-access-code]").inner_text()  # this time the customer notes the code
+    j.click(customer, customer.get_by_role("link", name="check the progress of your comment"),
+            "Check the progress of your comment")
+    customer.get_by_label("Reference").fill(other)
+    customer.get_by_label("Code").fill(code)
+    j.click(customer, customer.get_by_role("button", name="Continue"), "Your complaint")
     customer.get_by_label("I want to withdraw it: please close it").check()
     j.click(customer, customer.get_by_role("button", name="Withdraw"))
     expect(customer.locator(".govuk-notification-banner")).to_contain_text("You have withdrawn your comment")
