@@ -54,20 +54,20 @@ def deadline_status(due_at: datetime | None, now: datetime | None = None) -> dic
             "colour": "orange" if left <= 2 else "green", "left": left}
 
 
+def working_days(days: int | None) -> str:
+    """1 working day, 15 working days."""
+    return f"{days} working day{'s' if days != 1 else ''}"
+
+
 def service_label(value: str | None) -> str:
     """The readable name of a service area, from the public form's options."""
     return dict(service_areas(current_app.extensions["forms"])).get(value, value or "Not known")
 
 
-def respond_by(received_at: datetime, working_days: int) -> str:
-    """The council-document promise as a date: 'Wed 7 Jan 2027'."""
-    return due_date(calendar().deadline(received_at, working_days))
-
-
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, due_date=due_date)
+    app.jinja_env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, due_date=due_date, working_days=working_days)
     from .form_view import error_list, field_params, summary_rows
     app.jinja_env.globals.update(deadline_status=deadline_status, COMMENT_TYPES=COMMENT_TYPES, CHANNELS=CHANNELS,
-                                 ROLES=ROLES, RECORDING_ROLES=RECORDING_ROLES, service_label=service_label, respond_by=respond_by, field_params=field_params, error_list=error_list, summary_rows=summary_rows)
+                                 ROLES=ROLES, RECORDING_ROLES=RECORDING_ROLES, service_label=service_label, field_params=field_params, error_list=error_list, summary_rows=summary_rows)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -22,6 +22,14 @@ def setting(session: Session, key: str, default: str) -> str:
     return row.value if row else default
 
 
+def ombudsman_details(session: Session) -> dict[str, str]:
+    """The Ombudsman's name, website, phone and address, kept in one place of policy data (policy_setting rows
+    `ombudsman_*`): {"name": ..., "website": ..., "phone": ..., "address": ...}."""
+    rows = session.execute(select(PolicySetting.key, PolicySetting.value)
+                           .where(PolicySetting.key.startswith("ombudsman_")))
+    return {key.removeprefix("ombudsman_"): value for key, value in rows}
+
+
 def load_calendar(session: Session) -> WorkingCalendar:
     """Bank holidays, the council's closure days and its close of business, as they stand now (one query)."""
     return calendar_from(*session.execute(_CALENDAR).one())

@@ -331,6 +331,8 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
     if (stage := _stage_label(run)) is not None:  # before the flush below, so the case row is written once
         case.stage = stage
     facts.record_tasks_ready(session, case, new_tasks, new_case)  # reporting: deadlines of the stage
+    facts.record_promised_dues(session, case, run.dues, {t.properties.get("stage") or "response" for t in run.ready},
+                               new_case)  # what the customer is told
     timers_to_change = _add_timers(session, case, run)
     for role, message in run.notifications:
         session.add(Notification(case=case, role=role, message=message))
