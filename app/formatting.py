@@ -4,13 +4,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import Flask, current_app, g, has_request_context
+from sqlalchemy.exc import SQLAlchemyError
 
 from models.case import CHANNELS, COMMENT_TYPES
 from models.user import ROLES
 from processes.calendar import LONDON, WorkingCalendar
 from processes.forms import service_areas
 from processes.queries import RECORDING_ROLES
-from processes.policy import load_calendar
+from processes.policy import load_calendar, ombudsman_details
 
 
 def calendar() -> WorkingCalendar:
@@ -21,6 +22,20 @@ def calendar() -> WorkingCalendar:
         from .extensions import db
         g.calendar = load_calendar(db.session)
     return g.calendar
+
+
+def ombudsman() -> dict[str, str]:
+    """The Ombudsman's details (policy data), read once per request; none when the database cannot say."""
+    if not has_request_context():
+        return {}
+    if "ombudsman" not in g:
+        from .extensions import db
+        try:
+            g.ombudsman = ombudsman_details(db.session)
+        except SQLAlchemyError:  # an error page for a failed database still renders
+            db.session.rollback()
+            g.ombudsman = {}
+    return g.ombudsman
 
 
 def uk_date(moment: datetime | None) -> str:
@@ -67,7 +82,7 @@ def service_label(value: str | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, due_date=due_date, working_days=working_days)
     from .form_view import error_list, field_params, summary_rows
-    app.jinja_env.globals.update(deadline_status=deadline_status, COMMENT_TYPES=COMMENT_TYPES, CHANNELS=CHANNELS,
+    app.jinja_env.globals.update(deadline_status=deadline_status, ombudsman=ombudsman, COMMENT_TYPES=COMMENT_TYPES, CHANNELS=CHANNELS,
                                  ROLES=ROLES, RECORDING_ROLES=RECORDING_ROLES, service_label=service_label, field_params=field_params, error_list=error_list, summary_rows=summary_rows)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -106,15 +106,16 @@ def status_url(case: Case) -> str:
 
 
 def queue_customer_message(session: Session, case: Case, template_name: str, data: Mapping[str, Any],
-                           officer: str | None) -> OutboxMessage:
+                           officer: str | None, holder: str | None = None) -> OutboxMessage:
     """Write one message to the customer into the outbox: an email, a letter to post, or a note that
-    the customer left no way to reach them."""
+    the customer left no way to reach them. `officer` did the step; `holder` has the case now ("a senior
+    officer": the step may have ended in an escalation)."""
     templates = case.process_version.messages or {}
     if template_name not in templates:
         raise MessageTemplateError(f"there is no message template called {template_name!r}")
     context = {**data, "reference": case.reference, "customer_name": case.customer_name, "officer": officer,
                "council": SITE["council"], "status_url": status_url(case), "status_page": f"{SITE['url']}/status",
-               "access_code": case.access_code}
+               "access_code": case.access_code, "holder": holder}
     template = templates[template_name]
     if "ombudsman" in template["subject"] + template["body"]:  # read only for the messages that name them
         context["ombudsman"] = ombudsman_details(session)

@@ -43,7 +43,12 @@ def current_stage(case: Case) -> CaseStage | None:
 
 def holder(case: Case) -> str | None:
     """The team that has the case's current task, as a customer reads it: "a senior officer"."""
-    role = next((t.role for t in case.ready_tasks if t.stage), None) or next((t.role for t in case.ready_tasks), None)
+    return holder_of([(t.role, t.stage) for t in case.ready_tasks])
+
+
+def holder_of(tasks: list[tuple[str | None, str | None]]) -> str | None:
+    """Of (role, stage) of the ready tasks, the team with a stage's task (or else any task), in a letter's words."""
+    role = next((r for r, stage in tasks if stage), None) or next((r for r, _ in tasks), None)
     return HOLDERS.get(role or "")
 
 

@@ -42,14 +42,14 @@ def test_a_late_acknowledgement_says_the_response_is_overdue_and_who_has_it(db, 
         do_task(login_as("investigator"), task_of(db, reference, "acknowledge_stage1").id, {"ack_method": "email"})
     body = customer_mail(db, reference, "acknowledgement").body
     assert "our full response was due by Monday 16 March 2026 and is now overdue" in body
-    assert "A senior officer now has your complaint" in body
+    assert "Your complaint is now with a senior officer, who will send you our full response" in body
     assert "Ian Investigator" not in body and "We will send you a full response by" not in body
     with at(2026, 3, 20, 9, 1):
         fire_due_timers(db, datetime.now(UTC), commit=db.commit)  # the passed deadline escalated it already
         page = " ".join(client.get(f"/status/{case_of(db, reference).status_token}").text.split())
     assert set(t.bpmn_id for t in case_of(db, reference).ready_tasks) == {"respond_stage1_escalated"}
     assert "Our response was due by Mon 16 Mar 2026 and is late. We are sorry." in page
-    assert "A senior officer now has your complaint" in page
+    assert "Your complaint is now with a senior officer, who will be in touch as soon as they can." in page
     assert "Our response is due" not in page and "data-promise" not in page
 
 

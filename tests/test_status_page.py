@@ -4,6 +4,9 @@ from datetime import datetime, timezone
 
 import lxml.html
 import time_machine
+from sqlalchemy import select
+
+from models import OutboxMessage
 
 from .helpers.pages import case_of, do_task, send_comment, submit, task_of
 
@@ -72,6 +75,9 @@ def test_after_the_final_response_the_page_says_what_it_was_and_how_to_go_to_the
     assert marked(page, "data-final") == ["Sent Mon 16 Mar 2026: Partly upheld"]
     assert "That was our final response" in page and "www.lgo.org.uk" in " ".join(marked(page, "data-ombudsman"))
     assert "Ask for a review" not in page
+    letter = db.scalar(select(OutboxMessage).filter_by(case_id=case_of(db, reference).id, template="final_response"))
+    assert ("ask the Local Government and Social Care Ombudsman to look at your complaint. The Ombudsman is free and "
+            "independent: www.lgo.org.uk, telephone 0300 061 0614") in letter.body
 
 
 def test_a_wrong_link_leads_to_the_reference_and_code_form(client):
@@ -83,3 +89,16 @@ def test_a_wrong_link_leads_to_the_reference_and_code_form(client):
     refused = client.post("/status/not-a-real-token/withdraw", data={"confirm": "yes"})
     assert refused.status_code == 302 and refused.location.endswith("/status/")
 
+
+
+def test_the_ombudsman_details_are_policy_data_the_owner_changes_in_one_place(db, client, login_as):
+    owner = login_as("owner")
+    refused = submit(owner, "/policy/", {"ombudsman_phone": " "}, action="/policy/ombudsman")
+    assert refused.status_code == 400 and "Enter the Ombudsman&#39;s phone number" in refused.text
+    saved = submit(owner, "/policy/", {"ombudsman_phone": "0300 000 0000"}, action="/policy/ombudsman")
+    assert saved.status_code == 302
+    assert "Local Government and Social Care Ombudsman: 0300 000 0000" in client.get("/").text  # the footer
+    reference = answered_at_stage_1(db, client, login_as)
+    with at(2026, 3, 9, 9):
+        page = client.get(f"/status/{case_of(db, reference).status_token}").text
+    assert "0300 000 0000" in " ".join(marked(page, "data-ombudsman")) and "0300 061 0614" not in page

@@ -10,7 +10,6 @@ from processes.audit import audit
 from processes.customer import REVIEWABLE_CLOSED, case_by_reference, case_by_token, request_review, withdraw_case
 from processes.errors import Conflict, InvalidInput
 from processes.outbox import customer_messages
-from processes.policy import ombudsman_details
 from processes.promises import final_response, next_promise, review_until, stage_of
 
 from ..extensions import db, writes
@@ -62,7 +61,7 @@ def show(token: str):
                            messages=customer_messages(db.session, case.id), token=token,
                            reviewable_closed=REVIEWABLE_CLOSED, promise=next_promise(case),
                            review_until=review_until(case, calendar()), final=final_response(case),
-                           stage1=stage_of(case, "stage1"), ombudsman=ombudsman_details(db.session),
+                           stage1=stage_of(case, "stage1"),
                            outcomes=OUTCOMES, now=datetime.now(timezone.utc))
 
 
