@@ -80,9 +80,11 @@ def service_label(value: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, due_date=due_date, working_days=working_days)
+    app.jinja_env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, due_date=due_date,
+                                 working_days=working_days)
     from .form_view import error_list, field_params, summary_rows
-    app.jinja_env.globals.update(deadline_status=deadline_status, ombudsman=ombudsman, COMMENT_TYPES=COMMENT_TYPES, CHANNELS=CHANNELS,
+    app.jinja_env.globals.update(deadline_status=deadline_status, COMMENT_TYPES=COMMENT_TYPES, CHANNELS=CHANNELS,
                                  ROLES=ROLES, RECORDING_ROLES=RECORDING_ROLES, service_label=service_label, field_params=field_params, error_list=error_list, summary_rows=summary_rows)
+    app.jinja_env.globals.update(ombudsman=ombudsman)  # the footer's and the customer pages' (policy data)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from models import Case, CaseStage
+
 from .calendar import WorkingCalendar, as_utc
 
 REVIEW_MESSAGE = "stage2_requested"  # the message a complaint waits for while the customer may ask for stage 2

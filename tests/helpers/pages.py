@@ -58,7 +58,8 @@ def send_comment(client, comment_type: str = "complaint", email: str | None = "j
         response = submit(client, url, fill)
         assert response.status_code == 302, response.text[:1000]
         url = response.location
-    assert submit(client, "/comment/check").location.endswith("/comment/sent")
+    sent = submit(client, "/comment/check")
+    assert sent.status_code == 302 and sent.location.endswith("/comment/sent"), sent.text[:3000]
     return client.get("/comment/sent").text.split("data-reference>")[1].split("<")[0]
 
 
