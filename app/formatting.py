@@ -32,8 +32,7 @@ def ombudsman() -> dict[str, str]:
         from .extensions import db
         try:
             g.ombudsman = ombudsman_details(db.session)
-        except SQLAlchemyError:  # an error page for a failed database still renders
-            db.session.rollback()
+        except SQLAlchemyError:  # the error page of a database that fails still renders (without them)
             g.ombudsman = {}
     return g.ombudsman
 

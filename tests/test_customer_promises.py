@@ -67,3 +67,13 @@ def test_a_query_is_promised_its_answer_date_and_no_acknowledgement_it_will_not_
     assert promised(done, "acknowledge") == []  # the query process has no acknowledgement step
     assert promised(done, "respond") == ["Wed 11 Mar 2026"]  # day 7
     assert task_of(db, reference, "answer_query").due_at == datetime(2026, 3, 12, tzinfo=UTC)
+
+
+def test_a_compliment_is_promised_the_date_it_will_be_passed_on(client, db):
+    with at(2026, 3, 2, 9):
+        reference = send_comment(client, "compliment")
+        done = client.get("/comment/sent").text
+    assert promised(done, "acknowledge") == []
+    assert promised(done, "respond") == ["Mon 16 Mar 2026"]  # compliments: passed on within 10 working days
+    assert task_of(db, reference, "pass_on_compliment").due_at == datetime(2026, 3, 17, tzinfo=UTC)
+    assert "We will pass your compliment to the service it is about by" in " ".join(done.split())
