@@ -4,13 +4,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import Flask, current_app, g, has_request_context
+from sqlalchemy.exc import SQLAlchemyError
 
 from models.case import CHANNELS, COMMENT_TYPES
 from models.user import ROLES
 from processes.calendar import LONDON, WorkingCalendar
 from processes.forms import service_areas
 from processes.queries import RECORDING_ROLES
-from processes.policy import load_calendar
+from processes.policy import load_calendar, ombudsman_details
 
 
 def calendar() -> WorkingCalendar:
@@ -21,6 +22,19 @@ def calendar() -> WorkingCalendar:
         from .extensions import db
         g.calendar = load_calendar(db.session)
     return g.calendar
+
+
+def ombudsman() -> dict[str, str]:
+    """The Ombudsman's details (policy data), read once per request; none when the database cannot say."""
+    if not has_request_context():
+        return {}
+    if "ombudsman" not in g:
+        from .extensions import db
+        try:
+            g.ombudsman = ombudsman_details(db.session)
+        except SQLAlchemyError:  # the error page of a database that fails still renders (without them)
+            g.ombudsman = {}
+    return g.ombudsman
 
 
 def uk_date(moment: datetime | None) -> str:
@@ -54,20 +68,22 @@ def deadline_status(due_at: datetime | None, now: datetime | None = None) -> dic
             "colour": "orange" if left <= 2 else "green", "left": left}
 
 
+def working_days(days: int | None) -> str:
+    """1 working day, 15 working days."""
+    return f"{days} working day{'s' if days != 1 else ''}"
+
+
 def service_label(value: str | None) -> str:
     """The readable name of a service area, from the public form's options."""
     return dict(service_areas(current_app.extensions["forms"])).get(value, value or "Not known")
 
 
-def respond_by(received_at: datetime, working_days: int) -> str:
-    """The council-document promise as a date: 'Wed 7 Jan 2027'."""
-    return due_date(calendar().deadline(received_at, working_days))
-
-
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, due_date=due_date)
+    app.jinja_env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, due_date=due_date,
+                                 working_days=working_days)
     from .form_view import error_list, field_params, summary_rows
     app.jinja_env.globals.update(deadline_status=deadline_status, COMMENT_TYPES=COMMENT_TYPES, CHANNELS=CHANNELS,
-                                 ROLES=ROLES, RECORDING_ROLES=RECORDING_ROLES, service_label=service_label, respond_by=respond_by, field_params=field_params, error_list=error_list, summary_rows=summary_rows)
+                                 ROLES=ROLES, RECORDING_ROLES=RECORDING_ROLES, service_label=service_label, field_params=field_params, error_list=error_list, summary_rows=summary_rows)
+    app.jinja_env.globals.update(ombudsman=ombudsman)  # the footer's and the customer pages' (policy data)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

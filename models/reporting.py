@@ -60,6 +60,9 @@ class CaseStage(Base):
     acknowledged_at: Mapped[Optional[datetime]]
     ack_in_time: Mapped[Optional[bool]]
     response_due_at: Mapped[Optional[datetime]]
+    # What the customer is told: the response deadline as the workflow's data gives it, known from the stage's
+    # start (before its response task is ready) and moved with it. The figures read response_due_at.
+    promised_response_at: Mapped[Optional[datetime]]
     responded_at: Mapped[Optional[datetime]]
     response_in_time: Mapped[Optional[bool]]
     # Counted with the council's calendar at the moment of the response, like the deadlines.

@@ -14,8 +14,8 @@ from .engine import WorkflowEngine, default_engine
 from .errors import Conflict, InvalidInput
 from .policy import load_calendar
 from .procedure import apply_run, diagram_of, record_event, run_engine
+from .promises import REVIEW_MESSAGE
 
-REVIEW_MESSAGE = "stage2_requested"
 # Closed complaints a customer may still ask to have reviewed (the CRO decides).
 REVIEWABLE_CLOSED = ("Closed after stage 1", "Closed: no request for stage 2", "Resolved at first contact")
 

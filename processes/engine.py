@@ -91,6 +91,9 @@ class Run:
     # step by the difference, without being read back.
     ready_before: list[str] = field(default_factory=list)
     timers_before: list[WaitingTimer] = field(default_factory=list)
+    # The deadline each user task of the process would carry if it were ready now: (its properties, due time),
+    # so the customer can be told a response date before the response task is ready.
+    dues: list[tuple[dict[str, str], datetime]] = field(default_factory=list)
 
 
 class _SandboxEnvironment(BasePythonScriptEngineEnvironment):
@@ -394,9 +397,24 @@ class WorkflowEngine:
         return self._advance(workflow, finish, calendar)
 
     def fire_timers(self, state: str, calendar: WorkingCalendar | None = None, diagram: Diagram | None = None) -> Run:
-        """Let every timer whose time has come fire, and run on to the next wait."""
+        """Let every timer whose time has come fire, and run on to the next wait; stale ones are dropped first."""
         workflow = self._restore(state, diagram)
-        return self._advance(workflow, workflow.refresh_timers, calendar)
+
+        def fire():
+            self._drop_stale_timers(workflow)
+            workflow.refresh_timers()
+        return self._advance(workflow, fire, calendar)
+
+    def _drop_stale_timers(self, workflow: BpmnWorkflow) -> None:
+        """A timer that does not end its step (a reminder) is stale when a later timer of the same step is due too:
+        a worker catching up after downtime finds the deadline passed, and the reminder before it says nothing
+        true any more ("due soon" of a task already escalated). It is cancelled, not fired."""
+        now = self.clock()
+        due = [(task, at) for task, at in self._timer_tasks(workflow) if at <= now]
+        for task, at in due:
+            later = any(other.parent is task.parent and other_at > at for other, other_at in due)
+            if later and not getattr(task.task_spec, "cancel_activity", True):
+                task.cancel()
 
     def send_message(self, state: str, name: str, payload: dict[str, Any],
                      calendar: WorkingCalendar | None = None, diagram: Diagram | None = None) -> Run:
@@ -515,7 +533,23 @@ class WorkflowEngine:
             sends=list(sends),
             finished=finished,
             end_name=end_name,
+            dues=self._dues(workflow),
         )
+
+    @staticmethod
+    def _dues(workflow: BpmnWorkflow) -> list[tuple[dict[str, str], datetime]]:
+        """Each user task's deadline as the data where the workflow stands (its ready and waiting tasks) gives it."""
+        standing = [t.data for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)]
+        dues = []
+        for spec in workflow.spec.task_specs.values():
+            props = getattr(spec, "extensions", {}).get("properties", {})
+            value = next((d[props["due"]] for d in standing if d.get(props["due"])), None) if props.get("due") else None
+            try:
+                if value:
+                    dues.append((dict(props), as_utc(value)))
+            except (TypeError, ValueError, AttributeError):
+                continue  # not a time: the task shows no due date either
+        return dues
 
     @staticmethod
     def _ready_ids(workflow: BpmnWorkflow) -> list[str]:
@@ -531,9 +565,9 @@ class WorkflowEngine:
         )
 
     @staticmethod
-    def _timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
-        timers = []
-        for task in workflow.event_manager.tasks.values():
+    def _timer_tasks(workflow: BpmnWorkflow):
+        """(task, due time) of each waiting timer whose time is known."""
+        for task in list(workflow.event_manager.tasks.values()):
             definition = task.task_spec.event_definition
             if not isinstance(definition, TimerEventDefinition):
                 continue
@@ -544,9 +578,12 @@ class WorkflowEngine:
                 due = TimerEventDefinition.get_datetime(value)
             except (TypeError, ValueError):
                 continue  # not yet started (a duration measured from when it starts waiting)
-            timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id,
-                                       task.task_spec.bpmn_name or task.task_spec.bpmn_id, as_utc(due)))
-        return timers
+            yield task, as_utc(due)
+
+    @classmethod
+    def _timers(cls, workflow: BpmnWorkflow) -> list[WaitingTimer]:
+        return [WaitingTimer(str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+                             due) for task, due in cls._timer_tasks(workflow)]
 
 
 _default_engine: WorkflowEngine | None = None

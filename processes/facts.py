@@ -61,7 +61,18 @@ def record_tasks_ready(session: Session, case: Case, tasks: Iterable[ReadyTask],
         if task.form_name in ACK_FORMS and row.acknowledged_at is None:
             row.ack_due_at = task.due_at
         elif task.form_name in RESPONSE_FORMS and task.due_at is not None:
-            row.response_due_at = task.due_at
+            row.response_due_at = row.promised_response_at = task.due_at
+
+
+def record_promised_dues(session: Session, case: Case, dues: Iterable[tuple[Mapping[str, str], datetime]],
+                         stages: set[str], new_case: bool = False) -> None:
+    """The response date of each stage a ready task is at, from the workflow's data, for the customer."""
+    for props, due_at in dues:
+        stage = props.get("stage") or "response"
+        if props.get("form") in RESPONSE_FORMS and stage in stages:
+            row = stage_row(session, case, stage, new_case)
+            if row.responded_at is None:
+                row.promised_response_at = due_at
 
 
 def record_task_done(session: Session, case: Case, form_name: str | None, stage: str | None,

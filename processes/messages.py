@@ -17,6 +17,7 @@ from models import SEE_ALL_ROLES, Case, OutboxMessage, User, UserRole, UserServi
 from .calendar import LONDON, as_utc
 from .datafiles import load_folder
 from .errors import ProcedureError
+from .policy import ombudsman_details
 
 SHIPPED_MESSAGES = Path(__file__).resolve().parent.parent / "messages"
 OUTCOMES = {"upheld": "Upheld", "partly_upheld": "Partly upheld", "not_upheld": "Not upheld"}
@@ -65,9 +66,15 @@ def _when(value: str | None) -> str:
     return f"{local:%-d %B %Y} at {local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
 
 
+def _is_past(value: str | None) -> bool:
+    """`{% if stage1_response_due is past %}`: the moment has come by the time the message is written."""
+    return bool(value) and as_utc(value) <= datetime.now(timezone.utc)
+
+
 # The process owner writes templates, so they are rendered in Jinja's sandbox: no attribute tricks.
 _ENV = SandboxedEnvironment(undefined=ChainableUndefined, autoescape=False, keep_trailing_newline=False)
 _ENV.filters.update(due_date=_due_date, when=_when)
+_ENV.tests.update(past=_is_past)
 _ENV.globals.update(outcome_label=lambda v: OUTCOMES.get(v, v or ""),
                     remedy_labels=lambda vs: ", ".join(REMEDIES.get(v, v) for v in vs or []))
 
@@ -99,16 +106,20 @@ def status_url(case: Case) -> str:
 
 
 def queue_customer_message(session: Session, case: Case, template_name: str, data: Mapping[str, Any],
-                           officer: str | None) -> OutboxMessage:
+                           officer: str | None, holder: str | None = None) -> OutboxMessage:
     """Write one message to the customer into the outbox: an email, a letter to post, or a note that
-    the customer left no way to reach them."""
+    the customer left no way to reach them. `officer` did the step; `holder` has the case now ("a senior
+    officer": the step may have ended in an escalation)."""
     templates = case.process_version.messages or {}
     if template_name not in templates:
         raise MessageTemplateError(f"there is no message template called {template_name!r}")
     context = {**data, "reference": case.reference, "customer_name": case.customer_name, "officer": officer,
                "council": SITE["council"], "status_url": status_url(case), "status_page": f"{SITE['url']}/status",
-               "access_code": case.access_code}
-    subject, body = render(templates[template_name], context)
+               "access_code": case.access_code, "holder": holder}
+    template = templates[template_name]
+    if "ombudsman" in template["subject"] + template["body"]:  # read only for the messages that name them
+        context["ombudsman"] = ombudsman_details(session)
+    subject, body = render(template, context)
     if case.customer_email and case.preferred_contact in (None, "email"):
         channel, address, status = "email", case.customer_email, "pending"
     elif case.customer_address:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Any
+from typing import Any, Mapping
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
@@ -20,6 +20,14 @@ DEFAULT_PROFILE = "council"  # the timescale profile in force until the process 
 def setting(session: Session, key: str, default: str) -> str:
     row = session.get(PolicySetting, key)
     return row.value if row else default
+
+
+def ombudsman_details(session: Session) -> dict[str, str]:
+    """The Ombudsman's name, website, phone and address, kept in one place of policy data (policy_setting rows
+    `ombudsman_*`): {"name": ..., "website": ..., "phone": ..., "address": ...}."""
+    rows = session.execute(select(PolicySetting.key, PolicySetting.value)
+                           .where(PolicySetting.key.startswith("ombudsman_")))
+    return {key.removeprefix("ombudsman_"): value for key, value in rows}
 
 
 def load_calendar(session: Session) -> WorkingCalendar:
@@ -116,6 +124,28 @@ def set_close_of_business(session: Session, actor: User, value: str) -> None:
     row.value = f"{parsed:%H:%M}"
     session.add(row)
     audit(session, actor, "policy", f"Close of business set to {row.value}")
+    session.flush()
+
+
+OMBUDSMAN_FIELDS = {"name": "the Ombudsman's name", "website": "the Ombudsman's website",
+                    "phone": "the Ombudsman's phone number", "address": "the Ombudsman's postal address"}
+
+
+def set_ombudsman_details(session: Session, actor: User, values: Mapping[str, str]) -> None:
+    """The details every page and message gives customers for the Ombudsman: one place, changed here."""
+    _require_owner(actor)
+    cleaned = {field: " ".join((values.get(field) or "").split()) for field in OMBUDSMAN_FIELDS}
+    errors = {f"ombudsman_{field}": f"Enter {label}" for field, label in OMBUDSMAN_FIELDS.items() if not cleaned[field]}
+    errors.update({f"ombudsman_{field}": f"{label[0].upper()}{label[1:]} must be 200 characters or fewer"
+                   for field, label in OMBUDSMAN_FIELDS.items() if len(cleaned[field]) > 200})
+    if errors:
+        raise InvalidInput(errors)
+    for field, value in cleaned.items():
+        row = session.get(PolicySetting, f"ombudsman_{field}") or PolicySetting(key=f"ombudsman_{field}", value="")
+        if row.value != value:
+            audit(session, actor, "policy", f"Ombudsman's {field}: {row.value or '(none)'} -> {value}")
+        row.value = value
+        session.add(row)
     session.flush()
 
 

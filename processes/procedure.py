@@ -31,6 +31,7 @@ from .forms import validate_form
 from .calendar import WorkingCalendar
 from .messages import issue_status_access, queue_customer_message, queue_new_task_emails, queue_staff_message
 from .policy import CALENDAR_COLUMNS, calendar_from, current_timescales, load_calendar
+from .promises import holder_of
 
 STAGE_LABELS = {"stage1": "Stage 1", "stage2": "Stage 2"}
 CASE_FIELDS = ("service_area", "comment", "customer_name", "customer_email", "customer_phone",
@@ -345,12 +346,15 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
     if (stage := _stage_label(run)) is not None:  # before the flush below, so the case row is written once
         case.stage = stage
     facts.record_tasks_ready(session, case, new_tasks, new_case)  # reporting: deadlines of the stage
+    facts.record_promised_dues(session, case, run.dues, {t.properties.get("stage") or "response" for t in run.ready},
+                               new_case)  # what the customer is told
     timers_to_change = _add_timers(session, case, run)
     for role, message in run.notifications:
         session.add(Notification(case=case, role=role, message=message))
         record_event(session, case, None, "notified", f"Told the {role.replace('_', ' ')}: {message}")
+    holder = holder_of([(role_for_lane(t.lane), t.properties.get("stage")) for t in run.ready])  # who has it now
     for template, data in run.sends:
-        sent = queue_customer_message(session, case, template, data, actor.name if actor else None)
+        sent = queue_customer_message(session, case, template, data, actor.name if actor else None, holder)
         how = {"email": f"emailed to {sent.to_address}", "letter": "a letter to post",
                "none": "not sent: the customer left no contact details"}[sent.channel]
         record_event(session, case, None, "message", f"Message to the customer, {how}: {sent.subject}")

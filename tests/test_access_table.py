@@ -96,6 +96,7 @@ TABLE = {
     "policy.add_closure": ("POST", "/policy/closures", {}, only("owner", "admin")),
     "policy.remove_closure": ("POST", "/policy/closures/2031-01-01/remove", {}, only("owner", "admin")),
     "policy.choose_profile": ("POST", "/policy/profile", {"profile": "council"}, only("owner", "admin")),
+    "policy.ombudsman": ("POST", "/policy/ombudsman", {"ombudsman_name": ""}, only("owner", "admin")),
     "modeller.index": ("GET", "/processes/", None, only("owner", "admin")),
     "modeller.edit": ("GET", "/processes/complaint/edit", None, only("owner", "admin")),
     "modeller.export": ("GET", "/processes/complaint/export", None, only("owner", "admin")),

@@ -35,6 +35,7 @@ def _page(errors=None, values=None, status=200):
                            active=policy.active_profile(db.session), timescales=by_key,
                            closures=db.session.scalars(select(ClosureDay).order_by(ClosureDay.day)).all(),
                            close_of_business=policy.setting(db.session, "close_of_business", "17:00"),
+                           ombudsman_fields=policy.OMBUDSMAN_FIELDS,
                            errors=errors or {}, form_errors=errors, values=values or {}), status
 
 
@@ -60,6 +61,19 @@ def close_of_business():
         return _page(exc.errors, request.form, 400)
     db.session.commit()
     flash("Close of business saved", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/ombudsman")
+def ombudsman():
+    try:
+        policy.set_ombudsman_details(db.session, current_user, {k: request.form.get(f"ombudsman_{k}", "")
+                                                                for k in policy.OMBUDSMAN_FIELDS})
+    except InvalidInput as exc:
+        db.session.rollback()
+        return _page(exc.errors, request.form, 400)
+    db.session.commit()
+    flash("The Ombudsman's details are saved: pages and messages written from now on give them", "success")
     return redirect(url_for(".index"))
 
 

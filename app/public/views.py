@@ -10,7 +10,9 @@ from models import Case
 from models.db import begin_reading, begin_writing
 from processes.errors import ProcedureError
 from processes.forms import check_values, validate_form
+from processes.policy import current_timescales
 from processes.procedure import prepare_submission, record_submission, reserve_reference
+from processes.promises import promises_made
 
 from ..extensions import db, writes_late
 
@@ -34,7 +36,8 @@ def _slug(index: int) -> str:
 
 @bp.get("/")
 def start():
-    return render_template("public/start.html", title="Tell us what you think")
+    return render_template("public/start.html", title="Tell us what you think",
+                           timescales=current_timescales(db.session))
 
 
 @bp.route("/comment/<slug>", methods=["GET", "POST"])
@@ -109,4 +112,6 @@ def done():
     case = db.session.scalar(select(Case).filter_by(reference=reference)) if reference else None
     if case is None:
         return redirect(url_for(".start"))
-    return render_template("public/done.html", title="Comment sent", case=case)
+    acknowledge, respond = promises_made(case)
+    return render_template("public/done.html", title="Comment sent", case=case, acknowledge=acknowledge,
+                           respond=respond)

@@ -1,22 +1,40 @@
 """The customer's status page: a secret link, or the reference with the code we sent them."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from datetime import datetime, timezone
 
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from models.reporting import OUTCOMES
 from processes.audit import audit
 from processes.customer import REVIEWABLE_CLOSED, case_by_reference, case_by_token, request_review, withdraw_case
 from processes.errors import Conflict, InvalidInput
 from processes.outbox import customer_messages
+from processes.promises import final_response, next_promise, review_until, stage_of
 
 from ..extensions import db, writes
+from ..formatting import calendar, due_date
 
 bp = Blueprint("status", __name__, url_prefix="/status")
+
+
+LINK_NOT_RIGHT = "This link has expired or is not right: enter your reference and code"
+
+
+class _NoCase(Exception):
+    """A wrong, unknown or expired link: the same answer for each."""
+
+
+@bp.errorhandler(_NoCase)
+def _to_the_form(_exc):
+    flash(LINK_NOT_RIGHT, "error")
+    return redirect(url_for(".find"))
 
 
 def _case(token: str):
     case = case_by_token(db.session, token, current_app.config["RETENTION_YEARS"])
     if case is None:
-        abort(404)  # the same plain "not found" for a wrong, unknown or expired link
+        raise _NoCase()
     return case
 
 
@@ -41,7 +59,10 @@ def show(token: str):
     db.session.commit()
     return render_template("status/show.html", title=f"Your {case.comment_type} {case.reference}", case=case,
                            messages=customer_messages(db.session, case.id), token=token,
-                           reviewable_closed=REVIEWABLE_CLOSED)
+                           reviewable_closed=REVIEWABLE_CLOSED, promise=next_promise(case),
+                           review_until=review_until(case, calendar()), final=final_response(case),
+                           stage1=stage_of(case, "stage1"),
+                           outcomes=OUTCOMES, now=datetime.now(timezone.utc))
 
 
 @bp.post("/<token>/review")
@@ -54,10 +75,18 @@ def review(token: str):
         flash(next(iter(exc.errors.values())) if isinstance(exc, InvalidInput) else str(exc), "error")
         return redirect(url_for(".show", token=token))
     db.session.commit()
-    flash("A more senior officer will review your complaint. We will acknowledge your request within 5 working days"
-          if started else "We have passed your request for a review to our Customer Relations Officer, who will "
-          "contact you", "success")
+    flash(_review_started(case) if started else "We have passed your request for a review to our Customer "
+          "Relations Officer, who will contact you", "success")
     return redirect(url_for(".show", token=token))
+
+
+def _review_started(case) -> str:
+    """What we now promise: the acknowledgement date of the stage 2 the request started (its stage row)."""
+    db.session.expire(case, ["stages", "ready_tasks"])  # written by the request: read again
+    promise = next_promise(case)
+    acknowledging = promise is not None and promise.action == "acknowledge" and promise.due_at is not None
+    when = f" by {due_date(promise.due_at)}" if acknowledging else " as soon as we can"
+    return f"A more senior officer will review your complaint. We will acknowledge your request{when}"
 
 
 @bp.post("/<token>/withdraw")

@@ -68,11 +68,16 @@ def submit_online(client, comment_type="complaint", **about):
     return page.split("data-reference>")[1].split("<")[0]
 
 
-def tasks_of(db, reference: str) -> dict:
-    """The case's ready tasks by their BPMN id."""
+def case_of(db, reference: str) -> Case:
+    """The case as the database holds it now."""
     case = db.scalar(select(Case).filter_by(reference=reference))
     db.refresh(case)
-    return {t.bpmn_id: t for t in case.ready_tasks}
+    return case
+
+
+def tasks_of(db, reference: str) -> dict:
+    """The case's ready tasks by their BPMN id."""
+    return {t.bpmn_id: t for t in case_of(db, reference).ready_tasks}
 
 
 def agree_extension(client, reference: str, days, reason: str, **options):
