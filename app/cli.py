@@ -35,11 +35,16 @@ DEMO_USERS = [  # (email, name, roles)
 ]
 
 
-def upgrade_database(url: str) -> None:
+def alembic_config(url: str) -> AlembicConfig:
+    """Alembic's settings for the database at `url`, with the project's migrations."""
     config = AlembicConfig(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(config, "head")
+    return config
+
+
+def upgrade_database(url: str) -> None:
+    command.upgrade(alembic_config(url), "head")
 
 
 def seed_demo_users(session, forms: dict) -> list[tuple[str, str, list[str]]]:

@@ -9,12 +9,17 @@ from pathlib import Path
 
 import lxml.html
 import time_machine
+from alembic import command
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from models import AuditEntry, Case, CaseEvent
+from app.cli import alembic_config, seed_demo_users
+from app.extensions import db as app_db
+from models import AuditEntry, Case, CaseEvent, User
 from processes.procedure import claim_task, complete_task, submit_comment
 from processes.timers import fire_due_timers
+
+from .helpers.database import deployed_app
 
 ROOT = Path(__file__).resolve().parents[1]
 FLASK = ROOT / ".venv" / "bin" / "flask"
@@ -106,3 +111,31 @@ def test_the_readme_commands_for_a_local_machine_name_the_setting_they_need():
     assert timers.returncode == 0 and "--once" in timers.stdout
     deploy = _flask("processes", "deploy", "--help", CC_ENV="development")
     assert deploy.returncode == 0 and "--comment" in deploy.stdout
+
+
+def test_the_upgrade_gives_timer_lines_written_before_their_own_kind_back_to_the_history(tmp_path):
+    """Before timers had a kind of their own, every line the engine wrote was a 'step'; the upgrade finds the
+    timers from each version's diagram, so the officer's history keeps them."""
+    url = f"sqlite:///{tmp_path / 'upgraded.db'}"
+    app = deployed_app(url)
+    with app.app_context():
+        seed_demo_users(app_db.session, app.extensions["forms"])
+        users = {u.email.split("@")[0]: u for u in app_db.session.scalars(select(User))}
+        reference = _escalated_complaint(app_db.session, users).reference
+        app_db.session.remove()
+    config = alembic_config(url)
+    config.attributes["skip_logging"] = True
+    command.downgrade(config, "3b7d5e1f9a20")  # the lines as the release before wrote them
+    with app.app_context():
+        kinds = dict(app_db.session.execute(select(CaseEvent.summary, CaseEvent.kind).join(Case)
+                                            .where(Case.reference == reference)).all())
+        app_db.session.remove()
+    assert kinds["Response deadline passed"] == "step" and "timer" not in kinds.values()
+    command.upgrade(config, "head")
+    with app.app_context():
+        kinds = dict(app_db.session.execute(select(CaseEvent.summary, CaseEvent.kind).join(Case)
+                                            .where(Case.reference == reference)).all())
+        app_db.session.remove()
+    app.extensions["db_engine"].dispose()
+    assert kinds["Response deadline passed"] == "timer" and kinds["Reminder before the deadline"] == "timer"
+    assert all(kinds[step] == "step" for step in SCRIPT_STEPS)

@@ -8,10 +8,9 @@ from uuid import uuid4
 import lxml.html
 import time_machine
 from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import create_engine, select, text
 
-from app.cli import ROOT
+from app.cli import alembic_config
 from models import Case, ReadyTask, WaitingTimer
 from processes.timers import fire_due_timers
 
@@ -120,9 +119,7 @@ def test_only_those_who_may_see_the_case_learn_what_became_of_its_task(db, users
 
 def test_the_upgrade_rebuilds_the_task_table_to_never_reuse_an_emailed_id(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    config = AlembicConfig(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.set_main_option("sqlalchemy.url", url)
+    config = alembic_config(url)
     config.attributes["skip_logging"] = True
     command.upgrade(config, "7c2e4b9d1a53")  # the release before
     engine = create_engine(url)
