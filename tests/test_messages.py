@@ -1,9 +1,6 @@
 """Messages to customers and staff through a real SMTP server (aiosmtpd), and the status page."""
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -16,36 +13,14 @@ from processes.outbox import MAX_ATTEMPTS, SmtpSettings, deliver_outbox
 
 from .helpers.forms import page_form
 from .helpers.journeys import complete, submit_online, tasks_of
+from .helpers.mail import Inbox, free_port
 
 
 UTC = timezone.utc
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives."""
-
-    def __init__(self):
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        message["X-Rcpt"] = ", ".join(envelope.rcpt_tos)
-        self.messages.append(message)
-        return "250 OK"
-
-    def to(self, address: str) -> list[email.message.Message]:
-        return [m for m in self.messages if address in m["X-Rcpt"]]
-
-
-
 def find_status(client, reference: str, code: str):
     return page_form(client, "/status/", button="Continue").fill("Reference", reference).fill("Code", code).submit()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture()

@@ -19,8 +19,6 @@ from processes.timers import fire_due_timers
 
 from .browser import AxeWatch, expect, new_page
 
-# The case page's flow chart has its own known axe findings.
-CASE_DIAGRAM: list[str] = []  # nothing left out: the case page passes axe whole (issue 17 defect 6)
 
 UNLINKED_ERRORS = """() => [...document.querySelectorAll('.govuk-error-summary a[href^="#"]')]
     .map((a) => a.getAttribute('href')).filter((href) => !document.getElementById(href.slice(1)))"""
@@ -34,10 +32,10 @@ class Journey:
         self.errors: list[str] = []
         self.watch = AxeWatch()
 
-    def check(self, page, exclude: list[str] | None = None) -> None:
+    def check(self, page) -> None:
         """Run axe on the page as it now stands (call after each navigation), and see that every link of its
         error summary leads to a field on the page, as GOV.UK's pattern promises the person who clicks it."""
-        self.watch.check(page, exclude)
+        self.watch.check(page)
         self.watch.violations.extend(f"{page.url}: error summary link to nothing: {href}"
                                      for href in page.evaluate(UNLINKED_ERRORS))
 
@@ -65,12 +63,12 @@ class Journey:
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         self.check(page)
 
-    def click(self, page, locator, heading: str | None = None, exclude: list[str] | None = None) -> None:
+    def click(self, page, locator, heading: str | None = None) -> None:
         """Click a link or button that loads a page; wait for its heading (or the success banner), then check it."""
         locator.click()
         expect(page.get_by_role("heading", name=heading, exact=True).first if heading
                else page.locator(".govuk-notification-banner, .govuk-error-summary").first).to_be_visible()
-        self.check(page, exclude)
+        self.check(page)
 
     def take(self, page, reference: str, task: str) -> None:
         """From Team tasks, take the case's task: its page opens."""
@@ -86,7 +84,7 @@ class Journey:
 
     def open_case(self, page, reference: str) -> None:
         """From a page listing the case, open its record."""
-        self.click(page, page.get_by_role("link", name=reference, exact=True).first, reference, CASE_DIAGRAM)
+        self.click(page, page.get_by_role("link", name=reference, exact=True).first, reference)
 
     def send_complaint(self, name: str, email: str = "jo@example.com",
                        comment: str = "My bin has been missed three weeks running."):

@@ -24,6 +24,10 @@ class Inbox:
         self.messages.append(message)
         return "250 OK"
 
+    def to(self, address: str) -> list[email.message.Message]:
+        """The messages received for `address`."""
+        return [m for m in self.messages if address in m["X-Rcpt"]]
+
     def about(self, subject: str) -> email.message.Message:
         """The one message received whose subject is `subject`."""
         (found,) = [m for m in self.messages if m["Subject"] == subject]
