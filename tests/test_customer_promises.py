@@ -39,6 +39,10 @@ def test_after_the_owner_sets_15_days_the_pages_promise_the_case_own_15_day_dead
         done = client.get("/comment/sent").text
     assert promised(done, "acknowledge") == ["Mon 9 Mar 2026"]  # day 5
     assert promised(done, "respond") == ["Mon 23 Mar 2026"]  # day 15, not day 10 (Mon 16 Mar)
+    with at(2026, 3, 2, 9, 30):  # the status page gives the same two dates
+        status = lxml.html.fromstring(client.get(f"/status/{case_of(db, reference).status_token}").text)
+    assert [" ".join(e.text_content().split()) for e in status.xpath("//*[@data-promise or @data-promise-then]")] \
+        == ["Mon 9 Mar 2026", "Mon 23 Mar 2026"]
     with at(2026, 3, 2, 10):
         complete(login_as("frontline"), tasks_of(db, reference)["first_contact"].id,
                 {"first_contact_outcome": "formal", "first_contact_notes": "Formal."})

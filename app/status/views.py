@@ -10,7 +10,7 @@ from processes.audit import audit
 from processes.customer import REVIEWABLE_CLOSED, case_by_reference, case_by_token, request_review, withdraw_case
 from processes.errors import Conflict, InvalidInput
 from processes.outbox import customer_messages
-from processes.promises import final_response, next_promise, review_until, stage_of
+from processes.promises import Promise, final_response, next_promise, promises_made, review_until, stage_of
 
 from ..extensions import db, writes
 from ..formatting import calendar, due_date
@@ -57,12 +57,18 @@ def show(token: str):
     case = _case(token)
     audit(db.session, "customer (status page)", "view", "The customer viewed their status page", case.reference)
     db.session.commit()
+    promise = next_promise(case)
     return render_template("status/show.html", title=f"Your {case.comment_type} {case.reference}", case=case,
                            messages=customer_messages(db.session, case.id), token=token,
-                           reviewable_closed=REVIEWABLE_CLOSED, promise=next_promise(case),
+                           reviewable_closed=REVIEWABLE_CLOSED, promise=promise, then=_then(case, promise),
                            review_until=review_until(case, calendar()), final=final_response(case),
                            stage1=stage_of(case, "stage1"),
                            outcomes=OUTCOMES, now=datetime.now(timezone.utc))
+
+
+def _then(case, promise: Promise | None) -> Promise | None:
+    """While an acknowledgement is awaited, the response promised after it (as the confirmation page gave it)."""
+    return promises_made(case)[1] if promise is not None and promise.action == "acknowledge" else None
 
 
 @bp.post("/<token>/review")
