@@ -90,7 +90,7 @@ def render(template: Mapping[str, str], context: Mapping[str, Any]) -> tuple[str
     try:
         subject = _compiled(template["subject"]).render(context).strip()
         body = _compiled(template["body"]).render(context).strip()
-    except TemplateError as exc:
+    except (TemplateError, TypeError, ValueError, AttributeError) as exc:  # e.g. a filter given a non-date
         raise MessageTemplateError(f"a message could not be written: {exc}") from exc
     return subject, body
 

@@ -2,11 +2,12 @@
 (issue 17, defect 3). Time travels; nothing sleeps."""
 from datetime import datetime, timezone
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
 from models import Notification, OutboxMessage
-from processes.messages import render
+from processes.messages import MessageTemplateError, render
 from processes.timers import fire_due_timers
 
 from .helpers.journeys import case_of, complete, submit_online, tasks_of
@@ -89,3 +90,11 @@ def test_templates_can_ask_whether_a_date_is_past():
         assert render(template, {"due": "2026-03-17T00:00:00+00:00"})[1] == "by Monday 16 March 2026"
     with at(2026, 3, 17, 0, 0, 1):
         assert render(template, {"due": "2026-03-17T00:00:00+00:00"})[1] == "overdue"
+
+
+@pytest.mark.parametrize("body", ["{% if customer_name is past %}late{% endif %}", "{{ customer_name | due_date }}",
+                                  "{{ 3 | when }}"])
+def test_a_date_filter_given_what_is_not_a_date_is_refused_with_a_reason(body):
+    """The process owner writes templates: a filter or test given a name or a number is a clear refusal."""
+    with pytest.raises(MessageTemplateError, match="a message could not be written"):
+        render({"subject": "x", "body": body}, {"customer_name": "Jo"})
