@@ -3,17 +3,14 @@ written into a page (issue 17, defect 2)."""
 from datetime import datetime, timezone
 
 import lxml.html
-import time_machine
 
+from .helpers.cases import at
 from .helpers.journeys import (case_of, choose_profile, complete, save_timescales, submit_online,
                                tasks_of)
 
 
 UTC = timezone.utc
 
-
-def at(*args):
-    return time_machine.travel(datetime(*args, tzinfo=UTC), tick=False)
 
 
 def promised(html: str, action: str) -> list[str]:

@@ -75,7 +75,6 @@ def test_the_case_page_chart_opens_legible_across_the_page_and_zooms_by_keyboard
     assert page.locator("#diagram").bounding_box()["width"] >= 0.9 * VIEWPORT["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]  # and no wider
     expect(page.locator("#diagram-zoom [data-zoom-status]")).to_have_text("Shown at 95%")
-    page.screenshot(path="/tmp/cc-case-diagram.png", full_page=True)
     _zoom_by_keyboard(page, label)
     assert axe_violations(page) == []
     assert errors == []
@@ -91,7 +90,6 @@ def test_the_editor_opens_legible_zooms_by_keyboard_and_names_the_version_it_dep
     assert page.evaluate(LABEL_PX, label) >= 10
     assert _inside(page, '#cc-canvas [data-element-id="first_contact"]', "#cc-canvas")
     assert page.locator("#cc-canvas").bounding_box()["width"] >= 0.6 * VIEWPORT["width"]  # the panel sits beside
-    page.screenshot(path="/tmp/cc-editor.png", full_page=True)
     _zoom_by_keyboard(page, label)
     assert axe_violations(page) == []
 

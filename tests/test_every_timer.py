@@ -1,12 +1,12 @@
 """Every timer of the procedure by time travel, asserting stored due dates exactly."""
 from datetime import datetime, timezone
 
-import time_machine
 from sqlalchemy import select
 
 from models import Case, Notification, WaitingTimer
 from processes.timers import fire_due_timers
 
+from .helpers.cases import at
 from .helpers.forms import post_by_hand
 from .helpers.journeys import agree_extension, choose_profile, complete, save_timescales, submit_online, take, tasks_of
 from .helpers.pages import error_messages
@@ -14,9 +14,6 @@ from .helpers.pages import error_messages
 
 UTC = timezone.utc
 
-
-def at(*args):
-    return time_machine.travel(datetime(*args, tzinfo=UTC), tick=False)
 
 
 def fire(db):

@@ -3,21 +3,18 @@
 from datetime import datetime, timezone
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from models import Notification, OutboxMessage
 from processes.messages import MessageTemplateError, render
 from processes.timers import fire_due_timers
 
+from .helpers.cases import at
 from .helpers.journeys import case_of, complete, submit_online, tasks_of
 
 
 UTC = timezone.utc
 
-
-def at(*args):
-    return time_machine.travel(datetime(*args, tzinfo=UTC), tick=False)
 
 
 def formal(db, client, login_as) -> str:

@@ -1,7 +1,6 @@
 """Improvement actions, Ombudsman enquiries, the self-assessment and the printable reports, through the web."""
 from datetime import date, datetime, timezone
 
-import time_machine
 from sqlalchemy import select
 
 from app.reports.periodic import quarter_period
@@ -9,6 +8,7 @@ from models import Case, CaseEvent, ImprovementAction, OmbudsmanEnquiry, SelfAss
 from processes.improvement import CODE_SECTIONS
 from processes.reports import Filters, dashboard
 
+from .helpers.cases import at
 from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import submit_online
 from .helpers.pages import error_messages
@@ -16,9 +16,6 @@ from .helpers.pages import error_messages
 
 UTC = timezone.utc
 
-
-def at(*args):
-    return time_machine.travel(datetime(*args, tzinfo=UTC), tick=False)
 
 
 def record_enquiry(cro, reference: str, theirs: str, received_on: str):

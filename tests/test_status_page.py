@@ -3,20 +3,17 @@ link that leads to the reference-and-code form (issue 17, defect 5)."""
 from datetime import datetime, timezone
 
 import lxml.html
-import time_machine
 from sqlalchemy import select
 
 from models import OutboxMessage
 
+from .helpers.cases import at
 from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import case_of, complete, submit_online, tasks_of
 
 
 UTC = timezone.utc
 
-
-def at(*args):
-    return time_machine.travel(datetime(*args, tzinfo=UTC), tick=False)
 
 
 def marked(html: str, attribute: str) -> list[str]:

@@ -39,6 +39,18 @@ def _page(errors=None, values=None, status=200):
                            errors=errors or {}, form_errors=errors, values=values or {}), status
 
 
+def _save(operation, success: str):
+    """Run one policy change: its errors beside the fields of the page (400), or commit and say it is saved."""
+    try:
+        operation()
+    except InvalidInput as exc:
+        db.session.rollback()
+        return _page(exc.errors, request.form, 400)
+    db.session.commit()
+    flash(success, "success")
+    return redirect(url_for(".index"))
+
+
 @bp.get("/")
 def index():
     return _page()
@@ -54,27 +66,16 @@ def choose_profile():
 
 @bp.post("/close-of-business")
 def close_of_business():
-    try:
-        policy.set_close_of_business(db.session, current_user, request.form.get("close_of_business", ""))
-    except InvalidInput as exc:
-        db.session.rollback()
-        return _page(exc.errors, request.form, 400)
-    db.session.commit()
-    flash("Close of business saved", "success")
-    return redirect(url_for(".index"))
+    return _save(lambda: policy.set_close_of_business(db.session, current_user,
+                                                      request.form.get("close_of_business", "")),
+                 "Close of business saved")
 
 
 @bp.post("/ombudsman")
 def ombudsman():
-    try:
-        policy.set_ombudsman_details(db.session, current_user, {k: request.form.get(f"ombudsman_{k}", "")
-                                                                for k in policy.OMBUDSMAN_FIELDS})
-    except InvalidInput as exc:
-        db.session.rollback()
-        return _page(exc.errors, request.form, 400)
-    db.session.commit()
-    flash("The Ombudsman's details are saved: pages and messages written from now on give them", "success")
-    return redirect(url_for(".index"))
+    values = {k: request.form.get(f"ombudsman_{k}", "") for k in policy.OMBUDSMAN_FIELDS}
+    return _save(lambda: policy.set_ombudsman_details(db.session, current_user, values),
+                 "The Ombudsman's details are saved: pages and messages written from now on give them")
 
 
 @bp.post("/timescales/<profile>")
@@ -105,14 +106,8 @@ def add_closure():
         day = date(int(request.form["day-year"]), int(request.form["day-month"]), int(request.form["day-day"]))
     except (KeyError, ValueError):
         return _page({"day": "Enter a real date, like 29 12 2026"}, request.form, 400)
-    try:
-        policy.add_closure_day(db.session, current_user, day, request.form.get("reason", ""))
-    except InvalidInput as exc:
-        db.session.rollback()
-        return _page(exc.errors, request.form, 400)
-    db.session.commit()
-    flash(f"{day:%A %-d %B %Y} is now a closure day: deadlines worked out from now on skip it", "success")
-    return redirect(url_for(".index"))
+    return _save(lambda: policy.add_closure_day(db.session, current_user, day, request.form.get("reason", "")),
+                 f"{day:%A %-d %B %Y} is now a closure day: deadlines worked out from now on skip it")
 
 
 @bp.post("/closures/<day>/remove")
