@@ -42,17 +42,17 @@ def register_templates(app: Flask) -> None:
 
 
 def register_forms(app: Flask) -> None:
-    from processes.forms import load_forms
+    from processes.diagrams.forms import load_forms
     app.extensions["forms"] = load_forms(app.config["FORMS_DIR"])
 
 
 def register_messages(app: Flask) -> None:
-    from processes.messages import configure_site
+    from processes.messaging.messages import configure_site
     configure_site(app.config["BASE_URL"], app.config["COUNCIL_NAME"])
 
 
 def smtp_settings(app: Flask):
-    from processes.outbox import SmtpSettings
+    from processes.messaging.outbox import SmtpSettings
     c = app.config
     return SmtpSettings(host=c["MAIL_HOST"], port=c["MAIL_PORT"], security=c["MAIL_SECURITY"],
                         username=c["MAIL_USERNAME"], password=c["MAIL_PASSWORD"], sender=c["MAIL_FROM"],
@@ -93,13 +93,13 @@ def end_idle_sessions():
 def register_blueprints(app: Flask) -> None:
     from . import assets
     from .admin import views as admin
-    from .records import views as records
     from .audit import views as audit
     from .auth import views as auth
     from .cases import views as cases
     from .modeller import views as modeller
     from .policy import views as policy
     from .public import views as public
+    from .records import views as records
     from .reports import views as reports
     from .status import views as status
     from .tasks import views as tasks

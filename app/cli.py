@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from models import User, UserRole, UserServiceArea
 from models.user import ROLES
-from processes.deploy import deploy_process, deploy_shipped
+from processes.diagrams.deploy import deploy_process, deploy_shipped
+from processes.diagrams.forms import service_areas
 from processes.engine import BpmnError
-from processes.forms import service_areas
 
 from .extensions import db
 from .worker import AnotherWorkerRunning, TimerWorker
@@ -96,7 +96,7 @@ def processes_group() -> None:
 @click.option("--comment", required=True, help="Why this version is being deployed.")
 def deploy(path: Path, comment: str) -> None:
     """Deploy a .bpmn file as new process versions (forms come from the forms folder), once it validates."""
-    from processes.editing import check_diagram
+    from processes.diagrams.editing import check_diagram
     xml, forms = path.read_bytes(), current_app.extensions["forms"]
     problems = check_diagram(db.session, xml, forms)
     if problems:
@@ -146,7 +146,7 @@ def audit_group() -> None:
 @audit_group.command("verify")
 def verify_audit() -> None:
     """Check the hash chain: exit 1 and name the first bad entry if anything was changed or removed."""
-    from processes.audit import verify_chain
+    from processes.records.audit import verify_chain
     checked, broken = verify_chain(db.session)
     if broken is not None:
         raise click.ClickException(f"audit entry {broken.id} does not match the chain ({checked} entries before it "
@@ -162,7 +162,7 @@ def retention_group() -> None:
 @retention_group.command("run")
 def run_retention() -> None:
     """Anonymise closed cases past the retention period (not those on legal hold)."""
-    from processes.retention import anonymise_expired
+    from processes.records.retention import anonymise_expired
     count = anonymise_expired(db.session, years=current_app.config["RETENTION_YEARS"])
     db.session.commit()
     click.echo(f"Anonymised {count} closed case(s) older than {current_app.config['RETENTION_YEARS']} years")

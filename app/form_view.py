@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Mapping
 
-from processes.calendar import LONDON, as_utc
-from processes.forms import display_value
+from processes.diagrams.forms import display_value
+from processes.policy.calendar import LONDON, as_utc
 
 from .formatting import uk_datetime
 

@@ -8,10 +8,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from models.case import CHANNELS, COMMENT_TYPES
 from models.user import ROLES
-from processes.calendar import LONDON, WorkingCalendar
-from processes.forms import service_areas
-from processes.queries import RECORDING_ROLES
-from processes.policy import load_calendar, ombudsman_details
+from processes.access import RECORDING_ROLES
+from processes.diagrams.forms import service_areas
+from processes.policy.calendar import LONDON, WorkingCalendar
+from processes.policy.settings import load_calendar, ombudsman_details
 
 
 def calendar() -> WorkingCalendar:

@@ -5,7 +5,8 @@ from flask import Flask, url_for
 from flask_login import current_user
 
 from models import User
-from processes.queries import CASE_ROLES, NEW_NOTIFICATIONS_UP_TO, new_notification_count
+from processes.access import CASE_ROLES
+from processes.cases.queries import NEW_NOTIFICATIONS_UP_TO, new_notification_count
 
 from .extensions import db
 

@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from models.db import begin_writing
-from processes.outbox import SmtpSettings, deliver_outbox
-from processes.retention import anonymise_expired
-from processes.timers import fire_due_timers, hold_lease, next_due_at, release_lease
+from processes.cases.timers import fire_due_timers, hold_lease, next_due_at, release_lease
+from processes.messaging.outbox import SmtpSettings, deliver_outbox
+from processes.records.retention import anonymise_expired
 
 from .extensions import db
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from models import Case, ReadyTask, ReferenceCounter, WaitingTimer
-from processes.procedure import submit_comment
+from processes.cases.submission import submit_comment
 
 DETAILS = {"comment_type": "query", "service_area": "housing", "comment": "When is my repair?", "customer_name": "Copy"}
 

@@ -39,7 +39,7 @@ from app.extensions import db  # noqa: E402
 from bench.lives import live_pool  # noqa: E402
 from models import (Case, CaseEvent, CaseRemedy, CaseStage, ReadyTask, ReferenceCounter,  # noqa: E402
                     WaitingTimer)
-from processes.deploy import deploy_shipped  # noqa: E402
+from processes.diagrams.deploy import deploy_shipped
 
 BATCH = 2000
 STAGE_TIMES = ("received_at", "started_at", "ack_due_at", "acknowledged_at", "response_due_at", "responded_at")

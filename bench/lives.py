@@ -16,9 +16,11 @@ from werkzeug.datastructures import MultiDict
 
 from models import Case, ReadyTask, User, WaitingTimer
 from processes.errors import ProcedureError
-from processes.policy import load_calendar
-from processes.procedure import (EXTENSION_MESSAGE, agree_extension, complete_task, extension_days_left,
-                                 fire_case_timers, submit_comment)
+from processes.policy.settings import load_calendar
+from processes.cases.extension import EXTENSION_MESSAGE, agree_extension, extension_days_left
+from processes.cases.tasks import complete_task
+from processes.cases.timers import fire_case_timers
+from processes.cases.submission import submit_comment
 
 TYPES = ["complaint"] * 5 + ["compliment"] * 2 + ["query"] * 2 + ["suggestion"]
 CHANNELS = ["web"] * 4 + ["phone"] * 3 + ["email"] * 2 + ["letter", "in_person"]

@@ -23,11 +23,12 @@ from app.cli import seed_demo_users, upgrade_database  # noqa: E402
 from app.extensions import db  # noqa: E402
 from bench.databases import fresh_postgres, fresh_sqlite, postgres_running  # noqa: E402
 from models import USER_WITH_ROLES_AND_AREAS, ReadyTask, User  # noqa: E402
-from processes import queries  # noqa: E402
-from processes.deploy import deploy_shipped  # noqa: E402
-from processes.engine import default_engine  # noqa: E402
-from processes.procedure import complete_task, submit_comment  # noqa: E402
-from processes.timers import fire_due_timers  # noqa: E402
+from processes.cases import queries
+from processes.diagrams.deploy import deploy_shipped
+from processes.engine import default_engine
+from processes.cases.tasks import complete_task
+from processes.cases.submission import submit_comment
+from processes.cases.timers import fire_due_timers
 
 BLOCK = 25  # tasks per block of one measure (see bench_database)
 START = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)  # a Monday, no bank holidays for three weeks

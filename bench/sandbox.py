@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from processes import sandbox_limits  # noqa: E402
-from processes.engine import WorkflowEngine  # noqa: E402
-from processes.sandbox import SandboxError  # noqa: E402
+from processes.engine import sandbox_limits
+from processes.engine import WorkflowEngine
+from processes.engine.sandbox import SandboxError
 
 ENGINE = WorkflowEngine()
 BOX = ENGINE.sandbox

@@ -29,7 +29,7 @@ from app.extensions import db  # noqa: E402
 from bench.clone import clone_cases  # noqa: E402
 from bench.databases import fresh_postgres, fresh_sqlite, postgres_running  # noqa: E402
 from models import CaseEvent, WaitingTimer  # noqa: E402
-from processes.deploy import deploy_shipped  # noqa: E402
+from processes.diagrams.deploy import deploy_shipped
 
 LONG_AGO = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
 

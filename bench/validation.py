@@ -14,10 +14,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from processes.engine import WorkflowEngine  # noqa: E402
-from processes.forms import load_forms  # noqa: E402
-from processes.messages import load_templates  # noqa: E402
-from processes.validation import sample_case_data, validate_process  # noqa: E402
+from processes.engine import WorkflowEngine
+from processes.diagrams.forms import load_forms
+from processes.messaging.messages import load_templates
+from processes.diagrams.validation import sample_case_data, validate_process
 
 # The council profile as current_timescales() gives it (the database is not needed to measure this).
 TIMESCALES = {"stage1_ack": 5, "stage1_response": 10, "stage1_extension": 10, "stage2_ack": 5, "stage2_response": 10,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, utcnow
 
 COMMENT_TYPES = {"complaint": "Complaint", "compliment": "Compliment", "query": "Query", "suggestion": "Suggestion"}
+STAGE_LABELS = {"stage1": "Stage 1", "stage2": "Stage 2"}  # a task's stage key, as the case shows it
 CHANNELS = {"web": "Online form", "phone": "Phone", "email": "Email", "letter": "Letter", "in_person": "In person"}
 STATUSES = ("open", "closed")
 # Event kinds left out of the history officers read (the audit trail and the case file keep them): steps the

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
 
-
 _UNTAKEN = text("assigned_to_id IS NULL")
 
 

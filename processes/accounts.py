@@ -8,10 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import ROLES, User, UserRole, UserServiceArea
-
-from .audit import audit
-from .calendar import LONDON
-from .errors import InvalidInput, NotAllowed, NotFound
+from processes.errors import InvalidInput, NotAllowed, NotFound
+from processes.policy.calendar import LONDON
+from processes.records.audit import audit
 
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)

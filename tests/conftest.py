@@ -11,7 +11,7 @@ from app.cli import seed_demo_users, upgrade_database
 from app.extensions import db as app_db
 from models import User
 from models.db import make_engine
-from processes.deploy import deploy_shipped
+from processes.diagrams.deploy import deploy_shipped
 
 from .helpers.cases import CaseFactory
 from .helpers.database import DATABASE_URL, DIALECT

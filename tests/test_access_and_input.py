@@ -11,7 +11,6 @@ from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import answer_page, try_sign_in
 from .helpers.pages import error_messages
 
-
 STAFF_PAGES = ["/tasks/", "/tasks/team", "/cases/new", "/cases/notifications"]
 
 
@@ -124,8 +123,9 @@ def test_security_headers_and_a_nonce_for_the_one_inline_script(client):
 
 
 def test_repeated_wrong_passwords_lock_the_account_for_a_while(app, db):
-    import time_machine
     from datetime import datetime, timezone
+
+    import time_machine
     with time_machine.travel(datetime(2026, 5, 1, 9, tzinfo=timezone.utc), tick=False):
         client = app.test_client()
         for _ in range(5):

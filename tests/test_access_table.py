@@ -11,7 +11,6 @@ from models import Case, ImprovementAction, Incident, OmbudsmanEnquiry, OutboxMe
 from .helpers.forms import post_by_hand
 from .helpers.journeys import submit_online, tasks_of
 
-
 ROLES = ["anon", "frontline", "investigator", "senior", "cro", "manager", "owner", "admin", "reports"]
 STAFF = ROLES[1:]
 # Staff who handle cases: demo officers work in every service area (test_visibility.py narrows them).

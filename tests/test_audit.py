@@ -4,7 +4,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
 from models import AuditEntry
-from processes.audit import verify_chain
+from processes.records.audit import verify_chain
 
 from .helpers.database import DIALECT
 from .helpers.journeys import complete, submit_online, tasks_of, try_sign_in

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from .helpers.browser import expect, new_page as _page, sign_in
+from .helpers.browser import expect, sign_in
+from .helpers.browser import new_page as _page
 
 pytestmark = pytest.mark.browser
 

@@ -3,9 +3,10 @@ from datetime import datetime
 
 import pytest
 
-from processes.calendar import LONDON
+from processes.policy.calendar import LONDON
 
-from .helpers.browser import expect, new_page as _page, sign_in, submit_complaint
+from .helpers.browser import expect, sign_in, submit_complaint
+from .helpers.browser import new_page as _page
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from processes.calendar import WorkingCalendar
+from processes.policy.calendar import WorkingCalendar
 
 CAL = WorkingCalendar()
 
@@ -65,7 +65,7 @@ def test_days_left_counts_working_days_and_overdue():
 
 
 def test_years_from_a_leap_day():
-    from processes.calendar import add_years
+    from processes.policy.calendar import add_years
     leap = datetime(2028, 2, 29, 12, tzinfo=timezone.utc)
     assert add_years(leap, -6) == datetime(2022, 2, 28, 12, tzinfo=timezone.utc)
     assert add_years(leap, 4) == datetime(2032, 2, 29, 12, tzinfo=timezone.utc)

@@ -6,11 +6,12 @@ import time_machine
 from sqlalchemy import select
 
 from models import Case, User
-from processes.case_diagram import diagram_marks
-from processes.deploy import SHIPPED_BPMN, deploy_process
-from processes.procedure import submit_comment
+from processes.cases.case_diagram import diagram_marks
+from processes.cases.submission import submit_comment
+from processes.diagrams.deploy import SHIPPED_BPMN, deploy_process
 
-from .helpers.browser import expect, new_page as _page, sign_in, start_live_app
+from .helpers.browser import expect, sign_in, start_live_app
+from .helpers.browser import new_page as _page
 from .helpers.journeys import submit_online
 
 DETAILS = {"comment_type": "query", "service_area": "waste", "comment": "When is the bin collected?",

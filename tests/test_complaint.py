@@ -5,7 +5,7 @@ import time_machine
 from sqlalchemy import select
 
 from models import Case, Notification, WaitingTimer
-from processes.timers import fire_due_timers
+from processes.cases.timers import fire_due_timers
 
 from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import complete, submit_online, take, tasks_of

@@ -13,9 +13,10 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db as app_db
 from models import Case, ReadyTask, ReferenceCounter, User
 from models.db import make_session_factory
-from processes import procedure
+from processes.cases import tasks
+from processes.cases.submission import submit_comment
+from processes.cases.tasks import complete_task
 from processes.errors import Conflict, NotFound
-from processes.procedure import complete_task, submit_comment
 
 from .helpers.database import deployed_app
 from .helpers.forms import page_form
@@ -55,11 +56,11 @@ def test_overlapping_completions_one_wins_the_other_gets_a_conflict(sessions, mo
     # The second officer's step reads the task while the first's is still open, then the first commits.
     read, outcome = threading.Event(), {}
 
-    def load_then_signal(session, ready_task_id, load=procedure.load_step):
+    def load_then_signal(session, ready_task_id, load=tasks.load_step):
         loaded = load(session, ready_task_id)
         read.set()
         return loaded
-    monkeypatch.setattr(procedure, "load_step", load_then_signal)
+    monkeypatch.setattr(tasks, "load_step", load_then_signal)
 
     def other_officer():
         try:
@@ -173,7 +174,7 @@ def test_submission_in_two_transactions_holds_the_write_lock_only_to_write(tmp_p
     from sqlalchemy import text
 
     from models.db import begin_reading, begin_writing
-    from processes.procedure import REFERENCE_TO_COME, prepare_submission, record_submission
+    from processes.cases.submission import REFERENCE_TO_COME, prepare_submission, record_submission
     app, path = _sqlite_app(tmp_path)
     answers = {"comment_type": "complaint", "service_area": "waste", "comment": "Missed bin.",
                "customer_name": "A Resident", "customer_email": "resident@example.com", "preferred_contact": "email"}
@@ -235,7 +236,7 @@ def _writing_turns(app, post):
 
 
 def test_a_public_submission_takes_the_write_lock_once_and_a_failed_one_takes_no_number(tmp_path):
-    from processes.deploy import SHIPPED_BPMN, deploy_process
+    from processes.diagrams.deploy import SHIPPED_BPMN, deploy_process
     app, _ = _sqlite_app(tmp_path)
     year = datetime.now(timezone.utc).year
     client = app.test_client()
@@ -261,7 +262,7 @@ def test_a_public_submission_takes_the_write_lock_once_and_a_failed_one_takes_no
 def test_a_process_that_may_read_its_reference_is_numbered_before_it_runs(tmp_path):
     """A diagram that mentions `reference` gets it in its data from the start: the public form reserves it in
     a transaction of its own first, as a sequence number (a failure after it leaves a gap)."""
-    from processes.deploy import SHIPPED_BPMN, deploy_process
+    from processes.diagrams.deploy import SHIPPED_BPMN, deploy_process
     app, _ = _sqlite_app(tmp_path)
     script = b'response_due = add_working_days(received_at, timescales["query_response"])'
     reads = (SHIPPED_BPMN / "query.bpmn").read_bytes().replace(
@@ -282,7 +283,7 @@ def test_a_process_that_may_read_its_reference_is_numbered_before_it_runs(tmp_pa
 
 
 def test_a_reference_reserved_by_a_failed_submission_is_skipped_never_reused(tmp_path):
-    from processes.procedure import reserve_reference, submit_comment
+    from processes.cases.submission import reserve_reference, submit_comment
     app, _ = _sqlite_app(tmp_path)
     now = datetime.now(timezone.utc)
     with app.app_context():

@@ -5,9 +5,7 @@ from datetime import datetime, timezone
 import lxml.html
 
 from .helpers.cases import at
-from .helpers.journeys import (case_of, choose_profile, complete, save_timescales, submit_online,
-                               tasks_of)
-
+from .helpers.journeys import case_of, choose_profile, complete, save_timescales, submit_online, tasks_of
 
 UTC = timezone.utc
 

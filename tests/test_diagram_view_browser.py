@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from models import User
-from processes.procedure import submit_comment
+from processes.cases.submission import submit_comment
 
 from .helpers.browser import axe_violations, expect, new_page, sign_in, start_live_app
 

@@ -4,13 +4,12 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from models import Case, Notification, WaitingTimer
-from processes.timers import fire_due_timers
+from processes.cases.timers import fire_due_timers
 
 from .helpers.cases import at
 from .helpers.forms import post_by_hand
 from .helpers.journeys import agree_extension, choose_profile, complete, save_timescales, submit_online, take, tasks_of
 from .helpers.pages import error_messages
-
 
 UTC = timezone.utc
 
@@ -167,7 +166,7 @@ def test_after_downtime_every_overdue_timer_fires_once_oldest_first(db, login_as
     with at(2026, 3, 4, 9):
         newer = submit_online(login_as("frontline"), "suggestion")
     with at(2026, 6, 1, 9):  # the worker was down for weeks
-        from processes.timers import due_case_ids
+        from processes.cases.timers import due_case_ids
         ids = due_case_ids(db, datetime.now(UTC))
         refs = [db.get(Case, i).reference for i in ids]
         assert refs.index(older) < refs.index(newer)

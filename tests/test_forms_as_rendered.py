@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from models import Case
-from processes.calendar import LONDON, as_utc
-from processes.forms import validate_form
+from processes.diagrams.forms import validate_form
+from processes.policy.calendar import LONDON, as_utc
 
 from .helpers.database import DATA
 from .helpers.definitions import fill_every_field, shipped_forms

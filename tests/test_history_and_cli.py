@@ -16,8 +16,9 @@ from werkzeug.datastructures import MultiDict
 from app.cli import alembic_config, seed_demo_users
 from app.extensions import db as app_db
 from models import AuditEntry, Case, CaseEvent, User
-from processes.procedure import claim_task, complete_task, submit_comment
-from processes.timers import fire_due_timers
+from processes.cases.submission import submit_comment
+from processes.cases.tasks import claim_task, complete_task
+from processes.cases.timers import fire_due_timers
 
 from .helpers.database import deployed_app
 

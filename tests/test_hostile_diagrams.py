@@ -7,14 +7,13 @@ import time_machine
 from sqlalchemy import func, select
 
 from models import Case, Incident
-from processes.deploy import deploy_process
+from processes.cases.timers import fire_due_timers
+from processes.diagrams.deploy import deploy_process
 from processes.engine import MAX_BPMN_BYTES, BpmnError
-from processes.timers import fire_due_timers
 
 from .helpers.database import DATA
 from .helpers.forms import page_form
 from .helpers.journeys import answer_public_query, complete, submit_online, take, tasks_of
-
 
 HOSTILE = DATA / "hostile"
 

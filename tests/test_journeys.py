@@ -11,12 +11,21 @@ import pytest
 import time_machine
 from flask import current_app
 
-from processes.calendar import LONDON
-from processes.deploy import SHIPPED_BPMN, deploy_process
+from processes.diagrams.deploy import SHIPPED_BPMN, deploy_process
+from processes.policy.calendar import LONDON
 
 from .helpers.browser import expect, start_live_app
-from .helpers.browser_journeys import (Journey, choose, deliver, fail_outbox, outcome, read_case, received_uk,
-                                       remedies, run_timers)
+from .helpers.browser_journeys import (
+    Journey,
+    choose,
+    deliver,
+    fail_outbox,
+    outcome,
+    read_case,
+    received_uk,
+    remedies,
+    run_timers,
+)
 from .helpers.mail import free_port, link_path, smtp_server
 
 pytestmark = pytest.mark.browser

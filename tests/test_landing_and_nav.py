@@ -10,10 +10,11 @@ import time_machine
 
 from app.cli import DEMO_PASSWORD
 from models import Case, Incident, Notification, OutboxMessage
-from processes.audit import audit
+from processes.records.audit import audit
 
 from .helpers.cases import record_case
-from .helpers.journeys import complete as complete_task, try_sign_in
+from .helpers.journeys import complete as complete_task
+from .helpers.journeys import try_sign_in
 
 LANDS_ON = {"frontline": "/tasks/", "investigator": "/tasks/", "senior": "/tasks/", "manager": "/tasks/",
             "cro": "/cases/", "owner": "/processes/", "admin": "/admin/users", "reports": "/reports/"}

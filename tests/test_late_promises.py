@@ -6,12 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from models import Notification, OutboxMessage
-from processes.messages import MessageTemplateError, render
-from processes.timers import fire_due_timers
+from processes.cases.timers import fire_due_timers
+from processes.messaging.messages import MessageTemplateError, render
 
 from .helpers.cases import at
 from .helpers.journeys import case_of, complete, submit_online, tasks_of
-
 
 UTC = timezone.utc
 

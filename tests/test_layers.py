@@ -28,9 +28,65 @@ def test_models_and_processes_never_import_the_web_layer():
 def test_only_the_engine_imports_spiffworkflow():
     users = {str(p.relative_to(ROOT)) for p in _python_files("app", "models", "processes", "bench")
              if any(n.split(".")[0] == "SpiffWorkflow" for n in _imports(p))}
-    assert users == {"processes/engine.py"}
+    assert users and all(u.startswith("processes/engine/") for u in users), users
 
 
 def test_operations_never_commit():
     for path in _python_files("processes", "models"):
         assert ".commit()" not in path.read_text(), f"{path.relative_to(ROOT)} commits"
+
+
+# The rooms of processes/, lowest first, and the rooms each may use. A room never imports one above it, so the
+# shared services (the history writer, who sees what) sit below the operations that use them.
+BASE = {"errors", "paging", "datafiles"}
+ROOMS = {
+    "engine": {"policy"},  # SpiffWorkflow and the sandbox; of policy, the calendar only (checked below)
+    "policy": {"records"},  # the calendar and timescales (the calendar itself uses nothing)
+    "records": {"policy"},  # audit, history, retention, exports (of the calendar only: dates and years)
+    "access": set(),  # who may see and do what
+    "accounts": {"policy", "records"},
+    "messaging": {"access", "policy"},
+    "reporting": {"policy", "records"},  # figures come from the reporting rows, never from workflows
+    "diagrams": {"engine", "messaging", "policy", "records"},
+    "cases": {"access", "diagrams", "engine", "messaging", "policy", "records", "reporting"},
+}
+
+
+def _room_imports() -> dict[str, set[str]]:
+    rooms: dict[str, set[str]] = {}
+    for path in _python_files("processes"):
+        parts = path.relative_to(ROOT / "processes").parts
+        room = parts[0].removesuffix(".py")
+        used = {n.split(".")[1] for n in _imports(path) if n.startswith("processes.")}
+        rooms.setdefault(room, set()).update(used - {room})
+    return rooms
+
+
+def test_each_room_of_processes_imports_only_the_rooms_below_it():
+    for room, used in _room_imports().items():
+        if room in BASE or room == "__init__":
+            assert not used, f"processes/{room} is a base module but imports {used}"
+            continue
+        assert room in ROOMS, f"processes/{room} is a new room: add it to ROOMS with what it may use"
+        assert used <= ROOMS[room] | BASE, f"processes/{room} imports {used - ROOMS[room] - BASE}"
+
+
+def test_the_calendar_and_the_engine_know_no_database():
+    for path in [ROOT / "processes/policy/calendar.py", *_python_files("processes/engine")]:
+        bad = {n for n in _imports(path) if n.split(".")[0] in ("models", "sqlalchemy")
+               or (n.startswith("processes.") and n.split(".")[1] not in ("engine", "errors"))
+               and n != "processes.policy.calendar"}
+        assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
+
+
+def test_reporting_never_reads_workflows():
+    for path in _python_files("processes/reporting"):
+        assert not {n for n in _imports(path) if n.startswith("processes.engine")}, path
+
+
+def test_processes_has_a_handful_of_top_level_modules_and_no_module_is_long():
+    top = sorted(p.name for p in (ROOT / "processes").glob("*.py"))
+    assert len(top) <= 8, top
+    for path in _python_files("app", "processes", "models"):
+        lines = len(path.read_text().splitlines())
+        assert lines <= 400, f"{path.relative_to(ROOT)} has {lines} lines"

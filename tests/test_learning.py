@@ -5,14 +5,13 @@ from sqlalchemy import select
 
 from app.reports.periodic import quarter_period
 from models import Case, CaseEvent, ImprovementAction, OmbudsmanEnquiry, SelfAssessment
-from processes.improvement import CODE_SECTIONS
-from processes.reports import Filters, dashboard
+from processes.reporting.figures import Filters, dashboard
+from processes.reporting.improvement import CODE_SECTIONS
 
 from .helpers.cases import at
 from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import submit_online
 from .helpers.pages import error_messages
-
 
 UTC = timezone.utc
 

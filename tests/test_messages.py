@@ -9,12 +9,11 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
 from models import Case, Notification, OutboxMessage
-from processes.outbox import MAX_ATTEMPTS, SmtpSettings, deliver_outbox
+from processes.messaging.outbox import MAX_ATTEMPTS, SmtpSettings, deliver_outbox
 
 from .helpers.forms import page_form
 from .helpers.journeys import complete, submit_online, tasks_of
 from .helpers.mail import Inbox, free_port
-
 
 UTC = timezone.utc
 
@@ -112,7 +111,7 @@ def test_a_message_left_sending_by_a_dead_worker_is_never_resent_blindly(client,
 def test_escalation_emails_the_cro(db, smtp, login_as):
     with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=UTC), tick=False):
         reference = submit_online(login_as("frontline"), "query")
-    from processes.timers import fire_due_timers
+    from processes.cases.timers import fire_due_timers
     with time_machine.travel(datetime(2026, 3, 17, 0, 0, 1, tzinfo=UTC), tick=False):
         fire_due_timers(db, datetime.now(UTC), commit=db.commit)
         deliver(db, smtp.settings)
@@ -242,7 +241,7 @@ def test_review_asked_for_on_the_status_page_starts_stage_2(db, smtp, client, lo
 
 def test_review_asked_for_after_the_window_goes_to_the_cro(db, client, login_as):
     reference = walk_to_stage1_response(db, login_as)
-    from processes.timers import fire_due_timers
+    from processes.cases.timers import fire_due_timers
     with time_machine.travel(datetime(2026, 4, 8, 9, tzinfo=UTC), tick=False):
         fire_due_timers(db, datetime.now(UTC), commit=db.commit)  # the window closed on 7 April
     case = db.scalar(select(Case).filter_by(reference=reference))

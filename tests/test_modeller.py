@@ -10,15 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from models import AuditEntry, Case, ProcessVersion
-from processes.deploy import latest_version
+from processes.diagrams.deploy import latest_version
+from processes.diagrams.validation import sample_case_data, validate_process
 from processes.engine import WorkflowEngine
-from processes.messages import load_templates
-from processes.policy import current_timescales
-from processes.validation import sample_case_data, validate_process
+from processes.messaging.messages import load_templates
+from processes.policy.settings import current_timescales
 
 from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import submit_online, tasks_of
-
 
 BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 COMPLAINT = (BPMN / "complaint.bpmn").read_text()

@@ -12,11 +12,12 @@ from werkzeug.datastructures import MultiDict
 
 from app.extensions import db as app_db
 from models import Case, User
-from processes.calendar import as_utc
-from processes.policy import load_calendar
-from processes.procedure import claim_task, complete_task
+from processes.cases.tasks import claim_task, complete_task
+from processes.policy.calendar import as_utc
+from processes.policy.settings import load_calendar
 
-from .helpers.browser import expect, new_page as _page, sign_in, start_live_app, submit_complaint
+from .helpers.browser import expect, sign_in, start_live_app, submit_complaint
+from .helpers.browser import new_page as _page
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ import time_machine
 from sqlalchemy import select
 
 from models import Case, Notification, OutboxMessage
-from processes.timers import fire_due_timers
+from processes.cases.timers import fire_due_timers
 
 from .helpers.journeys import complete, submit_online, tasks_of
 

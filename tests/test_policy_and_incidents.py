@@ -6,7 +6,7 @@ import time_machine
 from sqlalchemy import select
 
 from models import Case, ClosureDay, Incident
-from processes.timers import fire_due_timers
+from processes.cases.timers import fire_due_timers
 
 from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import add_closure, choose_profile, save_timescales, submit_online, tasks_of
@@ -68,7 +68,7 @@ def test_choosing_the_code_profile_is_recorded_for_new_cases(client, db, login_a
 
 
 def test_a_failing_timer_raises_an_incident_and_leaves_the_case_untouched(db, login_as, app):
-    from processes.deploy import SHIPPED_BPMN, deploy_process
+    from processes.diagrams.deploy import SHIPPED_BPMN, deploy_process
     broken = (SHIPPED_BPMN / "query.bpmn").read_bytes().replace(
         b'notify("customer_relations_officer", "Query answer deadline passed: escalated to a senior officer")',
         b'notify("customer_relations_officer", missing_variable)')

@@ -12,11 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from processes.forms import validate_form
+from processes.diagrams.forms import validate_form
 
 from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import submit_online, take, tasks_of
-
 
 FORMS = Path(__file__).resolve().parent.parent / "forms"
 ODD = ["", " ", "0", "-1", "1e999", "nan", "99999999999999999999", "31", "13", "2026", "24", "60", "yes", "no",

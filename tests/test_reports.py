@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 
 from models import CaseStage
-from processes.reports import Filters, dashboard
+from processes.reporting.figures import Filters, dashboard
 
 from .helpers.cases import at
 

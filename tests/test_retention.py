@@ -5,11 +5,10 @@ import time_machine
 from sqlalchemy import func, select
 
 from models import Case, OutboxMessage
-from processes.retention import REMOVED, anonymise_expired
+from processes.records.retention import REMOVED, anonymise_expired
 
 from .helpers.forms import page_form
 from .helpers.journeys import complete, submit_online, tasks_of
-
 
 UTC = timezone.utc
 

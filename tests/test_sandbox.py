@@ -3,12 +3,10 @@ import re
 
 import pytest
 
-from processes import sandbox_limits
-from processes.engine import BpmnError, WorkflowEngine, WorkflowError
-from processes.sandbox import Sandbox, SandboxError, ScriptLimitError, check_source
+from processes.engine import BpmnError, WorkflowEngine, WorkflowError, sandbox_limits
+from processes.engine.sandbox import Sandbox, SandboxError, ScriptLimitError, check_source
 
 from .helpers.database import DATA
-
 
 BOX = Sandbox({"double": lambda x: 2 * x})
 

@@ -10,12 +10,11 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from models import Case
+from processes.cases.runs import diagram_of
 from processes.engine import SPEC_REF, WorkflowEngine, WorkflowError
-from processes.procedure import diagram_of
 
 from .helpers.database import DATA
 from .helpers.journeys import complete, submit_online, tasks_of
-
 
 MINI = (DATA / "mini.bpmn").read_bytes()
 STARTED = {"received_at": "2027-01-05T10:00:00+00:00"}
@@ -99,7 +98,7 @@ def test_a_case_s_state_names_the_version_it_runs_on(db, login_as):
 
 
 def test_mentions_finds_a_word_in_code_names_and_escaped_text_and_never_misses_one_code_reads():
-    from processes.deploy import SHIPPED_BPMN
+    from processes.diagrams.deploy import SHIPPED_BPMN
     engine = WorkflowEngine()
     query = (SHIPPED_BPMN / "query.bpmn").read_bytes()
     script = b'response_due = add_working_days(received_at, timescales["query_response"])'
@@ -114,7 +113,7 @@ def test_mentions_finds_a_word_in_code_names_and_escaped_text_and_never_misses_o
 
 
 def test_fill_in_gives_the_state_the_workflow_would_have_saved_with_the_value_from_the_start():
-    from processes.deploy import SHIPPED_BPMN
+    from processes.diagrams.deploy import SHIPPED_BPMN
     engine = WorkflowEngine()
     query = (SHIPPED_BPMN / "query.bpmn").read_bytes()
     placeholder = "(to come: 5f1e)"

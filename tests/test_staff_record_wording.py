@@ -5,7 +5,7 @@ import re
 
 import lxml.html
 
-from processes.forms import load_forms
+from processes.diagrams.forms import load_forms
 
 from .helpers.forms import page_form
 

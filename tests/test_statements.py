@@ -12,11 +12,11 @@ from sqlalchemy import event, select
 from werkzeug.datastructures import MultiDict
 
 from models import ReadyTask, WaitingTimer
-from processes.procedure import complete_task, submit_comment
+from processes.cases.submission import submit_comment
+from processes.cases.tasks import complete_task
 
-from .helpers.journeys import submit_online, tasks_of
 from .helpers.forms import page_form
-
+from .helpers.journeys import submit_online, tasks_of
 
 COMPLAINT = {"comment_type": "complaint", "service_area": "waste", "comment": "Missed bin.", "customer_name": "Jo",
              "customer_email": "jo@example.com"}
@@ -112,7 +112,7 @@ def test_a_new_case_is_written_by_one_flush_once_its_rows_are_built(app, db):
     built before, is written at once."""
     from sqlalchemy.orm import Session
 
-    from processes.procedure import prepare_submission, record_submission
+    from processes.cases.submission import prepare_submission, record_submission
     received = datetime.now(timezone.utc)
     prepared = prepare_submission(db, COMPLAINT, "web", received)
     db.commit()
@@ -139,7 +139,7 @@ def test_a_new_case_is_written_by_one_flush_once_its_rows_are_built(app, db):
 
 def test_a_new_case_that_notifies_at_once_writes_the_notice_and_emails_with_its_id(app, db, users):
     from models import CaseEvent, Notification, OutboxMessage
-    from processes.deploy import SHIPPED_BPMN, deploy_process
+    from processes.diagrams.deploy import SHIPPED_BPMN, deploy_process
     script = b'response_due = add_working_days(received_at, timescales["query_response"])'
     query = (SHIPPED_BPMN / "query.bpmn").read_bytes()
     assert query.count(script) == 1

@@ -11,7 +11,6 @@ from .helpers.cases import at
 from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import case_of, complete, submit_online, tasks_of
 
-
 UTC = timezone.utc
 
 

@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.extensions import db as app_db
 from models import Case, User
-from processes.procedure import complete_task
+from processes.cases.tasks import complete_task
 
 from .helpers.browser import axe_violations, expect, new_page, submit_complaint
 

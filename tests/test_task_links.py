@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, select, text
 
 from app.cli import alembic_config
 from models import Case, ReadyTask, WaitingTimer
-from processes.timers import fire_due_timers
+from processes.cases.timers import fire_due_timers
 
 from .helpers.cases import record_case
 from .helpers.forms import page_form
@@ -99,7 +99,7 @@ def test_an_escalated_tasks_link_says_the_deadline_timer_closed_it(db, users, lo
 def test_a_withdrawn_cases_task_link_says_the_customer_withdrew(db, users, login_as, client):
     case = record_case(db, users["frontline"])
     task = _open(db, case)["first_contact"].id
-    from processes.customer import withdraw_case  # the customer's own operation (the status page's is tested elsewhere)
+    from processes.cases.customer import withdraw_case
     withdraw_case(db, case)
     db.commit()  # what a request does next must see it
     words = _text(login_as("frontline").get(f"/tasks/{task}").text)

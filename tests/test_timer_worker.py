@@ -24,7 +24,6 @@ from models.db import make_engine
 
 from .helpers.database import DATABASE_URL, DIALECT, deployed_app
 
-
 ROOT = Path(__file__).resolve().parent.parent
 RECEIVED = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)  # every timer of these cases is long overdue
 

@@ -6,15 +6,14 @@ import time_machine
 from sqlalchemy import select
 
 from models import AuditEntry, Case, ProcessVersion
-from processes.deploy import SHIPPED_BPMN, deploy_process, latest_version
+from processes.cases.migration import migrate_case
+from processes.diagrams.deploy import SHIPPED_BPMN, deploy_process, latest_version
+from processes.diagrams.versions import diff_versions, get_version
 from processes.engine import MigrationRefused, WorkflowEngine
-from processes.migration import migrate_case
-from processes.versions import diff_versions, get_version
 
 from .helpers.database import DATA
 from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import complete, submit_online, take, tasks_of
-
 
 QUERY = (SHIPPED_BPMN / "query.bpmn").read_bytes()
 ADD_STEP = QUERY.replace(
@@ -159,7 +158,7 @@ def test_moving_is_refused_when_the_form_of_the_waiting_task_changed(db, app, lo
 
 
 def test_a_batch_moves_the_cases_it_can_and_says_why_not_for_the_rest(db, app, login_as):
-    from processes.procedure import fire_case_timers
+    from processes.cases.timers import fire_case_timers
     waiting, escalated = query_case(db, login_as).reference, query_case(db, login_as).reference
     with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=timezone.utc), tick=False):
         fire_case_timers(db, fetch(db, escalated))

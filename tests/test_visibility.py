@@ -12,7 +12,6 @@ from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import sign_in, submit_online, tasks_of, try_sign_in
 from .helpers.pages import error_messages
 
-
 PASSWORD = "a-long-enough-password"
 
 
@@ -141,7 +140,7 @@ def test_a_tampered_session_cookie_is_not_a_sign_in(app):
 
 def test_cases_without_a_visible_area_stay_hidden_from_list_queries(db, users):
     """The SQL rule and the one-case rule agree."""
-    from processes.queries import can_view_case, visible_cases
+    from processes.access import can_view_case, visible_cases
     cases = db.scalars(select(Case)).all()
     for who in ("frontline", "owner", "reports", "cro"):
         visible = set(db.scalars(select(Case.id).where(visible_cases(users[who]))))
@@ -150,7 +149,7 @@ def test_cases_without_a_visible_area_stay_hidden_from_list_queries(db, users):
 
 def test_task_lists_come_a_page_at_a_time_soonest_due_first_then_undated(db, login_as):
     from bench.clone import clone_cases
-    from processes.queries import PAGE_SIZE
+    from processes.cases.queries import PAGE_SIZE
     ids = clone_cases(db, PAGE_SIZE + 7, datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
     undated = db.scalars(select(ReadyTask).where(ReadyTask.case_id.in_(ids[:3]))).all()
     for task in undated:
@@ -171,7 +170,7 @@ def test_task_lists_come_a_page_at_a_time_soonest_due_first_then_undated(db, log
 def test_a_long_task_list_counts_up_to_a_bound_and_pages_on_past_it(db, login_as, monkeypatch):
     """Past COUNT_UP_TO (or the page asked for) the count stops: "more than"; the pages are still all there."""
     from bench.clone import clone_cases
-    from processes import queries
+    from processes.cases import queries
     monkeypatch.setattr(queries, "COUNT_UP_TO", 20)  # below one page: the bound is then the page's end
     ids = clone_cases(db, queries.PAGE_SIZE + 7, datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
     db.commit()  # the sign-in page's GET ends the session: what is not committed is gone
@@ -188,7 +187,7 @@ def test_a_long_task_list_counts_up_to_a_bound_and_pages_on_past_it(db, login_as
 
 def test_a_page_of_only_undated_tasks_starts_where_the_dated_ones_ended(db, login_as):
     from bench.clone import clone_cases
-    from processes.queries import PAGE_SIZE
+    from processes.cases.queries import PAGE_SIZE
     ids = clone_cases(db, PAGE_SIZE + 7, datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
     tasks = db.scalars(select(ReadyTask).where(ReadyTask.case_id.in_(ids)).order_by(ReadyTask.id)).all()
     for task in tasks[10:]:  # 10 with a due date, 47 without

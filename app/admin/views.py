@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from models import User
 from processes.accounts import save_user
+from processes.diagrams.forms import service_areas
 from processes.errors import InvalidInput, NotFound
-from processes.forms import service_areas
 
 from ..extensions import db
 

@@ -7,8 +7,8 @@ import io
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from processes.audit import audit_page, search_audit, verify_chain
 from processes.paging import page_number
+from processes.records.audit import audit_page, search_audit, verify_chain
 
 from ..extensions import db
 

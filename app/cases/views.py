@@ -8,16 +8,18 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from models import Case
-from processes import queries
+from processes import access
 from processes.accounts import mark_notifications_seen
-from processes.audit import audit
-from processes.retention import set_legal_hold
-from processes.calendar import as_utc
+from processes.cases import queries
+from processes.cases.extension import EXTENSION_MESSAGE, agree_extension, extension_days_left
+from processes.cases.submission import submit_comment
+from processes.cases.timers import open_incidents, retry_incident
+from processes.diagrams.forms import validate_form
 from processes.errors import Conflict, InvalidInput, NotAllowed, ProcedureError
-from processes.forms import validate_form
-from processes.procedure import EXTENSION_MESSAGE, agree_extension, extension_days_left, submit_comment
-from processes.outbox import failed_messages, mark_posted, resend_message
-from processes.timers import open_incidents, retry_incident
+from processes.messaging.outbox import failed_messages, mark_posted, resend_message
+from processes.policy.calendar import as_utc
+from processes.records.audit import audit
+from processes.records.retention import set_legal_hold
 
 from ..actions import act
 from ..extensions import db, writes
@@ -45,7 +47,7 @@ def overview():
 
 @bp.route("/new", methods=["GET", "POST"])
 def record():
-    _require(*queries.RECORDING_ROLES)
+    _require(*access.RECORDING_ROLES)
     definition = current_app.extensions["forms"]["staff_record"]
     # Most comments are recorded as they arrive: start from now, to the minute, for the officer to correct.
     values, errors = {"received_at": datetime.now(timezone.utc).replace(second=0, microsecond=0).isoformat()}, {}
@@ -79,7 +81,7 @@ def _load(reference: str) -> Case:
     case = db.session.scalar(select(Case).filter_by(reference=reference))
     if case is None:
         abort(404)
-    if not queries.can_view_case(db.session, current_user, case):
+    if not access.can_view_case(db.session, current_user, case):
         abort(403)
     return case
 
@@ -181,7 +183,7 @@ def letter(message_id: int):
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.channel != "letter":
         abort(404)
-    if message.case and not queries.can_view_case(db.session, current_user, message.case):
+    if message.case and not access.can_view_case(db.session, current_user, message.case):
         abort(403)
     if message.case:
         seen(message.case, f"Opened the letter “{message.subject}” to print")

@@ -7,13 +7,13 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from flask_login import current_user, login_required
 
 from models.user import ROLES
-from processes import editing
-from processes.deploy import latest_version
+from processes.diagrams import editing
+from processes.diagrams.deploy import latest_version
+from processes.diagrams.forms import FormDefinitionError, check_definition
 from processes.engine import BpmnError, default_engine
 from processes.errors import InvalidInput
-from processes.forms import FormDefinitionError, check_definition
-from processes.messages import load_templates
-from processes.policy import OWNERS
+from processes.messaging.messages import load_templates
+from processes.policy.settings import OWNERS
 
 from ..extensions import db
 from ..formatting import uk_datetime

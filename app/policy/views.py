@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from models import PROFILES, ClosureDay, Timescale
-from processes import policy
 from processes.errors import InvalidInput
+from processes.policy import settings as policy
 
 from ..extensions import db
 

@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from models import Case
 from models.db import begin_reading, begin_writing
+from processes.cases.promises import promises_made
+from processes.cases.submission import prepare_submission, record_submission, reserve_reference
+from processes.diagrams.forms import check_values, validate_form
 from processes.errors import ProcedureError
-from processes.forms import check_values, validate_form
-from processes.policy import current_timescales
-from processes.procedure import prepare_submission, record_submission, reserve_reference
-from processes.promises import promises_made
+from processes.policy.settings import current_timescales
 
 from ..extensions import db, writes_late
 

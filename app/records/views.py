@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from models import Case
-from processes.exports import EXPORTERS, export_case_file, export_subject_access, find_customer_cases
 from processes.errors import InvalidInput
+from processes.records.exports import EXPORTERS, export_case_file, export_subject_access, find_customer_cases
 
 from ..extensions import db, writes
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from models import ImprovementAction, OmbudsmanEnquiry
 from models.reporting import ACTION_SOURCES, ACTION_STATUSES, OMBUDSMAN_DECISIONS
-from processes import improvement
 from processes.errors import InvalidInput, ProcedureError
+from processes.reporting import improvement
 
 from ..extensions import db
 from .views import bp, today

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from models import ImprovementAction
 from models.reporting import ACTION_SOURCES, ACTION_STATUSES, ANSWERS
-from processes import improvement
 from processes.errors import InvalidInput, ProcedureError
-from processes.reports import Filters
+from processes.reporting import improvement
+from processes.reporting.figures import Filters
 
 from ..extensions import db
 from .views import bp, figures, today

@@ -9,9 +9,9 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user, login_required
 
 from models.case import CHANNELS, COMMENT_TYPES
-from processes.calendar import LONDON
-from processes.forms import service_areas
-from processes.reports import Filters, dashboard
+from processes.diagrams.forms import service_areas
+from processes.policy.calendar import LONDON
+from processes.reporting.figures import Filters, dashboard
 
 from ..extensions import db
 
@@ -79,7 +79,7 @@ def figures(filters: Filters):
 def _overdue_actions():
     """Overdue improvement actions for the signed-in person: their own, or all of them for the CRO."""
     def overdue_for_me():
-        from processes.improvement import CHANGERS, overdue_actions
+        from processes.reporting.improvement import CHANGERS, overdue_actions
         if not current_user.is_authenticated:
             return []
         mine = None if current_user.has_role(*CHANGERS) else current_user
@@ -116,5 +116,7 @@ def csv_response(table, filename: str) -> Response:
     writer.writerows(["" if v is None else v for v in row] for row in table.rows)
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
-from . import learning  # noqa: E402,F401  (its routes join this blueprint)
-from . import periodic  # noqa: E402,F401
+from . import (
+    learning,  # noqa: E402,F401  (its routes join this blueprint)
+    periodic,  # noqa: E402,F401
+)

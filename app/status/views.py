@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from models.reporting import OUTCOMES
-from processes.audit import audit
-from processes.customer import REVIEWABLE_CLOSED, case_by_reference, case_by_token, request_review, withdraw_case
+from processes.cases.customer import REVIEWABLE_CLOSED, case_by_reference, case_by_token, request_review, withdraw_case
+from processes.cases.promises import Promise, final_response, next_promise, promises_made, review_until, stage_of
 from processes.errors import Conflict, InvalidInput
-from processes.outbox import customer_messages
-from processes.promises import Promise, final_response, next_promise, promises_made, review_until, stage_of
+from processes.messaging.outbox import customer_messages
+from processes.records.audit import audit
 
 from ..extensions import db, writes
 from ..formatting import calendar, due_date

@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from processes import queries
-from processes.audit import audit
+from processes import access
+from processes.cases import queries
+from processes.cases.tasks import TASK_GONE, check_can_act, claim_task, complete_task, get_task, release_task
 from processes.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
 from processes.paging import page_number
-from processes.procedure import TASK_GONE, check_can_act, claim_task, complete_task, get_task, release_task
+from processes.records.audit import audit
 
 from ..actions import act
 from ..extensions import db, writes
@@ -46,7 +47,7 @@ def _load(task_id: int):
     task = _open_task(task_id)
     if task is None:
         abort(404, TASK_GONE)
-    if not queries.can_view_case(db.session, current_user, task.case):
+    if not access.can_view_case(db.session, current_user, task.case):
         abort(403)
     return task
 
@@ -70,7 +71,7 @@ def _ended(task_id: int):
     ending = queries.task_ending(db.session, task_id)
     if ending is None:
         abort(404, TASK_GONE)
-    if not queries.can_view_case(db.session, current_user, ending.case):
+    if not access.can_view_case(db.session, current_user, ending.case):
         abort(403)
     name = ending.details["task"]
     title = f"“{name}” has been completed" if ending.kind == "completed" else f"“{name}” was closed"

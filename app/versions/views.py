@@ -6,11 +6,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from models import Case
-from processes.case_diagram import diagram_marks
-from processes.deploy import latest_version
+from processes.cases.case_diagram import diagram_marks
+from processes.cases.migration import MOVERS, migrate_case, migrate_cases
+from processes.diagrams.deploy import latest_version
+from processes.diagrams.versions import OWNERS, diff_versions, get_version, processes, rollback_version, versions_of
 from processes.errors import InvalidInput, ProcedureError
-from processes.migration import MOVERS, migrate_case, migrate_cases
-from processes.versions import OWNERS, diff_versions, get_version, processes, rollback_version, versions_of
 
 from ..extensions import db
 

@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.cli import DEMO_PASSWORD, seed_demo_users, upgrade_database
 from app.extensions import db as app_db
-from processes.deploy import deploy_shipped
+from processes.diagrams.deploy import deploy_shipped
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -13,12 +13,11 @@ from app import smtp_settings
 from app.cli import DEMO_PASSWORD
 from app.extensions import db as app_db
 from models import Case, CaseRemedy
-from processes.calendar import LONDON, as_utc
-from processes.outbox import MAX_ATTEMPTS, SmtpSettings, deliver_outbox
-from processes.timers import fire_due_timers
+from processes.cases.timers import fire_due_timers
+from processes.messaging.outbox import MAX_ATTEMPTS, SmtpSettings, deliver_outbox
+from processes.policy.calendar import LONDON, as_utc
 
 from .browser import AxeWatch, expect, new_page
-
 
 UNLINKED_ERRORS = """() => [...document.querySelectorAll('.govuk-error-summary a[href^="#"]')]
     .map((a) => a.getAttribute('href')).filter((href) => !document.getElementById(href.slice(1)))"""

@@ -9,8 +9,10 @@ import time_machine
 from werkzeug.datastructures import MultiDict
 
 from models import Case, User
-from processes.procedure import agree_extension, complete_task, submit_comment
-from processes.timers import fire_due_timers
+from processes.cases.extension import agree_extension
+from processes.cases.submission import submit_comment
+from processes.cases.tasks import complete_task
+from processes.cases.timers import fire_due_timers
 
 UTC = timezone.utc
 

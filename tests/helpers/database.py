@@ -9,7 +9,7 @@ from pathlib import Path
 from app import create_app
 from app.cli import upgrade_database
 from app.extensions import db as app_db
-from processes.deploy import deploy_shipped
+from processes.diagrams.deploy import deploy_shipped
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
 
-from processes.calendar import LONDON
+from processes.policy.calendar import LONDON
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
 RECEIVED = datetime(2026, 3, 2, 9, 30)  # a Monday in GMT: London time and UTC agree

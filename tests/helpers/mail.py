@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from aiosmtpd.controller import Controller
 
-from processes.outbox import SmtpSettings
+from processes.messaging.outbox import SmtpSettings
 
 
 class Inbox:

@@ -1,0 +1,129 @@
+"""Recording a comment: numbering its case, running its process to the first wait, writing it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import Any, Mapping
+from uuid import uuid4
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from models import Case, ProcessVersion, ReferenceCounter, User
+from models.case import CHANNELS, COMMENT_TYPES
+from processes.cases.runs import apply_run, run_engine
+from processes.diagrams.deploy import latest_version
+from processes.engine import Run, WorkflowEngine, default_engine
+from processes.errors import ProcedureError
+from processes.messaging.messages import issue_status_access
+from processes.policy.calendar import WorkingCalendar
+from processes.policy.settings import current_timescales, load_calendar
+from processes.records.history import record_event
+
+CASE_FIELDS = ("service_area", "comment", "customer_name", "customer_email", "customer_phone",
+               "customer_address", "preferred_contact", "reasonable_adjustments")
+
+
+def next_reference(session: Session, year: int) -> str:
+    """CC-2026-000123: numbered from 1 each year, never reused.
+
+    One UPDATE ... RETURNING, so two submissions at once can never take the same number."""
+    counter = ReferenceCounter.__table__  # the table, not the ORM entity: nothing in the session changes
+    bump = update(counter).where(counter.c.year == year).values(last=counter.c.last + 1).returning(counter.c.last)
+    last = session.scalar(bump)
+    if last is None:  # the year's first: make its row (another submission may be making it at the same moment)
+        insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[session.get_bind().dialect.name]
+        session.execute(insert(counter).values(year=year, last=0).on_conflict_do_nothing())
+        last = session.scalar(bump)
+    return f"CC-{year}-{last:06d}"
+
+
+def submit_comment(session: Session, actor: User | None, details: Mapping[str, Any], channel: str,
+                   received_at: datetime, engine: WorkflowEngine | None = None) -> Case:
+    """Record a comment and start its case on the newest version of its type's process, in one transaction.
+
+    The public form does the same in two (prepare_submission, then record_submission, which numbers the case),
+    so that on SQLite the write lock is held only while writing."""
+    reference = reserve_reference(session, received_at)
+    prepared = prepare_submission(session, details, channel, received_at, reference, engine)
+    assert prepared is not None  # with its reference given, a submission is always prepared
+    return record_submission(session, actor, prepared)
+
+
+def reserve_reference(session: Session, received_at: datetime) -> str:
+    """The case's reference, taken from the year's counter. Committed with its case; committed on its own (for
+    a process that reads it from the start) it is like a sequence number: a submission that fails afterwards
+    leaves a gap, never a duplicate."""
+    return next_reference(session, received_at.astimezone(timezone.utc).year)
+
+
+# What the workflow's data holds as its reference until the case is numbered (see prepare_submission).
+REFERENCE_TO_COME = f"(the reference is given when the case is written: {uuid4().hex})"
+
+
+@dataclass(frozen=True)
+class PreparedSubmission:
+    """A comment with its case's process run to its first wait, not yet written to the database."""
+    details: Mapping[str, Any]
+    channel: str
+    received_at: datetime
+    reference: str | None  # None: record_submission numbers the case
+    version: ProcessVersion
+    timescales: dict[str, Any]
+    calendar: WorkingCalendar
+    run: Run
+    serializer_version: str
+
+
+def prepare_submission(session: Session, details: Mapping[str, Any], channel: str, received_at: datetime,
+                       reference: str | None = None,
+                       engine: WorkflowEngine | None = None) -> PreparedSubmission | None:
+    """Read the policy (newest version, timescales, calendar) and run the workflow; writes nothing.
+
+    Without a `reference`, record_submission numbers the case in the transaction that writes it (on SQLite one
+    turn with the write lock, not two), and until then the workflow's data carries REFERENCE_TO_COME. That is
+    exact only if no code of the process can read `reference`: when its diagram mentions the word anywhere,
+    this returns None and runs nothing, and the caller reserves a reference first and prepares again."""
+    engine = engine or default_engine()
+    comment_type = details["comment_type"]
+    version = latest_version(session, comment_type)
+    if version is None:
+        raise ProcedureError(f"No process is deployed for {comment_type}s: ask the process owner to deploy one")
+    diagram = lambda: version.bpmn_xml  # noqa: E731  (fetched only if this process has not parsed it yet)
+    if reference is None and engine.mentions(diagram, version.process_key, "reference", version.content_hash):
+        return None
+    timescales = current_timescales(session)
+    calendar = load_calendar(session)
+    data = {"reference": reference or REFERENCE_TO_COME, "comment_type": comment_type, "channel": channel,
+            "timescales": timescales, "service_area": details.get("service_area"),
+            "received_at": received_at.astimezone(timezone.utc).isoformat()}
+    run = run_engine(lambda: engine.start(diagram, version.process_key, data, calendar,
+                                          version_hash=version.content_hash))
+    return PreparedSubmission(details, channel, received_at, reference, version, timescales, calendar, run,
+                              engine.serializer_version)
+
+
+def record_submission(session: Session, actor: User | None, prepared: PreparedSubmission) -> Case:
+    """Write a prepared comment: its case, history, task and timer indexes and messages. A comment prepared
+    without a reference is numbered here, first: the workflow's data gets the reference in place of the
+    placeholder it carried."""
+    details, channel, run = prepared.details, prepared.channel, prepared.run
+    comment_type = details["comment_type"]
+    reference = prepared.reference
+    if reference is None:
+        reference = reserve_reference(session, prepared.received_at)
+        run = replace(run, state=WorkflowEngine.fill_in(run.state, REFERENCE_TO_COME, reference))
+    case = Case(reference=reference, comment_type=comment_type, channel=channel,
+                received_at=prepared.received_at, recorded_by_id=actor.id if actor else None,
+                process_version=prepared.version, serializer_version=prepared.serializer_version,
+                timescales=prepared.timescales,  # its state, messages and stage: apply_run sets them before the flush
+                ready_tasks=[], events=[],  # a new case has none: its collections need no loading
+                **{k: details.get(k) for k in CASE_FIELDS})
+    issue_status_access(case)
+    session.add(case)  # written with its rows in apply_run's one flush: the write lock is taken there, not here
+    record_event(session, case, actor, "submitted",
+                 f"{COMMENT_TYPES[comment_type]} received: {CHANNELS[channel].lower()}")
+    apply_run(session, case, run, actor, prepared.calendar, new_case=True)
+    return case

@@ -1,0 +1,123 @@
+"""An officer's work on a task: who may act, claiming, releasing and completing it."""
+from __future__ import annotations
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from models import Case, CaseEvent, ReadyTask, User
+from models.case import STAGE_LABELS
+from processes.cases.runs import apply_run, diagram_of
+from processes.diagrams.forms import validate_form
+from processes.engine import TaskNotReady, WorkflowEngine, WorkflowError, default_engine
+from processes.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
+from processes.policy.calendar import WorkingCalendar
+from processes.policy.settings import CALENDAR_COLUMNS, calendar_from
+from processes.records.history import record_event
+from processes.reporting import facts
+
+TASK_GONE = ("This task does not exist or has already been completed, perhaps by someone else. "
+             "Nothing you entered was saved")
+
+
+def get_task(session: Session, ready_task_id: int) -> ReadyTask:
+    """The task and its case (every caller looks at the case), in one query."""
+    task = session.get(ReadyTask, ready_task_id, options=[_CASE])
+    if task is None:
+        raise NotFound(TASK_GONE)
+    return task
+
+
+def load_step(session: Session, ready_task_id: int) -> tuple[ReadyTask, WorkingCalendar]:
+    """Everything completing a task reads, in one query: the task, its case, the workflow state, the case's
+    version (its forms), its reporting stage rows, and the calendar."""
+    row = session.execute(_STEP, {"id": ready_task_id}).unique().first()
+    if row is None:
+        raise NotFound(TASK_GONE)
+    task, close_of_business, closure_days = row
+    return task, calendar_from(close_of_business, closure_days)
+
+
+_CASE = joinedload(ReadyTask.case)
+_STEP = (select(ReadyTask, *CALENDAR_COLUMNS).where(ReadyTask.id == bindparam("id"))
+         .options(_CASE.undefer(Case.workflow_state), _CASE.joinedload(Case.process_version),
+                  _CASE.joinedload(Case.stages)))
+
+
+def check_can_act(session: Session, actor: User, task: ReadyTask) -> None:
+    """Raise NotAllowed unless `actor` may work on `task` (role, claim and separation of duties)."""
+    if task.assigned_to_id not in (None, actor.id):
+        raise NotAllowed(f"This task is assigned to {task.assigned_to.name}")
+    if task.assigned_to_id is None and not actor.has_role(task.role):
+        raise NotAllowed("This task is for another team")
+    if task.independent_of and handled_stage(session, task.case_id, actor, task.independent_of):
+        raise NotAllowed(f"You handled {STAGE_LABELS.get(task.independent_of, task.independent_of)} of this "
+                         "case, so another officer must do this review")
+
+
+def handled_stage(session: Session, case_id: int, actor: User, stage: str) -> bool:
+    events = session.scalars(select(CaseEvent).filter_by(case_id=case_id, actor_id=actor.id, kind="completed"))
+    return any((e.details or {}).get("stage") == stage for e in events)
+
+
+def claim_task(session: Session, actor: User, ready_task_id: int) -> ReadyTask:
+    task = get_task(session, ready_task_id)
+    check_can_act(session, actor, task)
+    claimed = session.execute(update(ReadyTask).where(ReadyTask.id == task.id, ReadyTask.assigned_to_id.is_(None))
+                              .values(assigned_to_id=actor.id).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        session.refresh(task)
+        if task.assigned_to_id != actor.id:
+            raise Conflict("Someone else claimed this task first")
+    session.refresh(task)
+    record_event(session, task.case, actor, "claimed", f"{actor.name} took “{task.name}”", task_id=task.id)
+    return task
+
+
+def release_task(session: Session, actor: User, ready_task_id: int) -> ReadyTask:
+    task = get_task(session, ready_task_id)
+    if task.assigned_to_id != actor.id:
+        raise NotAllowed("You can only release a task assigned to you")
+    task.assigned_to_id = None
+    record_event(session, task.case, actor, "released", f"{actor.name} released “{task.name}” to the team",
+                 task_id=task.id)
+    session.flush()
+    return task
+
+
+def complete_task(session: Session, actor: User, ready_task_id: int, formdata, seen_version: int | None,
+                  engine: WorkflowEngine | None = None) -> Case:
+    """Validate the task's form, run the workflow on and index what is ready next."""
+    engine = engine or default_engine()
+    task, calendar = load_step(session, ready_task_id)
+    check_can_act(session, actor, task)
+    case = task.case
+    if seen_version is not None and seen_version != case.row_version:
+        raise Conflict("This case changed while you were working on it. Nothing was saved: check the "
+                       "case history, then complete the task again if it is still needed")
+    definition = case.process_version.forms[task.form_name]
+    result = validate_form(definition, formdata)
+    if not result.ok:
+        raise InvalidInput(result.errors, result.values)
+    try:
+        run = engine.complete_task(case.workflow_state, task.task_uuid, result.values, calendar, diagram_of(case))
+    except TaskNotReady as exc:
+        raise Conflict("This task has already been completed by someone else") from exc
+    except WorkflowError as exc:
+        raise ProcedureError(f"The process could not continue: {exc}") from exc
+    try:
+        with session.no_autoflush:  # its reads need nothing pending: everything is written in one flush
+            record_event(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
+                         {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage, "task": task.name,
+                          "values": result.values}, task_id=task.id)
+            facts.record_task_done(session, case, task.form_name, task.stage, result.values, calendar)  # reporting
+            apply_run(session, case, run, actor, calendar, because=f"{actor.name} completed “{task.name}”",
+                      completed_id=task.id)
+        session.flush()
+    except (StaleDataError, OperationalError) as exc:
+        # PostgreSQL finds the row version moved on; SQLite refuses to write from an outdated snapshot.
+        if isinstance(exc, OperationalError) and "locked" not in str(exc):
+            raise
+        raise Conflict("Someone else completed this task at the same moment. Nothing of yours was saved") from exc
+    return case

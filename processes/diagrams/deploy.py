@@ -1,0 +1,92 @@
+"""Deploying diagrams as immutable, content-addressed process versions with their forms."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Mapping
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import ProcessVersion, User
+from models.user import role_for_lane
+from processes.diagrams.script_checks import check_scripts
+from processes.engine import BpmnError, WorkflowEngine, default_engine
+from processes.messaging.messages import load_templates
+from processes.records.audit import audit
+
+SHIPPED_BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+SHIPPED_FORMS = Path(__file__).resolve().parents[2] / "forms"
+
+
+def check_process(engine: WorkflowEngine, xml: bytes, process_id: str, forms: Mapping[str, Any]) -> list[str]:
+    """Problems that stop a process being deployed: lanes without a role, missing forms, refused scripts."""
+    problems = check_scripts(engine, xml, process_id)
+    for task in engine.describe_user_tasks(xml, process_id):
+        where = f"user task {task['bpmn_id']} ({task['name']})"
+        if role_for_lane(task["lane"]) is None:
+            problems.append(f"{where} is in lane {task['lane']!r}, which is not a role")
+        form = task["properties"].get("form")
+        if not form:
+            problems.append(f"{where} names no form")
+        elif form not in forms:
+            problems.append(f"{where} uses form {form!r}, which does not exist")
+    return problems
+
+
+def deploy_process(session: Session, xml: bytes, forms: Mapping[str, Any], actor: User | None,
+                   comment: str, engine: WorkflowEngine | None = None,
+                   messages: Mapping[str, Any] | None = None) -> list[ProcessVersion]:
+    """Store each process of a diagram as a new version, with the forms and message templates it uses,
+    unless that exact content is deployed already."""
+    engine = engine or default_engine()
+    messages = load_templates() if messages is None else messages
+    versions = []
+    for process_id in engine.process_ids(xml):
+        problems = check_process(engine, xml, process_id, forms)
+        sends = engine.send_templates(xml, process_id)
+        problems += [f"send task {task} uses message template {name!r}, which does not exist"
+                     for task, name in sends.items() if name not in messages]
+        if problems:
+            raise BpmnError("; ".join(problems))
+        used = {t["properties"]["form"] for t in engine.describe_user_tasks(xml, process_id)}
+        snapshot = {"forms": {name: forms[name] for name in sorted(used)},
+                    "messages": {name: messages[name] for name in sorted(set(sends.values()))}}
+        digest = hashlib.sha256(xml + json.dumps(snapshot, sort_keys=True).encode()).hexdigest()
+        versions.append(_store_version(session, engine, xml, process_id, snapshot, digest, actor, comment))
+    return versions
+
+
+def _store_version(session, engine, xml, process_id, snapshot, digest, actor, comment) -> ProcessVersion:
+    existing = session.scalar(select(ProcessVersion).filter_by(process_key=process_id, content_hash=digest).limit(1))
+    if existing:
+        return existing
+    return new_version(session, engine, xml, process_id, snapshot, digest, actor, comment)
+
+
+def new_version(session, engine, xml, process_id, snapshot, digest, actor, comment) -> ProcessVersion:
+    """Store the next version number of a process (a rollback may repeat an older version's content)."""
+    number = (session.scalar(select(func.max(ProcessVersion.number)).filter_by(process_key=process_id)) or 0) + 1
+    spec_name = engine.process_names(xml).get(process_id, process_id)
+    version = ProcessVersion(process_key=process_id, name=spec_name, number=number, content_hash=digest,
+                             bpmn_xml=xml, forms=snapshot["forms"], messages=snapshot["messages"], comment=comment,
+                             deployed_by_id=actor.id if actor else None)
+    session.add(version)
+    session.flush()
+    audit(session, actor, "deploy", f"Deployed {process_id} version {number} ({digest[:12]}): {comment}")
+    return version
+
+
+def latest_version(session: Session, process_key: str) -> ProcessVersion | None:
+    return session.scalar(select(ProcessVersion).filter_by(process_key=process_key)
+                          .order_by(ProcessVersion.number.desc()).limit(1))
+
+
+def deploy_shipped(session: Session, forms: Mapping[str, Any], actor: User | None = None,
+                   engine: WorkflowEngine | None = None) -> list[ProcessVersion]:
+    """Deploy every diagram in bpmn/ (a no-op for those already deployed)."""
+    versions = []
+    for path in sorted(SHIPPED_BPMN.glob("*.bpmn")):
+        versions += deploy_process(session, path.read_bytes(), forms, actor, f"Shipped {path.name}", engine)
+    return versions

@@ -1,0 +1,18 @@
+"""The only room that knows SpiffWorkflow: specs and their cache, running and saving workflows, the sandbox.
+
+Everything else imports the engine from here."""
+from processes.engine.results import (
+           Diagram,
+           MigrationRefused,
+           ReadyTask,
+           Run,
+           TaskNotReady,
+           WaitingTimer,
+           WorkflowError,
+)
+from processes.engine.specs import SPEC_REF, content_hash
+from processes.engine.workflow_engine import WorkflowEngine, default_engine
+from processes.engine.xmlsafe import MAX_BPMN_BYTES, BpmnError
+
+__all__ = ["BpmnError", "Diagram", "MAX_BPMN_BYTES", "MigrationRefused", "ReadyTask", "Run", "SPEC_REF", "TaskNotReady",
+           "WaitingTimer", "WorkflowEngine", "WorkflowError", "content_hash", "default_engine"]

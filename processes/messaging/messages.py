@@ -1,0 +1,188 @@
+"""Messages to customers and staff: templates (data the process owner edits), rendering, the outbox."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+from jinja2 import ChainableUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from sqlalchemy import Integer, bindparam, cast, exists, insert, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from models import SEE_ALL_ROLES, Case, OutboxMessage, User, UserRole, UserServiceArea
+from processes.datafiles import load_folder
+from processes.errors import ProcedureError
+from processes.policy.calendar import LONDON, as_utc
+from processes.policy.settings import ombudsman_details
+
+SHIPPED_MESSAGES = Path(__file__).resolve().parents[2] / "messages"
+OUTCOMES = {"upheld": "Upheld", "partly_upheld": "Partly upheld", "not_upheld": "Not upheld"}
+REMEDIES = {"apology": "an apology", "explanation": "an explanation", "action": "action to put things right",
+            "changed_decision": "a changed decision", "corrected_record": "a corrected record",
+            "financial": "a financial remedy", "changed_policy": "a change to our policy or procedure"}
+
+
+# Where links in messages point, and whose name they sign with; set once by the app at start-up.
+SITE = {"url": "http://127.0.0.1:5000", "council": "the council"}
+
+
+def configure_site(url: str, council: str) -> None:
+    SITE.update(url=url.rstrip("/"), council=council)
+
+
+class MessageTemplateError(ProcedureError):
+    """A message template could not be rendered."""
+
+
+def load_templates(directory: Path = SHIPPED_MESSAGES) -> dict[str, dict[str, str]]:
+    """Every `*.json` template (subject and body, Jinja text) in a folder, checked, keyed by file stem."""
+    return load_folder(directory, check_template)
+
+
+def check_template(name: str, template: Mapping[str, Any]) -> None:
+    if not isinstance(template.get("subject"), str) or not isinstance(template.get("body"), str):
+        raise MessageTemplateError(f"message template {name} needs a subject and a body")
+    try:
+        _ENV.parse(template["subject"])
+        _ENV.parse(template["body"])
+    except TemplateError as exc:
+        raise MessageTemplateError(f"message template {name}: {exc}") from exc
+
+
+def _due_date(value: str | None) -> str:
+    if not value:
+        return "the date we have given you"
+    return (as_utc(value) - timedelta(seconds=1)).astimezone(LONDON).strftime("%A %-d %B %Y")
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return ""
+    local = as_utc(value).astimezone(LONDON)
+    return f"{local:%-d %B %Y} at {local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
+
+
+def _is_past(value: str | None) -> bool:
+    """`{% if stage1_response_due is past %}`: the moment has come by the time the message is written."""
+    return bool(value) and as_utc(value) <= datetime.now(timezone.utc)
+
+
+# The process owner writes templates, so they are rendered in Jinja's sandbox: no attribute tricks.
+_ENV = SandboxedEnvironment(undefined=ChainableUndefined, autoescape=False, keep_trailing_newline=False)
+_ENV.filters.update(due_date=_due_date, when=_when)
+_ENV.tests.update(past=_is_past)
+_ENV.globals.update(outcome_label=lambda v: OUTCOMES.get(v, v or ""),
+                    remedy_labels=lambda vs: ", ".join(REMEDIES.get(v, v) for v in vs or []))
+
+
+@lru_cache(maxsize=512)
+def _compiled(source: str):
+    """Templates are immutable text stored with their version: compile each once per process."""
+    return _ENV.from_string(source)
+
+
+def render(template: Mapping[str, str], context: Mapping[str, Any]) -> tuple[str, str]:
+    """The subject and body of a message; names a template uses but the case lacks read as empty."""
+    try:
+        subject = _compiled(template["subject"]).render(context).strip()
+        body = _compiled(template["body"]).render(context).strip()
+    except (TemplateError, TypeError, ValueError, AttributeError) as exc:  # e.g. a filter given a non-date
+        raise MessageTemplateError(f"a message could not be written: {exc}") from exc
+    return subject, body
+
+
+def issue_status_access(case: Case) -> None:
+    """A secret link for the customer's status page, and a short code to use with the reference."""
+    case.status_token = secrets.token_urlsafe(24)
+    case.access_code = f"{secrets.randbelow(10**6):06d}"
+
+
+def status_url(case: Case) -> str:
+    return f"{SITE['url']}/status/{case.status_token}" if case.status_token else f"{SITE['url']}/status"
+
+
+def queue_customer_message(session: Session, case: Case, template_name: str, data: Mapping[str, Any],
+                           officer: str | None, holder: str | None = None) -> OutboxMessage:
+    """Write one message to the customer into the outbox: an email, a letter to post, or a note that
+    the customer left no way to reach them. `officer` did the step; `holder` has the case now ("a senior
+    officer": the step may have ended in an escalation)."""
+    templates = case.process_version.messages or {}
+    if template_name not in templates:
+        raise MessageTemplateError(f"there is no message template called {template_name!r}")
+    context = {**data, "reference": case.reference, "customer_name": case.customer_name, "officer": officer,
+               "council": SITE["council"], "status_url": status_url(case), "status_page": f"{SITE['url']}/status",
+               "access_code": case.access_code, "holder": holder}
+    template = templates[template_name]
+    if "ombudsman" in template["subject"] + template["body"]:  # read only for the messages that name them
+        context["ombudsman"] = ombudsman_details(session)
+    subject, body = render(template, context)
+    if case.customer_email and case.preferred_contact in (None, "email"):
+        channel, address, status = "email", case.customer_email, "pending"
+    elif case.customer_address:
+        channel, address, status = "letter", case.customer_address, "to_post"
+    elif case.customer_email:
+        channel, address, status = "email", case.customer_email, "pending"
+    else:
+        channel, address, status = "none", None, "no_contact"
+    message = OutboxMessage(case=case, audience="customer", channel=channel, template=template_name,
+                            to_name=case.customer_name, to_address=address, subject=subject, body=body,
+                            status=status, next_attempt_at=datetime.now(timezone.utc) if status == "pending" else None)
+    session.add(message)
+    return message
+
+
+_STAFF_TEMPLATES: dict[str, dict[str, str]] = {}
+
+
+def staff_template(name: str) -> dict[str, str]:
+    if not _STAFF_TEMPLATES:
+        _STAFF_TEMPLATES.update(load_templates())
+    return _STAFF_TEMPLATES[name]
+
+
+# Built once (every new task and notification asks): an email to each active member of a role, and of those to
+# the ones who may see a case in a given area (they see all cases, or work in its area), written by one
+# INSERT ... SELECT (no round trip to read the members first, no ORM objects).
+_MEMBERS = (select(User.name, User.email).join(UserRole)
+            .where(UserRole.role == bindparam("role"), User.active.is_(True)))
+_SEES_ALL = aliased(UserRole)
+_MEMBERS_FOR_CASE = _MEMBERS.where(or_(
+    exists().where(_SEES_ALL.user_id == User.id, _SEES_ALL.role.in_(SEE_ALL_ROLES)),
+    exists().where(UserServiceArea.user_id == User.id, UserServiceArea.service_area == bindparam("area"))))
+
+
+def _staff_emails(members):
+    outbox = OutboxMessage.__table__
+    columns = ["case_id", "audience", "channel", "template", "to_name", "to_address", "subject", "body", "status",
+               "attempts", "next_attempt_at", "created_at"]
+    values = [cast(bindparam("case_id"), Integer), literal("staff"), literal("email"), literal("staff"), User.name,
+              User.email, cast(bindparam("subject"), outbox.c.subject.type),
+              cast(bindparam("body"), outbox.c.body.type), literal("pending"), literal(0),
+              bindparam("now", type_=outbox.c.next_attempt_at.type), bindparam("now", type_=outbox.c.created_at.type)]
+    return insert(outbox).from_select(columns, members.with_only_columns(*values), include_defaults=False)
+
+
+_STAFF_EMAILS, _STAFF_EMAILS_FOR_CASE = _staff_emails(_MEMBERS), _staff_emails(_MEMBERS_FOR_CASE)
+
+
+def queue_staff_message(session: Session, role: str, template_name: str, context: Mapping[str, Any],
+                        case: Case | None = None) -> int:
+    """An email to every active member of a role who may see the case (see processes.access.visible_cases);
+    how many were queued."""
+    links = {"case_url": f"{SITE['url']}/cases/{case.reference}" if case else SITE["url"],
+             "reference": case.reference if case else ""}
+    subject, body = render(staff_template(template_name), {**links, **context})
+    params = {"role": role, "subject": subject, "body": body, "now": datetime.now(timezone.utc),
+              "case_id": case.id if case else None}
+    if case is None:
+        return session.execute(_STAFF_EMAILS, params).rowcount
+    return session.execute(_STAFF_EMAILS_FOR_CASE, {**params, "area": case.service_area}).rowcount
+
+
+def queue_new_task_emails(session: Session, case: Case, role: str, task_name: str, task_id: int,
+                          due: str) -> int:
+    return queue_staff_message(session, role, "staff_new_task", {
+        "task": task_name, "due": due, "task_url": f"{SITE['url']}/tasks/{task_id}"}, case)

@@ -1,0 +1,131 @@
+"""Writing and checking the audit trail: who saw and changed what, when, in a hash chain."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+
+from sqlalchemy import event, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from models import AuditEntry, AuditHead, User
+from processes.paging import PAGE_SIZE, Page
+
+GENESIS = "0" * 64
+
+
+def _digest(prev_hash: str, at: datetime, actor_id, actor: str, action: str, case_reference, detail: str) -> str:
+    fields = [prev_hash, at.astimezone(timezone.utc).isoformat(), str(actor_id or ""), actor, action,
+              case_reference or "", detail]
+    return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
+
+
+def actor_label(actor: User | str | None) -> tuple[int | None, str]:
+    if isinstance(actor, User):
+        return actor.id, f"{actor.name} <{actor.email}>"
+    return None, actor or "system"
+
+
+def audit(session: Session, actor: User | str | None, action: str, detail: str,
+          case_reference: str | None = None) -> None:
+    """Note one entry; it joins the chain when the transaction commits (see `_chain_pending`)."""
+    actor_id, label = actor_label(actor)
+    session.info.setdefault("audit_pending", []).append(
+        dict(at=datetime.now(timezone.utc), actor_id=actor_id, actor=label, action=action,
+             case_reference=case_reference, detail=detail))
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_pending(session: Session) -> None:
+    """Write the transaction's entries last, under the head row's lock, so the chain never forks.
+
+    Taking that lock at the very end means every transaction locks its case rows before the audit
+    head, never the other way round, so a timer worker and a request cannot deadlock.
+    """
+    pending = session.info.pop("audit_pending", None)
+    if not pending:
+        return
+    # Plain statements on the tables, not ORM objects or ORM bulk statements: this runs at every commit
+    # that audits something, and on SQLite inside the one write lock.
+    session.flush()
+    connection = session.connection()
+    last = connection.scalar(_HEAD)
+    first = last is None
+    rows, last = [], last or GENESIS
+    for fields in pending:
+        digest = _digest(last, **fields)
+        rows.append({**fields, "prev_hash": last, "hash": digest})
+        last = digest
+    if not first and connection.dialect.name == "postgresql":  # one round trip: entries in with the head's move
+        connection.execute(_APPEND_AND_MOVE_HEAD, {**{column: [row[column] for row in rows] for column in _COLUMNS},
+                                                   "last_hash": last})
+    else:
+        connection.execute(_APPEND, rows)
+        connection.execute(_START_HEAD if first else _MOVE_HEAD, {"last_hash": last})
+
+
+_HEAD = select(AuditHead.__table__.c.last_hash).where(AuditHead.__table__.c.id == 1).with_for_update()
+_APPEND = insert(AuditEntry.__table__)
+_START_HEAD = insert(AuditHead.__table__).values(id=1)
+_MOVE_HEAD = update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1)
+# PostgreSQL: the entries as one array per column, unnested into rows. Plain SQL: SQLAlchemy's own form of this
+# (a multi-row INSERT in a CTE of the UPDATE) costs more to compile each time than a round trip saves.
+_COLUMNS = {"at": "timestamptz", "actor_id": "integer", "actor": "varchar", "action": "varchar",
+            "case_reference": "varchar", "detail": "text", "prev_hash": "varchar", "hash": "varchar"}
+_APPEND_AND_MOVE_HEAD = text(
+    f"WITH appended AS (INSERT INTO audit_entry ({', '.join(_COLUMNS)}) SELECT * FROM unnest("
+    + ", ".join(f"CAST(:{column} AS {kind}[])" for column, kind in _COLUMNS.items())
+    + ")) UPDATE audit_head SET last_hash = :last_hash WHERE id = 1")
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_pending(session: Session, previous_transaction) -> None:
+    session.info.pop("audit_pending", None)
+
+
+def verify_chain(session: Session) -> tuple[int, AuditEntry | None]:
+    """How many entries check out, and the first that does not (edited, removed or reordered), if any."""
+    expected, checked = GENESIS, 0
+    query = select(AuditEntry).order_by(AuditEntry.id).execution_options(populate_existing=True)
+    for entry in session.scalars(query).yield_per(1000):
+        recomputed = _digest(entry.prev_hash, at=entry.at, actor_id=entry.actor_id, actor=entry.actor,
+                             action=entry.action, case_reference=entry.case_reference, detail=entry.detail)
+        if entry.prev_hash != expected or entry.hash != recomputed:
+            return checked, entry
+        expected, checked = entry.hash, checked + 1
+    head = session.get(AuditHead, 1)
+    if head is not None and checked and head.last_hash != expected:
+        return checked, None if head.last_hash == GENESIS else _missing_tail(session)
+    return checked, None
+
+
+def _missing_tail(session: Session) -> AuditEntry:
+    """The newest entry stands in for entries cut off the end of the chain."""
+    return session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
+
+
+def _matching(text: str, action: str, reference: str) -> list:
+    """The search's conditions on the entries: words in the detail or the actor, an exact action, a case."""
+    where = []
+    if text:
+        where.append(AuditEntry.detail.ilike(f"%{text}%") | AuditEntry.actor.ilike(f"%{text}%"))
+    if action:
+        where.append(AuditEntry.action == action)
+    if reference:
+        where.append(AuditEntry.case_reference == reference.strip().upper())
+    return where
+
+
+def search_audit(session: Session, text: str = "", action: str = "", reference: str = "",
+                 limit: int = 500) -> list[AuditEntry]:
+    query = select(AuditEntry).where(*_matching(text, action, reference)).order_by(AuditEntry.id.desc())
+    return list(session.scalars(query.limit(limit)))
+
+
+def audit_page(session: Session, number: int, text: str = "", action: str = "", reference: str = "") -> Page:
+    """One page of the matching entries, newest first; a page past the last is the last."""
+    where = _matching(text, action, reference)
+    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where))
+    number = min(max(1, number), max(1, -(-total // PAGE_SIZE)))
+    query = (select(AuditEntry).where(*where).order_by(AuditEntry.id.desc())
+             .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    return Page(list(session.scalars(query)), total, number)

@@ -1,0 +1,110 @@
+"""Everything held about one case (for the Ombudsman) or one customer (a subject access request), as a zip."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from models import AuditEntry, Case, CaseEvent, Notification, OutboxMessage, User
+from processes.errors import InvalidInput, NotAllowed
+from processes.records.audit import audit
+
+EXPORTERS = ("customer_relations_officer", "administrator")
+CASE_COLUMNS = [c.name for c in Case.__table__.columns if c.name not in ("workflow_state", "access_code", "status_token")]
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _rows(session: Session, model, *where, order=None) -> list[dict[str, Any]]:
+    columns = [c for c in model.__table__.columns]
+    result = session.execute(select(*columns).where(*where).order_by(order if order is not None else model.id))
+    return [{k: _plain(v) for k, v in row._asdict().items()} for row in result]
+
+
+def case_record(session: Session, case: Case) -> dict[str, Any]:
+    """The case's details, history, messages, notifications and audit entries as plain data."""
+    names = dict(session.execute(select(User.id, User.name)).all())
+    events = _rows(session, CaseEvent, CaseEvent.case_id == case.id)
+    for event in events:
+        event["actor"] = names.get(event.pop("actor_id"), "customer or system")
+    return {
+        "case": {name: _plain(getattr(case, name)) for name in CASE_COLUMNS},
+        "process": {"key": case.process_version.process_key, "version": case.process_version.number,
+                    "content_hash": case.process_version.content_hash},
+        "current_tasks": [{"task": t.name, "role": t.role, "due_at": _plain(t.due_at),
+                           "assigned_to": t.assigned_to.name if t.assigned_to else None} for t in case.ready_tasks],
+        "history": events,
+        "messages": _rows(session, OutboxMessage, OutboxMessage.case_id == case.id),
+        "notifications": _rows(session, Notification, Notification.case_id == case.id),
+        "audit": _rows(session, AuditEntry, AuditEntry.case_reference == case.reference),
+    }
+
+
+def _zip(files: dict[str, str | bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _message_files(prefix: str, messages: list[dict[str, Any]]) -> dict[str, str]:
+    files = {}
+    for number, m in enumerate(messages, 1):
+        slug = re.sub(r"[^a-z0-9]+", "-", m["subject"].lower()).strip("-")[:40]
+        files[f"{prefix}messages/{number:02d}-{m['channel']}-{slug}.txt"] = (
+            f"To: {m['to_name'] or ''} {m['to_address'] or ''}\nSubject: {m['subject']}\nStatus: {m['status']}\n"
+            f"Written: {m['created_at']}\nSent: {m['sent_at'] or 'not sent'}\n\n{m['body']}\n")
+    return files
+
+
+def export_case_file(session: Session, actor: User, case: Case, readable: str) -> bytes:
+    """The Ombudsman's case file: readable summary, data, every message, the diagram of the case's version."""
+    if not actor.has_role(*EXPORTERS):
+        raise NotAllowed("Only the Customer Relations Officer exports case files")
+    record = case_record(session, case)
+    files = {"case-file.html": readable, "case.json": json.dumps(record, indent=2, ensure_ascii=False),
+             f"diagram-{case.process_version.process_key}-v{case.process_version.number}.bpmn":
+             case.process_version.bpmn_xml, **_message_files("", record["messages"])}
+    audit(session, actor, "case file exported", "Exported the whole case file (for the Ombudsman)", case.reference)
+    return _zip(files)
+
+
+def find_customer_cases(session: Session, actor: User, email: str, name: str, phone: str) -> list[Case]:
+    """Cases whose customer matches any of the details given (email and name ignore case; phone ignores spaces)."""
+    if not actor.has_role(*EXPORTERS):
+        raise NotAllowed("Only the Customer Relations Officer answers subject access requests")
+    email, name, phone = email.strip().lower(), " ".join(name.split()).lower(), re.sub(r"\D", "", phone)
+    if not (email or name or phone):
+        raise InvalidInput({"email": "Enter the customer's email address, name or phone number"})
+    digits = func.replace(func.replace(Case.customer_phone, " ", ""), "-", "")
+    matches = [func.lower(Case.customer_email) == email if email else None,
+               func.lower(Case.customer_name) == name if name else None,
+               digits == phone if phone else None]
+    query = select(Case).where(or_(*[m for m in matches if m is not None])).order_by(Case.received_at)
+    return list(session.scalars(query))
+
+
+def export_subject_access(session: Session, actor: User, cases: list[Case], asked_for: str) -> bytes:
+    """Everything held about one customer across their cases, for a subject access request."""
+    if not actor.has_role(*EXPORTERS):
+        raise NotAllowed("Only the Customer Relations Officer answers subject access requests")
+    files: dict[str, str | bytes] = {
+        "README.txt": (f"Subject access export for: {asked_for}\nCases found: {len(cases)}\n\n"
+                       "Each folder holds one case: case.json (details, history, messages, audit entries) and the "
+                       "messages sent. Review for third-party data and exemptions before disclosure.\n")}
+    for case in cases:
+        record = case_record(session, case)
+        files[f"{case.reference}/case.json"] = json.dumps(record, indent=2, ensure_ascii=False)
+        files.update(_message_files(f"{case.reference}/", record["messages"]))
+    audit(session, actor, "subject access export",
+          f"Exported {len(cases)} cases for a subject access request ({asked_for})")
+    return _zip(files)

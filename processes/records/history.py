@@ -1,0 +1,20 @@
+"""The history writer: a line in a case's history and the same in the audit trail."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from models import Case, CaseEvent, User
+from processes.records.audit import audit
+
+
+def record_event(session: Session, case: Case, actor: User | None, kind: str, summary: str,
+                 details: dict[str, Any] | None = None, task_id: int | None = None) -> None:
+    """A line in the case's history (about the task `task_id`, if given), and the same in the audit trail."""
+    # Through the backref, so a long history is not loaded just to add a line to it.
+    session.add(CaseEvent(case=case, actor_id=actor.id if actor else None, kind=kind, summary=summary,
+                          details=details, task_id=task_id))
+    who = actor or ("customer" if kind in ("submitted", "review_requested", "withdrawn") and not case.recorded_by_id
+                    else "system")
+    audit(session, who, f"case {kind}", summary, case.reference)

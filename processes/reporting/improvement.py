@@ -1,0 +1,184 @@
+"""Learning from comments: improvement actions, Ombudsman enquiries and the annual self-assessment."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Case, ImprovementAction, OmbudsmanEnquiry, SelfAssessment, User
+from models.reporting import ACTION_SOURCES, ACTION_STATUSES, ANSWERS, OMBUDSMAN_DECISIONS
+from processes.errors import InvalidInput, NotAllowed
+from processes.records.audit import audit
+from processes.records.history import record_event
+
+CHANGERS = ("customer_relations_officer", "administrator")
+OWNER_ROLES = ("service_manager", "customer_relations_officer")
+# The sections of the Complaint Handling Code the annual self-assessment answers, in the Code's order.
+CODE_SECTIONS = {
+    "definitions": "1. Definition of a complaint and a service request",
+    "exclusions": "2. Exclusions: when a complaint is not taken on, and why",
+    "accessibility": "3. Accessibility and awareness",
+    "staff": "4. Complaint handling staff and resources",
+    "process": "5. The complaint handling process",
+    "stages": "6. Complaint stages and timescales",
+    "putting_right": "7. Putting things right",
+    "reporting": "8. Self-assessment, reporting and compliance",
+    "learning": "9. Scrutiny and oversight: continuous learning and improvement",
+}
+
+
+def _require_changer(actor: User) -> None:
+    if not actor.has_role(*CHANGERS):
+        raise NotAllowed("Only the Customer Relations Officer can change this")
+
+
+def _text(errors: dict, values: Mapping, name: str, message: str, limit: int = 4000) -> str:
+    text = (values.get(name) or "").strip()
+    if not text:
+        errors[name] = message
+    elif len(text) > limit:
+        errors[name] = f"This must be {limit:,} characters or fewer"
+    return text
+
+
+def _date(errors: dict, values: Mapping, name: str, message: str, required: bool = True) -> date | None:
+    text = (values.get(name) or "").strip()
+    if not text:
+        if required:
+            errors[name] = message
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors[name] = f"{message.replace('Enter', 'Enter a real date for')}, for example 2026-04-01"
+        return None
+
+
+def eligible_owners(session: Session) -> list[User]:
+    """Action owners are service managers and the CRO: the people who see the reports."""
+    return [u for u in session.scalars(select(User).order_by(User.name)) if u.has_role(*OWNER_ROLES)]
+
+
+def raise_action(session: Session, actor: User, values: Mapping[str, str], case: Case | None = None,
+                 enquiry: OmbudsmanEnquiry | None = None) -> ImprovementAction:
+    """Raise an action (an Ombudsman recommendation when `enquiry` is given) with an owner and a due date."""
+    _require_changer(actor)
+    errors: dict[str, str] = {}
+    description = _text(errors, values, "description", "Enter what will be done")
+    due_on = _date(errors, values, "due_on", "Enter the date it is due")
+    owner = session.get(User, int(values["owner_id"])) if (values.get("owner_id") or "").isdigit() else None
+    if owner is None or not owner.has_role(*OWNER_ROLES):
+        errors["owner_id"] = "Select who owns this action"
+    source = "ombudsman" if enquiry else values.get("source")
+    if source not in ACTION_SOURCES:
+        errors["source"] = "Select where this action came from"
+    reference = (values.get("reference") or "").strip().upper()
+    if case is None and enquiry is None and reference:
+        case = session.scalar(select(Case).filter_by(reference=reference))
+        if case is None:
+            errors["reference"] = "Enter the reference of one of our cases, like CC-2026-000123, or leave it empty"
+    if errors:
+        raise InvalidInput(errors, dict(values))
+    case = enquiry and session.get(Case, enquiry.case_id) or case
+    action = ImprovementAction(source=source, description=description, owner_id=owner.id, due_on=due_on,
+                               case_id=case.id if case else None, ombudsman_enquiry_id=enquiry.id if enquiry else None,
+                               service_area=values.get("service_area") or (case.service_area if case else None))
+    session.add(action)
+    session.flush()
+    _note(session, actor, case, f"Improvement action {action.id} raised for {owner.name}, due {due_on:%-d %B %Y}")
+    return action
+
+
+def update_action(session: Session, actor: User, action: ImprovementAction, values: Mapping[str, str],
+                  today: date) -> ImprovementAction:
+    """The owner or the CRO records progress: status, and what was done (evidence of compliance)."""
+    if actor.id != action.owner_id and not actor.has_role(*CHANGERS):
+        raise NotAllowed("Only the action's owner or the Customer Relations Officer can update it")
+    errors: dict[str, str] = {}
+    status = values.get("status")
+    if status not in ACTION_STATUSES:
+        errors["status"] = "Select the action's status"
+    evidence = (values.get("evidence") or "").strip()
+    if status == "done" and not evidence:
+        errors["evidence"] = "Enter what was done: it is the evidence that the action is complete"
+    if errors:
+        raise InvalidInput(errors, dict(values))
+    action.status, action.evidence = status, evidence or None
+    action.completed_on = today if status == "done" else None
+    session.flush()
+    case = session.get(Case, action.case_id) if action.case_id else None
+    _note(session, actor, case, f"Improvement action {action.id} is now {ACTION_STATUSES[status].lower()}")
+    return action
+
+
+def _note(session: Session, actor: User, case: Case | None, summary: str) -> None:
+    if case is not None:
+        record_event(session, case, actor, "improvement", summary)
+    else:
+        audit(session, actor, "improvement", summary)
+
+
+def overdue_actions(session: Session, today: date, owner: User | None = None) -> list[ImprovementAction]:
+    query = select(ImprovementAction).where(ImprovementAction.status == "open", ImprovementAction.due_on < today)
+    if owner is not None:
+        query = query.where(ImprovementAction.owner_id == owner.id)
+    return list(session.scalars(query.order_by(ImprovementAction.due_on)))
+
+
+def record_ombudsman_enquiry(session: Session, actor: User, values: Mapping[str, str]) -> OmbudsmanEnquiry:
+    """The Ombudsman has asked about a case: its reference with them and when the enquiry came."""
+    _require_changer(actor)
+    errors: dict[str, str] = {}
+    reference = (values.get("reference") or "").strip().upper()
+    case = session.scalar(select(Case).filter_by(reference=reference)) if reference else None
+    if case is None:
+        errors["reference"] = "Enter the reference of one of our cases, like CC-2026-000123"
+    received_on = _date(errors, values, "received_on", "Enter the date the enquiry was received")
+    lgsco = _text(errors, values, "lgsco_reference", "Enter the Ombudsman's reference", 40)
+    if errors:
+        raise InvalidInput(errors, dict(values))
+    enquiry = OmbudsmanEnquiry(case_id=case.id, received_on=received_on, lgsco_reference=lgsco)
+    session.add(enquiry)
+    session.flush()
+    record_event(session, case, actor, "ombudsman", f"Ombudsman enquiry {lgsco} received on {received_on:%-d %B %Y}")
+    return enquiry
+
+
+def record_ombudsman_decision(session: Session, actor: User, enquiry: OmbudsmanEnquiry,
+                              values: Mapping[str, str]) -> OmbudsmanEnquiry:
+    _require_changer(actor)
+    errors: dict[str, str] = {}
+    decision = values.get("decision")
+    if decision not in OMBUDSMAN_DECISIONS:
+        errors["decision"] = "Select the Ombudsman's decision"
+    decided_on = _date(errors, values, "decided_on", "Enter the date of the decision")
+    if errors:
+        raise InvalidInput(errors, dict(values))
+    enquiry.decision, enquiry.decided_on = decision, decided_on
+    session.flush()
+    record_event(session, session.get(Case, enquiry.case_id), actor, "ombudsman",
+                 f"Ombudsman decision on {enquiry.lgsco_reference}: {OMBUDSMAN_DECISIONS[decision]}")
+    return enquiry
+
+
+def self_assessment(session: Session, year: int) -> dict[str, SelfAssessment]:
+    return {a.section: a for a in session.scalars(select(SelfAssessment).filter_by(year=year))}
+
+
+def save_self_assessment(session: Session, actor: User, year: int, values: Mapping[str, str]) -> None:
+    """Answer every section of the Code for a year, with the evidence for each answer."""
+    _require_changer(actor)
+    errors = {f"answer_{s}": f"Select how far we meet section {label.split('.')[0]}"
+              for s, label in CODE_SECTIONS.items() if values.get(f"answer_{s}") not in ANSWERS}
+    if errors:
+        raise InvalidInput(errors, dict(values))
+    saved = self_assessment(session, year)
+    for section in CODE_SECTIONS:
+        row = saved.get(section) or SelfAssessment(year=year, section=section)
+        row.answer, row.evidence, row.updated_by_id = values[f"answer_{section}"], (
+            values.get(f"evidence_{section}") or "").strip(), actor.id
+        session.add(row)
+    session.flush()
+    audit(session, actor, "self-assessment", f"Self-assessment against the Code saved for {year}")
