@@ -151,5 +151,5 @@ def live_pool(session: Session, rng: random.Random, closed: int, open_: int, fir
         not_after = datetime.combine(until, time(0), calendar.tz).astimezone(timezone.utc)
         case = life.run(received, rng.randint(0, 3) if recent else None, not_after)
         (open_ids if case.status == "open" else closed_ids).append(case.id)
-        progress.add()
+        progress.update()
     return closed_ids, open_ids

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import time_machine
 from sqlalchemy import select, text
+from tqdm import tqdm
 from werkzeug.datastructures import MultiDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -46,10 +47,9 @@ def timed(fn) -> float:
     return time.perf_counter() - began
 
 
-def progress(label: str, done: int, total: int) -> None:
-    """A progress line every tenth of the way."""
-    if done == total or done % max(1, total // 10) == 0:
-        print(f"  {label}: {done}/{total} ({done * 100 // total}%)", flush=True)
+def progress(label: str, total: int) -> tqdm:
+    """A progress bar on stderr, silent when stderr is not a terminal (disable=None)."""
+    return tqdm(total=total, desc=f"  {label}", disable=None)
 
 
 def bench_database(url: str, cases: int) -> dict:
@@ -62,10 +62,12 @@ def bench_database(url: str, cases: int) -> dict:
         db.session.commit()
         frontline = db.session.scalar(select(User).filter_by(email="frontline@example.org"))
         submit = []
-        for i in range(cases):
-            submit.append(timed(lambda: (submit_comment(db.session, None, DETAILS, "web", datetime.now(timezone.utc)),
-                                         db.session.commit())))
-            progress("submit_comment", i + 1, cases)
+        with progress("submit_comment", cases) as bar:
+            for _ in range(cases):
+                submit.append(timed(lambda: (submit_comment(db.session, None, DETAILS, "web",
+                                                            datetime.now(timezone.utc)),
+                                             db.session.commit())))
+                bar.update()
         results["submit_comment + commit"] = stats(submit)
         results["team task list query"] = stats([timed(lambda: queries.team_tasks(db.session, frontline).items)
                                                  for _ in range(30)])
@@ -78,7 +80,8 @@ def bench_database(url: str, cases: int) -> dict:
         # Each measure runs in blocks of its own, taking turns block by block: one after another, each step
         # is measured as it runs when repeated, and a drift of the shared machine weighs on all three. (Taken
         # task by task, each step ran after the others' work, with the database's side of the connection gone
-        # cold: the completion measured 2 to 3 ms more, its commit alone 0.4 ms more; see README, Performance.)
+        # cold: the completion measured 2 to 3 ms more, its commit alone 0.4 ms more; see docs/performance.md.)
+        bar = progress("complete_task", len(task_ids))
         for start in range(0, len(task_ids), BLOCK):
             block = []
             for task_id in task_ids[start:start + BLOCK]:
@@ -98,7 +101,8 @@ def bench_database(url: str, cases: int) -> dict:
                 officer = db.session.get(User, frontline_id, options=USER_WITH_ROLES_AND_AREAS)
                 complete.append(timed(lambda: (complete_task(db.session, officer, task_id, form, None),
                                                db.session.commit())))
-            progress("complete_task", len(complete), len(task_ids))
+            bar.update(len(block))
+        bar.close()
         results["complete_task + commit"] = stats(complete)
         results["bare engine: restore, run, save"] = stats(bare)
         results["the same, spec by reference"] = stats(by_reference)
