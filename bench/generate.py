@@ -43,7 +43,8 @@ from models import (Case, CaseEvent, CaseRemedy, CaseStage, ReadyTask, Reference
 from processes.deploy import deploy_shipped  # noqa: E402
 
 BATCH = 2000
-STAGE_TIMES = ("received_at", "started_at", "ack_due_at", "acknowledged_at", "response_due_at", "responded_at")
+STAGE_TIMES = ("received_at", "started_at", "ack_due_at", "acknowledged_at", "response_due_at",
+               "responded_at")
 
 
 def progress(label: str, total: int) -> tqdm:
@@ -62,7 +63,8 @@ def _snapshot(case_ids: list[int], with_state: bool) -> list[dict]:
     states = {case_id: state for case_id, state in db.session.execute(query)} if with_state else {}
     snaps = []
     for case_id in case_ids:
-        case = {c.name: getattr(r, c.name) for r in db.session.execute(select(Case.__table__).where(Case.id == case_id))
+        case = {c.name: getattr(r, c.name)
+                for r in db.session.execute(select(Case.__table__).where(Case.id == case_id))
                 for c in Case.__table__.columns if c.name not in ("id", "workflow_state")}
         case["workflow_state"] = states.get(case_id, "")
         snap = {"case": case, "stage": _rows(CaseStage, CaseStage.case_id == case_id),
@@ -70,8 +72,10 @@ def _snapshot(case_ids: list[int], with_state: bool) -> list[dict]:
         if with_state:
             snap.update(task=_rows(ReadyTask, ReadyTask.case_id == case_id),
                         timer=_rows(WaitingTimer, WaitingTimer.case_id == case_id),
-                        # A copy's history names none of the pool case's tasks: their links stay the pool case's.
-                        event=[{**r, "task_id": None} for r in _rows(CaseEvent, CaseEvent.case_id == case_id)])
+                        # A copy's history names none of the pool case's tasks: their links stay the pool
+                        # case's.
+                        event=[{**r, "task_id": None}
+                               for r in _rows(CaseEvent, CaseEvent.case_id == case_id)])
         snaps.append(snap)
     return snaps
 
@@ -163,7 +167,8 @@ def generate(url: str, closed: int = 100_000, open_cases: int = 10_000, pool: in
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--closed", type=int, default=100_000)
     parser.add_argument("--open", type=int, default=10_000, dest="open_cases")
     parser.add_argument("--pool", type=int, default=400, help="case lives run through the real operations")
