@@ -1,6 +1,6 @@
 # Two commands on a fresh machine:
 #   make run   - set everything up and run the app with demo accounts (SQLite file in instance/)
-#   make test  - set everything up and run the whole suite on SQLite, then on PostgreSQL
+#   make test  - set everything up, lint (ruff), and run the whole suite on SQLite, then on PostgreSQL
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +10,7 @@ MAIL_PORT ?= 8025
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/cc_test
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install assets chromium postgres test-sqlite test-postgres bench bench-quick
+.PHONY: run test install assets chromium postgres lint test-sqlite test-postgres bench bench-quick
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,13 +42,16 @@ postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable on 127.0.0.1:5432 and could not be started"; exit 1; }
 	psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS cc_test" -c "CREATE DATABASE cc_test"
 
+lint: install
+	$(BIN)/ruff check .
+
 test-sqlite: install chromium
 	$(BIN)/pytest -p no:cacheprovider
 
 test-postgres: install chromium postgres
 	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider
 
-test: test-sqlite test-postgres
+test: lint test-sqlite test-postgres
 
 bench: install
 	$(BIN)/python bench/all.py

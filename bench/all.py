@@ -9,18 +9,22 @@ Parts, in this order (NAME for --only):
   dashboard    bench/dashboard.py: the reports pages, on the 110,000-case databases tasklist has just made
   timers       bench/timers.py: a backlog of due timers, and timers falling due while the worker runs
   validation   bench/validation.py: checking each shipped diagram (no database: listed once, database "-")
-  sandbox      bench/sandbox.py: what the script sandbox's bounds cost, how fast hostile scripts stop (no database)
+  sandbox      bench/sandbox.py: what the script sandbox's bounds cost, how fast hostile scripts stop
+               (no database)
 PostgreSQL is skipped, with a notice, when it is not running on 127.0.0.1:5432.
 --quick  small sizes for a smoke run of a few minutes: 30 cases, 3 s of HTTP load, task lists and dashboard on
-         1,000 and 5,000 generated cases (databases of their own), 1,000 waiting timers of which 100 due, fewer repeats.
+         1,000 and 5,000 generated cases (databases of their own), 1,000 waiting timers of which 100 due,
+         fewer repeats.
 --reuse  measure the 110,000-case databases already generated (/tmp/cc-bench-reports.db and cc_bench_reports)
-         instead of generating them again (passed to tasklist and dashboard); with --quick it only cuts the repeats.
-The full run takes many minutes (generating 110,000 cases per database most of all); a line is printed as each part
-starts. steps, submissions and timers use databases of their own (cc_bench_all_*, /tmp/cc-bench-all-*), so a bench
-script run meanwhile is not disturbed; tasklist and dashboard use the shared ones above (the --quick ones excepted).
-Prints one table (measure, database, n, median, p95, unit and notes) and writes it to bench/results/all.json with the
-date, the machine and the options. Nothing here asserts a time. A part that fails prints its traceback and is listed
-under "failures" in the JSON; the other parts still run, and the exit status is then 1.
+         instead of generating them again (passed to tasklist and dashboard); with --quick it only cuts the
+         repeats.
+The full run takes many minutes (generating 110,000 cases per database most of all); a line is printed as each
+part starts. steps, submissions and timers use databases of their own (cc_bench_all_*, /tmp/cc-bench-all-*),
+so a bench script run meanwhile is not disturbed; tasklist and dashboard use the shared ones above
+(the --quick ones excepted). Prints one table (measure, database, n, median, p95, unit and notes) and writes
+it to bench/results/all.json with the date, the machine and the options. Nothing here asserts a time. A part
+that fails prints its traceback and is listed under "failures" in the JSON; the other parts still run, and the
+exit status is then 1.
 """
 from __future__ import annotations
 
@@ -48,7 +52,8 @@ FULL = {"cases": 500, "seconds": 10, "clients": 8, "tasklist_repeat": 30, "dashb
         "waiting": 10_000, "due": 1_000, "validation_runs": 30, "sandbox_calls": 2000}
 QUICK = {"cases": 30, "seconds": 3, "clients": 8, "tasklist_repeat": 5, "dashboard_repeat": 5,
          "waiting": 1_000, "due": 100, "validation_runs": 5, "sandbox_calls": 200}
-QUICK_SIZES = {"1,000": (750, 250), "5,000": (4_500, 500)}  # the small one keeps its name: tasklist remakes it
+# The small one keeps its name: tasklist remakes it.
+QUICK_SIZES = {"1,000": (750, 250), "5,000": (4_500, 500)}
 QUICK_URLS = {("sqlite", "1,000"): "sqlite:////tmp/cc-bench-all-quick-1k.db",
               ("sqlite", "5,000"): "sqlite:////tmp/cc-bench-all-quick-5k.db",
               ("postgresql", "1,000"): "postgresql+psycopg://postgres@127.0.0.1:5432/cc_bench_all_quick_1k",
@@ -61,12 +66,13 @@ LARGE_MADE: set[str] = set()  # databases whose large task list database was gen
 def add(measure: str, database: str, n, median, p95=None, unit: str = "ms", notes: str = "") -> None:
     def rounded(value):
         return round(value, 3) if isinstance(value, float) else value
-    ROWS.append({"measure": measure, "database": database, "n": n, "median": rounded(median), "p95": rounded(p95),
-                 "unit": unit, "notes": notes})
+    ROWS.append({"measure": measure, "database": database, "n": n, "median": rounded(median),
+                 "p95": rounded(p95), "unit": unit, "notes": notes})
 
 
 def fresh(kind: str, name: str) -> str:
-    return fresh_postgres(f"cc_bench_all_{name}") if kind == "postgresql" else fresh_sqlite(f"cc-bench-all-{name}-")
+    return (fresh_postgres(f"cc_bench_all_{name}") if kind == "postgresql"
+            else fresh_sqlite(f"cc-bench-all-{name}-"))
 
 
 def quick_databases(args) -> bool:
@@ -87,12 +93,13 @@ def http(kind: str, s: dict, args) -> None:
     r = submissions.measure(fresh(kind, "http"), s["seconds"], s["clients"])
     add("submissions through HTTP: throughput", kind, r["submissions"], r["per_second"], None, "/s",
         f"{r['failed']} failed, {r['seconds']} s, {s['clients']} clients, 2 workers")
-    add("submissions through HTTP: latency", kind, r["submissions"] + r["failed"], r["median_ms"], r["p95_ms"])
+    add("submissions through HTTP: latency", kind, r["submissions"] + r["failed"], r["median_ms"],
+        r["p95_ms"])
     add("submissions through HTTP: worker peak memory", kind, None, r.get("worker_peak_mib"), None, "MiB",
         "the larger of the 2 workers")
     if r.get("worker_cpu_ms_per_submission") is not None:
-        add("submissions through HTTP: worker CPU per submission", kind, None, r["worker_cpu_ms_per_submission"],
-            None, "ms CPU")
+        add("submissions through HTTP: worker CPU per submission", kind, None,
+            r["worker_cpu_ms_per_submission"], None, "ms CPU")
     add("submissions through HTTP: machine idle", kind, None, r["machine_idle_percent"], None, "%",
         "of the 2 cores while the clients ran (workers waiting for the write lock, the disk, the clients)")
 
@@ -105,18 +112,20 @@ def tasks(kind: str, s: dict, args) -> None:
         size = key.split(" ", 1)[1]
         for label, row in r.items():
             if isinstance(row, dict):
-                add(f"task list: {label}, {size} cases", kind, s["tasklist_repeat"], row["median_ms"], row["p95_ms"],
-                    "ms", f"{row['rows']} tasks shown; {r['cases']:,} cases, {r['ready tasks']:,} ready tasks")
+                add(f"task list: {label}, {size} cases", kind, s["tasklist_repeat"], row["median_ms"],
+                    row["p95_ms"], "ms",
+                    f"{row['rows']} tasks shown; {r['cases']:,} cases, {r['ready tasks']:,} ready tasks")
     (small_key, small), (large_key, large) = list(results.items())[0], list(results.items())[-1]
     for label, row in small.items():
         if isinstance(row, dict):
-            add(f"task list: {label}, {large_key.split(' ', 1)[1]} / {small_key.split(' ', 1)[1]}", kind, None,
-                large[label]["median_ms"] / row["median_ms"], None, "ratio", "of the medians")
+            add(f"task list: {label}, {large_key.split(' ', 1)[1]} / {small_key.split(' ', 1)[1]}", kind,
+                None, large[label]["median_ms"] / row["median_ms"], None, "ratio", "of the medians")
 
 
 def reports(kind: str, s: dict, args) -> None:
     if quick_databases(args):
-        urls, (closed, open_cases) = {k: QUICK_URLS[(k, "5,000")] for k in ("sqlite", "postgresql")}, QUICK_SIZES["5,000"]
+        urls, (closed, open_cases) = ({k: QUICK_URLS[(k, "5,000")] for k in ("sqlite", "postgresql")},
+                                      QUICK_SIZES["5,000"])
     else:
         urls, (closed, open_cases) = None, tasklist.SIZES["110,000"]
     reuse = args.reuse or kind in LARGE_MADE
@@ -133,8 +142,8 @@ def timer_firing(kind: str, s: dict, args) -> None:
     add("timers backlog: time to fire them all", kind, b["fired"], b["seconds_firing"], None, "s",
         f"{b['seconds_with_worker_start']} s with the worker's start")
     st = timers.stream(fresh(kind, "timers"), s["waiting"], s["due"])
-    add("timers stream: delay from due to fired", kind, st["fired"], st["delay_median_s"], st["delay_p95_s"], "s",
-        f"max {st['delay_max_s']} s; {st['fired']} of {st['cases']} cases fired")
+    add("timers stream: delay from due to fired", kind, st["fired"], st["delay_median_s"], st["delay_p95_s"],
+        "s", f"max {st['delay_max_s']} s; {st['fired']} of {st['cases']} cases fired")
 
 
 def diagrams(kind: str, s: dict, args) -> None:
@@ -152,8 +161,8 @@ def scripts(kind: str, s: dict, args) -> None:
         add(f"sandbox: hostile `{label}` stopped after", kind, 1, seconds, None, "s")
 
 
-RUNNERS = {"steps": steps, "submissions": http, "tasklist": tasks, "dashboard": reports, "timers": timer_firing,
-           "validation": diagrams, "sandbox": scripts}
+RUNNERS = {"steps": steps, "submissions": http, "tasklist": tasks, "dashboard": reports,
+           "timers": timer_firing, "validation": diagrams, "sandbox": scripts}
 
 
 def number(value) -> str:
@@ -163,9 +172,11 @@ def number(value) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    parser.add_argument("--reuse", action="store_true", help="measure the 110,000-case databases already made")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the 110,000-case databases already made")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], action="append")
     parser.add_argument("--only", choices=list(PARTS), action="append")
     args = parser.parse_args()
@@ -208,9 +219,11 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     (out / "all.json").write_text(json.dumps({
         "date": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
+                    "python": platform.python_version()},
         "args": vars(args), "settings": settings, "databases": databases, "notices": notices,
-        "seconds": round(time.monotonic() - began), "rows": ROWS, "failures": failures}, indent=2, ensure_ascii=False))
+        "seconds": round(time.monotonic() - began), "rows": ROWS, "failures": failures},
+        indent=2, ensure_ascii=False))
     print(f"Written to {out / 'all.json'}")
     sys.exit(1 if failures else 0)
 

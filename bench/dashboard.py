@@ -47,7 +47,8 @@ def measure(url: str, repeat: int) -> tuple[int, dict[str, tuple[float, float]]]
               "quarter_start": (today - timedelta(days=200)).isoformat(),
               "quarter_end": (today - timedelta(days=110)).isoformat()}
     client = app.test_client()
-    assert client.post("/sign-in", data={"email": "cro@example.org", "password": "demo-password"}).status_code == 302
+    assert client.post("/sign-in", data={"email": "cro@example.org",
+                                         "password": "demo-password"}).status_code == 302
     results = {}
     for label, path in PAGES.items():
         path = path.format(**places)
@@ -86,7 +87,8 @@ def run(closed: int = 100_000, open_cases: int = 10_000, repeat: int = 20, reuse
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--closed", type=int, default=100_000)
     parser.add_argument("--open", type=int, default=10_000, dest="open_cases")
     parser.add_argument("--repeat", type=int, default=20)

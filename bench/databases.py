@@ -1,4 +1,5 @@
-"""Empty databases for the benchmarks: a SQLite file in a new temporary folder, or a PostgreSQL database made afresh."""
+"""Empty databases for the benchmarks: a SQLite file in a new temporary folder, or a PostgreSQL database made
+afresh."""
 from __future__ import annotations
 
 import subprocess
@@ -14,7 +15,8 @@ def postgres_running() -> bool:
 def fresh_postgres(name: str) -> str:
     """Drop and create database `name` (closing anything still connected to it); its URL."""
     subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c",
-                    f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", "-c", f"CREATE DATABASE {name}"], check=True)
+                    f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", "-c", f"CREATE DATABASE {name}"],
+                   check=True)
     return f"{PG_SERVER}/{name}"
 
 

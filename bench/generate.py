@@ -17,7 +17,7 @@ in two parts:
 
 Use it from other bench scripts (`generate(url, closed=..., open_cases=...)`) or from the command line:
     .venv/bin/python bench/generate.py --closed 100000 --open 10000 --database sqlite:////tmp/big.db
-A progress bar goes to stderr.
+A progress bar (tqdm) goes to stderr when it is a terminal.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import func, insert, select, text
+from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -42,24 +43,13 @@ from models import (Case, CaseEvent, CaseRemedy, CaseStage, ReadyTask, Reference
 from processes.diagrams.deploy import deploy_shipped
 
 BATCH = 2000
-STAGE_TIMES = ("received_at", "started_at", "ack_due_at", "acknowledged_at", "response_due_at", "responded_at")
+STAGE_TIMES = ("received_at", "started_at", "ack_due_at", "acknowledged_at", "response_due_at",
+               "responded_at")
 
 
-class Progress:
-    """A one-line progress bar on stderr."""
-
-    def __init__(self, label: str, total: int):
-        self.label, self.total, self.done, self.began = label, max(total, 1), 0, time.monotonic()
-
-    def add(self, n: int = 1) -> None:
-        self.done += n
-        filled = 30 * self.done // self.total
-        elapsed = time.monotonic() - self.began
-        sys.stderr.write(f"\r{self.label:<18} [{'#' * filled}{'.' * (30 - filled)}] {self.done:>7}/{self.total} "
-                         f"{elapsed:6.1f}s")
-        if self.done >= self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+def progress(label: str, total: int) -> tqdm:
+    """A progress bar on stderr, silent when stderr is not a terminal (disable=None)."""
+    return tqdm(total=max(total, 0), desc=label, unit="case", disable=None)
 
 
 def _rows(model, where) -> list[dict]:
@@ -73,7 +63,8 @@ def _snapshot(case_ids: list[int], with_state: bool) -> list[dict]:
     states = {case_id: state for case_id, state in db.session.execute(query)} if with_state else {}
     snaps = []
     for case_id in case_ids:
-        case = {c.name: getattr(r, c.name) for r in db.session.execute(select(Case.__table__).where(Case.id == case_id))
+        case = {c.name: getattr(r, c.name)
+                for r in db.session.execute(select(Case.__table__).where(Case.id == case_id))
                 for c in Case.__table__.columns if c.name not in ("id", "workflow_state")}
         case["workflow_state"] = states.get(case_id, "")
         snap = {"case": case, "stage": _rows(CaseStage, CaseStage.case_id == case_id),
@@ -81,8 +72,10 @@ def _snapshot(case_ids: list[int], with_state: bool) -> list[dict]:
         if with_state:
             snap.update(task=_rows(ReadyTask, ReadyTask.case_id == case_id),
                         timer=_rows(WaitingTimer, WaitingTimer.case_id == case_id),
-                        # A copy's history names none of the pool case's tasks: their links stay the pool case's.
-                        event=[{**r, "task_id": None} for r in _rows(CaseEvent, CaseEvent.case_id == case_id)])
+                        # A copy's history names none of the pool case's tasks: their links stay the pool
+                        # case's.
+                        event=[{**r, "task_id": None}
+                               for r in _rows(CaseEvent, CaseEvent.case_id == case_id)])
         snaps.append(snap)
     return snaps
 
@@ -105,7 +98,7 @@ class Copier:
         highest = (self.last - received.date()).days // 7
         return timedelta(weeks=rng.randint(lowest, max(lowest, highest)))
 
-    def copy(self, snaps: list[dict], count: int, rng: random.Random, shifted: bool, bar: Progress) -> None:
+    def copy(self, snaps: list[dict], count: int, rng: random.Random, shifted: bool, bar: tqdm) -> None:
         while count > 0:
             batch = self._batch(snaps, min(BATCH, count), rng, shifted)
             for model, rows in batch.items():
@@ -113,7 +106,7 @@ class Copier:
                     db.session.execute(insert(model), rows)
             db.session.commit()
             count -= len(batch[Case])
-            bar.add(len(batch[Case]))
+            bar.update(len(batch[Case]))
 
     def _batch(self, snaps, n, rng, shifted) -> dict:
         out = {Case: [], CaseStage: [], CaseRemedy: [], ReadyTask: [], WaitingTimer: [], CaseEvent: []}
@@ -161,20 +154,21 @@ def generate(url: str, closed: int = 100_000, open_cases: int = 10_000, pool: in
         seed_demo_users(db.session, app.extensions["forms"])
         db.session.commit()
         open_pool = max(1, min(pool // 10, open_cases))
-        closed_ids, open_ids = live_pool(db.session, rng, pool - open_pool, open_pool, first, until,
-                                         Progress("real case lives", pool))
+        with progress("real case lives", pool) as bar:
+            closed_ids, open_ids = live_pool(db.session, rng, pool - open_pool, open_pool, first, until, bar)
         copier = Copier(first, until - timedelta(days=7))
-        copier.copy(_snapshot(closed_ids, False), max(0, closed - len(closed_ids)), rng, True,
-                    Progress("closed copies", closed - len(closed_ids)))
-        copier.copy(_snapshot(open_ids, True), max(0, open_cases - len(open_ids)), rng, False,
-                    Progress("open copies", open_cases - len(open_ids)))
+        with progress("closed copies", closed - len(closed_ids)) as bar:
+            copier.copy(_snapshot(closed_ids, False), max(0, closed - len(closed_ids)), rng, True, bar)
+        with progress("open copies", open_cases - len(open_ids)) as bar:
+            copier.copy(_snapshot(open_ids, True), max(0, open_cases - len(open_ids)), rng, False, bar)
         copier.finish()
         db.session.remove()
     app.extensions["db_engine"].dispose()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--closed", type=int, default=100_000)
     parser.add_argument("--open", type=int, default=10_000, dest="open_cases")
     parser.add_argument("--pool", type=int, default=400, help="case lives run through the real operations")

@@ -26,12 +26,13 @@ TYPES = ["complaint"] * 5 + ["compliment"] * 2 + ["query"] * 2 + ["suggestion"]
 CHANNELS = ["web"] * 4 + ["phone"] * 3 + ["email"] * 2 + ["letter", "in_person"]
 AREAS = ["waste", "council_tax", "housing", "planning", "parks", "environmental_health", "licensing",
          "customer_services", "other"]
-REMEDIES = ["apology", "explanation", "action", "changed_decision", "corrected_record", "financial", "changed_policy"]
+REMEDIES = ["apology", "explanation", "action", "changed_decision", "corrected_record", "financial",
+            "changed_policy"]
 # Working days after the previous step that each kind of task is done (some beyond their deadlines).
 DELAYS = {"first_contact": [0, 0, 1], "acknowledgement": [1, 1, 2, 2, 3, 4, 6],
           "stage1_response": [2, 3, 4, 5, 6, 9], "stage2_response": [3, 5, 7, 9, 12],
-          "customer_reply": [2, 5, 10], "query_answer": [1, 3, 5, 8, 11], "suggestion_decision": [2, 5, 9, 12],
-          "compliment_pass_on": [0, 1, 2, 4, 6]}
+          "customer_reply": [2, 5, 10], "query_answer": [1, 3, 5, 8, 11],
+          "suggestion_decision": [2, 5, 9, 12], "compliment_pass_on": [0, 1, 2, 4, 6]}
 
 
 def _values(rng: random.Random, form: str) -> dict:
@@ -47,7 +48,8 @@ def _values(rng: random.Random, form: str) -> dict:
         outcome = rng.choice(["upheld", "partly_upheld", "not_upheld"])
         remedies = rng.sample(REMEDIES, rng.randint(1, 2)) if outcome != "not_upheld" else []
         return {f"{stage}_outcome": outcome, f"{stage}_findings": "Generated", f"{stage}_remedies": remedies,
-                f"{stage}_financial_amount": str(rng.choice([25, 50, 100, 250])) if "financial" in remedies else "",
+                f"{stage}_financial_amount": (str(rng.choice([25, 50, 100, 250])) if "financial" in remedies
+                                              else ""),
                 f"{stage}_method": "email"}
     if form == "customer_reply":
         return {"customer_reply": rng.choices(["satisfied", "stage2"], [3, 1])[0]}
@@ -61,7 +63,8 @@ def _values(rng: random.Random, form: str) -> dict:
 
 def _at(calendar, day: date, rng: random.Random) -> datetime:
     """A working-day moment between 9am and 4pm UK time."""
-    return datetime.combine(day, time(9 + rng.randint(0, 6), rng.randint(0, 59)), calendar.tz).astimezone(timezone.utc)
+    return datetime.combine(day, time(9 + rng.randint(0, 6), rng.randint(0, 59)),
+                            calendar.tz).astimezone(timezone.utc)
 
 
 class Life:
@@ -74,10 +77,12 @@ class Life:
     def run(self, received: datetime, stop_after: int | None, not_after: datetime) -> Case:
         rng, when = self.rng, received
         details = {"comment_type": rng.choice(TYPES), "service_area": rng.choice(AREAS),
-                   "comment": "Generated comment", "customer_name": "Generated", "customer_email": "gen@example.org"}
+                   "comment": "Generated comment", "customer_name": "Generated",
+                   "customer_email": "gen@example.org"}
         channel = rng.choice(CHANNELS)
         with time_machine.travel(when, tick=False):
-            case = submit_comment(self.session, None if channel == "web" else self.staff["front_line_officer"][0],
+            case = submit_comment(self.session,
+                                  None if channel == "web" else self.staff["front_line_officer"][0],
                                   details, channel, when)
             self.session.commit()
         steps = 0
@@ -85,7 +90,8 @@ class Life:
             task = self._next_task(case)
             if task is None:
                 break
-            when = _at(self.calendar, self.calendar.add_working_days(when, rng.choice(DELAYS[task.form_name])), rng)
+            when = _at(self.calendar,
+                       self.calendar.add_working_days(when, rng.choice(DELAYS[task.form_name])), rng)
             if when > not_after:  # never work a case in the future
                 break
             with time_machine.travel(when, tick=False):
@@ -103,7 +109,8 @@ class Life:
         if due:
             fire_case_timers(self.session, case)
             self.session.commit()
-        if form.endswith("_response") and self.rng.random() < 0.2 and EXTENSION_MESSAGE in case.awaiting_messages:
+        if (form.endswith("_response") and self.rng.random() < 0.2
+                and EXTENSION_MESSAGE in case.awaiting_messages):
             self._extend(case)
         task = self._next_task(case)
         if task is not None:
@@ -148,10 +155,11 @@ def live_pool(session: Session, rng: random.Random, closed: int, open_: int, fir
     span = (until - first).days - 100  # leave room for the last lives to finish before `until`
     for i in range(closed + open_):
         recent = i >= closed
-        start = until - timedelta(days=rng.randint(5, 42)) if recent else first + timedelta(days=rng.randint(0, span))
+        start = (until - timedelta(days=rng.randint(5, 42)) if recent
+                 else first + timedelta(days=rng.randint(0, span)))
         received = _at(calendar, calendar.day_zero(datetime.combine(start, time(9), calendar.tz)), rng)
         not_after = datetime.combine(until, time(0), calendar.tz).astimezone(timezone.utc)
         case = life.run(received, rng.randint(0, 3) if recent else None, not_after)
         (open_ids if case.status == "open" else closed_ids).append(case.id)
-        progress.add()
+        progress.update()
     return closed_ids, open_ids

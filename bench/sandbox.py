@@ -1,6 +1,7 @@
 """What the sandbox's bounds cost per evaluation, and how fast each hostile script is stopped.
 
-Usage: .venv/bin/python bench/sandbox.py   Prints a table; asserts nothing. `measure()` is what bench/all.py calls.
+Usage: .venv/bin/python bench/sandbox.py   Prints a table; asserts nothing. `measure()` is what bench/all.py
+calls.
 """
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from processes.engine.sandbox import SandboxError
 
 ENGINE = WorkflowEngine()
 BOX = ENGINE.sandbox
-DATA = {"received_at": "2026-02-02T09:00:00+00:00", "timescales": {"query_response": 10, "reminder_before": 2},
-        "outcome": "upheld"}
+DATA = {"received_at": "2026-02-02T09:00:00+00:00",
+        "timescales": {"query_response": 10, "reminder_before": 2}, "outcome": "upheld"}
 SHIPPED = 'response_due = add_working_days(received_at, timescales["query_response"])\n' \
           'reminder_at = working_days_before(response_due, timescales["reminder_before"])'
 

@@ -1,10 +1,11 @@
-"""Submissions per second through HTTP: gunicorn with 2 workers, the public form's last step, on SQLite or PostgreSQL.
+"""Submissions per second through HTTP: gunicorn with 2 workers, the public form's last step, on SQLite or
+PostgreSQL.
 
 The load comes from client processes on the same 2-core machine (so the server has less than the whole
-machine): each posts the "check your answers" page, on a new connection each time (gunicorn's sync workers close
-every one), with a session that already holds a complete comment (the session is a signed cookie, so the same one
-can be sent again and again). Also measured: the workers' CPU time, and how much of the machine stood idle.
-Prints a table; `measure()` is what bench/all.py calls. Nothing asserts a time.
+machine): each posts the "check your answers" page, on a new connection each time (gunicorn's sync workers
+close every one), with a session that already holds a complete comment (the session is a signed cookie, so
+the same one can be sent again and again). Also measured: the workers' CPU time, and how much of the machine
+stood idle. Prints a table; `measure()` is what bench/all.py calls. Nothing asserts a time.
 
 Usage: .venv/bin/python bench/submissions.py [--seconds 10] [--clients 8] [--database sqlite|postgresql]
 """
@@ -66,9 +67,10 @@ SENT = re.compile(rb"^HTTP/1\.[01] 302 .*\r\nLocation: [^\r]*/comment/sent\r\n",
 
 def _client(port: int, request: bytes, until: float, out) -> None:
     """A lean loop, as a load tester like wrk is: the request written out once, the response read to its end
-    (gunicorn's sync workers close every connection) and its status line and Location checked. The clients share
-    the 2 cores with the workers, and a sync worker takes its next request only once the client has closed the
-    last connection: http.client's parsing held both back (2 to 12% fewer submissions in A/B runs)."""
+    (gunicorn's sync workers close every connection) and its status line and Location checked. The clients
+    share the 2 cores with the workers, and a sync worker takes its next request only once the client has
+    closed the last connection: http.client's parsing held both back (2 to 12% fewer submissions in A/B
+    runs)."""
     ok, failed, latencies = 0, 0, []
     while time.monotonic() < until:
         began = time.perf_counter()
@@ -116,7 +118,8 @@ def worker_cpu_seconds(master: int) -> float:
     """CPU time (user + system) the gunicorn workers have used."""
     tick = os.sysconf("SC_CLK_TCK")
     children = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
-    return sum(sum(int(x) for x in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13]) / tick
+    return sum(sum(int(x) for x in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13])
+               / tick
                for pid in children)
 
 
@@ -141,12 +144,14 @@ def measure(url: str, seconds: float = 10, clients: int = 8) -> dict:
                 break
             except OSError:
                 time.sleep(0.1)
-        warm_up(port, cookie, token, 20)  # each worker's first requests (imports, parsing the diagram) are not counted
+        # Each worker's first requests (imports, parsing the diagram) are not counted.
+        warm_up(port, cookie, token, 20)
         cpu_before = worker_cpu_seconds(server.pid)  # nor is the workers' start-up
         machine_before = machine_jiffies()
         results = multiprocessing.Queue()
         until = time.monotonic() + seconds
-        procs = [multiprocessing.Process(target=_client, args=(port, _request(port, cookie, token), until, results))
+        procs = [multiprocessing.Process(target=_client,
+                                         args=(port, _request(port, cookie, token), until, results))
                  for _ in range(clients)]
         began = time.monotonic()
         for p in procs:
@@ -179,12 +184,14 @@ def database_url(kind: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], action="append")
     args = parser.parse_args()
-    print(f"{'database':<12}{'submitted':>10}{'failed':>8}{'per second':>12}{'median ms':>11}{'p95 ms':>9}{'worker MiB':>12}{'CPU ms/each':>12}{'idle %':>8}")
+    print(f"{'database':<12}{'submitted':>10}{'failed':>8}{'per second':>12}{'median ms':>11}{'p95 ms':>9}"
+          f"{'worker MiB':>12}{'CPU ms/each':>12}{'idle %':>8}")
     for kind in args.database or ["sqlite", "postgresql"]:
         row = measure(database_url(kind), args.seconds, args.clients)
         print(f"{kind:<12}{row['submissions']:>10}{row['failed']:>8}{row['per_second']:>12}{row['median_ms']:>11}"

@@ -1,10 +1,11 @@
-"""Task list page latency at 1,000 cases and at 110,000 (100,000 closed, 10,000 open): it must not grow with history.
+"""Task list page latency at 1,000 cases and at 110,000 (100,000 closed, 10,000 open): it must not grow with
+history.
 
 Usage: .venv/bin/python bench/tasklist.py [--repeat 30] [--reuse]
-Fills a SQLite file and a PostgreSQL database at each size with bench/generate.py (the large ones are shared with
-bench/dashboard.py: --reuse measures them as they are; the small ones are always made afresh), then requests "Team tasks" and "My tasks" through the
-Flask app as officers with a full page of tasks waiting, the two sizes taking turns request by request, and prints
-median and p95 in ms. It asserts nothing.
+Fills a SQLite file and a PostgreSQL database at each size with bench/generate.py (the large ones are shared
+with bench/dashboard.py: --reuse measures them as they are; the small ones are always made afresh), then
+requests "Team tasks" and "My tasks" through the Flask app as officers with a full page of tasks waiting, the
+two sizes taking turns request by request, and prints median and p95 in ms. It asserts nothing.
 """
 from __future__ import annotations
 
@@ -42,8 +43,10 @@ def take_tasks(email: str) -> None:
     """Give the officer TAKEN of their team's tasks (as if claimed), if they have fewer."""
     officer = db.session.scalar(select(User).filter_by(email=email))
     have = db.session.scalar(select(func.count(ReadyTask.id)).filter_by(assigned_to_id=officer.id))
-    ids = select(ReadyTask.id).where(ReadyTask.role == "investigating_officer", ReadyTask.assigned_to_id.is_(None))
-    db.session.execute(update(ReadyTask).where(ReadyTask.id.in_(ids.order_by(ReadyTask.id).limit(max(0, TAKEN - have))))
+    ids = select(ReadyTask.id).where(ReadyTask.role == "investigating_officer",
+                                     ReadyTask.assigned_to_id.is_(None))
+    db.session.execute(update(ReadyTask)
+                       .where(ReadyTask.id.in_(ids.order_by(ReadyTask.id).limit(max(0, TAKEN - have))))
                        .values(assigned_to_id=officer.id))
     db.session.commit()
 
@@ -64,8 +67,8 @@ def settle(engine) -> None:
 
 def prepared(url: str):
     upgrade_database(url)  # a database filled by an older checkout gets today's indexes
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "ENV": "bench", "SESSION_COOKIE_SECURE": False,
-                      "WTF_CSRF_ENABLED": False})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "ENV": "bench",
+                      "SESSION_COOKIE_SECURE": False, "WTF_CSRF_ENABLED": False})
     with app.app_context():
         take_tasks("investigator@example.org")
         settle(app.extensions["db_engine"])
@@ -102,7 +105,8 @@ def measure(urls: dict[str, str], repeat: int) -> dict[str, dict]:
     return rows
 
 
-def run(repeat: int = 30, reuse: bool = False, databases=("sqlite", "postgresql"), sizes=None, urls=None) -> dict:
+def run(repeat: int = 30, reuse: bool = False, databases=("sqlite", "postgresql"), sizes=None,
+        urls=None) -> dict:
     """`sizes` and `urls` (like SIZES and URLS) replace the defaults, e.g. for bench/all.py --quick."""
     results = {}
     for kind in databases:
@@ -111,14 +115,16 @@ def run(repeat: int = 30, reuse: bool = False, databases=("sqlite", "postgresql"
             chosen[size] = (urls or URLS)[(kind, size)]
             if not reuse or size == "1,000":  # the small ones take seconds to make
                 fresh(chosen[size])
-                generate(chosen[size], closed=closed, open_cases=open_cases, pool=min(400, closed + open_cases))
+                generate(chosen[size], closed=closed, open_cases=open_cases,
+                         pool=min(400, closed + open_cases))
         for size, rows in measure(chosen, repeat).items():
             results[f"{kind} {size}"] = rows
     return results
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], action="append")
@@ -126,13 +132,16 @@ def main() -> None:
     results = run(args.repeat, args.reuse, args.database or ("sqlite", "postgresql"))
     print(f"\n{'page':<38}" + "".join(f"{k:>20}" for k in results))
     for label in PAGES:
-        print(f"{label:<38}" + "".join(f"{r[label]['median_ms']:>10.1f} /{r[label]['p95_ms']:>7.1f}" for r in results.values()))
+        print(f"{label:<38}" + "".join(f"{r[label]['median_ms']:>10.1f} /{r[label]['p95_ms']:>7.1f}"
+                                       for r in results.values()))
         print(f"{'  (tasks on the page)':<38}" + "".join(f"{r[label]['rows']:>20}" for r in results.values()))
-    print(f"{'(cases / ready tasks)':<38}" + "".join(f"{r['cases']:>11,} /{r['ready tasks']:>7,}" for r in results.values()))
+    print(f"{'(cases / ready tasks)':<38}" + "".join(f"{r['cases']:>11,} /{r['ready tasks']:>7,}"
+                                                   for r in results.values()))
     for kind in {k.split()[0] for k in results}:
         small, large = results[f"{kind} 1,000"], results[f"{kind} 110,000"]
         for label in PAGES:
-            print(f"{kind}: {label}: 110,000 / 1,000 = {large[label]['median_ms'] / small[label]['median_ms']:.2f}")
+            print(f"{kind}: {label}: 110,000 / 1,000 = "
+                  f"{large[label]['median_ms'] / small[label]['median_ms']:.2f}")
 
 
 if __name__ == "__main__":

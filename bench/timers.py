@@ -54,8 +54,8 @@ def prepare(url: str, waiting: int, due: int):
 def run_worker(url: str, until, limit_seconds: float) -> float:
     env = {**os.environ, "DATABASE_URL": url, "CC_ENV": "development", "TIMER_POLL_SECONDS": "1"}
     began = time.perf_counter()
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "timers", "run"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "timers", "run"], cwd=ROOT,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while not until() and time.perf_counter() - began < limit_seconds:
             time.sleep(0.05)
@@ -92,20 +92,25 @@ def stream(url: str, waiting: int, due: int, spread: float = 10.0) -> dict:
     with app.app_context():
         # The index says when each case falls due: one after another over `spread` seconds from now.
         start = datetime.now(timezone.utc) + timedelta(seconds=3)
-        due_at = {case_id: start + timedelta(seconds=spread * i / len(due_ids)) for i, case_id in enumerate(due_ids)}
+        due_at = {case_id: start + timedelta(seconds=spread * i / len(due_ids))
+                  for i, case_id in enumerate(due_ids)}
         for case_id, when in due_at.items():
-            db.session.execute(update(WaitingTimer).where(WaitingTimer.case_id == case_id).values(due_at=when))
+            db.session.execute(update(WaitingTimer).where(WaitingTimer.case_id == case_id)
+                               .values(due_at=when))
         db.session.commit()
 
         def done():
             db.session.rollback()
             return len(fired_at(due_ids)) == len(due_ids)
         run_worker(url, done, 600)
-        delays = sorted((fired - due_at[case_id]).total_seconds() for case_id, fired in fired_at(due_ids).items())
+        delays = sorted((fired - due_at[case_id]).total_seconds()
+                        for case_id, fired in fired_at(due_ids).items())
         db.session.remove()
         db.engine.dispose()
-    return {"cases": len(due_ids), "fired": len(delays), "delay_median_s": round(statistics.median(delays), 3),
-            "delay_p95_s": round(delays[int(0.95 * (len(delays) - 1))], 3), "delay_max_s": round(delays[-1], 3)}
+    return {"cases": len(due_ids), "fired": len(delays),
+            "delay_median_s": round(statistics.median(delays), 3),
+            "delay_p95_s": round(delays[int(0.95 * (len(delays) - 1))], 3),
+            "delay_max_s": round(delays[-1], 3)}
 
 
 def fresh_url(dialect: str) -> str:

@@ -20,9 +20,9 @@ from processes.messaging.messages import load_templates
 from processes.diagrams.validation import sample_case_data, validate_process
 
 # The council profile as current_timescales() gives it (the database is not needed to measure this).
-TIMESCALES = {"stage1_ack": 5, "stage1_response": 10, "stage1_extension": 10, "stage2_ack": 5, "stage2_response": 10,
-              "stage2_extension": 10, "escalation_window": 20, "reminder_before": 2, "query_response": 10,
-              "suggestion_response": 10, "compliment_ack": 5, "compliment_response": 10,
+TIMESCALES = {"stage1_ack": 5, "stage1_response": 10, "stage1_extension": 10, "stage2_ack": 5,
+              "stage2_response": 10, "stage2_extension": 10, "escalation_window": 20, "reminder_before": 2,
+              "query_response": 10, "suggestion_response": 10, "compliment_ack": 5, "compliment_response": 10,
               "stage1_response_from": "receipt", "stage2_response_from": "receipt"}
 
 
@@ -34,7 +34,8 @@ def measure(runs: int = 30) -> dict[str, tuple[float, float, int]]:
         xml, samples = path.read_bytes(), []
         for _ in range(runs):
             started = time.perf_counter()
-            problems = validate_process(engine, xml, forms, sample_case_data(TIMESCALES, path.stem), templates)
+            problems = validate_process(engine, xml, forms, sample_case_data(TIMESCALES, path.stem),
+                                        templates)
             samples.append((time.perf_counter() - started) * 1000)
         samples.sort()
         p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]

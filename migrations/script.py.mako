@@ -5,8 +5,9 @@ Revises: ${down_revision | comma,n}
 Create Date: ${create_date}
 """
 from alembic import op
-import sqlalchemy as sa
-import models.base
+# A migration may use neither of these (ruff's F401 would then fail `make lint`).
+import sqlalchemy as sa  # noqa: F401
+import models.base  # noqa: F401
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

@@ -5,8 +5,6 @@ Revises: 9e8b437029d6
 Create Date: 2026-11-24 04:50:34.666417
 """
 from alembic import op
-import sqlalchemy as sa
-import models.base
 
 
 revision = '12c88dd28b55'
@@ -21,7 +19,8 @@ def upgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ready_task_assigned_to_id'))
         batch_op.drop_index(batch_op.f('ix_ready_task_role_assignee'))
         batch_op.create_index('ix_ready_task_assignee_due', ['assigned_to_id', 'due_at', 'id'], unique=False)
-        batch_op.create_index('ix_ready_task_role_assignee_due', ['role', 'assigned_to_id', 'due_at', 'id'], unique=False)
+        batch_op.create_index('ix_ready_task_role_assignee_due', ['role', 'assigned_to_id', 'due_at', 'id'],
+                              unique=False)
 
     # ### end Alembic commands ###
 
@@ -31,7 +30,8 @@ def downgrade() -> None:
     with op.batch_alter_table('ready_task', schema=None) as batch_op:
         batch_op.drop_index('ix_ready_task_role_assignee_due')
         batch_op.drop_index('ix_ready_task_assignee_due')
-        batch_op.create_index(batch_op.f('ix_ready_task_role_assignee'), ['role', 'assigned_to_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ready_task_role_assignee'), ['role', 'assigned_to_id'],
+                              unique=False)
         batch_op.create_index(batch_op.f('ix_ready_task_assigned_to_id'), ['assigned_to_id'], unique=False)
 
     # ### end Alembic commands ###

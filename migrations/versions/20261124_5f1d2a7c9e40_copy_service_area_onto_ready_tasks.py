@@ -18,7 +18,8 @@ def upgrade() -> None:
     with op.batch_alter_table('ready_task', schema=None) as batch_op:
         batch_op.add_column(sa.Column('service_area', sa.String(length=80), nullable=True))
     op.execute("UPDATE ready_task SET service_area = "
-               "(SELECT comment_case.service_area FROM comment_case WHERE comment_case.id = ready_task.case_id)")
+               "(SELECT comment_case.service_area FROM comment_case "
+               "WHERE comment_case.id = ready_task.case_id)")
     untaken = sa.text("assigned_to_id IS NULL")
     with op.batch_alter_table('ready_task', schema=None) as batch_op:
         batch_op.drop_index('ix_ready_task_role_assignee_due')

@@ -34,9 +34,13 @@ def upgrade() -> None:
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('sent_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("audience IN ('customer', 'staff')", name=op.f('ck_outbox_message_known_audience')),
-    sa.CheckConstraint("channel IN ('email', 'letter', 'none')", name=op.f('ck_outbox_message_known_channel')),
-    sa.CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'to_post', 'posted', 'no_contact')", name=op.f('ck_outbox_message_known_status')),
-    sa.ForeignKeyConstraint(['case_id'], ['comment_case.id'], name=op.f('fk_outbox_message_case_id_comment_case'), ondelete='CASCADE'),
+    sa.CheckConstraint("channel IN ('email', 'letter', 'none')",
+                       name=op.f('ck_outbox_message_known_channel')),
+    sa.CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'to_post', 'posted', "
+                       "'no_contact')",
+                       name=op.f('ck_outbox_message_known_status')),
+    sa.ForeignKeyConstraint(['case_id'], ['comment_case.id'],
+                            name=op.f('fk_outbox_message_case_id_comment_case'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message'))
     )
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:

@@ -42,7 +42,8 @@ def upgrade() -> None:
     sa.Column('reason', sa.String(length=200), nullable=False),
     sa.Column('added_by_id', sa.Integer(), nullable=True),
     sa.Column('added_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['added_by_id'], ['user_account.id'], name=op.f('fk_closure_day_added_by_id_user_account')),
+    sa.ForeignKeyConstraint(['added_by_id'], ['user_account.id'],
+                            name=op.f('fk_closure_day_added_by_id_user_account')),
     sa.PrimaryKeyConstraint('day', name=op.f('pk_closure_day'))
     )
     op.create_table('incident',
@@ -52,8 +53,10 @@ def upgrade() -> None:
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('resolved_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('resolved_by_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['case_id'], ['comment_case.id'], name=op.f('fk_incident_case_id_comment_case'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['resolved_by_id'], ['user_account.id'], name=op.f('fk_incident_resolved_by_id_user_account')),
+    sa.ForeignKeyConstraint(['case_id'], ['comment_case.id'], name=op.f('fk_incident_case_id_comment_case'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['user_account.id'],
+                            name=op.f('fk_incident_resolved_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_incident'))
     )
     with op.batch_alter_table('incident', schema=None) as batch_op:
@@ -61,7 +64,8 @@ def upgrade() -> None:
 
     with op.batch_alter_table('comment_case', schema=None) as batch_op:
         batch_op.add_column(sa.Column('timescales', sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column('awaiting_messages', sa.String(length=400), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('awaiting_messages', sa.String(length=400), nullable=False,
+                                      server_default=''))
 
     # ### end Alembic commands ###
 

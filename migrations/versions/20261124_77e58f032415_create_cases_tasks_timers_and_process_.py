@@ -1,7 +1,7 @@
 """create cases tasks timers and process versions
 
 Revision ID: 77e58f032415
-Revises: 
+Revises:
 Create Date: 2026-11-24 02:04:05.527408
 """
 from alembic import op
@@ -43,9 +43,11 @@ def upgrade() -> None:
     sa.Column('comment', sa.Text(), nullable=False),
     sa.Column('deployed_by_id', sa.Integer(), nullable=True),
     sa.Column('deployed_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['deployed_by_id'], ['user_account.id'], name=op.f('fk_process_version_deployed_by_id_user_account')),
+    sa.ForeignKeyConstraint(['deployed_by_id'], ['user_account.id'],
+                            name=op.f('fk_process_version_deployed_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_process_version')),
-    sa.UniqueConstraint('process_key', 'content_hash', name=op.f('uq_process_version_process_key_content_hash')),
+    sa.UniqueConstraint('process_key', 'content_hash',
+                        name=op.f('uq_process_version_process_key_content_hash')),
     sa.UniqueConstraint('process_key', 'number', name=op.f('uq_process_version_process_key_number'))
     )
     with op.batch_alter_table('process_version', schema=None) as batch_op:
@@ -54,8 +56,11 @@ def upgrade() -> None:
     op.create_table('user_role',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.String(length=40), nullable=False),
-    sa.CheckConstraint("role IN ('front_line_officer', 'investigating_officer', 'senior_officer', 'customer_relations_officer', 'service_manager', 'process_owner', 'administrator')", name=op.f('ck_user_role_known_role')),
-    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_user_role_user_id_user_account'), ondelete='CASCADE'),
+    sa.CheckConstraint("role IN ('front_line_officer', 'investigating_officer', 'senior_officer', "
+                       "'customer_relations_officer', 'service_manager', 'process_owner', 'administrator')",
+                       name=op.f('ck_user_role_known_role')),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_user_role_user_id_user_account'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'role', name=op.f('pk_user_role'))
     )
     op.create_table('comment_case',
@@ -82,11 +87,15 @@ def upgrade() -> None:
     sa.Column('serializer_version', sa.String(length=10), nullable=False),
     sa.Column('row_version', sa.Integer(), nullable=False),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("channel IN ('web', 'phone', 'email', 'letter', 'in_person')", name=op.f('ck_comment_case_known_channel')),
-    sa.CheckConstraint("comment_type IN ('complaint', 'compliment', 'query', 'suggestion')", name=op.f('ck_comment_case_known_type')),
+    sa.CheckConstraint("channel IN ('web', 'phone', 'email', 'letter', 'in_person')",
+                       name=op.f('ck_comment_case_known_channel')),
+    sa.CheckConstraint("comment_type IN ('complaint', 'compliment', 'query', 'suggestion')",
+                       name=op.f('ck_comment_case_known_type')),
     sa.CheckConstraint("status IN ('open', 'closed')", name=op.f('ck_comment_case_known_status')),
-    sa.ForeignKeyConstraint(['process_version_id'], ['process_version.id'], name=op.f('fk_comment_case_process_version_id_process_version')),
-    sa.ForeignKeyConstraint(['recorded_by_id'], ['user_account.id'], name=op.f('fk_comment_case_recorded_by_id_user_account')),
+    sa.ForeignKeyConstraint(['process_version_id'], ['process_version.id'],
+                            name=op.f('fk_comment_case_process_version_id_process_version')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['user_account.id'],
+                            name=op.f('fk_comment_case_recorded_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_comment_case')),
     sa.UniqueConstraint('reference', name=op.f('uq_comment_case_reference'))
     )
@@ -103,8 +112,10 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=30), nullable=False),
     sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('details', sa.JSON(), nullable=True),
-    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_case_event_actor_id_user_account')),
-    sa.ForeignKeyConstraint(['case_id'], ['comment_case.id'], name=op.f('fk_case_event_case_id_comment_case'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'],
+                            name=op.f('fk_case_event_actor_id_user_account')),
+    sa.ForeignKeyConstraint(['case_id'], ['comment_case.id'], name=op.f('fk_case_event_case_id_comment_case'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_case_event'))
     )
     with op.batch_alter_table('case_event', schema=None) as batch_op:
@@ -117,7 +128,8 @@ def upgrade() -> None:
     sa.Column('message', sa.Text(), nullable=False),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('read_at', models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['case_id'], ['comment_case.id'], name=op.f('fk_notification_case_id_comment_case'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['case_id'], ['comment_case.id'],
+                            name=op.f('fk_notification_case_id_comment_case'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))
     )
     with op.batch_alter_table('notification', schema=None) as batch_op:
@@ -137,8 +149,10 @@ def upgrade() -> None:
     sa.Column('due_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('assigned_to_id', sa.Integer(), nullable=True),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['assigned_to_id'], ['user_account.id'], name=op.f('fk_ready_task_assigned_to_id_user_account')),
-    sa.ForeignKeyConstraint(['case_id'], ['comment_case.id'], name=op.f('fk_ready_task_case_id_comment_case'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['assigned_to_id'], ['user_account.id'],
+                            name=op.f('fk_ready_task_assigned_to_id_user_account')),
+    sa.ForeignKeyConstraint(['case_id'], ['comment_case.id'], name=op.f('fk_ready_task_case_id_comment_case'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ready_task')),
     sa.UniqueConstraint('case_id', 'task_uuid', name=op.f('uq_ready_task_case_id_task_uuid'))
     )
@@ -154,7 +168,8 @@ def upgrade() -> None:
     sa.Column('bpmn_id', sa.String(length=120), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('due_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['case_id'], ['comment_case.id'], name=op.f('fk_waiting_timer_case_id_comment_case'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['case_id'], ['comment_case.id'],
+                            name=op.f('fk_waiting_timer_case_id_comment_case'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_waiting_timer')),
     sa.UniqueConstraint('case_id', 'task_uuid', name=op.f('uq_waiting_timer_case_id_task_uuid'))
     )

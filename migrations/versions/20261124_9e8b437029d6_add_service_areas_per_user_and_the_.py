@@ -6,7 +6,6 @@ Create Date: 2026-11-24 04:10:20.064719
 """
 from alembic import op
 import sqlalchemy as sa
-import models.base
 
 
 revision = '9e8b437029d6'
@@ -30,7 +29,8 @@ def upgrade() -> None:
     op.create_table('user_service_area',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('service_area', sa.String(length=80), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_user_service_area_user_id_user_account'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'],
+                            name=op.f('fk_user_service_area_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'service_area', name=op.f('pk_user_service_area'))
     )
     op.execute("INSERT INTO user_service_area (user_id, service_area) "

@@ -22,7 +22,8 @@ OMBUDSMAN = {"ombudsman_name": "Local Government and Social Care Ombudsman",
 
 def upgrade() -> None:
     with op.batch_alter_table('case_stage', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('promised_response_at', models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('promised_response_at', models.base.UTCDateTime(timezone=True),
+                                      nullable=True))
     setting = sa.table("policy_setting", sa.column("key"), sa.column("value"))
     op.bulk_insert(setting, [{"key": key, "value": value} for key, value in OMBUDSMAN.items()])
 

@@ -16,7 +16,8 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('notifications_seen_id', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('notifications_seen_id', sa.Integer(), server_default='0',
+                                      nullable=False))
 
 
 def downgrade() -> None:

@@ -29,14 +29,16 @@ def upgrade() -> None:
 
 
 def _skip_ids_already_emailed() -> None:
-    """Ids of tasks deleted before this upgrade may be in emails (/tasks/<id>) though no row has them: the next
-    id comes after the highest one linked, so none of those links opens another case's task."""
+    """Ids of tasks deleted before this upgrade may be in emails (/tasks/<id>) though no row has them: the
+    next id comes after the highest one linked, so none of those links opens another case's task."""
     bind = op.get_bind()
-    bodies = bind.execute(sa.text("SELECT body FROM outbox_message WHERE template = 'staff_new_task'")).scalars()
+    bodies = bind.execute(sa.text("SELECT body FROM outbox_message "
+                                  "WHERE template = 'staff_new_task'")).scalars()
     linked = max((int(n) for body in bodies for n in re.findall(r"/tasks/(\d+)", body or "")), default=0)
     highest = max(linked, bind.execute(sa.text("SELECT coalesce(max(id), 0) FROM ready_task")).scalar())
     bind.execute(sa.text("DELETE FROM sqlite_sequence WHERE name = 'ready_task'"))
-    bind.execute(sa.text("INSERT INTO sqlite_sequence (name, seq) VALUES ('ready_task', :seq)"), {"seq": highest})
+    bind.execute(sa.text("INSERT INTO sqlite_sequence (name, seq) VALUES ('ready_task', :seq)"),
+                 {"seq": highest})
 
 
 def downgrade() -> None:
