@@ -20,7 +20,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     check_config(app.config)
     register_templates(app)
     register_forms(app)
-    register_messages(app)
     db.init_app(app)
     register_login(app)
     csrf.init_app(app)
@@ -44,11 +43,6 @@ def register_templates(app: Flask) -> None:
 def register_forms(app: Flask) -> None:
     from processes.diagrams.forms import load_forms
     app.extensions["forms"] = load_forms(app.config["FORMS_DIR"])
-
-
-def register_messages(app: Flask) -> None:
-    from processes.messaging.messages import configure_site
-    configure_site(app.config["BASE_URL"], app.config["COUNCIL_NAME"])
 
 
 def smtp_settings(app: Flask):

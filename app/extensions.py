@@ -7,16 +7,26 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, scoped_session
 
-from models.db import begin_writing, make_engine, make_session_factory
+from models.db import begin_writing, make_engine
+from processes.engine import WorkflowEngine
+from processes.messaging.messages import Site
+from processes.sessions import session_factory
 
 
 class Database:
     """Each app's engine and scoped session, found through the current app (tests run several apps in one
-    process: the suite's, a live server's, a worker's); the session is removed after each request."""
+    process: the suite's, a live server's, a worker's); the session is removed after each request.
+
+    The app's workflow engine and site live here too, and on every session it opens (processes.sessions)."""
 
     def init_app(self, app: Flask) -> None:
         engine = make_engine(app.config["DATABASE_URL"])
-        app.extensions.update(db=self, db_engine=engine, db_session=scoped_session(make_session_factory(engine)))
+        workflow_engine = WorkflowEngine()
+        site = Site(app.config["BASE_URL"], app.config["COUNCIL_NAME"])
+        sessions = session_factory(engine, workflow_engine, site)
+        app.extensions.update(db=self, db_engine=engine, db_sessions=sessions, workflow_engine=workflow_engine,
+                              site=site)
+        app.extensions["db_session"] = scoped_session(sessions)
         app.before_request(self._declare_writes)  # first, before anything reads
         app.teardown_appcontext(lambda exc: app.extensions["db_session"].remove())
 

@@ -120,5 +120,6 @@ def begin_reading(session: Session) -> None:
     session.execution_options = session.execution_options.union({WRITING: False})
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, info: dict | None = None) -> sessionmaker[Session]:
+    """Sessions on `engine`; each starts with its own copy of `info` (an app's engine and site, say)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, info=info or {})

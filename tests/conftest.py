@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import scoped_session
 
 from app import create_app
 from app.cli import seed_demo_users, upgrade_database
@@ -56,8 +56,8 @@ def db(app):
     connection = app.extensions["db_engine"].connect()
     outer = connection.begin()
     original = app.extensions["db_session"]
-    session = scoped_session(lambda: Session(bind=connection, join_transaction_mode="create_savepoint",
-                                             expire_on_commit=False))
+    sessions = app.extensions["db_sessions"]  # the app's factory: its engine, site and listeners
+    session = scoped_session(lambda: sessions(bind=connection, join_transaction_mode="create_savepoint"))
     app.extensions["db_session"] = session
     try:
         yield session

@@ -25,7 +25,7 @@ from .helpers.journeys import answer_public_query
 
 @pytest.fixture()
 def sessions(app):
-    factory = make_session_factory(app.extensions["db_engine"])
+    factory = app.extensions["db_sessions"]
     opened = []
 
     def open_session():

@@ -49,6 +49,7 @@ ROOMS = {
     "reporting": {"policy", "records"},  # figures come from the reporting rows, never from workflows
     "diagrams": {"engine", "messaging", "policy", "records"},
     "cases": {"access", "diagrams", "engine", "messaging", "policy", "records", "reporting"},
+    "sessions": {"engine", "messaging", "records", "reporting"},  # an app's session factory (used by app/)
 }
 
 

@@ -10,7 +10,7 @@ from models.user import ROLES
 from processes.diagrams import editing
 from processes.diagrams.deploy import latest_version
 from processes.diagrams.forms import FormDefinitionError, check_definition
-from processes.engine import BpmnError, default_engine
+from processes.engine import BpmnError, engine_of
 from processes.errors import InvalidInput
 from processes.messaging.messages import load_templates
 from processes.policy.settings import OWNERS
@@ -79,7 +79,7 @@ def import_file(key: str):
     if not xml:
         return _editor(version, version.bpmn_xml, "Choose a .bpmn file to open", status=400)
     try:
-        default_engine().parse(xml, upload.filename or "upload.bpmn")
+        engine_of(db.session).parse(xml, upload.filename or "upload.bpmn")
         xml.decode("utf-8")
     except (BpmnError, UnicodeDecodeError) as exc:
         return _editor(version, version.bpmn_xml, f"The file could not be opened: {exc}", status=400)

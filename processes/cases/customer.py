@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from models import Case, Notification
 from processes.cases.promises import REVIEW_MESSAGE
 from processes.cases.runs import apply_run, diagram_of, run_engine
-from processes.engine import WorkflowEngine, default_engine
+from processes.engine import WorkflowEngine, engine_of
 from processes.errors import Conflict, InvalidInput
 from processes.policy.calendar import add_years
 from processes.policy.settings import load_calendar
@@ -53,7 +53,7 @@ def request_review(session: Session, case: Case, reasons: str, engine: WorkflowE
     summary = "The customer asked for a stage 2 review" + (f": {reasons.strip()}" if reasons.strip() else "")
     if REVIEW_MESSAGE in case.awaiting_messages.split(","):
         calendar = load_calendar(session)
-        run = run_engine(lambda: (engine or default_engine()).send_message(
+        run = run_engine(lambda: (engine or engine_of(session)).send_message(
             case.workflow_state, REVIEW_MESSAGE, {"reasons": reasons.strip()}, calendar, diagram_of(case)))
         record_event(session, case, None, "review_requested", summary)
         apply_run(session, case, run, None, calendar, because="the customer asked for a stage 2 review")
@@ -77,7 +77,7 @@ def withdraw_case(session: Session, case: Case, engine: WorkflowEngine | None = 
     """The customer withdraws: the case closes with that outcome and the CRO is told."""
     if case.status != "open":
         raise Conflict("This comment is already closed")
-    run = (engine or default_engine()).cancel(case.workflow_state, diagram_of(case))
+    run = (engine or engine_of(session)).cancel(case.workflow_state, diagram_of(case))
     record_event(session, case, None, "withdrawn", "The customer withdrew their comment")
     apply_run(session, case, run, None, because="the customer withdrew their comment")
     session.add(Notification(case_id=case.id, role="customer_relations_officer",

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from models import Case, User
 from models.case import STAGE_LABELS
 from processes.cases.runs import apply_run, diagram_of, run_engine
-from processes.engine import WorkflowEngine, default_engine
+from processes.engine import WorkflowEngine, engine_of
 from processes.errors import Conflict, InvalidInput, NotAllowed
 from processes.policy.settings import load_calendar
 from processes.records.history import record_event
@@ -36,7 +36,7 @@ def agree_extension(session: Session, actor: User, case: Case, working_days: int
         raise InvalidInput(errors, {"working_days": working_days, "reason": reason})
     payload = {"working_days": working_days, "reason": reason.strip()}
     calendar = load_calendar(session)
-    run = run_engine(lambda: (engine or default_engine()).send_message(
+    run = run_engine(lambda: (engine or engine_of(session)).send_message(
         case.workflow_state, EXTENSION_MESSAGE, payload, calendar, diagram_of(case)))
     days = f"{working_days} more working day{'s' if working_days != 1 else ''}"
     record_event(session, case, actor, "extension",

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from models import Case, ProcessVersion, User
 from processes.cases.runs import apply_run, diagram_of
 from processes.diagrams.deploy import latest_version
-from processes.engine import MigrationRefused, WorkflowEngine, WorkflowError, default_engine
+from processes.engine import MigrationRefused, WorkflowEngine, WorkflowError, engine_of
 from processes.errors import Conflict, NotAllowed, ProcedureError
 from processes.policy.settings import load_calendar
 from processes.records.audit import audit
@@ -55,7 +55,7 @@ def migrate_case(session: Session, actor: User, case: Case, engine: WorkflowEngi
     try:
         if problems:
             raise MigrationRefused("; ".join(problems))
-        run = (engine or default_engine()).migrate(case.workflow_state, target.bpmn_xml, target.process_key,
+        run = (engine or engine_of(session)).migrate(case.workflow_state, target.bpmn_xml, target.process_key,
                                                    load_calendar(session), diagram_of(case), target.content_hash)
     except (MigrationRefused, WorkflowError) as exc:
         reason = f"Not moved from version {source} to version {target.number}: {exc}"

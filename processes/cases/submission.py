@@ -15,7 +15,7 @@ from models import Case, ProcessVersion, ReferenceCounter, User
 from models.case import CHANNELS, COMMENT_TYPES
 from processes.cases.runs import apply_run, run_engine
 from processes.diagrams.deploy import latest_version
-from processes.engine import Run, WorkflowEngine, default_engine
+from processes.engine import Run, WorkflowEngine, engine_of
 from processes.errors import ProcedureError
 from processes.messaging.messages import issue_status_access
 from processes.policy.calendar import WorkingCalendar
@@ -86,7 +86,7 @@ def prepare_submission(session: Session, details: Mapping[str, Any], channel: st
     turn with the write lock, not two), and until then the workflow's data carries REFERENCE_TO_COME. That is
     exact only if no code of the process can read `reference`: when its diagram mentions the word anywhere,
     this returns None and runs nothing, and the caller reserves a reference first and prepares again."""
-    engine = engine or default_engine()
+    engine = engine or engine_of(session)
     comment_type = details["comment_type"]
     version = latest_version(session, comment_type)
     if version is None:

@@ -10,7 +10,7 @@ from models import Case, CaseEvent, ReadyTask, User
 from models.case import STAGE_LABELS
 from processes.cases.runs import apply_run, diagram_of
 from processes.diagrams.forms import validate_form
-from processes.engine import TaskNotReady, WorkflowEngine, WorkflowError, default_engine
+from processes.engine import TaskNotReady, WorkflowEngine, WorkflowError, engine_of
 from processes.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
 from processes.policy.calendar import WorkingCalendar
 from processes.policy.settings import CALENDAR_COLUMNS, calendar_from
@@ -89,7 +89,7 @@ def release_task(session: Session, actor: User, ready_task_id: int) -> ReadyTask
 def complete_task(session: Session, actor: User, ready_task_id: int, formdata, seen_version: int | None,
                   engine: WorkflowEngine | None = None) -> Case:
     """Validate the task's form, run the workflow on and index what is ready next."""
-    engine = engine or default_engine()
+    engine = engine or engine_of(session)
     task, calendar = load_step(session, ready_task_id)
     check_can_act(session, actor, task)
     case = task.case

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from models import Case, Incident, User, WaitingTimer, WorkerLease
 from processes.cases.runs import apply_run, diagram_of, run_engine
-from processes.engine import Run, WorkflowEngine, default_engine
+from processes.engine import Run, WorkflowEngine, engine_of
 from processes.errors import Conflict, NotAllowed, NotFound, ProcedureError
 from processes.policy.settings import load_calendar
 from processes.records.history import record_event
@@ -104,7 +104,7 @@ def fire_case_timers(session: Session, case: Case, engine: WorkflowEngine | None
     """Fire whatever timers of one case are due and run it on; acts as the system."""
     calendar = load_calendar(session)
     now = datetime.now(timezone.utc)
-    run = run_engine(lambda: (engine or default_engine()).fire_timers(case.workflow_state, calendar,
+    run = run_engine(lambda: (engine or engine_of(session)).fire_timers(case.workflow_state, calendar,
                                                                      diagram_of(case)))
     apply_run(session, case, run, None, calendar, because=_timers_fired(run, now))
     session.flush()

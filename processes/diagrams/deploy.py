@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from models import ProcessVersion, User
 from models.user import role_for_lane
 from processes.diagrams.script_checks import check_scripts
-from processes.engine import BpmnError, WorkflowEngine, default_engine
+from processes.engine import BpmnError, WorkflowEngine, engine_of
 from processes.messaging.messages import load_templates
 from processes.records.audit import audit
 
@@ -40,7 +40,7 @@ def deploy_process(session: Session, xml: bytes, forms: Mapping[str, Any], actor
                    messages: Mapping[str, Any] | None = None) -> list[ProcessVersion]:
     """Store each process of a diagram as a new version, with the forms and message templates it uses,
     unless that exact content is deployed already."""
-    engine = engine or default_engine()
+    engine = engine or engine_of(session)
     messages = load_templates() if messages is None else messages
     versions = []
     for process_id in engine.process_ids(xml):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from models import ProcessVersion, User
 from processes.diagrams.deploy import deploy_process, latest_version
 from processes.diagrams.validation import Problem, sample_case_data, validate_process
-from processes.engine import WorkflowEngine, default_engine
+from processes.engine import WorkflowEngine, engine_of
 from processes.errors import InvalidInput, NotAllowed
 from processes.messaging.messages import load_templates
 from processes.policy.settings import OWNERS, current_timescales
@@ -42,13 +42,13 @@ def check_diagram(session: Session, xml: bytes, forms: Mapping[str, Any], engine
                   comment_type: str = "complaint") -> list[Problem]:
     """Validate a diagram against sample case data built from the timescales in force."""
     sample = sample_case_data(current_timescales(session), comment_type)
-    return validate_process(engine or default_engine(), xml, forms, sample, load_templates())
+    return validate_process(engine or engine_of(session), xml, forms, sample, load_templates())
 
 
 def check_edited_process(session: Session, process_key: str, xml: bytes, forms: Mapping[str, Any],
                          engine: WorkflowEngine | None = None) -> list[Problem]:
     """Validate an edited diagram, which must still define the process it was opened as."""
-    engine = engine or default_engine()
+    engine = engine or engine_of(session)
     problems = check_diagram(session, xml, forms, engine, process_key)
     if not problems and process_key not in engine.process_ids(xml):
         problems.append(Problem("", "", f"The diagram does not define the process “{process_key}”"))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import Case, ProcessVersion, User
 from processes.diagrams.deploy import check_process, latest_version, new_version
-from processes.engine import WorkflowEngine, default_engine
+from processes.engine import WorkflowEngine, engine_of
 from processes.engine.xmlsafe import safe_xml_tree
 from processes.errors import InvalidInput, NotAllowed, NotFound, ProcedureError
 from processes.records.audit import audit
@@ -145,7 +145,7 @@ def rollback_version(session: Session, actor: User, process_key: str, number: in
     newest = latest_version(session, process_key)
     if newest.id == old.id:
         raise ProcedureError(f"Version {number} is already the newest: there is nothing to roll back")
-    engine = engine or default_engine()
+    engine = engine or engine_of(session)
     problems = check_process(engine, old.bpmn_xml, process_key, old.forms)  # today's rules may refuse it
     if problems:
         raise ProcedureError(f"Version {number} cannot be deployed again: {'; '.join(problems)}")

@@ -11,8 +11,9 @@ from processes.engine.results import (
            WorkflowError,
 )
 from processes.engine.specs import SPEC_REF, content_hash
-from processes.engine.workflow_engine import WorkflowEngine, default_engine
+from processes.engine.workflow_engine import ENGINE_KEY, WorkflowEngine, engine_of
 from processes.engine.xmlsafe import MAX_BPMN_BYTES, BpmnError
 
-__all__ = ["BpmnError", "Diagram", "MAX_BPMN_BYTES", "MigrationRefused", "ReadyTask", "Run", "SPEC_REF", "TaskNotReady",
-           "WaitingTimer", "WorkflowEngine", "WorkflowError", "content_hash", "default_engine"]
+__all__ = ["BpmnError", "Diagram", "ENGINE_KEY", "MAX_BPMN_BYTES", "MigrationRefused", "ReadyTask", "Run",
+           "SPEC_REF", "TaskNotReady", "WaitingTimer", "WorkflowEngine", "WorkflowError", "content_hash",
+           "engine_of"]

@@ -157,12 +157,14 @@ class WorkflowEngine(Specs, Scripts, Reading, Moving):
         return run
 
 
-_default_engine: WorkflowEngine | None = None
+ENGINE_KEY = "workflow_engine"  # in session.info: see processes.sessions
 
 
-def default_engine() -> WorkflowEngine:
-    """The process-wide engine (parsed specs are cached on it)."""
-    global _default_engine
-    if _default_engine is None:
-        _default_engine = WorkflowEngine()
-    return _default_engine
+def engine_of(session) -> WorkflowEngine:
+    """The engine of the app that opened `session` (any object with an `info` mapping: the engine knows no
+    database), so every operation of one app shares its parsed specs."""
+    try:
+        return session.info[ENGINE_KEY]
+    except KeyError:
+        raise LookupError("this session has no workflow engine: open it with "
+                          "processes.sessions.session_factory") from None

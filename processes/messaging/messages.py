@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Mapping
 
 from jinja2 import ChainableUndefined, TemplateError
@@ -25,12 +27,26 @@ REMEDIES = {"apology": "an apology", "explanation": "an explanation", "action": 
             "financial": "a financial remedy", "changed_policy": "a change to our policy or procedure"}
 
 
-# Where links in messages point, and whose name they sign with; set once by the app at start-up.
-SITE = {"url": "http://127.0.0.1:5000", "council": "the council"}
+SITE_KEY = "site"  # in session.info: see processes.sessions
 
 
-def configure_site(url: str, council: str) -> None:
-    SITE.update(url=url.rstrip("/"), council=council)
+@dataclass(frozen=True)
+class Site:
+    """Where one app's messages link to and whose name they sign with (its BASE_URL and COUNCIL_NAME)."""
+    url: str
+    council: str
+
+    def __post_init__(self):
+        object.__setattr__(self, "url", self.url.rstrip("/"))
+
+
+def site_of(session: Session) -> Site:
+    """The site of the app that opened `session`."""
+    try:
+        return session.info[SITE_KEY]
+    except KeyError:
+        raise LookupError("this session has no site: open it with "
+                          "processes.sessions.session_factory") from None
 
 
 class MessageTemplateError(ProcedureError):
@@ -100,8 +116,8 @@ def issue_status_access(case: Case) -> None:
     case.access_code = f"{secrets.randbelow(10**6):06d}"
 
 
-def status_url(case: Case) -> str:
-    return f"{SITE['url']}/status/{case.status_token}" if case.status_token else f"{SITE['url']}/status"
+def status_url(site: Site, case: Case) -> str:
+    return f"{site.url}/status/{case.status_token}" if case.status_token else f"{site.url}/status"
 
 
 def queue_customer_message(session: Session, case: Case, template_name: str, data: Mapping[str, Any],
@@ -112,9 +128,10 @@ def queue_customer_message(session: Session, case: Case, template_name: str, dat
     templates = case.process_version.messages or {}
     if template_name not in templates:
         raise MessageTemplateError(f"there is no message template called {template_name!r}")
+    site = site_of(session)
     context = {**data, "reference": case.reference, "customer_name": case.customer_name, "officer": officer,
-               "council": SITE["council"], "status_url": status_url(case), "status_page": f"{SITE['url']}/status",
-               "access_code": case.access_code, "holder": holder}
+               "council": site.council, "status_url": status_url(site, case),
+               "status_page": f"{site.url}/status", "access_code": case.access_code, "holder": holder}
     template = templates[template_name]
     if "ombudsman" in template["subject"] + template["body"]:  # read only for the messages that name them
         context["ombudsman"] = ombudsman_details(session)
@@ -134,13 +151,14 @@ def queue_customer_message(session: Session, case: Case, template_name: str, dat
     return message
 
 
-_STAFF_TEMPLATES: dict[str, dict[str, str]] = {}
+@lru_cache(maxsize=1)
+def _shipped_templates() -> Mapping[str, Mapping[str, str]]:
+    """The shipped folder's templates, read once per process (the staff messages are not process data)."""
+    return MappingProxyType({name: MappingProxyType(template) for name, template in load_templates().items()})
 
 
-def staff_template(name: str) -> dict[str, str]:
-    if not _STAFF_TEMPLATES:
-        _STAFF_TEMPLATES.update(load_templates())
-    return _STAFF_TEMPLATES[name]
+def staff_template(name: str) -> Mapping[str, str]:
+    return _shipped_templates()[name]
 
 
 # Built once (every new task and notification asks): an email to each active member of a role, and of those to
@@ -172,7 +190,8 @@ def queue_staff_message(session: Session, role: str, template_name: str, context
                         case: Case | None = None) -> int:
     """An email to every active member of a role who may see the case (see processes.access.visible_cases);
     how many were queued."""
-    links = {"case_url": f"{SITE['url']}/cases/{case.reference}" if case else SITE["url"],
+    url = site_of(session).url
+    links = {"case_url": f"{url}/cases/{case.reference}" if case else url,
              "reference": case.reference if case else ""}
     subject, body = render(staff_template(template_name), {**links, **context})
     params = {"role": role, "subject": subject, "body": body, "now": datetime.now(timezone.utc),
@@ -185,4 +204,4 @@ def queue_staff_message(session: Session, role: str, template_name: str, context
 def queue_new_task_emails(session: Session, case: Case, role: str, task_name: str, task_id: int,
                           due: str) -> int:
     return queue_staff_message(session, role, "staff_new_task", {
-        "task": task_name, "due": due, "task_url": f"{SITE['url']}/tasks/{task_id}"}, case)
+        "task": task_name, "due": due, "task_url": f"{site_of(session).url}/tasks/{task_id}"}, case)

@@ -5,7 +5,7 @@ import hashlib
 from datetime import datetime, timezone
 
 from sqlalchemy import event, func, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from models import AuditEntry, AuditHead, User
 from processes.paging import PAGE_SIZE, Page
@@ -28,13 +28,25 @@ def actor_label(actor: User | str | None) -> tuple[int | None, str]:
 def audit(session: Session, actor: User | str | None, action: str, detail: str,
           case_reference: str | None = None) -> None:
     """Note one entry; it joins the chain when the transaction commits (see `_chain_pending`)."""
+    if not session.info.get(CHAINS):  # an entry noted on a session that never chains it would be lost
+        raise LookupError("this session does not chain audit entries: open it with "
+                          "processes.sessions.session_factory")
     actor_id, label = actor_label(actor)
     session.info.setdefault("audit_pending", []).append(
         dict(at=datetime.now(timezone.utc), actor_id=actor_id, actor=label, action=action,
              case_reference=case_reference, detail=detail))
 
 
-@event.listens_for(Session, "before_commit")
+CHAINS = "chains_audit"  # in session.info: the session's factory listens (listen_on)
+
+
+def listen_on(sessions: sessionmaker) -> None:
+    """The factory's sessions chain their noted entries as they commit and forget them as they roll back."""
+    event.listen(sessions, "before_commit", _chain_pending)
+    event.listen(sessions, "after_soft_rollback", _forget_pending)
+    sessions.configure(info={**sessions.kw.get("info", {}), CHAINS: True})
+
+
 def _chain_pending(session: Session) -> None:
     """Write the transaction's entries last, under the head row's lock, so the chain never forks.
 
@@ -77,7 +89,6 @@ _APPEND_AND_MOVE_HEAD = text(
     + ")) UPDATE audit_head SET last_hash = :last_hash WHERE id = 1")
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _forget_pending(session: Session, previous_transaction) -> None:
     session.info.pop("audit_pending", None)
 

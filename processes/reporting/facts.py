@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from models import Case, CaseRemedy, CaseStage, ReadyTask
 from processes.policy.calendar import WorkingCalendar, as_utc
@@ -46,7 +46,11 @@ def stage_row(session: Session, case: Case, stage: str | None, new_case: bool = 
     return row
 
 
-@event.listens_for(Session, "after_transaction_end")
+def listen_on(sessions: sessionmaker) -> None:
+    """Each transaction of the factory's sessions starts with no stage rows remembered."""
+    event.listen(sessions, "after_transaction_end", _forget_stage_rows)
+
+
 def _forget_stage_rows(session: Session, _transaction) -> None:
     session.info.pop("stage_rows", None)
 
