@@ -151,7 +151,7 @@ _MEMBERS = (select(User.name, User.email).join(UserRole)
             .where(UserRole.role == bindparam("role"), User.active.is_(True)))
 _SEES_ALL = aliased(UserRole)
 _MEMBERS_FOR_CASE = _MEMBERS.where(or_(
-    exists().where(_SEES_ALL.user_id == User.id, _SEES_ALL.role.in_(roles_for("see_all_cases"))),
+    exists().where(_SEES_ALL.user_id == User.id, _SEES_ALL.role.in_(sorted(roles_for("see_all_cases")))),
     exists().where(UserServiceArea.user_id == User.id, UserServiceArea.service_area == bindparam("area"))))
 
 
