@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from models import User, UserRole, UserServiceArea
 from models.user import ROLES
+from processes.access import ADMIN, CRO, FRONT_LINE, INVESTIGATOR, MANAGER, OWNER, READER, SENIOR
 from processes.diagrams.deploy import deploy_process, deploy_shipped
 from processes.diagrams.forms import service_areas
 from processes.engine import BpmnError
@@ -22,16 +23,16 @@ from .worker import AnotherWorkerRunning, TimerWorker
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "demo-password"
 DEMO_USERS = [  # (email, name, roles)
-    ("frontline@example.org", "Fran Front", ["front_line_officer"]),
-    ("investigator@example.org", "Ian Investigator", ["investigating_officer"]),
-    ("investigator2@example.org", "Isla Investigator", ["investigating_officer"]),
-    ("senior@example.org", "Sam Senior", ["senior_officer"]),
-    ("senior2@example.org", "Sade Senior", ["senior_officer"]),
-    ("cro@example.org", "Carla Relations", ["customer_relations_officer"]),
-    ("manager@example.org", "Mo Manager", ["service_manager"]),
-    ("owner@example.org", "Priya Owner", ["process_owner"]),
-    ("admin@example.org", "Ada Admin", ["administrator"]),
-    ("reports@example.org", "Rory Reports", ["reports_reader"]),
+    ("frontline@example.org", "Fran Front", [FRONT_LINE]),
+    ("investigator@example.org", "Ian Investigator", [INVESTIGATOR]),
+    ("investigator2@example.org", "Isla Investigator", [INVESTIGATOR]),
+    ("senior@example.org", "Sam Senior", [SENIOR]),
+    ("senior2@example.org", "Sade Senior", [SENIOR]),
+    ("cro@example.org", "Carla Relations", [CRO]),
+    ("manager@example.org", "Mo Manager", [MANAGER]),
+    ("owner@example.org", "Priya Owner", [OWNER]),
+    ("admin@example.org", "Ada Admin", [ADMIN]),
+    ("reports@example.org", "Rory Reports", [READER]),
 ]
 
 

@@ -8,7 +8,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from models.case import CHANNELS, COMMENT_TYPES
 from models.user import ROLES
-from processes.access import RECORDING_ROLES
 from processes.diagrams.forms import service_areas
 from processes.policy.calendar import LONDON, WorkingCalendar
 from processes.policy.settings import load_calendar, ombudsman_details
@@ -83,7 +82,7 @@ def init_app(app: Flask) -> None:
                                  working_days=working_days)
     from .form_view import error_list, field_params, summary_rows
     app.jinja_env.globals.update(deadline_status=deadline_status, COMMENT_TYPES=COMMENT_TYPES, CHANNELS=CHANNELS,
-                                 ROLES=ROLES, RECORDING_ROLES=RECORDING_ROLES, service_label=service_label, field_params=field_params, error_list=error_list, summary_rows=summary_rows)
+                                 ROLES=ROLES, service_label=service_label, field_params=field_params, error_list=error_list, summary_rows=summary_rows)
     app.jinja_env.globals.update(ombudsman=ombudsman)  # the footer's and the customer pages' (policy data)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

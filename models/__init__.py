@@ -10,7 +10,7 @@ from .operations_log import Incident, WorkerLease
 from .policy import PROFILES, ClosureDay, PolicySetting, Timescale
 from .process import ProcessVersion
 from .reporting import CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquiry, SelfAssessment
-from .user import ROLES, SEE_ALL_ROLES, User, UserRole, UserServiceArea
+from .user import ROLE_IN_LETTERS, ROLES, User, UserRole, UserServiceArea
 from .workflow_index import ReadyTask, WaitingTimer
 
 # How a signed-in officer is loaded on every request (the app's Flask-Login loader): the account, its roles and
@@ -19,4 +19,4 @@ USER_WITH_ROLES_AND_AREAS = (joinedload(User.roles), joinedload(User.service_are
 
 __all__ = ["CaseRemedy", "CaseStage", "ImprovementAction", "OmbudsmanEnquiry", "SelfAssessment",  # reporting
            "AuditEntry", "AuditHead", "Base", "Case", "CaseEvent", "ClosureDay", "Incident", "Notification", "OutboxMessage", "PolicySetting", "PROFILES", "Timescale", "WorkerLease", "ProcessVersion", "ReadyTask", "ReferenceCounter",
-           "ROLES", "SEE_ALL_ROLES", "User", "USER_WITH_ROLES_AND_AREAS", "UserRole", "UserServiceArea", "WaitingTimer"]
+           "ROLE_IN_LETTERS", "ROLES", "User", "USER_WITH_ROLES_AND_AREAS", "UserRole", "UserServiceArea", "WaitingTimer"]

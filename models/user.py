@@ -22,8 +22,14 @@ ROLES = {
     "administrator": "Administrator",
     "reports_reader": "Reports reader (read only)",
 }
-# Roles that see every case whatever its service area.
-SEE_ALL_ROLES = ("customer_relations_officer", "administrator")
+# Who has a case, by the role of its task, in the words a letter uses.
+ROLE_IN_LETTERS = {
+    "front_line_officer": "our customer services team",
+    "investigating_officer": "an investigating officer",
+    "senior_officer": "a senior officer",
+    "customer_relations_officer": "our Customer Relations Officer",
+    "service_manager": "the manager of the service",
+}
 _ROLE_LIST = ", ".join(f"'{r}'" for r in ROLES)
 
 
@@ -65,10 +71,6 @@ class User(Base):
     @property
     def service_area_names(self) -> set[str]:
         return {a.service_area for a in self.service_areas}
-
-    @property
-    def sees_all_cases(self) -> bool:
-        return self.has_role(*SEE_ALL_ROLES)
 
     # Flask-Login protocol, kept here so models need not import Flask.
     @property

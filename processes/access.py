@@ -1,26 +1,85 @@
-"""Who may see what: the roles that handle cases, and which cases each user sees."""
+"""Who may see, do and reach what: the one permission table, and which cases each user sees."""
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from models import Case, CaseEvent, ReadyTask, User
+from processes.errors import NotAllowed
+
+# The role ids of models.user.ROLES, named once for the table below.
+FRONT_LINE, INVESTIGATOR, SENIOR = "front_line_officer", "investigating_officer", "senior_officer"
+CRO, MANAGER, OWNER = "customer_relations_officer", "service_manager", "process_owner"
+ADMIN, READER = "administrator", "reports_reader"
 
 # Roles that handle cases in a service area; the other roles (process owner, reports reader) see no case
 # unless it is assigned to them or they acted on it.
-CASE_ROLES = ("front_line_officer", "investigating_officer", "senior_officer", "service_manager")
-# Everyone who handles cases may record a comment that reaches them; the process owner and reports readers do not.
-RECORDING_ROLES = (*CASE_ROLES, "customer_relations_officer", "administrator")
+CASE_ROLES = (FRONT_LINE, INVESTIGATOR, SENIOR, MANAGER)
+# A late review request or a withdrawal needs a person's decision: the CRO is told.
+CUSTOMER_REQUESTS_GO_TO = CRO
+
+# Each permission and the roles that have it. The operations require these, the blueprint guards and views
+# check them, and the navigation shows a link only to those with its page's permission.
+_ROLES_OF = {
+    # Cases
+    "see_all_cases": (CRO, ADMIN),  # every case whatever its service area
+    "see_area_cases": CASE_ROLES,  # the cases of their own service areas
+    "record_comment": (*CASE_ROLES, CRO, ADMIN),  # a comment that reached them by phone, letter or in person
+    "see_open_cases": (CRO, ADMIN),  # the overview of every open case, with its counts
+    "agree_extension": (CRO,),
+    "place_legal_hold": (CRO, ADMIN),
+    "retry_timers": (CRO, ADMIN),  # the failed timers page and running them again
+    "resend_messages": (CRO, ADMIN),  # the messages not sent and sending them again
+    "post_letters": (FRONT_LINE, CRO, ADMIN),
+    "move_cases": (CRO, OWNER, ADMIN),  # to the newest version of their process
+    "work_tasks": (*CASE_ROLES, CRO),  # the roles a flow chart's lane may stand for
+    # Records
+    "read_audit": (CRO, ADMIN),
+    "export_records": (CRO, ADMIN),  # the Ombudsman's case file and subject access requests
+    "manage_accounts": (ADMIN,),
+    # Reporting
+    "read_reports": (CRO, MANAGER, ADMIN, READER),
+    # Improvement actions, Ombudsman enquiries and the self-assessment; the progress of any action
+    "change_improvement": (CRO, ADMIN),
+    "own_improvement_actions": (MANAGER, CRO),
+    # The process
+    "change_policy": (OWNER, ADMIN),  # the calendar, timescales and Ombudsman details
+    "change_process": (OWNER, ADMIN),  # edit, deploy and roll back flow charts; their versions
+}
+PERMISSIONS: dict[str, frozenset[str]] = {name: frozenset(roles) for name, roles in _ROLES_OF.items()}
+
+
+def may(user: User, permission: str) -> bool:
+    """Whether the user has one of the roles with this permission (an unknown permission is a KeyError)."""
+    return roles_may(user.role_names, permission)
+
+
+def roles_may(roles: Iterable[str], permission: str) -> bool:
+    """Whether any of these roles has the permission: for an account being changed, before it is saved."""
+    return not PERMISSIONS[permission].isdisjoint(roles)
+
+
+def roles_for(permission: str) -> frozenset[str]:
+    """The roles with this permission, for a query that finds the people who have it."""
+    return PERMISSIONS[permission]
+
+
+def require(user: User, permission: str, message: str) -> None:
+    """Raise NotAllowed with the operation's own wording unless the user has the permission."""
+    if not may(user, permission):
+        raise NotAllowed(message)
 
 
 def my_areas(user: User) -> set[str]:
     """The service areas whose cases this user sees because of their work there."""
-    return user.service_area_names if user.has_role(*CASE_ROLES) else set()
+    return user.service_area_names if may(user, "see_area_cases") else set()
 
 
 def visible_cases(user: User) -> ColumnElement[bool]:
     """SQL condition on Case: the CRO and administrators see all; officers their areas, assignments and history."""
-    if user.sees_all_cases:
+    if may(user, "see_all_cases"):
         return true()
     areas = my_areas(user)
     return or_(Case.service_area.in_(areas) if areas else false(),
@@ -30,7 +89,7 @@ def visible_cases(user: User) -> ColumnElement[bool]:
 
 def can_view_case(session: Session, user: User, case: Case) -> bool:
     """The same rule as visible_cases, for one case already loaded."""
-    if user.sees_all_cases or case.service_area in my_areas(user):
+    if may(user, "see_all_cases") or case.service_area in my_areas(user):
         return True
     if any(t.assigned_to_id == user.id for t in case.ready_tasks):
         return True

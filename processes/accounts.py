@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import ROLES, User, UserRole, UserServiceArea
+from processes.access import require, roles_may
 from processes.errors import InvalidInput, NotAllowed, NotFound
 from processes.policy.calendar import LONDON
 from processes.records.audit import audit
@@ -68,10 +69,9 @@ def _check_user(session: Session, user_id: int | None, values: dict, areas: set[
 
 def save_user(session: Session, actor: User, user_id: int | None, values: dict, areas: set[str]) -> User:
     """Create an account (user_id None) or change one: name, email, roles, service areas, active, password."""
-    if not actor.has_role("administrator"):
-        raise NotAllowed("Only administrators manage accounts")
+    require(actor, "manage_accounts", "Only administrators manage accounts")
     errors = _check_user(session, user_id, values, areas)
-    if user_id == actor.id and (not values["active"] or "administrator" not in values["roles"]):
+    if user_id == actor.id and (not values["active"] or not roles_may(values["roles"], "manage_accounts")):
         errors["active" if not values["active"] else "roles"] = "You cannot remove your own administrator access"
     if errors:
         raise InvalidInput(errors, values)

@@ -41,13 +41,13 @@ def test_operations_never_commit():
 BASE = {"errors", "paging", "datafiles"}
 ROOMS = {
     "engine": {"policy"},  # SpiffWorkflow and the sandbox; of policy, the calendar only (checked below)
-    "policy": {"records"},  # the calendar and timescales (the calendar itself uses nothing)
-    "records": {"policy"},  # audit, history, retention, exports (of the calendar only: dates and years)
-    "access": set(),  # who may see and do what
-    "accounts": {"policy", "records"},
+    "access": set(),  # who may see and do what: the permission table every operation checks
+    "policy": {"access", "records"},  # the calendar and timescales (the calendar itself uses nothing)
+    "records": {"access", "policy"},  # audit, history, retention, exports (of the calendar: dates and years)
+    "accounts": {"access", "policy", "records"},
     "messaging": {"access", "policy"},
-    "reporting": {"policy", "records"},  # figures come from the reporting rows, never from workflows
-    "diagrams": {"engine", "messaging", "policy", "records"},
+    "reporting": {"access", "policy", "records"},  # figures from the reporting rows, never from workflows
+    "diagrams": {"access", "engine", "messaging", "policy", "records"},
     "cases": {"access", "diagrams", "engine", "messaging", "policy", "records", "reporting"},
     "sessions": {"engine", "messaging", "records", "reporting"},  # an app's session factory (used by app/)
 }

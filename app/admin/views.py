@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from models import User
@@ -11,15 +11,10 @@ from processes.diagrams.forms import service_areas
 from processes.errors import InvalidInput, NotFound
 
 from ..extensions import db
+from ..guard import guard
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-@login_required
-def _administrators_only():
-    if not current_user.has_role("administrator"):
-        abort(403)
+guard(bp, "manage_accounts")
 
 
 def _areas() -> list[tuple[str, str]]:

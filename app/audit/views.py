@@ -4,23 +4,17 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, Response, render_template, request, url_for
 
 from processes.paging import page_number
 from processes.records.audit import audit_page, search_audit, verify_chain
 
 from ..extensions import db
+from ..guard import guard
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+guard(bp, "read_audit")
 FIELDS = ("id", "at", "actor", "action", "case_reference", "detail", "hash")
-
-
-@bp.before_request
-@login_required
-def _cro_and_admins():
-    if not current_user.has_role("customer_relations_officer", "administrator"):
-        abort(403)
 
 
 SEARCH = ("q", "action", "reference")

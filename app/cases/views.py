@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from models import Case
@@ -23,31 +23,22 @@ from processes.records.retention import set_legal_hold
 
 from ..actions import act
 from ..extensions import db, writes
+from ..guard import forbid_unless, guard, may
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-
-
-@bp.before_request
-@login_required
-def _signed_in():
-    """Every case page is for signed-in staff."""
-
-
-def _require(*roles: str) -> None:
-    if not current_user.has_role(*roles):
-        abort(403)
+guard(bp)  # every case page is for signed-in staff; each view says which permission
 
 
 @bp.get("/")
 def overview():
-    _require("customer_relations_officer", "administrator")
+    forbid_unless("see_open_cases")
     return render_template("cases/overview.html", title="All open cases", cases=queries.open_cases(db.session),
                            counts=queries.open_case_counts(db.session, datetime.now(timezone.utc)))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def record():
-    _require(*access.RECORDING_ROLES)
+    forbid_unless("record_comment")
     definition = current_app.extensions["forms"]["staff_record"]
     # Most comments are recorded as they arrive: start from now, to the minute, for the officer to correct.
     values, errors = {"received_at": datetime.now(timezone.utc).replace(second=0, microsecond=0).isoformat()}, {}
@@ -92,7 +83,7 @@ def show(reference: str, errors=None, values=None, status=200):
     case = _load(reference)
     seen(case, "Viewed the case record")
     extension = None
-    if current_user.has_role("customer_relations_officer") and EXTENSION_MESSAGE in case.awaiting_messages.split(","):
+    if may("agree_extension") and EXTENSION_MESSAGE in case.awaiting_messages.split(","):
         stage = next((t.stage for t in case.ready_tasks if t.stage), None)
         extension = {"stage": stage, "left": extension_days_left(db.session, case, stage)}
     return render_template("cases/show.html", title=case.reference, case=case, extension=extension,
@@ -129,13 +120,13 @@ def legal_hold(reference: str):
 
 @bp.get("/incidents")
 def incidents():
-    _require("customer_relations_officer", "administrator")
+    forbid_unless("retry_timers")
     return render_template("cases/incidents.html", title="Failed timers", incidents=open_incidents(db.session))
 
 
 @bp.post("/incidents/<int:incident_id>/retry")
 def retry(incident_id: int):
-    _require("customer_relations_officer", "administrator")
+    forbid_unless("retry_timers")
     return act(lambda: retry_incident(db.session, current_user, incident_id), "The timers ran",
                url_for(".incidents"), failed="It failed again")
 
@@ -159,7 +150,7 @@ def notifications():
 
 @bp.get("/messages")
 def messages():
-    _require("customer_relations_officer", "administrator")
+    forbid_unless("resend_messages")
     return render_template("cases/messages.html", title="Messages not sent", messages=failed_messages(db.session))
 
 
@@ -171,14 +162,14 @@ def resend(message_id: int):
 
 @bp.get("/letters")
 def letters():
-    _require("front_line_officer", "customer_relations_officer", "administrator")
+    forbid_unless("post_letters")
     return render_template("cases/letters.html", title="Letters to post", letters=queries.letters_for(db.session, current_user))
 
 
 @bp.get("/letters/<int:message_id>")
 @writes  # audits the view
 def letter(message_id: int):
-    _require("front_line_officer", "customer_relations_officer", "administrator")
+    forbid_unless("post_letters")
     from models import OutboxMessage
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.channel != "letter":

@@ -4,30 +4,25 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from models.user import ROLES
+from processes.access import roles_for
 from processes.diagrams import editing
 from processes.diagrams.deploy import latest_version
 from processes.diagrams.forms import FormDefinitionError, check_definition
 from processes.engine import BpmnError, engine_of
 from processes.errors import InvalidInput
 from processes.messaging.messages import load_templates
-from processes.policy.settings import OWNERS
 
 from ..extensions import db
 from ..formatting import uk_datetime
+from ..guard import guard
 
 bp = Blueprint("modeller", __name__, url_prefix="/processes")
-# Roles a lane may stand for: people who work cases, not the owner, administrator or reports reader.
-LANE_ROLES = {k: v for k, v in ROLES.items() if k not in ("process_owner", "administrator", "reports_reader")}
-
-
-@bp.before_request
-@login_required
-def _owners_only():
-    if not current_user.has_role(*OWNERS):
-        abort(403)
+guard(bp, "change_process")
+# The roles a lane may stand for (people who work cases), offered in the order of ROLES.
+LANE_ROLES = {k: v for k, v in ROLES.items() if k in roles_for("work_tasks")}
 
 
 def _version_or_404(key: str):

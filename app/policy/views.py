@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from models import PROFILES, ClosureDay, Timescale
@@ -12,18 +12,13 @@ from processes.errors import InvalidInput
 from processes.policy import settings as policy
 
 from ..extensions import db
+from ..guard import guard
 
 bp = Blueprint("policy", __name__, url_prefix="/policy")
+guard(bp, "change_policy")
 ORDER = ["stage1_ack", "stage1_response", "stage1_extension", "stage2_ack", "stage2_response", "stage2_extension",
          "escalation_window", "reminder_before", "query_response", "suggestion_response", "compliment_ack",
          "compliment_response"]
-
-
-@bp.before_request
-@login_required
-def _owners_only():
-    if not current_user.has_role(*policy.OWNERS):
-        abort(403)
 
 
 def _page(errors=None, values=None, status=200):

@@ -2,23 +2,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from models import Case
 from processes.errors import InvalidInput
-from processes.records.exports import EXPORTERS, export_case_file, export_subject_access, find_customer_cases
+from processes.records.exports import export_case_file, export_subject_access, find_customer_cases
 
 from ..extensions import db, writes
+from ..guard import guard
 
 bp = Blueprint("records", __name__, url_prefix="/records")
-
-
-@bp.before_request
-@login_required
-def _cro_and_admins():
-    if not current_user.has_role(*EXPORTERS):
-        abort(403)
+guard(bp, "export_records")
 
 
 def _download(content: bytes, filename: str) -> Response:

@@ -11,6 +11,7 @@ from processes.errors import InvalidInput, ProcedureError
 from processes.reporting import improvement
 
 from ..extensions import db
+from ..guard import may
 from .views import bp, today
 
 SHOW = {"open": "Open", "overdue": "Overdue", "all": "All"}
@@ -46,7 +47,7 @@ def _actions_page(errors=None, values=None):
     return render_template("reports/actions.html", title="Improvement actions", actions=_actions(show), show=show,
                            shows=SHOW, sources=ACTION_SOURCES, statuses=ACTION_STATUSES, today=today(),
                            owners=improvement.eligible_owners(db.session), errors=errors or {}, values=values or {},
-                           form_errors=errors, can_change=current_user.has_role(*improvement.CHANGERS))
+                           form_errors=errors, can_change=may("change_improvement"))
 
 
 @bp.get("/actions")
@@ -69,7 +70,7 @@ def _action_page(action, errors=None, values=None):
                            sources=ACTION_SOURCES, statuses=ACTION_STATUSES, errors=errors or {}, form_errors=errors,
                            values=values or {}, today=today(),
                            can_update=action.owner_id == current_user.id
-                           or current_user.has_role(*improvement.CHANGERS))
+                           or may("change_improvement"))
 
 
 @bp.get("/actions/<int:action_id>")
@@ -89,7 +90,7 @@ def _ombudsman_page(errors=None, values=None):
     enquiries = db.session.scalars(select(OmbudsmanEnquiry).order_by(OmbudsmanEnquiry.received_on.desc())).all()
     return render_template("reports/ombudsman.html", title="Ombudsman enquiries", enquiries=enquiries,
                            decisions=OMBUDSMAN_DECISIONS, errors=errors or {}, form_errors=errors, values=values or {},
-                           can_change=current_user.has_role(*improvement.CHANGERS))
+                           can_change=may("change_improvement"))
 
 
 @bp.get("/ombudsman")
@@ -111,7 +112,7 @@ def _enquiry_page(enquiry, errors=None, values=None):
     return render_template("reports/enquiry.html", title=f"Ombudsman enquiry {enquiry.lgsco_reference}",
                            enquiry=enquiry, decisions=OMBUDSMAN_DECISIONS, statuses=ACTION_STATUSES,
                            owners=improvement.eligible_owners(db.session), errors=errors or {}, form_errors=errors,
-                           values=values or {}, today=today(), can_change=current_user.has_role(*improvement.CHANGERS))
+                           values=values or {}, today=today(), can_change=may("change_improvement"))
 
 
 @bp.get("/ombudsman/<int:enquiry_id>")

@@ -14,6 +14,7 @@ from processes.reporting import improvement
 from processes.reporting.figures import Filters
 
 from ..extensions import db
+from ..guard import may
 from .views import bp, figures, today
 
 QUARTERS = {1: "April to June", 2: "July to September", 3: "October to December", 4: "January to March"}
@@ -70,7 +71,7 @@ def _annual_page(year: int, errors=None, values=None):
                    sections=improvement.CODE_SECTIONS, answers=ANSWERS,
                    assessment=improvement.self_assessment(db.session, year), errors=errors or {},
                    form_errors=errors, values=values or {},
-                   can_change=current_user.has_role(*improvement.CHANGERS))
+                   can_change=may("change_improvement"))
 
 
 @bp.get("/annual")

@@ -6,7 +6,7 @@ import io
 from datetime import date, datetime, timedelta, timezone
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from models.case import CHANNELS, COMMENT_TYPES
 from processes.diagrams.forms import service_areas
@@ -14,16 +14,10 @@ from processes.policy.calendar import LONDON
 from processes.reporting.figures import Filters, dashboard
 
 from ..extensions import db
+from ..guard import guard, may
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-READERS = ("customer_relations_officer", "service_manager", "administrator", "reports_reader")
-
-
-@bp.before_request
-@login_required
-def _readers_only():
-    if not current_user.has_role(*READERS):
-        abort(403)
+guard(bp, "read_reports")
 
 
 def today() -> date:
@@ -79,10 +73,10 @@ def figures(filters: Filters):
 def _overdue_actions():
     """Overdue improvement actions for the signed-in person: their own, or all of them for the CRO."""
     def overdue_for_me():
-        from processes.reporting.improvement import CHANGERS, overdue_actions
+        from processes.reporting.improvement import overdue_actions
         if not current_user.is_authenticated:
             return []
-        mine = None if current_user.has_role(*CHANGERS) else current_user
+        mine = None if may("change_improvement") else current_user
         return overdue_actions(db.session, today(), mine)
     return {"overdue_actions_for_me": overdue_for_me}
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from processes import access
 from processes.cases import queries
@@ -13,14 +13,10 @@ from processes.records.audit import audit
 
 from ..actions import act
 from ..extensions import db, writes
+from ..guard import guard
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
-
-
-@bp.before_request
-@login_required
-def _signed_in():
-    """Every task page is for signed-in staff."""
+guard(bp)  # every task page is for signed-in staff
 
 
 @bp.get("/")

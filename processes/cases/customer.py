@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Case, Notification
+from processes.access import CUSTOMER_REQUESTS_GO_TO
 from processes.cases.promises import REVIEW_MESSAGE
 from processes.cases.runs import apply_run, diagram_of, run_engine
 from processes.engine import WorkflowEngine, engine_of
@@ -67,7 +68,7 @@ def request_review(session: Session, case: Case, reasons: str, engine: WorkflowE
         raise Conflict("This complaint has had our final response. If you are still unhappy, you can ask the "
                        "Local Government and Social Care Ombudsman to look at it")
     record_event(session, case, None, "review_requested", summary + " (outside the escalation window)")
-    session.add(Notification(case_id=case.id, role="customer_relations_officer",
+    session.add(Notification(case_id=case.id, role=CUSTOMER_REQUESTS_GO_TO,
                              message="The customer asked for a stage 2 review outside the escalation window: decide"))
     session.flush()
     return False
@@ -80,6 +81,6 @@ def withdraw_case(session: Session, case: Case, engine: WorkflowEngine | None = 
     run = (engine or engine_of(session)).cancel(case.workflow_state, diagram_of(case))
     record_event(session, case, None, "withdrawn", "The customer withdrew their comment")
     apply_run(session, case, run, None, because="the customer withdrew their comment")
-    session.add(Notification(case_id=case.id, role="customer_relations_officer",
+    session.add(Notification(case_id=case.id, role=CUSTOMER_REQUESTS_GO_TO,
                              message="The customer withdrew their comment"))
     session.flush()

@@ -5,9 +5,10 @@ from sqlalchemy.orm import Session
 
 from models import Case, User
 from models.case import STAGE_LABELS
+from processes.access import require
 from processes.cases.runs import apply_run, diagram_of, run_engine
 from processes.engine import WorkflowEngine, engine_of
-from processes.errors import Conflict, InvalidInput, NotAllowed
+from processes.errors import Conflict, InvalidInput
 from processes.policy.settings import load_calendar
 from processes.records.history import record_event
 from processes.reporting import facts
@@ -18,8 +19,7 @@ EXTENSION_MESSAGE = "extension_agreed"
 def agree_extension(session: Session, actor: User, case: Case, working_days: int | None, reason: str,
                     engine: WorkflowEngine | None = None) -> Case:
     """The CRO agrees more time for the current stage: the deadline moves and the timers are re-armed."""
-    if not actor.has_role("customer_relations_officer"):
-        raise NotAllowed("Only the Customer Relations Officer can agree an extension")
+    require(actor, "agree_extension", "Only the Customer Relations Officer can agree an extension")
     if EXTENSION_MESSAGE not in case.awaiting_messages.split(","):
         raise Conflict("This case is not at a step that can be extended")
     stage = next((t.stage for t in case.ready_tasks if t.stage), None)

@@ -7,15 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Case, ProcessVersion, User
+from processes.access import require
 from processes.cases.runs import apply_run, diagram_of
 from processes.diagrams.deploy import latest_version
 from processes.engine import MigrationRefused, WorkflowEngine, WorkflowError, engine_of
-from processes.errors import Conflict, NotAllowed, ProcedureError
+from processes.errors import Conflict, ProcedureError
 from processes.policy.settings import load_calendar
 from processes.records.audit import audit
 from processes.records.history import record_event
-
-MOVERS = ("customer_relations_officer", "process_owner", "administrator")
 
 
 @dataclass
@@ -43,8 +42,8 @@ def _form_problems(case: Case, target: ProcessVersion) -> list[str]:
 
 def migrate_case(session: Session, actor: User, case: Case, engine: WorkflowEngine | None = None) -> Outcome:
     """Move one open case to the newest version, or record why not; both go in its history."""
-    if not actor.has_role(*MOVERS):
-        raise NotAllowed("Only the Customer Relations Officer or the process owner can move a case to a new version")
+    require(actor, "move_cases",
+            "Only the Customer Relations Officer or the process owner can move a case to a new version")
     target = latest_version(session, case.process_version.process_key)
     if case.status != "open":
         raise Conflict("This case is closed: it stays on the version it ran on")
@@ -73,8 +72,8 @@ def migrate_case(session: Session, actor: User, case: Case, engine: WorkflowEngi
 def migrate_cases(session: Session, actor: User, version: ProcessVersion,
                   engine: WorkflowEngine | None = None) -> BatchOutcome:
     """Move every open case on `version` to the newest version, each in its own savepoint."""
-    if not actor.has_role(*MOVERS):
-        raise NotAllowed("Only the Customer Relations Officer or the process owner can move cases to a new version")
+    require(actor, "move_cases",
+            "Only the Customer Relations Officer or the process owner can move cases to a new version")
     if latest_version(session, version.process_key).id == version.id:
         raise Conflict(f"Version {version.number} is the newest: its cases have nowhere newer to move to")
     result = BatchOutcome()

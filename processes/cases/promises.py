@@ -6,14 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from models import Case, CaseStage
+from models import ROLE_IN_LETTERS, Case, CaseStage
 from processes.policy.calendar import WorkingCalendar, as_utc
 
 REVIEW_MESSAGE = "stage2_requested"  # the message a complaint waits for while the customer may ask for stage 2
-# Who has a case, by the role of its task, in the words a letter uses.
-HOLDERS = {"front_line_officer": "our customer services team", "investigating_officer": "an investigating officer",
-           "senior_officer": "a senior officer", "customer_relations_officer": "our Customer Relations Officer",
-           "service_manager": "the manager of the service"}
 
 
 @dataclass(frozen=True)
@@ -49,7 +45,7 @@ def holder(case: Case) -> str | None:
 def holder_of(tasks: list[tuple[str | None, str | None]]) -> str | None:
     """Of (role, stage) of the ready tasks, the team with a stage's task (or else any task), in a letter's words."""
     role = next((r for r, stage in tasks if stage), None) or next((r for r, _ in tasks), None)
-    return HOLDERS.get(role or "")
+    return ROLE_IN_LETTERS.get(role or "")
 
 
 def response_promise(case: Case, row: CaseStage) -> Promise:

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, func, literal, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import Case, CaseEvent, Incident, Notification, OutboxMessage, ReadyTask, User
-from processes.access import my_areas, visible_cases
+from processes.access import may, my_areas, visible_cases
 from processes.cases.customer import REVIEW_MESSAGE
 from processes.paging import PAGE_SIZE, Page
 
@@ -56,7 +56,7 @@ def my_tasks(session: Session, user: User, page: int = 1) -> Page:
 
 def team_tasks(session: Session, user: User, page: int = 1) -> Page:
     where = [ReadyTask.role.in_(user.role_names), ReadyTask.assigned_to_id.is_(None)]
-    if not user.sees_all_cases:
+    if not may(user, "see_all_cases"):
         where.append(ReadyTask.service_area.in_(my_areas(user)))
     return _task_page(session, where, page)
 

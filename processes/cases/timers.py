@@ -7,9 +7,10 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from models import Case, Incident, User, WaitingTimer, WorkerLease
+from processes.access import require
 from processes.cases.runs import apply_run, diagram_of, run_engine
 from processes.engine import Run, WorkflowEngine, engine_of
-from processes.errors import Conflict, NotAllowed, NotFound, ProcedureError
+from processes.errors import Conflict, NotFound, ProcedureError
 from processes.policy.settings import load_calendar
 from processes.records.history import record_event
 
@@ -62,8 +63,7 @@ def fire_due_timers(session: Session, now: datetime, engine: WorkflowEngine | No
 
 def retry_incident(session: Session, actor: User, incident_id: int, engine: WorkflowEngine | None = None) -> Case:
     """The CRO runs a failed case's timers again; the incident closes only if they now run."""
-    if not actor.has_role("customer_relations_officer", "administrator"):
-        raise NotAllowed("Only the Customer Relations Officer can retry a failed timer")
+    require(actor, "retry_timers", "Only the Customer Relations Officer can retry a failed timer")
     incident = session.get(Incident, incident_id)
     if incident is None:
         raise NotFound("There is no such incident")

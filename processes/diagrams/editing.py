@@ -7,12 +7,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import ProcessVersion, User
+from processes.access import require
 from processes.diagrams.deploy import deploy_process, latest_version
 from processes.diagrams.validation import Problem, sample_case_data, validate_process
 from processes.engine import WorkflowEngine, engine_of
-from processes.errors import InvalidInput, NotAllowed
+from processes.errors import InvalidInput
 from processes.messaging.messages import load_templates
-from processes.policy.settings import OWNERS, current_timescales
+from processes.policy.settings import current_timescales
 
 MAX_COMMENT = 2000
 
@@ -59,8 +60,7 @@ def deploy_edited_process(session: Session, actor: User, process_key: str, xml: 
                           forms: Mapping[str, Any], comment: str,
                           engine: WorkflowEngine | None = None) -> tuple[ProcessVersion, bool]:
     """Validate, then deploy as a new version; returns the version and whether it is new."""
-    if not actor.has_role(*OWNERS):
-        raise NotAllowed("Only the process owner can deploy a process")
+    require(actor, "change_process", "Only the process owner can deploy a process")
     comment = (comment or "").strip()
     if not comment or len(comment) > MAX_COMMENT:
         raise InvalidInput({"comment": "Enter what changed and why" if not comment

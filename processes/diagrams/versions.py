@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Case, ProcessVersion, User
+from processes.access import require
 from processes.diagrams.deploy import check_process, latest_version, new_version
 from processes.engine import WorkflowEngine, engine_of
 from processes.engine.xmlsafe import safe_xml_tree
-from processes.errors import InvalidInput, NotAllowed, NotFound, ProcedureError
+from processes.errors import InvalidInput, NotFound, ProcedureError
 from processes.records.audit import audit
 
-OWNERS = ("process_owner", "administrator")
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 _NOT_ELEMENTS = {"laneSet", "lane", "flowNodeRef", "incoming", "outgoing", "extensionElements", "script",
@@ -134,8 +134,7 @@ def diff_versions(a: ProcessVersion, b: ProcessVersion) -> VersionDiff:
 def rollback_version(session: Session, actor: User, process_key: str, number: int, comment: str,
                      engine: WorkflowEngine | None = None) -> ProcessVersion:
     """Deploy an older version's diagram, forms and message templates again, as the newest version."""
-    if not actor.has_role(*OWNERS):
-        raise NotAllowed("Only the process owner can roll back a process")
+    require(actor, "change_process", "Only the process owner can roll back a process")
     comment = (comment or "").strip()
     if not comment:
         raise InvalidInput({"comment": "Enter why you are rolling back: it is kept with the version"})

@@ -14,7 +14,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import Integer, bindparam, cast, exists, insert, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from models import SEE_ALL_ROLES, Case, OutboxMessage, User, UserRole, UserServiceArea
+from models import Case, OutboxMessage, User, UserRole, UserServiceArea
+from processes.access import roles_for
 from processes.datafiles import load_folder
 from processes.errors import ProcedureError
 from processes.policy.calendar import LONDON, as_utc
@@ -168,7 +169,7 @@ _MEMBERS = (select(User.name, User.email).join(UserRole)
             .where(UserRole.role == bindparam("role"), User.active.is_(True)))
 _SEES_ALL = aliased(UserRole)
 _MEMBERS_FOR_CASE = _MEMBERS.where(or_(
-    exists().where(_SEES_ALL.user_id == User.id, _SEES_ALL.role.in_(SEE_ALL_ROLES)),
+    exists().where(_SEES_ALL.user_id == User.id, _SEES_ALL.role.in_(sorted(roles_for("see_all_cases")))),
     exists().where(UserServiceArea.user_id == User.id, UserServiceArea.service_area == bindparam("area"))))
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import OutboxMessage, User
-from processes.access import can_view_case
+from processes.access import can_view_case, require
 from processes.errors import Conflict, NotAllowed, NotFound
 
 MAX_ATTEMPTS = 6
@@ -133,8 +133,7 @@ def failed_messages(session: Session) -> list[OutboxMessage]:
 
 
 def resend_message(session: Session, actor: User, message_id: int) -> OutboxMessage:
-    if not actor.has_role("customer_relations_officer", "administrator"):
-        raise NotAllowed("Only the Customer Relations Officer can resend a message")
+    require(actor, "resend_messages", "Only the Customer Relations Officer can resend a message")
     message = session.get(OutboxMessage, message_id)
     if message is None:
         raise NotFound("There is no such message")
@@ -146,8 +145,7 @@ def resend_message(session: Session, actor: User, message_id: int) -> OutboxMess
 
 
 def mark_posted(session: Session, actor: User, message_id: int) -> OutboxMessage:
-    if not actor.has_role("front_line_officer", "customer_relations_officer", "administrator"):
-        raise NotAllowed("Only front line officers and the CRO post letters")
+    require(actor, "post_letters", "Only front line officers and the CRO post letters")
     message = session.get(OutboxMessage, message_id)
     if message is None or message.channel != "letter":
         raise NotFound("There is no such letter")

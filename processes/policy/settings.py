@@ -8,11 +8,11 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from models import PROFILES, ClosureDay, PolicySetting, Timescale, User
-from processes.errors import InvalidInput, NotAllowed
+from processes.access import require
+from processes.errors import InvalidInput
 from processes.policy.calendar import WorkingCalendar
 from processes.records.audit import audit
 
-OWNERS = ("process_owner", "administrator")
 DEFAULT_PROFILE = "council"  # the timescale profile in force until the process owner chooses another
 
 
@@ -70,8 +70,7 @@ _ACTIVE_TIMESCALES = select(Timescale.key, Timescale.working_days, Timescale.cou
 
 
 def _require_owner(actor: User) -> None:
-    if not actor.has_role(*OWNERS):
-        raise NotAllowed("Only the process owner can change the calendar and timescales")
+    require(actor, "change_policy", "Only the process owner can change the calendar and timescales")
 
 
 def add_closure_day(session: Session, actor: User, day: date, reason: str) -> ClosureDay:

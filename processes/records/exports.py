@@ -12,10 +12,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models import AuditEntry, Case, CaseEvent, Notification, OutboxMessage, User
-from processes.errors import InvalidInput, NotAllowed
+from processes.access import require
+from processes.errors import InvalidInput
 from processes.records.audit import audit
 
-EXPORTERS = ("customer_relations_officer", "administrator")
 CASE_COLUMNS = [c.name for c in Case.__table__.columns if c.name not in ("workflow_state", "access_code", "status_token")]
 
 
@@ -68,8 +68,7 @@ def _message_files(prefix: str, messages: list[dict[str, Any]]) -> dict[str, str
 
 def export_case_file(session: Session, actor: User, case: Case, readable: str) -> bytes:
     """The Ombudsman's case file: readable summary, data, every message, the diagram of the case's version."""
-    if not actor.has_role(*EXPORTERS):
-        raise NotAllowed("Only the Customer Relations Officer exports case files")
+    require(actor, "export_records", "Only the Customer Relations Officer exports case files")
     record = case_record(session, case)
     files = {"case-file.html": readable, "case.json": json.dumps(record, indent=2, ensure_ascii=False),
              f"diagram-{case.process_version.process_key}-v{case.process_version.number}.bpmn":
@@ -80,8 +79,7 @@ def export_case_file(session: Session, actor: User, case: Case, readable: str) -
 
 def find_customer_cases(session: Session, actor: User, email: str, name: str, phone: str) -> list[Case]:
     """Cases whose customer matches any of the details given (email and name ignore case; phone ignores spaces)."""
-    if not actor.has_role(*EXPORTERS):
-        raise NotAllowed("Only the Customer Relations Officer answers subject access requests")
+    require(actor, "export_records", "Only the Customer Relations Officer answers subject access requests")
     email, name, phone = email.strip().lower(), " ".join(name.split()).lower(), re.sub(r"\D", "", phone)
     if not (email or name or phone):
         raise InvalidInput({"email": "Enter the customer's email address, name or phone number"})
@@ -95,8 +93,7 @@ def find_customer_cases(session: Session, actor: User, email: str, name: str, ph
 
 def export_subject_access(session: Session, actor: User, cases: list[Case], asked_for: str) -> bytes:
     """Everything held about one customer across their cases, for a subject access request."""
-    if not actor.has_role(*EXPORTERS):
-        raise NotAllowed("Only the Customer Relations Officer answers subject access requests")
+    require(actor, "export_records", "Only the Customer Relations Officer answers subject access requests")
     files: dict[str, str | bytes] = {
         "README.txt": (f"Subject access export for: {asked_for}\nCases found: {len(cases)}\n\n"
                        "Each folder holds one case: case.json (details, history, messages, audit entries) and the "

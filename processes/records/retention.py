@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models import Case, CaseEvent, OutboxMessage, User
-from processes.errors import NotAllowed
+from processes.access import require
 from processes.policy.calendar import add_years
 from processes.records.audit import audit
 
@@ -51,8 +51,8 @@ def anonymise_expired(session: Session, now: datetime | None = None, years: int 
 
 
 def set_legal_hold(session: Session, actor: User, case: Case, hold: bool) -> None:
-    if not actor.has_role("customer_relations_officer", "administrator"):
-        raise NotAllowed("Only the Customer Relations Officer or an administrator can place a legal hold")
+    require(actor, "place_legal_hold",
+            "Only the Customer Relations Officer or an administrator can place a legal hold")
     case.legal_hold = hold
     audit(session, actor, "legal hold", "Legal hold placed" if hold else "Legal hold lifted", case.reference)
     session.add(CaseEvent(case_id=case.id, actor_id=actor.id, kind="legal_hold",

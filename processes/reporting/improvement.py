@@ -9,12 +9,11 @@ from sqlalchemy.orm import Session
 
 from models import Case, ImprovementAction, OmbudsmanEnquiry, SelfAssessment, User
 from models.reporting import ACTION_SOURCES, ACTION_STATUSES, ANSWERS, OMBUDSMAN_DECISIONS
+from processes.access import may, require
 from processes.errors import InvalidInput, NotAllowed
 from processes.records.audit import audit
 from processes.records.history import record_event
 
-CHANGERS = ("customer_relations_officer", "administrator")
-OWNER_ROLES = ("service_manager", "customer_relations_officer")
 # The sections of the Complaint Handling Code the annual self-assessment answers, in the Code's order.
 CODE_SECTIONS = {
     "definitions": "1. Definition of a complaint and a service request",
@@ -30,8 +29,7 @@ CODE_SECTIONS = {
 
 
 def _require_changer(actor: User) -> None:
-    if not actor.has_role(*CHANGERS):
-        raise NotAllowed("Only the Customer Relations Officer can change this")
+    require(actor, "change_improvement", "Only the Customer Relations Officer can change this")
 
 
 def _text(errors: dict, values: Mapping, name: str, message: str, limit: int = 4000) -> str:
@@ -58,7 +56,7 @@ def _date(errors: dict, values: Mapping, name: str, message: str, required: bool
 
 def eligible_owners(session: Session) -> list[User]:
     """Action owners are service managers and the CRO: the people who see the reports."""
-    return [u for u in session.scalars(select(User).order_by(User.name)) if u.has_role(*OWNER_ROLES)]
+    return [u for u in session.scalars(select(User).order_by(User.name)) if may(u, "own_improvement_actions")]
 
 
 def raise_action(session: Session, actor: User, values: Mapping[str, str], case: Case | None = None,
@@ -69,7 +67,7 @@ def raise_action(session: Session, actor: User, values: Mapping[str, str], case:
     description = _text(errors, values, "description", "Enter what will be done")
     due_on = _date(errors, values, "due_on", "Enter the date it is due")
     owner = session.get(User, int(values["owner_id"])) if (values.get("owner_id") or "").isdigit() else None
-    if owner is None or not owner.has_role(*OWNER_ROLES):
+    if owner is None or not may(owner, "own_improvement_actions"):
         errors["owner_id"] = "Select who owns this action"
     source = "ombudsman" if enquiry else values.get("source")
     if source not in ACTION_SOURCES:
@@ -94,7 +92,7 @@ def raise_action(session: Session, actor: User, values: Mapping[str, str], case:
 def update_action(session: Session, actor: User, action: ImprovementAction, values: Mapping[str, str],
                   today: date) -> ImprovementAction:
     """The owner or the CRO records progress: status, and what was done (evidence of compliance)."""
-    if actor.id != action.owner_id and not actor.has_role(*CHANGERS):
+    if actor.id != action.owner_id and not may(actor, "change_improvement"):
         raise NotAllowed("Only the action's owner or the Customer Relations Officer can update it")
     errors: dict[str, str] = {}
     status = values.get("status")
