@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Case, ProcessVersion, User
-from processes.diagrams.deploy import check_process, latest_version, new_version
+from processes.diagrams.deploy import latest_version, new_version
+from processes.diagrams.deploy_checks import find_problems
 from processes.engine import BPMN, BPMN_NS, SPIFF, SPIFF_NS, WorkflowEngine, default_engine, safe_xml_tree
 from processes.errors import InvalidInput, NotAllowed, NotFound, ProcedureError
 from processes.records.audit import audit
@@ -143,9 +144,10 @@ def rollback_version(session: Session, actor: User, process_key: str, number: in
     if newest.id == old.id:
         raise ProcedureError(f"Version {number} is already the newest: there is nothing to roll back")
     engine = engine or default_engine()
-    problems = check_process(engine, old.bpmn_xml, process_key, old.forms)  # today's rules may refuse it
+    # Today's checks may refuse it, against the forms and message templates it was deployed with.
+    problems = find_problems(engine, old.bpmn_xml, old.forms, old.messages or {}, process_id=process_key)
     if problems:
-        raise ProcedureError(f"Version {number} cannot be deployed again: {'; '.join(problems)}")
+        raise ProcedureError(f"Version {number} cannot be deployed again: " + "; ".join(map(str, problems)))
     version = new_version(session, engine, old.bpmn_xml, process_key, {"forms": old.forms, "messages": old.messages},
                           old.content_hash, actor, f"Rollback to version {number}: {comment}")
     audit(session, actor, "rollback", f"Rolled {process_key} back to version {number} as version {version.number}")
