@@ -49,9 +49,8 @@ class DiagramUnderCheck:
         self._elements = {el.get("id"): el for el in self.root.iter() if el.get("id")}
 
     def processes(self) -> list[Any]:
-        """The executable processes checked, picked as the engine does (isExecutable defaults to true)."""
-        return [p for p in self.root.iter(f"{BPMN}process") if p.get("isExecutable", "true") == "true"
-                and self.process_id in (None, p.get("id"))]
+        """The processes checked: every one in the file (one a case calls may not be executable itself)."""
+        return [p for p in self.root.iter(f"{BPMN}process") if self.process_id in (None, p.get("id"))]
 
     def problem(self, element_id: str, message: str, line: int | None = None) -> Problem:
         """A problem on an element, named and located from the diagram (at `line` if given, within it)."""
