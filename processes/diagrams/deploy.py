@@ -22,8 +22,7 @@ SHIPPED_FORMS = Path(__file__).resolve().parents[2] / "forms"
 def deploy_process(session: Session, xml: bytes, forms: Mapping[str, Any], actor: User | None,
                    comment: str, engine: WorkflowEngine | None = None,
                    messages: Mapping[str, Any] | None = None) -> list[ProcessVersion]:
-    """Store each process of a diagram as a new version, with the forms and message templates it uses,
-    unless that exact content is deployed already; DiagramRefused if the deploy checks find problems."""
+    """Deploy a diagram the deploy checks pass; DiagramRefused, with each problem, if they find any."""
     engine = engine or default_engine()
     messages = load_templates() if messages is None else messages
     problems = find_problems(engine, xml, forms, messages)
@@ -34,7 +33,8 @@ def deploy_process(session: Session, xml: bytes, forms: Mapping[str, Any], actor
 
 def deploy_checked(session: Session, engine: WorkflowEngine, xml: bytes, forms: Mapping[str, Any],
                    messages: Mapping[str, Any], actor: User | None, comment: str) -> list[ProcessVersion]:
-    """Deploy a diagram the caller has just run the deploy checks on, with the same forms and templates."""
+    """Store each process of a diagram just checked with these forms and templates, unless already deployed."""
+    # The hash covers the forms and templates each version keeps: new wording of a form is a new version.
     versions = []
     for process_id in engine.process_ids(xml):
         used = {t["properties"]["form"] for t in engine.describe_user_tasks(xml, process_id)}

@@ -72,12 +72,11 @@ def send_tasks_have_templates(diagram: DiagramUnderCheck) -> Iterable[Problem]:
 class Check:
     """One rule of deploying: its name, and what finds the problems it stands for."""
 
+    name: str
+    find: Callable[[DiagramUnderCheck], Iterable[Problem]]
     # A trial runs the owner's code on sample case data. The editor and the CLI refuse a diagram failing one;
     # deploying from code does not run them: sample data is a guess, and tests deploy code that fails at run
     # time on purpose, to see what a case does then.
-
-    name: str
-    find: Callable[[DiagramUnderCheck], Iterable[Problem]]
     trial: bool = False
 
 
@@ -93,8 +92,7 @@ CHECKS = (
 
 def find_problems(engine: WorkflowEngine, xml: bytes, forms: Mapping[str, Any], templates: Mapping[str, Any],
                   sample: Mapping[str, Any] | None = None, process_id: str | None = None) -> list[Problem]:
-    """Every problem the checks find in a diagram (in one process of it, if given); with sample case data,
-    the trials run too. An empty list means it may be deployed."""
+    """Every problem CHECKS find in a diagram (or one process of it), the trials too if given sample data."""
     try:
         diagram = read_diagram(engine, xml, forms, templates, sample, process_id)
     except BpmnError as exc:
