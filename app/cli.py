@@ -13,9 +13,8 @@ from sqlalchemy import select
 from models import User, UserRole, UserServiceArea
 from models.user import ROLES
 from processes.access import ADMIN, CRO, FRONT_LINE, INVESTIGATOR, MANAGER, OWNER, READER, SENIOR
-from processes.diagrams.deploy import deploy_process, deploy_shipped
+from processes.diagrams.deploy import deploy_shipped
 from processes.diagrams.forms import service_areas
-from processes.engine import BpmnError
 
 from .extensions import db
 from .worker import AnotherWorkerRunning, TimerWorker
@@ -97,18 +96,12 @@ def processes_group() -> None:
 @click.option("--comment", required=True, help="Why this version is being deployed.")
 def deploy(path: Path, comment: str) -> None:
     """Deploy a .bpmn file as new process versions (forms come from the forms folder), once it validates."""
-    from processes.diagrams.editing import check_diagram
-    xml, forms = path.read_bytes(), current_app.extensions["forms"]
-    problems = check_diagram(db.session, xml, forms)
-    if problems:
-        raise click.ClickException(f"{path.name}: " + "\n  ".join(
-            f"{p.element_id}{f' ({p.element_name})' if p.element_name else ''}: {p.message}" if p.element_id
-            else p.message for p in problems))
+    from processes.diagrams.editing import NotValid, deploy_diagram
     try:
-        versions = deploy_process(db.session, xml, forms, None, comment)
-    except BpmnError as exc:
-        db.session.rollback()
-        raise click.ClickException(f"{path.name}: {exc}") from exc
+        forms = current_app.extensions["forms"]
+        versions = deploy_diagram(db.session, None, path.read_bytes(), forms, comment)
+    except NotValid as exc:
+        raise click.ClickException(f"{path.name}: " + "\n  ".join(map(str, exc.problems))) from exc
     db.session.commit()
     for v in versions:
         click.echo(f"Deployed {v.process_key} version {v.number} ({v.content_hash[:12]})")

@@ -147,7 +147,8 @@ def test_problems_are_listed_and_marked_on_the_chart(live, browser):
     summary = owner.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Acknowledgement overdue: The timer expression fails on sample case data: "
                                     "name 'stage1_ack_deu' is not defined")
-    expect(summary).to_contain_text("Resolved: The condition fails on sample case data")
+    # Code that cannot compile fails before any data reaches it: the deploy checks' wording, not a trial's.
+    expect(summary).to_contain_text("Resolved: The condition fails the sandbox's checks: line 1: invalid syntax")
     expect(owner.locator('[data-element-id="stage1_ack_overdue"].cc-problem')).to_have_count(1)
     expect(owner.locator('[data-element-id="Flow_Gateway_first_contact_outcome_to_end_resolved"].cc-problem')
            .first).to_be_attached()

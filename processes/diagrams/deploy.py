@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import ProcessVersion, User
-from models.user import role_for_lane
-from processes.diagrams.script_checks import check_scripts
-from processes.engine import BpmnError, WorkflowEngine, engine_of
+from processes.diagrams.deploy_checks import DiagramRefused, find_problems
+from processes.engine import WorkflowEngine, engine_of
 from processes.messaging.messages import load_templates
 from processes.records.audit import audit
 
@@ -20,37 +19,26 @@ SHIPPED_BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 SHIPPED_FORMS = Path(__file__).resolve().parents[2] / "forms"
 
 
-def check_process(engine: WorkflowEngine, xml: bytes, process_id: str, forms: Mapping[str, Any]) -> list[str]:
-    """Problems that stop a process being deployed: lanes without a role, missing forms, refused scripts."""
-    problems = check_scripts(engine, xml, process_id)
-    for task in engine.describe_user_tasks(xml, process_id):
-        where = f"user task {task['bpmn_id']} ({task['name']})"
-        if role_for_lane(task["lane"]) is None:
-            problems.append(f"{where} is in lane {task['lane']!r}, which is not a role")
-        form = task["properties"].get("form")
-        if not form:
-            problems.append(f"{where} names no form")
-        elif form not in forms:
-            problems.append(f"{where} uses form {form!r}, which does not exist")
-    return problems
-
-
 def deploy_process(session: Session, xml: bytes, forms: Mapping[str, Any], actor: User | None,
                    comment: str, engine: WorkflowEngine | None = None,
                    messages: Mapping[str, Any] | None = None) -> list[ProcessVersion]:
-    """Store each process of a diagram as a new version, with the forms and message templates it uses,
-    unless that exact content is deployed already."""
+    """Deploy a diagram the deploy checks pass; DiagramRefused, with each problem, if they find any."""
     engine = engine or engine_of(session)
     messages = load_templates() if messages is None else messages
+    problems = find_problems(engine, xml, forms, messages)
+    if problems:
+        raise DiagramRefused(problems)
+    return deploy_checked(session, engine, xml, forms, messages, actor, comment)
+
+
+def deploy_checked(session: Session, engine: WorkflowEngine, xml: bytes, forms: Mapping[str, Any],
+                   messages: Mapping[str, Any], actor: User | None, comment: str) -> list[ProcessVersion]:
+    """Store each process of a diagram just checked with these forms and templates, unless already deployed."""
+    # The hash covers the forms and templates each version keeps: new wording of a form is a new version.
     versions = []
     for process_id in engine.process_ids(xml):
-        problems = check_process(engine, xml, process_id, forms)
-        sends = engine.send_templates(xml, process_id)
-        problems += [f"send task {task} uses message template {name!r}, which does not exist"
-                     for task, name in sends.items() if name not in messages]
-        if problems:
-            raise BpmnError("; ".join(problems))
         used = {t["properties"]["form"] for t in engine.describe_user_tasks(xml, process_id)}
+        sends = engine.send_templates(xml, process_id)
         snapshot = {"forms": {name: forms[name] for name in sorted(used)},
                     "messages": {name: messages[name] for name in sorted(set(sends.values()))}}
         digest = hashlib.sha256(xml + json.dumps(snapshot, sort_keys=True).encode()).hexdigest()

@@ -11,14 +11,11 @@ from sqlalchemy.orm import Session
 
 from models import Case, ProcessVersion, User
 from processes.access import require
-from processes.diagrams.deploy import check_process, latest_version, new_version
-from processes.engine import WorkflowEngine, engine_of
-from processes.engine.xmlsafe import safe_xml_tree
+from processes.diagrams.deploy import latest_version, new_version
+from processes.diagrams.deploy_checks import find_problems
+from processes.engine import BPMN, BPMN_NS, SPIFF, SPIFF_NS, WorkflowEngine, engine_of, safe_xml_tree
 from processes.errors import InvalidInput, NotFound, ProcedureError
 from processes.records.audit import audit
-
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 _NOT_ELEMENTS = {"laneSet", "lane", "flowNodeRef", "incoming", "outgoing", "extensionElements", "script",
                  "conditionExpression", "documentation", "text"}
 
@@ -68,17 +65,17 @@ def get_version(session: Session, process_key: str, number: int) -> ProcessVersi
 
 # -- the difference between two versions -------------------------------------------------------
 def _text(element, path: str) -> str | None:
-    found = element.find(path, {"bpmn": BPMN, "spiff": SPIFF})
+    found = element.find(path, {"bpmn": BPMN_NS, "spiff": SPIFF_NS})
     return re.sub(r"\s+", " ", found.text).strip() if found is not None and found.text else None
 
 
 def _describe(element, lanes: dict[str, str]) -> dict[str, Any]:
     """The parts of one diagram element a process owner cares about."""
     ident = element.get("id")
-    props = {p.get("name"): p.get("value") for p in element.iter(f"{{{SPIFF}}}property")}
+    props = {p.get("name"): p.get("value") for p in element.iter(f"{SPIFF}property")}
     timer = next((re.sub(r"\s+", " ", t.text or "").strip() for kind in ("timeDate", "timeDuration", "timeCycle")
-                  for t in element.iter(f"{{{BPMN}}}{kind}")), None)
-    message = next((m.get("messageRef") for m in element.iter(f"{{{BPMN}}}messageEventDefinition")), None)
+                  for t in element.iter(f"{BPMN}{kind}")), None)
+    message = next((m.get("messageRef") for m in element.iter(f"{BPMN}messageEventDefinition")), None)
     kind = re.sub(r"(?<!^)([A-Z])", r" \1", element.tag.split("}")[1]).lower()
     described = {"id": ident, "type": kind, "name": element.get("name"), "lane": lanes.get(ident),
                  "script": _text(element, "bpmn:script"), "pre-script": _text(element, ".//spiff:preScript"),
@@ -93,14 +90,14 @@ def _describe(element, lanes: dict[str, str]) -> dict[str, Any]:
 def describe_elements(xml: bytes, process_key: str) -> dict[str, dict[str, Any]]:
     """{element id: description} for every flow element of a process (parsed safely, without the engine)."""
     root = safe_xml_tree(xml)
-    process = next((p for p in root.iter(f"{{{BPMN}}}process") if p.get("id") == process_key), None)
+    process = next((p for p in root.iter(f"{BPMN}process") if p.get("id") == process_key), None)
     if process is None:
         return {}
-    lanes = {ref.text.strip(): lane.get("name") for lane in process.iter(f"{{{BPMN}}}lane")
-             for ref in lane.findall(f"{{{BPMN}}}flowNodeRef") if ref.text}
+    lanes = {ref.text.strip(): lane.get("name") for lane in process.iter(f"{BPMN}lane")
+             for ref in lane.findall(f"{BPMN}flowNodeRef") if ref.text}
     elements = {}
     for element in process.iter():
-        if not isinstance(element.tag, str) or not element.tag.startswith(f"{{{BPMN}}}") or element is process:
+        if not isinstance(element.tag, str) or not element.tag.startswith(BPMN) or element is process:
             continue
         if element.get("id") and element.tag.split("}")[1] not in _NOT_ELEMENTS \
                 and not element.tag.endswith("EventDefinition"):
@@ -145,9 +142,10 @@ def rollback_version(session: Session, actor: User, process_key: str, number: in
     if newest.id == old.id:
         raise ProcedureError(f"Version {number} is already the newest: there is nothing to roll back")
     engine = engine or engine_of(session)
-    problems = check_process(engine, old.bpmn_xml, process_key, old.forms)  # today's rules may refuse it
+    # Today's checks may refuse it, against the forms and message templates it was deployed with.
+    problems = find_problems(engine, old.bpmn_xml, old.forms, old.messages or {}, process_id=process_key)
     if problems:
-        raise ProcedureError(f"Version {number} cannot be deployed again: {'; '.join(problems)}")
+        raise ProcedureError(f"Version {number} cannot be deployed again: " + "; ".join(map(str, problems)))
     version = new_version(session, engine, old.bpmn_xml, process_key, {"forms": old.forms, "messages": old.messages},
                           old.content_hash, actor, f"Rollback to version {number}: {comment}")
     audit(session, actor, "rollback", f"Rolled {process_key} back to version {number} as version {version.number}")

@@ -9,27 +9,12 @@ from typing import Any, Callable
 
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 
 from processes.engine.results import WorkflowError
 
 # The spiff parser builds message events of the spiff class, and catching compares classes exactly.
 from processes.engine.xmlsafe import BpmnError, safe_xml_tree
-
-
-def _code_of_task(ts) -> list[tuple[str, str, str]]:
-    """(kind, source, "exec" or "eval") of each piece of the process owner's code on one task spec."""
-    code = []
-    for kind, attr in (("script", "script"), ("pre-script", "prescript"), ("post-script", "postscript")):
-        if getattr(ts, attr, None):
-            code.append((kind, getattr(ts, attr), "exec"))
-    code += [("condition", cond.args[0], "eval") for cond, _ in getattr(ts, "cond_task_specs", [])
-             if cond is not None and getattr(cond, "args", None)]
-    definition = getattr(ts, "event_definition", None)
-    if isinstance(definition, TimerEventDefinition) and definition.expression:
-        code.append(("timer expression", definition.expression, "eval"))
-    return code
 
 
 _WORD = re.compile(r"[^\W\d]\w*")  # a Python name: a letter or underscore, then letters, digits, underscores
@@ -92,18 +77,6 @@ class Specs:
         except ValidationException as exc:
             raise BpmnError(str(exc.args[0] if exc.args else exc), exc.line_number or None, exc.id or None) from exc
         return parser
-
-    def code_of(self, xml: bytes, process_id: str) -> list[dict[str, Any]]:
-        """Every script, gateway condition and timer expression of a process, for checks before deploy."""
-        spec, subprocesses = self._spec(xml, process_id)
-        lines = {el.get("id"): el.sourceline for el in safe_xml_tree(xml).iter() if el.get("id")}
-        found = []
-        for process in (spec, *subprocesses.values()):
-            for ts in process.task_specs.values():
-                for kind, source, mode in _code_of_task(ts):
-                    found.append({"bpmn_id": ts.bpmn_id, "name": ts.bpmn_name or ts.bpmn_id, "kind": kind,
-                                  "source": source, "mode": mode, "line": lines.get(ts.bpmn_id)})
-        return found
 
     def process_ids(self, xml: bytes) -> list[str]:
         """The executable processes a diagram defines."""

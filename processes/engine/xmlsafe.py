@@ -7,6 +7,12 @@ MAX_BPMN_BYTES = 2 * 1024 * 1024
 MAX_BPMN_ELEMENTS = 50_000
 SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
 
+# The namespaces of BPMN 2.0's model and of SpiffWorkflow's extensions, written once; BPMN and SPIFF are the
+# "{uri}" prefixes lxml gives element tags, so f"{BPMN}userTask" is the tag of a user task.
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+BPMN, SPIFF = f"{{{BPMN_NS}}}", f"{{{SPIFF_NS}}}"
+
 
 class BpmnError(Exception):
     """A diagram the engine cannot accept; `line` is the XML line where known."""
