@@ -2,7 +2,7 @@
 timer run; a refusal is rolled back and answered in one place."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 from flask import Blueprint, flash, session
@@ -221,3 +221,44 @@ def test_a_failed_sign_in_is_counted_although_the_page_refuses(client, db, users
     assert try_sign_in(client, user.email, "not the password").status_code == 400
     db.expire_all()
     assert db.get(type(user), user.id).failed_logins == before + 1
+
+
+class _TurnsSaid:
+    """Turns that only note where the operation said its turns end."""
+
+    def __init__(self):
+        self.said: list[str] = []
+
+    def reading(self):
+        self.said.append("reading")
+
+    def writing(self, later_commit_syncs=False):
+        self.said.append("writing, synced later" if later_commit_syncs else "writing")
+
+
+QUERY = {"comment_type": "query", "service_area": "waste", "comment": "When is collection day?",
+         "customer_name": "A Resident", "customer_email": "resident@example.com",
+         "preferred_contact": "email"}
+
+
+def test_the_public_submission_reads_in_one_turn_and_writes_in_the_next(db):
+    from processes.cases.submission import REFERENCE_TO_COME, submit_in_turns
+    turns = _TurnsSaid()
+    case = submit_in_turns(db, QUERY, "web", datetime.now(timezone.utc), turns)
+    assert turns.said == ["reading", "writing"]
+    assert case.reference.startswith("CC-") and REFERENCE_TO_COME not in case.workflow_state
+
+
+def test_a_process_that_reads_its_reference_is_prepared_again_after_a_turn_that_reserves_it(app, db):
+    from processes.cases.submission import ReferenceFirst, prepare_submission, submit_in_turns
+    from processes.diagrams.deploy import SHIPPED_BPMN, deploy_process
+    script = b'response_due = add_working_days(received_at, timescales["query_response"])'
+    reads = (SHIPPED_BPMN / "query.bpmn").read_bytes().replace(
+        script, script + b'\nacknowledged = "Your reference is " + reference')
+    deploy_process(db, reads, app.extensions["forms"], None, "a script reads the reference")
+    now = datetime.now(timezone.utc)
+    assert isinstance(prepare_submission(db, QUERY, "web", now), ReferenceFirst)
+    turns = _TurnsSaid()
+    case = submit_in_turns(db, QUERY, "web", now, turns)
+    assert turns.said == ["reading", "writing, synced later", "reading", "writing"]
+    assert f"Your reference is {case.reference}" in case.workflow_state
