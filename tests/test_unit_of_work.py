@@ -2,7 +2,9 @@
 timer run; a refusal is rolled back and answered in one place."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 from flask import Blueprint, flash, session
@@ -17,7 +19,18 @@ from processes.errors import Conflict, InvalidInput, NotAllowed
 
 from .helpers.database import DATABASE_URL
 
+ROOT = Path(__file__).resolve().parent.parent
+HELPER = ROOT / "app" / "unit_of_work.py"
 DAY = date(2031, 12, 29)
+
+
+def test_app_commits_and_rolls_back_only_in_the_unit_of_work_helper():
+    calls = re.compile(r"\.(commit|rollback)\(")
+    found = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+             for path in sorted((ROOT / "app").rglob("*.py")) if path != HELPER
+             for number, line in enumerate(path.read_text().splitlines(), 1) if calls.search(line)]
+    assert not found, found
+    assert calls.search(HELPER.read_text())
 
 
 class _Recorded:
