@@ -7,7 +7,7 @@ from flask import Flask, current_app, flash, redirect, render_template, request,
 from flask_login import logout_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from . import security
+from . import security, unit_of_work
 from .config import Config, check_config
 from .extensions import csrf, db, login_manager
 
@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_templates(app)
     register_forms(app)
     db.init_app(app)
+    unit_of_work.init_app(app)
     register_login(app)
     csrf.init_app(app)
     security.init_app(app)
@@ -107,7 +108,7 @@ def register_error_handlers(app: Flask) -> None:
     def page(code: int, title: str, message: str):
         def handler(error):
             if code == 500:
-                db.session.rollback()
+                unit_of_work.discard_failed_work()
             described = getattr(error, "description", None)
             custom = described if described and described != type(error).description else None
             return render_template("error.html", title=title, message=custom or message), code

@@ -1,23 +1,17 @@
-"""The shape every small staff action takes: run one operation, commit once, say what happened."""
+"""The shape every small staff action takes: run one operation, say what happened, go on."""
 from __future__ import annotations
 
 from typing import Callable
 
-from flask import flash, redirect, request
+from flask import flash, redirect
 
-from processes.errors import ProcedureError
-
-from .extensions import db
+from .unit_of_work import on_refusal
 
 
 def act(operation: Callable[[], object], success: str, then: str, failed: str | None = None):
-    """Run `operation`; on a refusal roll back and show why, otherwise commit and show `success`."""
-    try:
-        operation()
-    except ProcedureError as exc:
-        db.session.rollback()
-        flash(f"{failed}: {exc}" if failed else str(exc), "error")
-        return redirect(request.referrer or then)
-    db.session.commit()
+    """Run `operation` and show `success`; a refusal goes back to the page the person came from, saying why
+    (app.unit_of_work commits or rolls back)."""
+    on_refusal(then, referrer=True, failed=failed)
+    operation()
     flash(success, "success")
     return redirect(then)

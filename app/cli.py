@@ -17,6 +17,7 @@ from processes.diagrams.deploy import deploy_shipped
 from processes.diagrams.forms import service_areas
 
 from .extensions import db
+from .unit_of_work import unit_of_work
 from .worker import AnotherWorkerRunning, TimerWorker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,9 +75,9 @@ def init_app(app: Flask) -> None:
 def setup(demo: bool) -> None:
     """Create or upgrade the database, deploy the shipped processes and (with --demo) add demo accounts."""
     upgrade_database(current_app.config["DATABASE_URL"])
-    versions = deploy_shipped(db.session, current_app.extensions["forms"])
-    users = seed_demo_users(db.session, current_app.extensions["forms"]) if demo else []
-    db.session.commit()
+    with unit_of_work(db.session):
+        versions = deploy_shipped(db.session, current_app.extensions["forms"])
+        users = seed_demo_users(db.session, current_app.extensions["forms"]) if demo else []
     click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
     for v in versions:
         click.echo(f"Process {v.process_key}: version {v.number} ({v.content_hash[:12]})")
@@ -99,10 +100,10 @@ def deploy(path: Path, comment: str) -> None:
     from processes.diagrams.editing import NotValid, deploy_diagram
     try:
         forms = current_app.extensions["forms"]
-        versions = deploy_diagram(db.session, None, path.read_bytes(), forms, comment)
+        with unit_of_work(db.session):
+            versions = deploy_diagram(db.session, None, path.read_bytes(), forms, comment)
     except NotValid as exc:
         raise click.ClickException(f"{path.name}: " + "\n  ".join(map(str, exc.problems))) from exc
-    db.session.commit()
     for v in versions:
         click.echo(f"Deployed {v.process_key} version {v.number} ({v.content_hash[:12]})")
 
@@ -157,6 +158,6 @@ def retention_group() -> None:
 def run_retention() -> None:
     """Anonymise closed cases past the retention period (not those on legal hold)."""
     from processes.records.retention import anonymise_expired
-    count = anonymise_expired(db.session, years=current_app.config["RETENTION_YEARS"])
-    db.session.commit()
+    with unit_of_work(db.session):
+        count = anonymise_expired(db.session, years=current_app.config["RETENTION_YEARS"])
     click.echo(f"Anonymised {count} closed case(s) older than {current_app.config['RETENTION_YEARS']} years")

@@ -13,6 +13,7 @@ from processes.messaging.outbox import SmtpSettings, deliver_outbox
 from processes.records.retention import anonymise_expired
 
 from .extensions import db
+from .unit_of_work import Turns, unit_of_work
 
 LEASE = "timer-worker"
 
@@ -32,44 +33,50 @@ class TimerWorker:
         self.holder = f"{socket.gethostname()} pid {os.getpid()}"
         self.single = db.engine.dialect.name == "sqlite"
 
-    def _claim(self) -> None:
+    def _claim(self, turns: Turns) -> None:
         if not self.single:
             return  # PostgreSQL: any number of workers; each case is locked with SKIP LOCKED
         other = hold_lease(db.session, LEASE, self.holder, datetime.now(timezone.utc), self.lease_seconds)
-        db.session.commit()
+        turns.end()
         if other:
             raise AnotherWorkerRunning(f"Another timer worker is already running ({other}). On SQLite one "
                                        "worker is enough; use PostgreSQL to run several.")
 
-    def _commit(self) -> None:
+    def _end_turn(self, turns: Turns) -> None:
         """Commit one case, renewing the lease with it so a long batch never lets a second worker in."""
         if self.single:
             hold_lease(db.session, LEASE, self.holder, datetime.now(timezone.utc), self.lease_seconds)
-        db.session.commit()
+        turns.end()
 
     def run_once(self) -> int:
+        """One timer run: what is due fired case by case, the daily retention run, the outbox sent; each step
+        its own unit of work, committed a case (or a message) at a time."""
         begin_writing(db.session())  # every transaction of the worker writes
-        self._claim()
-        fired, errors = fire_due_timers(db.session, datetime.now(timezone.utc), commit=self._commit)
-        db.session.commit()
+        with unit_of_work(db.session) as turns:
+            self._claim(turns)
+            fired, errors = fire_due_timers(db.session, datetime.now(timezone.utc),
+                                            commit=lambda: self._end_turn(turns))
         for error in errors:
             self.log(f"Timer failed, incident raised for the CRO: {error}")
         today = datetime.now(timezone.utc).date()
         if self.retention_day != today:  # the daily retention run
-            anonymised = anonymise_expired(db.session, years=self.retention_years)
-            self._commit()
+            with unit_of_work(db.session) as turns:
+                anonymised = anonymise_expired(db.session, years=self.retention_years)
+                self._end_turn(turns)
             self.retention_day = today
             if anonymised:
                 self.log(f"retention: anonymised {anonymised} closed case(s)")
         if self.smtp and self.smtp.host:  # sent after the commit of the step that wrote them
-            sent, failed = deliver_outbox(db.session, self.smtp, datetime.now(timezone.utc), self._commit)
+            with unit_of_work(db.session) as turns:
+                sent, failed = deliver_outbox(db.session, self.smtp, datetime.now(timezone.utc),
+                                              lambda: self._end_turn(turns))
             if sent or failed:
                 self.log(f"outbox: {sent} sent, {failed} failed and will be retried")
         return fired
 
     def seconds_to_sleep(self) -> float:
-        upcoming = next_due_at(db.session)
-        db.session.rollback()
+        with unit_of_work(db.session):  # only reads: ends the read, so the worker holds no snapshot asleep
+            upcoming = next_due_at(db.session)
         if upcoming is None:
             return self.poll
         # Never a busy loop: due cases locked by another worker wait a moment.
@@ -84,7 +91,6 @@ class TimerWorker:
                 except AnotherWorkerRunning:
                     raise
                 except Exception as exc:  # noqa: BLE001 - a database outage must not end the worker
-                    db.session.rollback()
                     self.log(f"Timer worker error, trying again shortly: {exc}")
                     time.sleep(self.poll)
                     continue
@@ -94,5 +100,5 @@ class TimerWorker:
                 time.sleep(self.seconds_to_sleep())
         finally:
             if self.single:
-                release_lease(db.session, LEASE, self.holder)
-                db.session.commit()
+                with unit_of_work(db.session):
+                    release_lease(db.session, LEASE, self.holder)

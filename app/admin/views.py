@@ -12,6 +12,7 @@ from processes.errors import InvalidInput, NotFound
 
 from ..extensions import db
 from ..guard import guard
+from ..unit_of_work import mark_refused
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard(bp, "manage_accounts")
@@ -51,12 +52,11 @@ def edit(user_id: int | None):
     if request.method == "POST":
         try:
             saved = save_user(db.session, current_user, user_id, _submitted(), {a for a, _ in _areas()})
-        except (InvalidInput, NotFound) as exc:
-            db.session.rollback()
+        except (InvalidInput, NotFound) as exc:  # shown on the form, so that nothing typed is lost
+            mark_refused()
             values, errors = (exc.values, exc.errors) if isinstance(exc, InvalidInput) else (_submitted(), {})
             values.pop("password", None)
         else:
-            db.session.commit()
             flash(f"Account for {saved.name} {'created' if user_id is None else 'saved'}", "success")
             return redirect(url_for(".users"))
     title = f"Change {user.name}" if user else "Create an account"

@@ -11,6 +11,7 @@ from processes.accounts import sign_in
 from processes.errors import NotAllowed
 
 from ..extensions import db
+from ..unit_of_work import keep_even_if_refused
 from ..navigation import landing_endpoint
 
 bp = Blueprint("auth", __name__)
@@ -39,7 +40,7 @@ def login():
                 user = sign_in(db.session, email, request.form["password"], datetime.now(timezone.utc))
             except NotAllowed as exc:
                 errors["email"] = str(exc)
-            db.session.commit()  # failures count too
+                keep_even_if_refused()  # failures count too
         if not errors:
             login_user(user)
             return redirect(_safe_next(request.args.get("next"), user))

@@ -15,7 +15,7 @@ from processes.cases.extension import EXTENSION_MESSAGE, agree_extension, extens
 from processes.cases.submission import submit_comment
 from processes.cases.timers import open_incidents, retry_incident
 from processes.diagrams.forms import validate_form
-from processes.errors import Conflict, InvalidInput, NotAllowed, ProcedureError
+from processes.errors import InvalidInput, ProcedureError
 from processes.messaging.outbox import failed_messages, mark_posted, resend_message
 from processes.policy.calendar import as_utc
 from processes.records.audit import audit
@@ -24,6 +24,7 @@ from processes.records.retention import set_legal_hold
 from ..actions import act
 from ..extensions import db, writes
 from ..guard import forbid_unless, guard, may
+from ..unit_of_work import keep_even_if_refused, mark_refused, on_refusal
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 guard(bp)  # every case page is for signed-in staff; each view says which permission
@@ -51,11 +52,10 @@ def record():
         if not errors:
             try:
                 case = submit_comment(db.session, current_user, values, values["channel"], received)
-            except ProcedureError as exc:
-                db.session.rollback()
+            except ProcedureError as exc:  # said on the form, so that nothing the officer typed is lost
+                mark_refused()
                 flash(str(exc), "error")
             else:
-                db.session.commit()
                 flash(f"{case.reference} recorded", "success")
                 return redirect(url_for(".show", reference=case.reference))
     return render_template("cases/record.html", title="Record a comment", definition=definition, values=values,
@@ -63,9 +63,9 @@ def record():
 
 
 def seen(case: Case, what: str) -> None:
-    """Every view of a case's personal data goes in the audit trail."""
+    """Every view of a case's personal data goes in the audit trail, also on a page that shows a refusal."""
     audit(db.session, current_user, "view", what, case.reference)
-    db.session.commit()
+    keep_even_if_refused()
 
 
 def _load(reference: str) -> Case:
@@ -94,17 +94,12 @@ def show(reference: str, errors=None, values=None, status=200):
 def extend(reference: str):
     case = _load(reference)
     days = request.form.get("working_days", "").strip()
+    on_refusal(url_for(".show", reference=reference))
     try:
         agree_extension(db.session, current_user, case, int(days) if days.isdigit() else None,
                         request.form.get("reason", ""))
-    except InvalidInput as exc:
-        db.session.rollback()
+    except InvalidInput as exc:  # refused before it wrote anything: the page's view is kept (see seen)
         return show(reference, exc.errors, request.form, 400)
-    except (NotAllowed, Conflict, ProcedureError) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for(".show", reference=reference))
-    db.session.commit()
     flash("Extension agreed: the deadline has moved and the officer's timers are re-set", "success")
     return redirect(url_for(".show", reference=reference))
 
@@ -143,7 +138,6 @@ def notifications():
     shown, seen_before = queries.notifications_for(db.session, current_user), current_user.notifications_seen_id
     if shown:
         mark_notifications_seen(db.session, current_user, shown[0].id)
-        db.session.commit()
     return render_template("cases/notifications.html", title="Notifications", notifications=shown,
                            seen_before=seen_before)
 

@@ -103,12 +103,9 @@ def deploy(key: str):
     try:
         version, new = editing.deploy_edited_process(db.session, current_user, key, xml, forms, body.get("comment", ""))
     except InvalidInput as exc:
-        db.session.rollback()
         return jsonify(errors=exc.errors, problems=[]), 400
     except editing.NotValid as exc:
-        db.session.rollback()
         return jsonify(errors={}, problems=[p.as_dict() for p in exc.problems]), 400
-    db.session.commit()
     message = (f"Deployed {version.name} version {version.number}: new cases start on it" if new
                else f"Nothing changed: version {version.number} is already deployed")
     return jsonify(version=version.number, new=new, edit_url=url_for(".edit", key=key),

@@ -35,13 +35,11 @@ def _page(errors=None, values=None, status=200):
 
 
 def _save(operation, success: str):
-    """Run one policy change: its errors beside the fields of the page (400), or commit and say it is saved."""
+    """Run one policy change: its errors beside the fields of the page (400), or say it is saved."""
     try:
         operation()
     except InvalidInput as exc:
-        db.session.rollback()
         return _page(exc.errors, request.form, 400)
-    db.session.commit()
     flash(success, "success")
     return redirect(url_for(".index"))
 
@@ -54,7 +52,6 @@ def index():
 @bp.post("/profile")
 def choose_profile():
     policy.choose_profile(db.session, current_user, request.form.get("profile", ""))
-    db.session.commit()
     flash(f"New cases now follow: {PROFILES[request.form['profile']]}", "success")
     return redirect(url_for(".index"))
 
@@ -88,9 +85,7 @@ def save_timescales(profile: str):
         except InvalidInput as exc:
             errors.update({f"{profile}-{k}": v for k, v in exc.errors.items()})
     if errors:
-        db.session.rollback()
         return _page(errors, request.form, 400)
-    db.session.commit()
     flash(f"Timescales of “{PROFILES.get(profile, profile)}” saved: cases that start from now on use them", "success")
     return redirect(url_for(".index"))
 
@@ -112,7 +107,6 @@ def remove_closure(day: str):
     except ValueError:
         abort(404)
     policy.remove_closure_day(db.session, current_user, when)
-    db.session.commit()
     flash(f"{when:%A %-d %B %Y} is a working day again", "success")
     return redirect(url_for(".index"))
 

@@ -7,14 +7,14 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from sqlalchemy import select
 
 from models import Case
-from models.db import begin_reading, begin_writing
 from processes.cases.promises import promises_made
-from processes.cases.submission import prepare_submission, record_submission, reserve_reference
+from processes.cases.submission import submit_in_turns
 from processes.diagrams.forms import check_values, validate_form
 from processes.errors import ProcedureError
 from processes.policy.settings import current_timescales
 
 from ..extensions import db, writes_late
+from ..unit_of_work import Turns
 
 bp = Blueprint("public", __name__)
 
@@ -62,27 +62,6 @@ def _change_url(field: str) -> str:
     return url_for(".question", slug=slug, change=1)
 
 
-def _submit(answers: dict) -> Case:
-    """Two short transactions: the policy is read and the workflow run without the write lock, then the case
-    is numbered and everything written at once. On SQLite, where one writer at a time holds the lock, most of a
-    submission's work is then done while others write, and each submission takes its turn once. A process whose
-    diagram may read the reference from the start has it reserved first, in a transaction of its own."""
-    received_at = datetime.now(timezone.utc)
-    begin_reading(db.session)
-    prepared = prepare_submission(db.session, answers, "web", received_at)
-    db.session.commit()  # ends the read: nothing was written
-    if prepared is None:
-        begin_writing(db.session, later_commit_syncs=True)  # the case's own commit makes it durable
-        reference = reserve_reference(db.session, received_at)
-        db.session.commit()
-        begin_reading(db.session)
-        prepared = prepare_submission(db.session, answers, "web", received_at, reference)
-        db.session.commit()
-    assert prepared is not None
-    begin_writing(db.session)
-    return record_submission(db.session, None, prepared)
-
-
 @bp.route("/comment/check", methods=["GET", "POST"])
 @writes_late
 def check():
@@ -91,13 +70,11 @@ def check():
         return redirect(url_for(".question", slug=_slug(0)))
     errors = check_values(_definition(), answers)
     if request.method == "POST" and not errors:
-        try:
-            case = _submit(answers)
+        try:  # in turns: see submit_in_turns (what a turn wrote before a refusal is a gap in the numbers)
+            case = submit_in_turns(db.session, answers, "web", datetime.now(timezone.utc), Turns(db.session))
         except ProcedureError as exc:
-            db.session.rollback()
             return render_template("error.html", title="Sorry, we could not take your comment",
                                    message=f"{exc}. Your answers are kept: try again later."), 503
-        db.session.commit()
         session.pop("comment")
         session["submitted"] = case.reference
         return redirect(url_for(".done"))

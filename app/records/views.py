@@ -29,7 +29,6 @@ def case_file(reference: str):
         abort(404)
     readable = render_template("records/case_file.html", title=f"Case file {case.reference}", case=case)
     content = export_case_file(db.session, current_user, case, readable)
-    db.session.commit()
     return _download(content, f"{case.reference}-case-file.zip")
 
 
@@ -59,5 +58,4 @@ def subject_access_export():
         abort(400)
     asked = ", ".join(v.strip() for v in _asked() if v.strip())  # as typed, without the stray spaces
     content = export_subject_access(db.session, current_user, cases, asked)
-    db.session.commit()
     return _download(content, "subject-access-export.zip")

@@ -7,28 +7,25 @@ from sqlalchemy import select
 
 from models import ImprovementAction, OmbudsmanEnquiry
 from models.reporting import ACTION_SOURCES, ACTION_STATUSES, OMBUDSMAN_DECISIONS
-from processes.errors import InvalidInput, ProcedureError
+from processes.errors import InvalidInput
 from processes.reporting import improvement
 
 from ..extensions import db
 from ..guard import may
+from ..unit_of_work import on_refusal
 from .views import bp, today
 
 SHOW = {"open": "Open", "overdue": "Overdue", "all": "All"}
 
 
 def _attempt(operation, success: str, then: str, page):
-    """Run one operation: a refusal is flashed, bad input re-renders the page with its errors, else commit."""
+    """Run one operation: bad input re-renders the page with its errors, a refusal goes back to the page the
+    person came from, saying why."""
+    on_refusal(then, referrer=True)
     try:
         operation()
     except InvalidInput as exc:
-        db.session.rollback()
         return page(exc.errors, exc.values), 400
-    except ProcedureError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(request.referrer or then)
-    db.session.commit()
     flash(success, "success")
     return redirect(then)
 

@@ -9,12 +9,13 @@ from sqlalchemy import select
 
 from models import ImprovementAction
 from models.reporting import ACTION_SOURCES, ACTION_STATUSES, ANSWERS
-from processes.errors import InvalidInput, ProcedureError
+from processes.errors import InvalidInput
 from processes.reporting import improvement
 from processes.reporting.figures import Filters
 
 from ..extensions import db
 from ..guard import may
+from ..unit_of_work import on_refusal
 from .views import bp, figures, today
 
 QUARTERS = {1: "April to June", 2: "July to September", 3: "October to December", 4: "January to March"}
@@ -82,15 +83,10 @@ def annual():
 
 @bp.post("/annual/<int:year>/self-assessment")
 def save_assessment(year: int):
+    on_refusal(url_for(".annual", year=year))
     try:
         improvement.save_self_assessment(db.session, current_user, year, request.form)
     except InvalidInput as exc:
-        db.session.rollback()
         return _annual_page(year, exc.errors, exc.values), 400
-    except ProcedureError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for(".annual", year=year))
-    db.session.commit()
     flash(f"Self-assessment for {year} to {year + 1} saved", "success")
     return redirect(url_for(".annual", year=year) + "#self-assessment")

@@ -8,12 +8,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from models.reporting import OUTCOMES
 from processes.cases.customer import REVIEWABLE_CLOSED, case_by_reference, case_by_token, request_review, withdraw_case
 from processes.cases.promises import Promise, final_response, next_promise, promises_made, review_until, stage_of
-from processes.errors import Conflict, InvalidInput
 from processes.messaging.outbox import customer_messages
 from processes.records.audit import audit
 
 from ..extensions import db, writes
 from ..formatting import calendar, due_date
+from ..unit_of_work import on_refusal
 
 bp = Blueprint("status", __name__, url_prefix="/status")
 
@@ -56,7 +56,6 @@ def find():
 def show(token: str):
     case = _case(token)
     audit(db.session, "customer (status page)", "view", "The customer viewed their status page", case.reference)
-    db.session.commit()
     promise = next_promise(case)
     return render_template("status/show.html", title=f"Your {case.comment_type} {case.reference}", case=case,
                            messages=customer_messages(db.session, case.id), token=token,
@@ -74,13 +73,8 @@ def _then(case, promise: Promise | None) -> Promise | None:
 @bp.post("/<token>/review")
 def review(token: str):
     case = _case(token)
-    try:
-        started = request_review(db.session, case, request.form.get("reasons", ""))
-    except (InvalidInput, Conflict) as exc:
-        db.session.rollback()
-        flash(next(iter(exc.errors.values())) if isinstance(exc, InvalidInput) else str(exc), "error")
-        return redirect(url_for(".show", token=token))
-    db.session.commit()
+    on_refusal(url_for(".show", token=token))  # bad reasons say their first problem there
+    started = request_review(db.session, case, request.form.get("reasons", ""))
     flash(_review_started(case) if started else "We have passed your request for a review to our Customer "
           "Relations Officer, who will contact you", "success")
     return redirect(url_for(".show", token=token))
@@ -101,12 +95,7 @@ def withdraw(token: str):
     if request.form.get("confirm") != "yes":
         flash("Tick the box to confirm that you want to withdraw", "error")
         return redirect(url_for(".show", token=token) + "#withdraw")
-    try:
-        withdraw_case(db.session, case)
-    except Conflict as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for(".show", token=token))
-    db.session.commit()
+    on_refusal(url_for(".show", token=token))
+    withdraw_case(db.session, case)
     flash("You have withdrawn your comment. We have closed it", "success")
     return redirect(url_for(".show", token=token))

@@ -7,13 +7,14 @@ from flask_login import current_user
 from processes import access
 from processes.cases import queries
 from processes.cases.tasks import TASK_GONE, check_can_act, claim_task, complete_task, get_task, release_task
-from processes.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
+from processes.errors import InvalidInput, NotAllowed, NotFound
 from processes.paging import page_number
 from processes.records.audit import audit
 
 from ..actions import act
 from ..extensions import db, writes
 from ..guard import guard
+from ..unit_of_work import on_refusal
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 guard(bp)  # every task page is for signed-in staff
@@ -87,24 +88,18 @@ def show(task_id: int):
         blocked = str(exc)
     if request.method == "POST" and not blocked:
         seen = request.form.get("row_version", type=int)
+        on_refusal(url_for("cases.show", reference=case.reference))
         try:
             complete_task(db.session, current_user, task_id, request.form, seen)
         except InvalidInput as exc:
-            db.session.rollback()
             values, errors = exc.values, exc.errors
-        except (Conflict, NotFound, ProcedureError) as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for("cases.show", reference=case.reference))
         else:
-            db.session.commit()
             flash(f"“{task.name}” completed for {case.reference}", "success")
             return redirect(url_for(".my_tasks"))
     elif request.method == "POST":
         abort(403)
     else:
         audit(db.session, current_user, "view", f"Opened the task “{task.name}”", case.reference)
-        db.session.commit()
     definition = case.process_version.forms.get(task.form_name)
     return render_template("tasks/show.html", title=task.name, task=task, case=case, definition=definition,
                            values=values, errors=errors, form_errors=errors, blocked=blocked), (400 if errors else 200)

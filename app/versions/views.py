@@ -15,6 +15,7 @@ from processes.errors import InvalidInput, ProcedureError
 
 from ..extensions import db
 from ..guard import forbid_unless, guard
+from ..unit_of_work import on_refusal
 
 bp = Blueprint("versions", __name__)
 guard(bp)  # every page here is for signed-in staff; each view says which permission
@@ -78,17 +79,12 @@ def rollback(key: str, number: int):
     forbid_unless("change_process")
     version, errors = _version(key, number), {}
     if request.method == "POST":
+        on_refusal(url_for(".history", key=key))
         try:
             new = rollback_version(db.session, current_user, key, number, request.form.get("comment", ""))
         except InvalidInput as exc:
-            db.session.rollback()
             errors = exc.errors
-        except ProcedureError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for(".history", key=key))
         else:
-            db.session.commit()
             flash(f"Version {number} is deployed again as version {new.number}: new cases start on it", "success")
             return redirect(url_for(".history", key=key))
     return render_template("versions/rollback.html", title=f"Roll back to version {number}", version=version,
@@ -99,13 +95,8 @@ def rollback(key: str, number: int):
 def migrate_version(key: str, number: int):
     forbid_unless("move_cases")
     version = _version(key, number)
-    try:
-        result = migrate_cases(db.session, current_user, version)
-    except ProcedureError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for(".history", key=key))
-    db.session.commit()
+    on_refusal(url_for(".history", key=key))
+    result = migrate_cases(db.session, current_user, version)
     return render_template("versions/migrated.html", title="Cases moved to the newest version", version=version,
                            newest=latest_version(db.session, key), result=result)
 
@@ -118,13 +109,8 @@ def migrate_one(reference: str):
         abort(404)
     then = url_for("cases.show", reference=reference) if can_view_case(db.session, current_user, case) \
         else url_for(".index")
-    try:
-        outcome = migrate_case(db.session, current_user, case)
-    except ProcedureError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(then)
-    db.session.commit()  # a refusal is recorded in the case history too
+    on_refusal(then)
+    outcome = migrate_case(db.session, current_user, case)  # a case it cannot move says why in its history
     if outcome.moved:
         flash(f"{reference} now runs on version {case.process_version.number}", "success")
     else:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any, Mapping, Protocol
 from uuid import uuid4
 
 from sqlalchemy import update
@@ -44,12 +44,43 @@ def submit_comment(session: Session, actor: User | None, details: Mapping[str, A
                    received_at: datetime, engine: WorkflowEngine | None = None) -> Case:
     """Record a comment and start its case on the newest version of its type's process, in one transaction.
 
-    The public form does the same in two (prepare_submission, then record_submission, which numbers the case),
-    so that on SQLite the write lock is held only while writing."""
+    The public form does the same in turns (submit_in_turns), so that on SQLite the write lock is held only
+    while writing."""
     reference = reserve_reference(session, received_at)
     prepared = prepare_submission(session, details, channel, received_at, reference, engine)
-    assert prepared is not None  # with its reference given, a submission is always prepared
+    assert isinstance(prepared, PreparedSubmission)  # with its reference given, it is always prepared
     return record_submission(session, actor, prepared)
+
+
+class Turns(Protocol):
+    """Where work done in turns ends the turn so far (the caller commits it) and says what the next one does.
+    On SQLite, where one writer at a time holds the lock, a turn that only reads does not take it."""
+
+    def reading(self) -> None: ...
+
+    def writing(self, later_commit_syncs: bool = False) -> None: ...
+
+
+def submit_in_turns(session: Session, details: Mapping[str, Any], channel: str, received_at: datetime,
+                    turns: Turns, engine: WorkflowEngine | None = None) -> Case:
+    """submit_comment for the public form, in short turns, so that on SQLite most of a submission's work is
+    done while others write and each submission holds the write lock once, briefly.
+
+    The policy is read and the workflow run in a reading turn, then the case is numbered and everything
+    written in a writing turn, which the caller commits. A process whose diagram may read the reference from
+    the start (prepare_submission answers ReferenceFirst) has one reserved first, in a writing turn of its
+    own, and is prepared again with it. `turns` is the caller's (the app commits at each boundary): the
+    operation says where its turns end and never commits."""
+    turns.reading()
+    prepared = prepare_submission(session, details, channel, received_at, engine=engine)
+    if isinstance(prepared, ReferenceFirst):
+        turns.writing(later_commit_syncs=True)  # the case's own commit makes it durable
+        reference = reserve_reference(session, received_at)
+        turns.reading()
+        prepared = prepare_submission(session, details, channel, received_at, reference, engine)
+    assert isinstance(prepared, PreparedSubmission)
+    turns.writing()
+    return record_submission(session, None, prepared)
 
 
 def reserve_reference(session: Session, received_at: datetime) -> str:
@@ -77,15 +108,22 @@ class PreparedSubmission:
     serializer_version: str
 
 
+@dataclass(frozen=True)
+class ReferenceFirst:
+    """prepare_submission's answer for a process whose code may read its reference from the start: reserve
+    one, then prepare again with it."""
+    version: ProcessVersion
+
+
 def prepare_submission(session: Session, details: Mapping[str, Any], channel: str, received_at: datetime,
                        reference: str | None = None,
-                       engine: WorkflowEngine | None = None) -> PreparedSubmission | None:
+                       engine: WorkflowEngine | None = None) -> PreparedSubmission | ReferenceFirst:
     """Read the policy (newest version, timescales, calendar) and run the workflow; writes nothing.
 
     Without a `reference`, record_submission numbers the case in the transaction that writes it (on SQLite one
     turn with the write lock, not two), and until then the workflow's data carries REFERENCE_TO_COME. That is
     exact only if no code of the process can read `reference`: when its diagram mentions the word anywhere,
-    this returns None and runs nothing, and the caller reserves a reference first and prepares again."""
+    this answers ReferenceFirst and runs nothing, and the caller reserves a reference and prepares again."""
     engine = engine or engine_of(session)
     comment_type = details["comment_type"]
     version = latest_version(session, comment_type)
@@ -93,7 +131,7 @@ def prepare_submission(session: Session, details: Mapping[str, Any], channel: st
         raise ProcedureError(f"No process is deployed for {comment_type}s: ask the process owner to deploy one")
     diagram = lambda: version.bpmn_xml  # noqa: E731  (fetched only if this process has not parsed it yet)
     if reference is None and engine.mentions(diagram, version.process_key, "reference", version.content_hash):
-        return None
+        return ReferenceFirst(version)
     timescales = current_timescales(session)
     calendar = load_calendar(session)
     data = {"reference": reference or REFERENCE_TO_COME, "comment_type": comment_type, "channel": channel,
