@@ -92,7 +92,7 @@ def show(reference: str, errors=None, values=None, status=200):
     case = _load(reference)
     seen(case, "Viewed the case record")
     extension = None
-    if current_user.has_role("customer_relations_officer") and EXTENSION_MESSAGE in case.awaiting_messages.split(","):
+    if current_user.has_role("customer_relations_officer") and case.awaits(EXTENSION_MESSAGE):
         stage = next((t.stage for t in case.ready_tasks if t.stage), None)
         extension = {"stage": stage, "left": extension_days_left(db.session, case, stage)}
     return render_template("cases/show.html", title=case.reference, case=case, extension=extension,
