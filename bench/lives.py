@@ -109,8 +109,7 @@ class Life:
         if due:
             fire_case_timers(self.session, case)
             self.session.commit()
-        if (form.endswith("_response") and self.rng.random() < 0.2
-                and EXTENSION_MESSAGE in case.awaiting_messages):
+        if form.endswith("_response") and self.rng.random() < 0.2 and case.awaits(EXTENSION_MESSAGE):
             self._extend(case)
         task = self._next_task(case)
         if task is not None:

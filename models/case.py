@@ -4,13 +4,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, ColumnElement, ForeignKey, String, Text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.functions import FunctionElement
 
 from .base import Base, utcnow
 
 COMMENT_TYPES = {"complaint": "Complaint", "compliment": "Compliment", "query": "Query", "suggestion": "Suggestion"}
-STAGE_LABELS = {"stage1": "Stage 1", "stage2": "Stage 2"}  # a task's stage key, as the case shows it
+# Stages as stored (keys) and shown (labels). Cases, tasks and reporting rows hold the keys: a case is "closed"
+# at the end; a reporting row of a comment answered without stages (a compliment, a query) is its "response".
+STAGES = {"stage1": "Stage 1", "stage2": "Stage 2", "response": "Response", "closed": "Closed"}
 CHANNELS = {"web": "Online form", "phone": "Phone", "email": "Email", "letter": "Letter", "in_person": "In person"}
 STATUSES = ("open", "closed")
 # Event kinds left out of the history officers read (the audit trail and the case file keep them): steps the
@@ -20,6 +25,28 @@ MACHINE_KINDS = ("step",)
 
 def _in(values) -> str:
     return ", ".join(f"'{v}'" for v in values)
+
+
+class json_list_has(FunctionElement):  # noqa: N801 (an SQL function, named as SQL names them)
+    """SQL: whether a JSON list holds a string as one of its items (not a string that merely contains it)."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "json_list_has"
+
+
+@compiles(json_list_has, "sqlite")
+def _json_list_has_sqlite(element, compiler, **kw) -> str:
+    column, value = (compiler.process(clause, **kw) for clause in element.clauses)
+    # instr first: rows that do not name it at all are passed over without parsing their JSON
+    return (f"(instr({column}, {value}) > 0"
+            f" AND EXISTS (SELECT 1 FROM json_each({column}) WHERE value = {value}))")
+
+
+@compiles(json_list_has, "postgresql")
+def _json_list_has_postgresql(element, compiler, **kw) -> str:
+    column, value = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(CAST({column} AS JSONB) ? {value})"  # ? finds a string among a JSON list's items
 
 
 class ReferenceCounter(Base):
@@ -37,6 +64,7 @@ class Case(Base):
         CheckConstraint(f"comment_type IN ({_in(COMMENT_TYPES)})", name="known_type"),
         CheckConstraint(f"channel IN ({_in(CHANNELS)})", name="known_channel"),
         CheckConstraint(f"status IN ({_in(STATUSES)})", name="known_status"),
+        CheckConstraint(f"stage IN ({_in(STAGES)})", name="known_stage"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,7 +82,7 @@ class Case(Base):
     preferred_contact: Mapped[Optional[str]] = mapped_column(String(20))
     reasonable_adjustments: Mapped[Optional[str]] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="open", index=True)
-    stage: Mapped[Optional[str]] = mapped_column(String(40))
+    stage: Mapped[Optional[str]] = mapped_column(String(40))  # a key of STAGES; None before a staged task
     outcome: Mapped[Optional[str]] = mapped_column(String(200))
     closed_at: Mapped[Optional[datetime]]
     legal_hold: Mapped[bool] = mapped_column(default=False)  # never anonymised while set
@@ -65,8 +93,8 @@ class Case(Base):
     serializer_version: Mapped[str] = mapped_column(String(10))
     # The timescales in force when the case started: later policy changes do not move its deadlines.
     timescales: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
-    # Messages the workflow waits for (e.g. "extension_agreed"), so pages need not load the workflow.
-    awaiting_messages: Mapped[str] = mapped_column(String(400), default="")
+    # Names of the messages the workflow waits for (["extension_agreed"]), so pages need not load the workflow.
+    awaiting_messages: Mapped[list[str]] = mapped_column(JSON, default=list)
     row_version: Mapped[int] = mapped_column(default=1)
     # The customer's way to their status page: a secret link, or the reference with a short code.
     status_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
@@ -84,6 +112,21 @@ class Case(Base):
 
     # Optimistic locking: an UPDATE that finds another writer got there first raises StaleDataError.
     __mapper_args__ = {"version_id_col": row_version}
+
+    @property
+    def stage_label(self) -> str | None:
+        """Where the case is, as people read it: "Stage 2"."""
+        return STAGES.get(self.stage, self.stage) if self.stage else None
+
+    @hybrid_method
+    def awaits(self, message: str) -> bool:
+        """Whether the workflow waits for `message` (a customer's stage 2 request, an agreed extension)."""
+        return message in self.awaiting_messages
+
+    @awaits.inplace.expression
+    @classmethod
+    def _awaits_in_sql(cls, message: str) -> ColumnElement[bool]:
+        return json_list_has(cls.awaiting_messages, message)
 
     def officer_history(self) -> list["CaseEvent"]:
         """The history officers read: what people did and what happened to the case, not the engine's own steps."""

@@ -201,7 +201,8 @@ def test_submission_in_two_transactions_holds_the_write_lock_only_to_write(tmp_p
         assert session.scalar(text("PRAGMA synchronous")) == 2  # FULL: the case's commit waits for the disk
         session.commit()
         assert case.reference == f"CC-{now.year}-000001"
-        assert [t.name for t in case.ready_tasks] == ["Try to resolve at first contact"] and case.stage == "Stage 1"
+        assert [t.name for t in case.ready_tasks] == ["Try to resolve at first contact"]
+        assert case.stage == "stage1" and case.stage_label == "Stage 1"
         # The saved workflow carries the case's reference wherever it carried the placeholder, as if given at once.
         assert REFERENCE_TO_COME not in case.workflow_state
         carried = _saved_values(case.workflow_state, "reference")

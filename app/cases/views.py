@@ -83,7 +83,7 @@ def show(reference: str, errors=None, values=None, status=200):
     case = _load(reference)
     seen(case, "Viewed the case record")
     extension = None
-    if may("agree_extension") and EXTENSION_MESSAGE in case.awaiting_messages.split(","):
+    if may("agree_extension") and case.awaits(EXTENSION_MESSAGE):
         stage = next((t.stage for t in case.ready_tasks if t.stage), None)
         extension = {"stage": stage, "left": extension_days_left(db.session, case, stage)}
     return render_template("cases/show.html", title=case.reference, case=case, extension=extension,

@@ -52,7 +52,7 @@ def request_review(session: Session, case: Case, reasons: str, engine: WorkflowE
     if len(reasons) > 5000:
         raise InvalidInput({"reasons": "Your reasons must be 5,000 characters or fewer"})
     summary = "The customer asked for a stage 2 review" + (f": {reasons.strip()}" if reasons.strip() else "")
-    if REVIEW_MESSAGE in case.awaiting_messages.split(","):
+    if case.awaits(REVIEW_MESSAGE):
         calendar = load_calendar(session)
         run = run_engine(lambda: (engine or engine_of(session)).send_message(
             case.workflow_state, REVIEW_MESSAGE, {"reasons": reasons.strip()}, calendar, diagram_of(case)))
@@ -60,7 +60,7 @@ def request_review(session: Session, case: Case, reasons: str, engine: WorkflowE
         apply_run(session, case, run, None, calendar, because="the customer asked for a stage 2 review")
         session.flush()
         return True
-    if case.status == "open" and (any(t.stage == "stage2" for t in case.ready_tasks) or case.stage == "Stage 2"):
+    if case.status == "open" and (case.stage == "stage2" or any(t.stage == "stage2" for t in case.ready_tasks)):
         raise Conflict("A stage 2 review of this complaint is already under way")
     if case.status == "open":
         raise Conflict("We have not finished our stage 1 response yet. Once you have it, you can ask for a review")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from models import Case, User
-from models.case import STAGE_LABELS
+from models.case import STAGES
 from processes.access import require
 from processes.cases.runs import apply_run, diagram_of, run_engine
 from processes.engine import WorkflowEngine, engine_of
@@ -20,14 +20,14 @@ def agree_extension(session: Session, actor: User, case: Case, working_days: int
                     engine: WorkflowEngine | None = None) -> Case:
     """The CRO agrees more time for the current stage: the deadline moves and the timers are re-armed."""
     require(actor, "agree_extension", "Only the Customer Relations Officer can agree an extension")
-    if EXTENSION_MESSAGE not in case.awaiting_messages.split(","):
+    if not case.awaits(EXTENSION_MESSAGE):
         raise Conflict("This case is not at a step that can be extended")
     stage = next((t.stage for t in case.ready_tasks if t.stage), None)
     left = extension_days_left(session, case, stage)
     errors = {}
     if working_days is None or not 1 <= working_days <= left:
         errors["working_days"] = (f"Enter a number of working days from 1 to {left}" if left else
-                                  f"No more extension is allowed at {STAGE_LABELS.get(stage, 'this stage')}")
+                                  f"No more extension is allowed at {STAGES.get(stage, 'this stage')}")
     if not (reason or "").strip():
         errors["reason"] = "Enter the reason for the extension: the customer will be told it"
     elif len(reason) > 2000:
@@ -40,7 +40,7 @@ def agree_extension(session: Session, actor: User, case: Case, working_days: int
         case.workflow_state, EXTENSION_MESSAGE, payload, calendar, diagram_of(case)))
     days = f"{working_days} more working day{'s' if working_days != 1 else ''}"
     record_event(session, case, actor, "extension",
-                 f"{actor.name} agreed {days} at {STAGE_LABELS.get(stage, stage)}: {reason.strip()}",
+                 f"{actor.name} agreed {days} at {STAGES.get(stage, stage)}: {reason.strip()}",
                  {"stage": stage, "working_days": working_days, "reason": reason.strip()})
     facts.record_extension(session, case, stage, working_days)  # reporting
     apply_run(session, case, run, actor, calendar, because=f"{actor.name} agreed {days}")

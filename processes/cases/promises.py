@@ -82,7 +82,7 @@ def review_until(case: Case, calendar: WorkingCalendar) -> datetime | None:
     response (as the complaint diagram counts it), while the case waits for that request."""
     row = stage_of(case, "stage1")
     days = (case.timescales or {}).get("escalation_window")
-    if REVIEW_MESSAGE not in case.awaiting_messages.split(",") or row is None or row.responded_at is None \
+    if not case.awaits(REVIEW_MESSAGE) or row is None or row.responded_at is None \
             or days is None:
         return None
     return calendar.deadline(row.responded_at, int(days))

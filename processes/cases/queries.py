@@ -113,9 +113,6 @@ class OpenCaseCounts:
     failed_timers: int
 
 
-# A complaint waits for this message while the customer may still ask for a stage 2 review.
-_CUSTOMER_MESSAGE = f"%{REVIEW_MESSAGE}%"
-
 
 def open_case_counts(session: Session, now: datetime) -> OpenCaseCounts:
     """Five counts, one query each: over the open cases, the open tasks' due times, the failed messages and the
@@ -125,7 +122,7 @@ def open_case_counts(session: Session, now: datetime) -> OpenCaseCounts:
         open=session.scalar(select(func.count()).select_from(Case).where(Case.status == "open")),
         overdue=session.scalar(overdue),
         waiting_for_customer=session.scalar(select(func.count()).select_from(Case).where(
-            Case.status == "open", Case.awaiting_messages.like(_CUSTOMER_MESSAGE))),
+            Case.status == "open", Case.awaits(REVIEW_MESSAGE))),
         failed_messages=session.scalar(select(func.count()).select_from(OutboxMessage)
                                        .where(OutboxMessage.status == "failed")),
         failed_timers=session.scalar(select(func.count()).select_from(Incident).where(Incident.resolved_at.is_(None))))

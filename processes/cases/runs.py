@@ -7,7 +7,6 @@ from typing import Callable
 from sqlalchemy.orm import Session
 
 from models import Case, Notification, User
-from models.case import STAGE_LABELS
 from models.user import role_for_lane
 from processes.cases.indexes import add_tasks, add_timers, change_timers, remove_tasks
 from processes.cases.promises import holder_of
@@ -48,11 +47,11 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
     be written yet either: the rows made here name it by relationship, and one flush writes them all.
     `because` says why tasks other than the one completed (`completed_id`) closed, in the history of each."""
     case.workflow_state = run.state
-    case.awaiting_messages = ",".join(run.messages)
+    case.awaiting_messages = list(run.messages)
     for bpmn_id, name, kind in run.steps:
         record_event(session, case, None, kind, name, {"element": bpmn_id})
     new_tasks = add_tasks(session, case, run)
-    if (stage := _stage_label(run)) is not None:  # before the flush below, so the case row is written once
+    if (stage := _stage_of(run)) is not None:  # before the flush below, so the case row is written once
         case.stage = stage
     facts.record_tasks_ready(session, case, new_tasks, new_case)  # reporting: deadlines of the stage
     facts.record_promised_dues(session, case, run.dues, {t.properties.get("stage") or "response" for t in run.ready},
@@ -82,11 +81,10 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
                 due = calendar.due_label(task.due_at) if task.due_at else ""
                 queue_new_task_emails(session, case, task.role, task.name, task.id, due)
     if run.finished:
-        case.status, case.closed_at, case.outcome, case.stage = "closed", _now(), run.end_name, "Closed"
+        case.status, case.closed_at, case.outcome, case.stage = "closed", _now(), run.end_name, "closed"
         record_event(session, case, actor, "closed", f"Case closed: {run.end_name or 'finished'}")
 
 
-def _stage_label(run: Run) -> str | None:
-    """The stage of the case's first ready task that has one (Stage 1, Stage 2), as the case shows it."""
-    stage = next((t.properties["stage"] for t in run.ready if t.properties.get("stage")), None)
-    return STAGE_LABELS.get(stage, stage) if stage else None
+def _stage_of(run: Run) -> str | None:
+    """The stage key (stage1, stage2) of the case's first ready task that has one."""
+    return next((t.properties["stage"] for t in run.ready if t.properties.get("stage")), None)

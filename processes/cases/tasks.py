@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Case, CaseEvent, ReadyTask, User
-from models.case import STAGE_LABELS
+from models.case import STAGES
 from processes.cases.runs import apply_run, diagram_of
 from processes.diagrams.forms import validate_form
 from processes.engine import TaskNotReady, WorkflowEngine, WorkflowError, engine_of
@@ -52,7 +52,7 @@ def check_can_act(session: Session, actor: User, task: ReadyTask) -> None:
     if task.assigned_to_id is None and not actor.has_role(task.role):
         raise NotAllowed("This task is for another team")
     if task.independent_of and handled_stage(session, task.case_id, actor, task.independent_of):
-        raise NotAllowed(f"You handled {STAGE_LABELS.get(task.independent_of, task.independent_of)} of this "
+        raise NotAllowed(f"You handled {STAGES.get(task.independent_of, task.independent_of)} of this "
                          "case, so another officer must do this review")
 
 

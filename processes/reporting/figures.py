@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from models import Case, CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquiry
 from models.case import CHANNELS, COMMENT_TYPES
-from models.reporting import ACTION_SOURCES, OMBUDSMAN_DECISIONS, OUTCOMES, REMEDIES, STAGES
+from models.case import STAGES
+from models.reporting import ACTION_SOURCES, OMBUDSMAN_DECISIONS, OUTCOMES, REMEDIES
 from processes.policy.calendar import LONDON
 
 NONE = "Not recorded"
