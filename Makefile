@@ -51,7 +51,7 @@ test-sqlite: install chromium
 test-postgres: install chromium postgres
 	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider
 
-test: test-sqlite test-postgres
+test: lint test-sqlite test-postgres
 
 bench: install
 	$(BIN)/python bench/all.py

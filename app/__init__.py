@@ -64,7 +64,8 @@ def register_login(app: Flask) -> None:
     def load_user(session_id: str):
         """None (so: sign in again) for an unknown, deactivated or changed account: see User.get_id."""
         user_id, _, stamp = session_id.partition(":")
-        user = db.session.get(User, int(user_id), options=USER_WITH_ROLES_AND_AREAS) if user_id.isdigit() else None
+        user = (db.session.get(User, int(user_id), options=USER_WITH_ROLES_AND_AREAS) if user_id.isdigit()
+                else None)
         return user if user is not None and user.active and stamp == user.session_stamp() else None
 
     app.before_request(end_idle_sessions)
@@ -99,8 +100,8 @@ def register_blueprints(app: Flask) -> None:
     from .status import views as status
     from .tasks import views as tasks
     from .versions import views as versions
-    for module in (assets, auth, public, status, tasks, cases, policy, audit, admin, records, modeller, reports,
-                   versions):
+    for module in (assets, auth, public, status, tasks, cases, policy, audit, admin, records, modeller,
+                   reports, versions):
         app.register_blueprint(module.bp)
 
 
@@ -113,13 +114,19 @@ def register_error_handlers(app: Flask) -> None:
             custom = described if described and described != type(error).description else None
             return render_template("error.html", title=title, message=custom or message), code
         return handler
-    app.register_error_handler(403, page(403, "You cannot see this page", "Your account does not have access to it."))
-    app.register_error_handler(404, page(404, "Page not found", "If you typed the web address, check it is correct."))
-    app.register_error_handler(405, page(405, "Page not found", "If you typed the web address, check it is correct."))
-    app.register_error_handler(413, page(413, "That was too large", "What you sent was larger than we accept."))
-    app.register_error_handler(500, page(500, "Sorry, there is a problem with the service", "Try again later. Nothing you entered was saved."))
+    app.register_error_handler(403, page(403, "You cannot see this page",
+                                         "Your account does not have access to it."))
+    app.register_error_handler(404, page(404, "Page not found",
+                                         "If you typed the web address, check it is correct."))
+    app.register_error_handler(405, page(405, "Page not found",
+                                         "If you typed the web address, check it is correct."))
+    app.register_error_handler(413,
+                               page(413, "That was too large", "What you sent was larger than we accept."))
+    app.register_error_handler(500, page(500, "Sorry, there is a problem with the service",
+                                         "Try again later. Nothing you entered was saved."))
     from flask_wtf.csrf import CSRFError
-    app.register_error_handler(CSRFError, page(400, "Your form expired", "Go back, reload the page and try again. Nothing was saved."))
+    app.register_error_handler(CSRFError, page(400, "Your form expired",
+                                               "Go back, reload the page and try again. Nothing was saved."))
 
 
 def register_commands(app: Flask) -> None:

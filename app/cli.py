@@ -122,7 +122,8 @@ def run_timers(once: bool, seconds: float | None) -> None:
     worker = TimerWorker(current_app.config["TIMER_POLL_SECONDS"], current_app.config["TIMER_LEASE_SECONDS"],
                          log=click.echo, smtp=smtp_settings(current_app),
                          retention_years=current_app.config["RETENTION_YEARS"])
-    click.echo(f"Timer worker started on {db.engine.url.render_as_string(hide_password=True)} ({worker.holder})")
+    click.echo(f"Timer worker started on {db.engine.url.render_as_string(hide_password=True)} "
+               f"({worker.holder})")
     try:
         if once:
             fired = worker.run_once()
@@ -144,7 +145,8 @@ def verify_audit() -> None:
     from processes.records.audit import verify_chain
     checked, broken = verify_chain(db.session)
     if broken is not None:
-        raise click.ClickException(f"audit entry {broken.id} does not match the chain ({checked} entries before it "
+        raise click.ClickException(f"audit entry {broken.id} does not match the chain ({checked} entries "
+                                   f"before it "
                                    "check out): it was changed, or entries were removed")
     click.echo(f"Audit trail intact: {checked} entries check out")
 

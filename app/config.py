@@ -32,8 +32,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = ENV == "production"
     REMEMBER_COOKIE_HTTPONLY = True
-    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))  # staff are signed out after this idle
-    WTF_CSRF_TIME_LIMIT = None  # a long complaint takes a while to type; the token lives as long as the session
+    # staff are signed out after this idle
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
+    # a long complaint takes a while to type; the token lives as long as the session
+    WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
 

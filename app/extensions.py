@@ -24,8 +24,8 @@ class Database:
         workflow_engine = WorkflowEngine()
         site = Site(app.config["BASE_URL"], app.config["COUNCIL_NAME"])
         sessions = session_factory(engine, workflow_engine, site)
-        app.extensions.update(db=self, db_engine=engine, db_sessions=sessions, workflow_engine=workflow_engine,
-                              site=site)
+        app.extensions.update(db=self, db_engine=engine, db_sessions=sessions,
+                              workflow_engine=workflow_engine, site=site)
         app.extensions["db_session"] = scoped_session(sessions)
         app.before_request(self._declare_writes)  # first, before anything reads
         app.teardown_appcontext(lambda exc: app.extensions["db_session"].remove())

@@ -56,7 +56,8 @@ def field_params(field: Mapping[str, Any], values: Mapping[str, Any], errors: Ma
                         "items": _choice_items(field, value)}
     if widget in ("date", "datetime"):
         # namePrefix: the boxes are posted as received_at-day, received_at-month..., which the server reads.
-        return "date", {**common, "idPrefix": name, "namePrefix": name, "fieldset": {"role": "group", "legend": legend},
+        return "date", {**common, "idPrefix": name, "namePrefix": name,
+                        "fieldset": {"role": "group", "legend": legend},
                         "items": _date_items(field, value, errors, widget == "datetime")}
     label = {"text": field["label"], "isPageHeading": page_heading, "classes": label_class}
     shown = "" if value is None or isinstance(value, Mapping) else str(value)
@@ -64,7 +65,8 @@ def field_params(field: Mapping[str, Any], values: Mapping[str, Any], errors: Ma
         return "textarea", {**common, "label": label, "value": shown, "rows": field.get("rows", 5),
                             "autocomplete": field.get("autocomplete")}
     params = {**common, "label": label, "value": shown, "type": _INPUT_TYPES.get(widget, "text"),
-              "autocomplete": field.get("autocomplete"), "spellcheck": False if widget in ("email", "tel") else None}
+              "autocomplete": field.get("autocomplete"),
+              "spellcheck": False if widget in ("email", "tel") else None}
     if widget == "number":
         params.update(inputmode="decimal", classes="govuk-input--width-10")
         if field.get("prefix"):
@@ -76,7 +78,8 @@ def error_list(definition: Mapping[str, Any], errors: Mapping[str, str]) -> list
     """The error summary's links, pointing at the first input of each field."""
     widgets = {f["name"]: f.get("widget", "input") for f in definition.get("fields", [])}
     suffix = {"date": "-day", "datetime": "-day"}
-    return [{"text": message, "href": f"#{name}{suffix.get(widgets.get(name), '')}"} for name, message in errors.items()]
+    return [{"text": message, "href": f"#{name}{suffix.get(widgets.get(name), '')}"}
+            for name, message in errors.items()]
 
 
 def summary_rows(definition: Mapping[str, Any], values: Mapping[str, Any], change_url=None) -> list[dict]:

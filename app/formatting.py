@@ -60,7 +60,8 @@ def deadline_status(due_at: datetime | None, now: datetime | None = None) -> dic
     left = calendar().days_left(due_at, now or datetime.now(timezone.utc))
     if left < 0:
         days = -left
-        return {"text": f"{days} working day{'s' if days != 1 else ''} overdue", "colour": "red", "left": left}
+        return {"text": f"{days} working day{'s' if days != 1 else ''} overdue", "colour": "red",
+                "left": left}
     if left == 0:
         return {"text": "Due today", "colour": "orange", "left": 0}
     return {"text": f"{left} working day{'s' if left != 1 else ''} left",
@@ -81,8 +82,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, due_date=due_date,
                                  working_days=working_days)
     from .form_view import error_list, field_params, summary_rows
-    app.jinja_env.globals.update(deadline_status=deadline_status, COMMENT_TYPES=COMMENT_TYPES, CHANNELS=CHANNELS,
-                                 ROLES=ROLES, service_label=service_label, field_params=field_params, error_list=error_list, summary_rows=summary_rows)
+    app.jinja_env.globals.update(deadline_status=deadline_status, COMMENT_TYPES=COMMENT_TYPES,
+                                 CHANNELS=CHANNELS, ROLES=ROLES, service_label=service_label,
+                                 field_params=field_params, error_list=error_list, summary_rows=summary_rows)
     app.jinja_env.globals.update(ombudsman=ombudsman)  # the footer's and the customer pages' (policy data)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -74,7 +74,8 @@ def nav_links() -> list[dict]:
 def new_notifications() -> str:
     """The header's count of new notifications: "" for none, "99+" past the bound."""
     count = new_notification_count(db.session, current_user)
-    return "" if count == 0 else f"{NEW_NOTIFICATIONS_UP_TO}+" if count > NEW_NOTIFICATIONS_UP_TO else str(count)
+    return ("" if count == 0 else f"{NEW_NOTIFICATIONS_UP_TO}+" if count > NEW_NOTIFICATIONS_UP_TO
+            else str(count))
 
 
 def init_app(app: Flask) -> None:

@@ -95,7 +95,8 @@ class TimerWorker:
                     time.sleep(self.poll)
                     continue
                 if fired:
-                    self.log(f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} fired timers on {fired} case(s)")
+                    now = datetime.now(timezone.utc)
+                    self.log(f"{now:%Y-%m-%d %H:%M:%S} fired timers on {fired} case(s)")
                     continue  # there may be more due than one batch
                 time.sleep(self.seconds_to_sleep())
         finally:

@@ -13,10 +13,12 @@ from .reporting import CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquir
 from .user import ROLE_IN_LETTERS, ROLES, User, UserRole, UserServiceArea
 from .workflow_index import ReadyTask, WaitingTimer
 
-# How a signed-in officer is loaded on every request (the app's Flask-Login loader): the account, its roles and
-# its areas in one query, since every page checks them. Here, once every model is defined.
+# How a signed-in officer is loaded on every request (the app's Flask-Login loader): the account, its roles
+# and its areas in one query, since every page checks them. Here, once every model is defined.
 USER_WITH_ROLES_AND_AREAS = (joinedload(User.roles), joinedload(User.service_areas))
 
 __all__ = ["CaseRemedy", "CaseStage", "ImprovementAction", "OmbudsmanEnquiry", "SelfAssessment",  # reporting
-           "AuditEntry", "AuditHead", "Base", "Case", "CaseEvent", "ClosureDay", "Incident", "Notification", "OutboxMessage", "PolicySetting", "PROFILES", "Timescale", "WorkerLease", "ProcessVersion", "ReadyTask", "ReferenceCounter",
-           "ROLE_IN_LETTERS", "ROLES", "User", "USER_WITH_ROLES_AND_AREAS", "UserRole", "UserServiceArea", "WaitingTimer"]
+           "AuditEntry", "AuditHead", "Base", "Case", "CaseEvent", "ClosureDay", "Incident", "Notification",
+           "OutboxMessage", "PolicySetting", "PROFILES", "Timescale", "WorkerLease", "ProcessVersion",
+           "ReadyTask", "ReferenceCounter", "ROLE_IN_LETTERS", "ROLES", "User", "USER_WITH_ROLES_AND_AREAS",
+           "UserRole", "UserServiceArea", "WaitingTimer"]

@@ -12,11 +12,14 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from .base import Base, utcnow
 
-COMMENT_TYPES = {"complaint": "Complaint", "compliment": "Compliment", "query": "Query", "suggestion": "Suggestion"}
-# Stages as stored (keys) and shown (labels). Cases, tasks and reporting rows hold the keys: a case is "closed"
-# at the end; a reporting row of a comment answered without stages (a compliment, a query) is its "response".
+COMMENT_TYPES = {"complaint": "Complaint", "compliment": "Compliment", "query": "Query",
+                 "suggestion": "Suggestion"}
+# Stages as stored (keys) and shown (labels). Cases, tasks and reporting rows hold the keys: a case is
+# "closed" at the end; a reporting row of a comment answered without stages (a compliment, a query) is its
+# "response".
 STAGES = {"stage1": "Stage 1", "stage2": "Stage 2", "response": "Response", "closed": "Closed"}
-CHANNELS = {"web": "Online form", "phone": "Phone", "email": "Email", "letter": "Letter", "in_person": "In person"}
+CHANNELS = {"web": "Online form", "phone": "Phone", "email": "Email", "letter": "Letter",
+            "in_person": "In person"}
 STATUSES = ("open", "closed")
 # Event kinds left out of the history officers read (the audit trail and the case file keep them): steps the
 # engine ran by itself, like "Work out the escalation window". Timers that fired ("timer") are shown.
@@ -93,7 +96,8 @@ class Case(Base):
     serializer_version: Mapped[str] = mapped_column(String(10))
     # The timescales in force when the case started: later policy changes do not move its deadlines.
     timescales: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
-    # Names of the messages the workflow waits for (["extension_agreed"]), so pages need not load the workflow.
+    # Names of the messages the workflow waits for (["extension_agreed"]), so pages need not load the
+    # workflow.
     awaiting_messages: Mapped[list[str]] = mapped_column(JSON, default=list)
     row_version: Mapped[int] = mapped_column(default=1)
     # The customer's way to their status page: a secret link, or the reference with a short code.
@@ -129,7 +133,8 @@ class Case(Base):
         return json_list_has(cls.awaiting_messages, message)
 
     def officer_history(self) -> list["CaseEvent"]:
-        """The history officers read: what people did and what happened to the case, not the engine's own steps."""
+        """The history officers read: what people did and what happened to the case, not the engine's own
+        steps."""
         return [event for event in self.events if event.kind not in MACHINE_KINDS]
 
 
@@ -145,8 +150,8 @@ class CaseEvent(Base):
     kind: Mapped[str] = mapped_column(String(30))
     summary: Mapped[str] = mapped_column(Text)
     details: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
-    # The task (ready_task.id, its link /tasks/<id>) the event was about: the task row goes when it is done, and
-    # this is how its link still tells what became of it. No foreign key for that reason.
+    # The task (ready_task.id, its link /tasks/<id>) the event was about: the task row goes when it is done,
+    # and this is how its link still tells what became of it. No foreign key for that reason.
     task_id: Mapped[Optional[int]] = mapped_column(index=True)
     case: Mapped[Case] = relationship(back_populates="events")
     actor: Mapped[Optional["User"]] = relationship()  # noqa: F821

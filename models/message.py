@@ -22,7 +22,8 @@ class OutboxMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("comment_case.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("comment_case.id", ondelete="CASCADE"),
+                                                   index=True)
     audience: Mapped[str] = mapped_column(String(10))
     channel: Mapped[str] = mapped_column(String(10))
     template: Mapped[str] = mapped_column(String(80))

@@ -13,7 +13,8 @@ from .base import Base, utcnow
 class ProcessVersion(Base):
     __tablename__ = "process_version"
     # A content hash may repeat: a rollback deploys an older version's content again as a new number.
-    __table_args__ = (UniqueConstraint("process_key", "number"), Index("ix_process_version_key_hash", "process_key", "content_hash"))
+    __table_args__ = (UniqueConstraint("process_key", "number"),
+                      Index("ix_process_version_key_hash", "process_key", "content_hash"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_key: Mapped[str] = mapped_column(String(80), index=True)  # the BPMN process id
@@ -22,7 +23,8 @@ class ProcessVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the BPMN and the forms snapshot
     bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     forms: Mapped[dict[str, Any]] = mapped_column(JSON)
-    messages: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)  # the message templates its send tasks name
+    # the message templates its send tasks name
+    messages: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     comment: Mapped[str] = mapped_column(Text)
     deployed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)

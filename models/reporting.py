@@ -1,4 +1,5 @@
-"""Management information: per-stage facts, remedies, Ombudsman enquiries, improvement actions, self-assessment.
+"""Management information: per-stage facts, remedies, Ombudsman enquiries, improvement actions,
+self-assessment.
 
 The figures on the dashboard and in the reports come from these rows, written by the procedure's
 operations in the same transaction as the step they record; nothing here is read from workflows.
@@ -114,7 +115,8 @@ class ImprovementAction(Base):
                       Index("ix_improvement_action_status_due_on", "status", "due_on"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("comment_case.id", ondelete="SET NULL"), index=True)
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("comment_case.id", ondelete="SET NULL"),
+                                                   index=True)
     ombudsman_enquiry_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("ombudsman_enquiry.id", ondelete="CASCADE"), index=True)
     source: Mapped[str] = mapped_column(String(20))

@@ -48,7 +48,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[Optional[datetime]]
-    # The newest notification this person has seen on their notifications page: the header counts those after it.
+    # The newest notification this person has seen on their notifications page: the header counts those after
+    # it.
     notifications_seen_id: Mapped[int] = mapped_column(default=0, server_default="0")
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin")

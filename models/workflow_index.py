@@ -17,14 +17,15 @@ class ReadyTask(Base):
     # Task lists walk these in due order, a page at a time (processes/queries.py: _task_page). Team lists
     # (tasks no one has taken) use partial indexes: PostgreSQL does not walk an index in order past an
     # "IS NULL" column, and a team's count comes from the area index alone, without the cases.
-    # AUTOINCREMENT on SQLite: a task's id is its link in emails (/tasks/4), so an id is never handed out twice
-    # (without it SQLite reuses the newest row's id once that row is deleted; PostgreSQL's sequences never do).
+    # AUTOINCREMENT on SQLite: a task's id is its link in emails (/tasks/4), so an id is never handed out
+    # twice (without it SQLite reuses the newest row's id once that row is deleted; PostgreSQL's sequences
+    # never do).
     __table_args__ = (UniqueConstraint("case_id", "task_uuid"),
                       Index("ix_ready_task_assignee_due", "assigned_to_id", "due_at", "id"),
                       Index("ix_ready_task_team_due", "role", "due_at", "id", postgresql_where=_UNTAKEN,
                             sqlite_where=_UNTAKEN),
-                      Index("ix_ready_task_team_area", "role", "service_area", "due_at", postgresql_where=_UNTAKEN,
-                            sqlite_where=_UNTAKEN),
+                      Index("ix_ready_task_team_area", "role", "service_area", "due_at",
+                            postgresql_where=_UNTAKEN, sqlite_where=_UNTAKEN),
                       {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)

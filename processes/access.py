@@ -78,7 +78,8 @@ def my_areas(user: User) -> set[str]:
 
 
 def visible_cases(user: User) -> ColumnElement[bool]:
-    """SQL condition on Case: the CRO and administrators see all; officers their areas, assignments and history."""
+    """SQL condition on Case: the CRO and administrators see all; officers their areas, assignments and
+    history."""
     if may(user, "see_all_cases"):
         return true()
     areas = my_areas(user)

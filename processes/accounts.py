@@ -27,7 +27,8 @@ def sign_in(session: Session, email: str, password: str, now: datetime) -> User:
         raise NotAllowed(WRONG)
     if user.locked_until and user.locked_until > now:
         audit(session, user, "sign-in refused", "Account locked after repeated wrong passwords")
-        raise NotAllowed(f"Too many wrong passwords. Try again after {user.locked_until.astimezone(LONDON):%-I:%M%p}"
+        raise NotAllowed(f"Too many wrong passwords. Try again after "
+                         f"{user.locked_until.astimezone(LONDON):%-I:%M%p}"
                          .replace("AM", "am").replace("PM", "pm"))
     if not user.check_password(password):
         audit(session, user, "sign-in failed", "Wrong password")
@@ -62,7 +63,8 @@ def _check_user(session: Session, user_id: int | None, values: dict, areas: set[
         errors["roles"] = "Select at least one role"
     if not set(values["service_areas"]) <= areas:
         errors["service_areas"] = "Select service areas from the list"
-    if values["password"] and len(values["password"]) < MIN_PASSWORD or (user_id is None and not values["password"]):
+    if values["password"] and len(values["password"]) < MIN_PASSWORD or (user_id is None
+                                                                         and not values["password"]):
         errors["password"] = f"Enter a password of at least {MIN_PASSWORD} characters"
     return errors
 
@@ -72,7 +74,8 @@ def save_user(session: Session, actor: User, user_id: int | None, values: dict, 
     require(actor, "manage_accounts", "Only administrators manage accounts")
     errors = _check_user(session, user_id, values, areas)
     if user_id == actor.id and (not values["active"] or not roles_may(values["roles"], "manage_accounts")):
-        errors["active" if not values["active"] else "roles"] = "You cannot remove your own administrator access"
+        errors["active" if not values["active"]
+               else "roles"] = "You cannot remove your own administrator access"
     if errors:
         raise InvalidInput(errors, values)
     user = session.get(User, user_id) if user_id else User(password_hash="")
@@ -94,7 +97,8 @@ def save_user(session: Session, actor: User, user_id: int | None, values: dict, 
 
 
 def _replace(rows: list, attribute: str, wanted: set[str], make) -> None:
-    """Keep the rows still wanted, drop the others, add the missing (rows have composite keys, so no re-adding)."""
+    """Keep the rows still wanted, drop the others, add the missing (rows have composite keys, so no
+    re-adding)."""
     for row in [r for r in rows if getattr(r, attribute) not in wanted]:
         rows.remove(row)
     for value in sorted(wanted - {getattr(r, attribute) for r in rows}):

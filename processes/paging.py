@@ -10,7 +10,8 @@ MAX_PAGE = 1_000_000
 
 
 def page_number(text: Any) -> int:
-    """The page a query string asks for: 1 for anything that is not a whole number, never below 1 or past MAX_PAGE."""
+    """The page a query string asks for: 1 for anything that is not a whole number, never below 1 or past
+    MAX_PAGE."""
     try:
         number = int(str(text).strip())
     except (TypeError, ValueError):  # not a number, or more digits than Python reads

@@ -100,8 +100,8 @@ def browser():
 
 @pytest.fixture(scope="session")
 def live(tmp_path_factory):
-    """One live app (its own SQLite file, the shipped processes, the demo accounts) shared by the browser tests
-    that need nothing prepared."""
+    """One live app (its own SQLite file, the shipped processes, the demo accounts) shared by the browser
+    tests that need nothing prepared."""
     from .helpers.browser import start_live_app
     live_app, _ = start_live_app(tmp_path_factory.mktemp("live"))
     yield live_app
@@ -128,8 +128,9 @@ def hand_built(db, case_factory):
     c.do((2025, 12, 19, 11), a, "frontline", "first_contact", first_contact_outcome="formal",
          first_contact_notes="Formal")
     c.do((2025, 12, 29, 10), a, "investigator", "acknowledge_stage1", ack_method="email")
-    c.do((2026, 1, 8, 10), a, "senior", "respond_stage1_escalated", stage1_outcome="upheld", stage1_findings="Missed",
-         stage1_remedies=["apology", "financial"], stage1_financial_amount="50", stage1_method="email")
+    c.do((2026, 1, 8, 10), a, "senior", "respond_stage1_escalated", stage1_outcome="upheld",
+         stage1_findings="Missed", stage1_remedies=["apology", "financial"], stage1_financial_amount="50",
+         stage1_method="email")
     b = c.submit((2026, 4, 2, 15), "complaint", "housing", "web")  # Thu before Good Friday, 4pm BST
     c.do((2026, 4, 2, 16), b, "frontline", "first_contact", first_contact_outcome="formal",
          first_contact_notes="Formal")
@@ -147,7 +148,8 @@ def hand_built(db, case_factory):
     d = c.submit((2026, 3, 2, 9), "query", "council_tax", "email")
     c.do((2026, 3, 9, 9), d, "investigator", "answer_query", query_answer="Yes", query_answer_method="email")
     e = c.submit((2026, 3, 3, 9), "suggestion", "parks", "letter")
-    c.do((2026, 3, 5, 9), e, "manager", "consider_suggestion", suggestion_decision="adopted", suggestion_reason="Good")
+    c.do((2026, 3, 5, 9), e, "manager", "consider_suggestion", suggestion_decision="adopted",
+         suggestion_reason="Good")
     f = c.submit((2026, 3, 4, 9), "compliment", "parks", "in_person")
     c.do((2026, 3, 4, 12), f, "manager", "pass_on_compliment", staff_named="Sam", passed_on_notes="Sent on")
     db.commit()

@@ -20,7 +20,8 @@ def test_staff_pages_need_sign_in(client, path):
     assert response.status_code == 302 and "/sign-in" in response.location
 
 
-@pytest.mark.parametrize("who", ["frontline", "investigator", "senior", "cro", "manager", "owner", "admin", "reports"])
+@pytest.mark.parametrize("who", ["frontline", "investigator", "senior", "cro", "manager", "owner", "admin",
+                                 "reports"])
 @pytest.mark.parametrize("path", STAFF_PAGES)
 def test_every_role_reaches_its_pages(login_as, who, path):
     records = who not in ("owner", "reports")  # the process owner and reports readers do not record comments
@@ -32,7 +33,8 @@ def test_only_the_cro_and_admins_see_every_open_case(login_as, who, status):
     assert login_as(who).get("/cases/").status_code == status
 
 
-@pytest.mark.parametrize("path", ["/tasks/999999", "/tasks/abc", "/cases/CC-1999-000001", "/comment/nonsense"])
+@pytest.mark.parametrize("path",
+                         ["/tasks/999999", "/tasks/abc", "/cases/CC-1999-000001", "/comment/nonsense"])
 def test_unknown_things_are_a_plain_not_found(login_as, path):
     response = login_as("cro").get(path)
     assert response.status_code == 404
@@ -47,8 +49,8 @@ def test_wrong_password_is_refused_with_a_message(client):
 
 def test_sign_in_redirects_only_to_this_site(client):
     # An unsafe target: the CRO's own landing page (All open cases) instead.
-    for target, expected in [("/audit/", "/audit/"), ("https://evil.example/", "/cases/"), ("//evil.example", "/cases/"),
-                             ("/\\evil.example", "/cases/")]:
+    for target, expected in [("/audit/", "/audit/"), ("https://evil.example/", "/cases/"),
+                             ("//evil.example", "/cases/"), ("/\\evil.example", "/cases/")]:
         response = try_sign_in(client, "cro@example.org", DEMO_PASSWORD, f"/sign-in?next={target}")
         assert response.location == expected
         client.get("/sign-out")
@@ -56,14 +58,18 @@ def test_sign_in_redirects_only_to_this_site(client):
 
 @pytest.mark.parametrize("page, data, tampered, messages", [
     ("type", {}, {}, ["Select whether it is a complaint, compliment, query or suggestion"]),
-    ("type", {}, {"comment_type": "threat"}, ["Select whether it is a complaint, compliment, query or suggestion"]),
+    ("type", {}, {"comment_type": "threat"},
+     ["Select whether it is a complaint, compliment, query or suggestion"]),
     ("about-you", {}, {"preferred_contact": "pigeon"}, ["Select how we should reply"]),
     ("service", {}, {}, ["Select the service it is about"]),
     ("comment", {"comment": "   "}, {}, ["Enter your comment"]),
     ("comment", {"comment": "x" * 5001}, {}, ["Your comment must be 5,000 characters or fewer"]),
-    ("about-you", {"preferred_contact": "email"}, {}, ["Enter your email address, or choose another way for us to reply"]),
-    ("about-you", {"customer_email": "not-an-email"}, {}, ["Enter an email address in the correct format, like name@example.com"]),
-    ("about-you", {"customer_phone": "call me"}, {}, ["Enter a phone number, like 01773 570222 or 07700 900 982"]),
+    ("about-you", {"preferred_contact": "email"}, {},
+     ["Enter your email address, or choose another way for us to reply"]),
+    ("about-you", {"customer_email": "not-an-email"}, {},
+     ["Enter an email address in the correct format, like name@example.com"]),
+    ("about-you", {"customer_phone": "call me"}, {},
+     ["Enter a phone number, like 01773 570222 or 07700 900 982"]),
 ])
 def test_public_form_errors_are_shown_beside_the_field(client, page, data, tampered, messages):
     """`tampered`: a choice the page does not offer, as someone editing the page would send it."""
@@ -91,8 +97,10 @@ def test_staff_record_rejects_a_future_or_impossible_date(login_as):
     base = {"comment_type": "complaint", "channel": "letter", "service_area": "housing", "comment": "Letter."}
     bad = page_form(officer, "/cases/new").set_all(base) \
         .fill_date("received_at", day=31, month=2, year=2026, hour=9, minute=0).submit()
-    assert error_messages(bad.text) == ["The date and time received must be a real date and time, like 27 3 2026 and 14 30"]
-    future = page_form(officer, "/cases/new").set_all(base).fill_date("received_at", datetime(2099, 1, 1, 9, 0)).submit()
+    assert error_messages(bad.text) == ["The date and time received must be a real date and time, like 27 3 "
+                                        "2026 and 14 30"]
+    future = page_form(officer, "/cases/new").set_all(base).fill_date("received_at",
+                                                                      datetime(2099, 1, 1, 9, 0)).submit()
     assert error_messages(future.text) == ["The date and time received must be in the past"]
 
 
@@ -106,7 +114,8 @@ def test_a_csrf_token_from_another_session_is_refused(app):
     mine, other = app.test_client(), app.test_client()
     token = page_form(mine, "/comment/type").hidden("csrf_token")
     # Hand-made on purpose: another session's token put in this session's form.
-    refused = page_form(other, "/comment/type").choose("comment_type", "complaint").tamper("csrf_token", token).submit()
+    refused = page_form(other, "/comment/type").choose("comment_type", "complaint").tamper("csrf_token",
+                                                                                           token).submit()
     assert refused.status_code == 400 and "Your form expired" in refused.text
     assert page_form(mine, "/comment/type").choose("comment_type", "complaint").submit().status_code == 302
 
@@ -114,7 +123,8 @@ def test_a_csrf_token_from_another_session_is_refused(app):
 def test_security_headers_and_a_nonce_for_the_one_inline_script(client):
     response = client.get("/")
     policy = response.headers["Content-Security-Policy"]
-    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+    assert ("default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+            and "object-src 'none'" in policy)
     nonce = policy.split("'nonce-")[1].split("'")[0]
     assert f'<script nonce="{nonce}">' in response.text
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -131,7 +141,8 @@ def test_repeated_wrong_passwords_lock_the_account_for_a_while(app, db):
         for _ in range(5):
             assert try_sign_in(client, "senior@example.org", "guess").status_code == 400
         locked = try_sign_in(client, "senior@example.org", DEMO_PASSWORD)
-        assert locked.status_code == 400 and "Too many wrong passwords. Try again after 10:15am" in locked.text
+        assert (locked.status_code == 400
+                and "Too many wrong passwords. Try again after 10:15am" in locked.text)
         unknown = try_sign_in(client, "nobody@example.org", "x")
         assert "The email address or password is not right" in unknown.text
     with time_machine.travel(datetime(2026, 5, 1, 9, 16, tzinfo=timezone.utc), tick=False):

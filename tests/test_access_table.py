@@ -39,8 +39,10 @@ TABLE = {
     "public.done": ("GET", "/comment/sent", None, ALL),
     "status.find": ("GET", "/status/", None, ALL),
     "status.show": ("GET", "/status/{token}", None, ALL),
-    "status.review": ("POST", "/status/{token}/review", {}, {r: "refused" for r in ROLES}),  # not at that step
-    "status.withdraw": ("POST", "/status/{token}/withdraw", {}, {r: "refused" for r in ROLES}),  # not confirmed
+    "status.review": ("POST", "/status/{token}/review", {},
+                      {r: "refused" for r in ROLES}),  # not at that step
+    "status.withdraw": ("POST", "/status/{token}/withdraw", {},
+                        {r: "refused" for r in ROLES}),  # not confirmed
     "assets.package_file": ("GET", "/assets/govuk/govuk-frontend.min.css", None, ALL),
     "static": ("GET", "/static/app.css", None, ALL),
     "auth.login": ("GET", "/sign-in", None, ALL),
@@ -50,7 +52,8 @@ TABLE = {
     "tasks.show": ("GET", "/tasks/{task}", None, only(*AREA_STAFF)),
     "tasks.claim": ("POST", "/tasks/{task}/claim", {}, {**refused_unless("frontline"), "owner": "deny",
                                                          "reports": "deny"}),
-    "tasks.release": ("POST", "/tasks/{task}/release", {}, {**refused_unless(), "owner": "deny", "reports": "deny"}),
+    "tasks.release": ("POST", "/tasks/{task}/release", {},
+                      {**refused_unless(), "owner": "deny", "reports": "deny"}),
     "cases.overview": ("GET", "/cases/", None, only("cro", "admin")),
     "cases.record": ("GET", "/cases/new", None, only(*AREA_STAFF)),
     "cases.show": ("GET", "/cases/{reference}", None, only(*AREA_STAFF)),
@@ -66,7 +69,8 @@ TABLE = {
     "cases.resend": ("POST", "/cases/messages/{message}/resend", {}, refused_unless("cro", "admin")),
     "cases.letters": ("GET", "/cases/letters", None, only("frontline", "cro", "admin")),
     "cases.letter": ("GET", "/cases/letters/{letter}", None, only("frontline", "cro", "admin")),
-    "cases.posted": ("POST", "/cases/letters/{letter}/posted", {}, refused_unless("frontline", "cro", "admin")),
+    "cases.posted": ("POST", "/cases/letters/{letter}/posted", {},
+                     refused_unless("frontline", "cro", "admin")),
     "audit.index": ("GET", "/audit/?q=x", None, only("cro", "admin")),
     "audit.export": ("GET", "/audit/export.csv", None, only("cro", "admin")),
     "admin.users": ("GET", "/admin/users", None, only("admin")),
@@ -80,7 +84,8 @@ TABLE = {
     "reports.actions": ("GET", "/reports/actions", None, READERS),
     "reports.raise_action": ("POST", "/reports/actions", {}, CRO_CHANGES),
     "reports.action": ("GET", "/reports/actions/{action}", None, READERS),
-    "reports.update_action": ("POST", "/reports/actions/{action}", {}, {**CRO_CHANGES, "manager": "ok"}),  # owner
+    "reports.update_action": ("POST", "/reports/actions/{action}", {},
+                              {**CRO_CHANGES, "manager": "ok"}),  # owner
     "reports.ombudsman": ("GET", "/reports/ombudsman", None, READERS),
     "reports.record_enquiry": ("POST", "/reports/ombudsman", {}, CRO_CHANGES),
     "reports.enquiry": ("GET", "/reports/ombudsman/{enquiry}", None, READERS),
@@ -91,7 +96,8 @@ TABLE = {
     "reports.save_assessment": ("POST", "/reports/annual/2026/self-assessment", {}, CRO_CHANGES),
     "policy.index": ("GET", "/policy/", None, only("owner", "admin")),
     "policy.functions": ("GET", "/policy/functions", None, only("owner", "admin")),
-    "policy.close_of_business": ("POST", "/policy/close-of-business", {"close_of_business": "x"}, only("owner", "admin")),
+    "policy.close_of_business": ("POST", "/policy/close-of-business", {"close_of_business": "x"},
+                                 only("owner", "admin")),
     "policy.add_closure": ("POST", "/policy/closures", {}, only("owner", "admin")),
     "policy.remove_closure": ("POST", "/policy/closures/2031-01-01/remove", {}, only("owner", "admin")),
     "policy.choose_profile": ("POST", "/policy/profile", {"profile": "council"}, only("owner", "admin")),
@@ -105,7 +111,8 @@ TABLE = {
     "modeller.preview_form": ("POST", "/processes/forms/preview", {}, only("owner", "admin")),
     "versions.index": ("GET", "/processes/versions", None, only("owner", "admin")),
     "versions.history": ("GET", "/processes/complaint/versions", None, only("owner", "admin")),
-    "versions.compare": ("GET", "/processes/complaint/versions/compare?a=1&b=1", None, only("owner", "admin")),
+    "versions.compare": ("GET", "/processes/complaint/versions/compare?a=1&b=1", None,
+                         only("owner", "admin")),
     "versions.diff": ("GET", "/processes/complaint/versions/1/diff/1", None, only("owner", "admin")),
     "versions.rollback": ("GET", "/processes/complaint/versions/1/rollback", None, only("owner", "admin")),
     # the only version is the newest: refused with a message for those allowed to try
@@ -115,7 +122,8 @@ TABLE = {
     "versions.migrate_one": ("POST", "/cases/{reference}/version", {}, {**only("cro", "owner", "admin"),
                                                                        "cro": "refused", "owner": "refused",
                                                                        "admin": "refused"}),
-    "policy.save_timescales": ("POST", "/policy/timescales/council", {"stage1_ack": "x"}, only("owner", "admin")),
+    "policy.save_timescales": ("POST", "/policy/timescales/council", {"stage1_ack": "x"},
+                               only("owner", "admin")),
 }
 
 
@@ -127,7 +135,8 @@ def test_every_route_has_a_row(app):
 
 @pytest.fixture()
 def places(client, db):
-    """One of everything the routes name: a complaint waiting for first contact, a letter, a failed message."""
+    """One of everything the routes name: a complaint waiting for first contact, a letter, a failed
+    message."""
     reference = submit_online(client)
     case = db.scalar(select(Case).filter_by(reference=reference))
     letter = OutboxMessage(case_id=case.id, audience="customer", channel="letter", template="acknowledgement",
@@ -143,9 +152,9 @@ def places(client, db):
                                due_on=date(2026, 3, 1), case_id=case.id, ombudsman_enquiry_id=enquiry.id)
     db.add(action)
     db.commit()
-    return {"reference": reference, "token": case.status_token, "task": tasks_of(db, reference)["first_contact"].id,
-            "letter": letter.id, "message": failed.id, "incident": incident.id,
-            "action": action.id, "enquiry": enquiry.id}
+    return {"reference": reference, "token": case.status_token,
+            "task": tasks_of(db, reference)["first_contact"].id, "letter": letter.id, "message": failed.id,
+            "incident": incident.id, "action": action.id, "enquiry": enquiry.id}
 
 
 def outcome(response, client) -> str:

@@ -33,7 +33,8 @@ def test_complaint_from_public_form_to_officer_completing_first_task(live_server
     expect(public.locator("[data-reference]")).to_be_visible()
     reference = public.locator("[data-reference]").inner_text()
     assert re.fullmatch(r"CC-\d{4}-\d{6}", reference)
-    assert public.evaluate("getComputedStyle(document.querySelector('.govuk-panel')).backgroundColor") != "rgba(0, 0, 0, 0)"
+    panel = "getComputedStyle(document.querySelector('.govuk-panel')).backgroundColor"
+    assert public.evaluate(panel) != "rgba(0, 0, 0, 0)"
 
     officer = _page(browser, errors)
     sign_in(officer, live_server, "frontline")
@@ -46,7 +47,8 @@ def test_complaint_from_public_form_to_officer_completing_first_task(live_server
     officer.get_by_label("Not resolved: investigate formally at stage 1").check()
     officer.get_by_label("What did you do?").fill("Apologised; passed to the waste team to investigate.")
     officer.get_by_role("button", name="Complete task").click()
-    expect(officer.get_by_text(f"“Try to resolve at first contact” completed for {reference}")).to_be_visible()
+    done = f"“Try to resolve at first contact” completed for {reference}"
+    expect(officer.get_by_text(done)).to_be_visible()
 
     officer.goto(f"{live_server}/cases/{reference}")
     expect(officer.get_by_text("Acknowledge the complaint").first).to_be_visible()
@@ -61,11 +63,15 @@ def test_bpmn_js_draws_every_shipped_diagram_without_warnings(live_server, brows
     page.add_script_tag(url=live_server + "/assets/bpmn-js/bpmn-navigated-viewer.production.min.js")
     for path in sorted((Path(__file__).resolve().parent.parent / "bpmn").glob("*.bpmn")):
         result = page.evaluate("""async (xml) => {
-            const box = document.createElement('div'); box.style.height = '600px'; document.body.appendChild(box)
+            const box = document.createElement('div');
+            box.style.height = '600px';
+            document.body.appendChild(box)
             const viewer = new BpmnJS({ container: box })
             const { warnings } = await viewer.importXML(xml)
-            const lanes = viewer.get('elementRegistry').filter((e) => e.type === 'bpmn:Lane').map((e) => e.businessObject.name)
-            return { warnings: warnings.map((w) => w.message), lanes, shapes: viewer.get('elementRegistry').getAll().length }
+            const lanes = viewer.get('elementRegistry').filter((e) => e.type === 'bpmn:Lane')
+                .map((e) => e.businessObject.name)
+            return { warnings: warnings.map((w) => w.message), lanes,
+                     shapes: viewer.get('elementRegistry').getAll().length }
         }""", path.read_text())
         assert result["warnings"] == [], path.name
         assert result["shapes"] > 10 and "Customer Relations Officer" in result["lanes"], path.name

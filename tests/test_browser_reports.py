@@ -1,4 +1,5 @@
-"""A real Chromium reads the reports as the director: charts under the content security policy, print layout."""
+"""A real Chromium reads the reports as the director: charts under the content security policy, print
+layout."""
 from datetime import datetime
 
 import pytest
@@ -18,7 +19,8 @@ def test_director_reads_the_dashboard_filters_it_and_prints_the_annual_report(li
     sign_in(page, live_server, "reports")
     page.get_by_role("link", name="Reports", exact=True).click()
     expect(page.get_by_role("heading", name="Comments dashboard")).to_be_visible()
-    # The default period is the last twelve whole months: this month's complaint needs a period with today in it.
+    # The default period is the last twelve whole months: this month's complaint needs a period with today in
+    # it.
     today = datetime.now(LONDON).date()
     page.get_by_label("From").fill(today.replace(day=1).isoformat())
     page.get_by_label("To").fill(today.isoformat())
@@ -36,5 +38,6 @@ def test_director_reads_the_dashboard_filters_it_and_prints_the_annual_report(li
     page.emulate_media(media="print")
     expect(page.locator(".govuk-service-navigation")).to_be_hidden()
     expect(page.get_by_role("button", name="Print this report")).to_be_hidden()
-    expect(page.get_by_role("heading", name="Self-assessment against the Complaint Handling Code")).to_be_visible()
+    expect(page.get_by_role("heading",
+                            name="Self-assessment against the Complaint Handling Code")).to_be_visible()
     assert errors == []

@@ -1,4 +1,5 @@
-"""The case page draws the flow chart of the version the case runs on, with done, current and overdue marked."""
+"""The case page draws the flow chart of the version the case runs on, with done, current and overdue
+marked."""
 from datetime import datetime, timezone
 
 import pytest
@@ -34,11 +35,13 @@ def test_the_case_page_shows_its_own_version_with_a_legend_in_words(db, app, log
     with time_machine.travel(datetime(2026, 2, 2, 9, tzinfo=timezone.utc), tick=False):
         reference = submit_online(login_as("frontline"), "query")
     old_xml = db.scalar(select(Case).filter_by(reference=reference)).process_version.bpmn_xml
-    newer = (SHIPPED_BPMN / "query.bpmn").read_bytes().replace(b'name="Answer the query"', b'name="Answer it"')
+    newer = (SHIPPED_BPMN / "query.bpmn").read_bytes().replace(b'name="Answer the query"',
+                                                               b'name="Answer it"')
     deploy_process(db, newer, app.extensions["forms"], None, "renamed")
     db.commit()
     cro = login_as("cro")
-    assert cro.get(f"/cases/{reference}/diagram.bpmn").data == old_xml  # the version it runs on, not the newest
+    # the version it runs on, not the newest
+    assert cro.get(f"/cases/{reference}/diagram.bpmn").data == old_xml
     page = cro.get(f"/cases/{reference}").text
     assert 'data-current="answer_query"' in page and 'data-done="start set_deadlines"' in page
     assert 'data-overdue="answer_query' in page  # today is long after 2026's deadline
@@ -50,7 +53,8 @@ def test_the_case_page_shows_its_own_version_with_a_legend_in_words(db, app, log
 
 def _received_long_ago(session) -> str:
     cro = session.scalar(select(User).filter_by(email="cro@example.org"))
-    return submit_comment(session, cro, DETAILS, "phone", datetime(2026, 1, 5, 10, tzinfo=timezone.utc)).reference
+    return submit_comment(session, cro, DETAILS, "phone",
+                          datetime(2026, 1, 5, 10, tzinfo=timezone.utc)).reference
 
 
 @pytest.fixture(scope="module")

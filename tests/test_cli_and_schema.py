@@ -7,7 +7,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
 
-from app.extensions import db as app_db
 from models import Base, ProcessVersion
 from processes.engine import WorkflowEngine
 
@@ -29,7 +28,9 @@ def test_setup_is_idempotent_and_prints_demo_accounts(app, db):
 
 def test_deploy_command_refuses_a_bad_diagram_with_its_line(app, db, tmp_path):
     bad = tmp_path / "bad.bpmn"
-    bad.write_text('<?xml version="1.0"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">\n<bpmn:process id="x">\n</bpmn:definitions>\n')
+    bad.write_text('<?xml version="1.0"?>\n<bpmn:definitions '
+                   'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">\n<bpmn:process '
+                   'id="x">\n</bpmn:definitions>\n')
     result = app.test_cli_runner().invoke(args=["processes", "deploy", str(bad), "--comment", "try"])
     assert result.exit_code == 1
     assert "bad.bpmn: line 4" in result.output
@@ -37,7 +38,8 @@ def test_deploy_command_refuses_a_bad_diagram_with_its_line(app, db, tmp_path):
 
 def test_deploy_command_refuses_a_task_in_an_unknown_lane(app, db, tmp_path):
     diagram = tmp_path / "lanes.bpmn"
-    diagram.write_bytes((DATA / "mini.bpmn").read_bytes().replace(b'name="Senior officer"', b'name="Chief Wizard"'))
+    diagram.write_bytes((DATA / "mini.bpmn").read_bytes().replace(b'name="Senior officer"',
+                                                                  b'name="Chief Wizard"'))
     result = app.test_cli_runner().invoke(args=["processes", "deploy", str(diagram), "--comment", "try"])
     assert result.exit_code == 1
     assert "answer_late (Answer late): is in lane “Chief Wizard”, which is not a role" in result.output

@@ -25,7 +25,8 @@ def test_resolved_at_first_contact_closes_the_case(client, db, login_as):
     reference = submit_online(client)
     officer = login_as("frontline")
     task = tasks_of(db, reference)["first_contact"]
-    complete(officer, task.id, {"first_contact_outcome": "resolved", "first_contact_notes": "Arranged a collection."})
+    complete(officer, task.id,
+             {"first_contact_outcome": "resolved", "first_contact_notes": "Arranged a collection."})
     case = db.scalar(select(Case).filter_by(reference=reference))
     assert (case.status, case.outcome) == ("closed", "Resolved at first contact")
     assert tasks_of(db, reference) == {}
@@ -43,8 +44,10 @@ def test_formal_complaint_through_stage_2_with_independent_reviewer(client, db, 
     complete(investigator, ack.id, {"ack_method": "email"})
     complete(investigator, tasks_of(db, reference)["respond_stage1"].id,
              {"stage1_outcome": "partly_upheld", "stage1_findings": "Crew missed the street.",
-              "stage1_remedies": ["apology", "financial"], "stage1_financial_amount": "25", "stage1_method": "email"})
-    complete(login_as("cro"), tasks_of(db, reference)["record_customer_reply"].id, {"customer_reply": "stage2"})
+              "stage1_remedies": ["apology", "financial"], "stage1_financial_amount": "25",
+              "stage1_method": "email"})
+    complete(login_as("cro"), tasks_of(db, reference)["record_customer_reply"].id,
+             {"customer_reply": "stage2"})
     senior = login_as("senior")
     complete(senior, tasks_of(db, reference)["acknowledge_stage2"].id, {"ack_method": "letter"})
     complete(senior, tasks_of(db, reference)["review_stage2"].id,
@@ -65,7 +68,8 @@ def test_complaint_escalates_when_the_response_deadline_passes(db, login_as, use
         response = page_form(front, "/cases/new").set_all({
             "comment_type": "complaint", "channel": "phone", "service_area": "housing",
             "received_at": datetime(2025, 12, 19, 10, 0), "comment": "Repair not done.",
-            "customer_name": "Pat Caller", "customer_phone": "01773 570222", "preferred_contact": "phone"}).submit()
+            "customer_name": "Pat Caller", "customer_phone": "01773 570222",
+                                                           "preferred_contact": "phone"}).submit()
         reference = response.location.rsplit("/", 1)[1]
         complete(front, tasks_of(db, reference)["first_contact"].id,
                  {"first_contact_outcome": "formal", "first_contact_notes": "Needs investigating."})
@@ -106,21 +110,26 @@ def test_stage_2_reviewer_is_never_the_stage_1_handler(db, login_as):
         reference = submit_online(login_as("frontline"))
         complete(login_as("frontline"), tasks_of(db, reference)["first_contact"].id,
                  {"first_contact_outcome": "formal", "first_contact_notes": "Formal."})
-        complete(login_as("investigator"), tasks_of(db, reference)["acknowledge_stage1"].id, {"ack_method": "email"})
+        complete(login_as("investigator"), tasks_of(db, reference)["acknowledge_stage1"].id,
+                 {"ack_method": "email"})
     with time_machine.travel(datetime(2026, 3, 20, 9, tzinfo=timezone.utc), tick=False):
         fire_due_timers(db, datetime.now(timezone.utc), commit=db.commit)
         db.commit()
         senior = login_as("senior")
         complete(senior, tasks_of(db, reference)["respond_stage1_escalated"].id,
-                 {"stage1_outcome": "not_upheld", "stage1_findings": "Service was correct.", "stage1_method": "email"})
-        complete(login_as("cro"), tasks_of(db, reference)["record_customer_reply"].id, {"customer_reply": "stage2"})
+                 {"stage1_outcome": "not_upheld", "stage1_findings": "Service was correct.",
+                  "stage1_method": "email"})
+        complete(login_as("cro"), tasks_of(db, reference)["record_customer_reply"].id,
+                 {"customer_reply": "stage2"})
         review_ack = tasks_of(db, reference)["acknowledge_stage2"]
         page = senior.get(f"/tasks/{review_ack.id}").text
         assert "You handled Stage 1 of this case" in page
-        # The page offers the stage 1 handler no form: these posts are hand-made, as a person forcing it would.
+        # The page offers the stage 1 handler no form: these posts are hand-made, as a person forcing it
+        # would.
         assert post_by_hand(senior, f"/tasks/{review_ack.id}/claim").status_code == 302
         assert tasks_of(db, reference)["acknowledge_stage2"].assigned_to_id is None
-        assert post_by_hand(senior, f"/tasks/{review_ack.id}", data={"ack_method": "email"}).status_code == 403
+        assert post_by_hand(senior, f"/tasks/{review_ack.id}",
+                            data={"ack_method": "email"}).status_code == 403
         complete(login_as("senior2"), review_ack.id, {"ack_method": "email"})
         assert "review_stage2" in tasks_of(db, reference)
 
@@ -138,7 +147,8 @@ def test_two_officers_completing_one_task_one_wins_the_other_is_told(client, db,
     assert loser.status_code == 404
     assert "already been completed, perhaps by someone else" in loser.text
     case = db.scalar(select(Case).filter_by(reference=reference))
-    acks = [e.details["values"] for e in case.events if e.kind == "completed" and e.details["element"] == "acknowledge_stage1"]
+    acks = [e.details["values"] for e in case.events if e.kind == "completed"
+            and e.details["element"] == "acknowledge_stage1"]
     assert acks == [{"ack_method": "email", "ack_notes": "Ian's"}]
 
 
@@ -178,9 +188,11 @@ def test_invalid_task_form_shows_errors_and_saves_nothing(client, db, login_as):
     assert error_messages(response.text) == ["What you did must be 5,000 characters or fewer",
                                              "Enter where you signposted the customer, and why"]
     assert "There is a problem" in response.text
-    assert 'value="signpost" checked' in response.text.replace("\n", " ").replace("  ", " ") or "checked" in response.text
+    assert ('value="signpost" checked' in response.text.replace("\n", " ").replace("  ", " ")
+            or "checked" in response.text)
     assert "first_contact" in tasks_of(db, reference)
-    assert [e.kind for e in db.scalar(select(Case).filter_by(reference=reference)).events].count("completed") == 0
+    assert [e.kind
+            for e in db.scalar(select(Case).filter_by(reference=reference)).events].count("completed") == 0
 
 
 def test_release_returns_a_task_to_the_team(client, db, login_as):
@@ -189,7 +201,8 @@ def test_release_returns_a_task_to_the_team(client, db, login_as):
     task = tasks_of(db, reference)["first_contact"]
     take(officer, task)
     assert reference not in officer.get("/tasks/team").text
-    released = page_form(officer, f"/tasks/{task.id}", button="Release to the team").submit(follow_redirects=True)
+    released = page_form(officer, f"/tasks/{task.id}",
+                         button="Release to the team").submit(follow_redirects=True)
     assert "Task released to the team" in released.text and reference in released.text
     assert tasks_of(db, reference)["first_contact"].assigned_to_id is None
     # The investigator is offered no release button: a hand-made post, as someone forcing it would send it.
@@ -203,14 +216,17 @@ def test_wrong_types_in_a_task_form_are_explained(client, db, login_as):
              {"first_contact_outcome": "formal", "first_contact_notes": "Formal."})
     investigator = login_as("investigator")
     complete(investigator, tasks_of(db, reference)["acknowledge_stage1"].id, {"ack_method": "email"})
-    form = page_form(investigator, f"/tasks/{tasks_of(db, reference)['respond_stage1'].id}", button="Complete task")
+    form = page_form(investigator, f"/tasks/{tasks_of(db, reference)['respond_stage1'].id}",
+                     button="Complete task")
     # Values the page does not offer, as someone editing the page would send them.
-    response = form.set_all({"stage1_outcome": "upheld", "stage1_findings": "Yes.", "stage1_financial_amount": "lots"}) \
+    response = form.set_all({"stage1_outcome": "upheld", "stage1_findings": "Yes.",
+                             "stage1_financial_amount": "lots"}) \
         .tamper("stage1_method", "fax").tamper("stage1_remedies", "financial", "bribe").submit()
     assert response.status_code == 400
-    assert error_messages(response.text) == ["Select one of the options for remedies offered",
-                                             "Financial remedy must be an amount in pounds, like 50 or 125.50",
-                                             "Select how you sent the response"]
+    assert error_messages(response.text) == [
+        "Select one of the options for remedies offered",
+        "Financial remedy must be an amount in pounds, like 50 or 125.50",
+        "Select how you sent the response"]
     assert "respond_stage1" in tasks_of(db, reference)
 
 

@@ -51,7 +51,8 @@ def _a_query_and_two_officers(sessions):
 
 def test_overlapping_completions_one_wins_the_other_gets_a_conflict(sessions, monkeypatch):
     case, task_id, (first, second), users = _a_query_and_two_officers(sessions)
-    complete_task(first, users[0], task_id, MultiDict({"query_answer": "Tuesdays.", "query_answer_method": "email"}),
+    complete_task(first, users[0], task_id,
+                  MultiDict({"query_answer": "Tuesdays.", "query_answer_method": "email"}),
                   None)  # written, not yet committed
     # The second officer's step reads the task while the first's is still open, then the first commits.
     read, outcome = threading.Event(), {}
@@ -88,12 +89,13 @@ def test_overlapping_completions_one_wins_the_other_gets_a_conflict(sessions, mo
 def test_a_step_begun_after_the_other_committed_is_told_the_task_is_done(sessions):
     _, task_id, (first, second), users = _a_query_and_two_officers(sessions)
     second.commit()  # the second officer's request begins after the first's has committed
-    complete_task(first, users[0], task_id, MultiDict({"query_answer": "Tuesdays.", "query_answer_method": "email"}),
-                  None)
+    complete_task(first, users[0], task_id,
+                  MultiDict({"query_answer": "Tuesdays.", "query_answer_method": "email"}), None)
     first.commit()
-    with pytest.raises(NotFound, match="already been completed, perhaps by someone else. Nothing you entered"):
-        complete_task(second, users[1], task_id, MultiDict({"query_answer": "Mondays.", "query_answer_method": "phone"}),
-                      None)
+    with pytest.raises(NotFound,
+                       match="already been completed, perhaps by someone else. Nothing you entered"):
+        complete_task(second, users[1], task_id,
+                      MultiDict({"query_answer": "Mondays.", "query_answer_method": "phone"}), None)
 
 
 def _counter_database(path):
@@ -147,7 +149,8 @@ def test_a_writing_session_holds_sqlites_write_lock_from_its_first_read(tmp_path
 def test_requests_that_write_declare_it_before_they_read(app, monkeypatch):
     """Posts, and the pages that audit their viewing, begin writing transactions; other pages do not."""
     from models.db import WRITING
-    # The hooks are run on bare request contexts, with no page and so no token: the CSRF check is not the point.
+    # The hooks are run on bare request contexts, with no page and so no token: the CSRF check is not the
+    # point.
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
     # The public form's last step declares its own writing transactions (test_submission_in_two_transactions).
     for method, path, writing in (("POST", "/comment/about-you", True), ("POST", "/comment/check", False),
@@ -177,7 +180,8 @@ def test_submission_in_two_transactions_holds_the_write_lock_only_to_write(tmp_p
     from processes.cases.submission import REFERENCE_TO_COME, prepare_submission, record_submission
     app, path = _sqlite_app(tmp_path)
     answers = {"comment_type": "complaint", "service_area": "waste", "comment": "Missed bin.",
-               "customer_name": "A Resident", "customer_email": "resident@example.com", "preferred_contact": "email"}
+               "customer_name": "A Resident", "customer_email": "resident@example.com",
+               "preferred_contact": "email"}
     now = datetime.now(timezone.utc)
     with app.app_context():
         session = app_db.session
@@ -186,7 +190,8 @@ def test_submission_in_two_transactions_holds_the_write_lock_only_to_write(tmp_p
         begin_reading(session)
         prepared = prepare_submission(session, answers, "web", now)  # not held up, and not numbered yet
         session.commit()
-        assert prepared.reference is None and [t.name for t in prepared.run.ready] == ["Try to resolve at first contact"]
+        assert (prepared.reference is None
+                and [t.name for t in prepared.run.ready] == ["Try to resolve at first contact"])
         assert json.dumps(REFERENCE_TO_COME) in prepared.run.state
 
         released = threading.Event()
@@ -203,7 +208,8 @@ def test_submission_in_two_transactions_holds_the_write_lock_only_to_write(tmp_p
         assert case.reference == f"CC-{now.year}-000001"
         assert [t.name for t in case.ready_tasks] == ["Try to resolve at first contact"]
         assert case.stage == "stage1" and case.stage_label == "Stage 1"
-        # The saved workflow carries the case's reference wherever it carried the placeholder, as if given at once.
+        # The saved workflow carries the case's reference wherever it carried the placeholder, as if given at
+        # once.
         assert REFERENCE_TO_COME not in case.workflow_state
         carried = _saved_values(case.workflow_state, "reference")
         assert carried == {case.reference}
@@ -219,8 +225,8 @@ def _saved_values(state: str, name: str) -> set:
 
 
 def _writing_turns(app, post):
-    """The transactions that took SQLite's write lock while `post()` ran, each as the `synchronous` setting its
-    commit ran with (FULL: it waits for the disk), and the response."""
+    """The transactions that took SQLite's write lock while `post()` ran, each as the `synchronous` setting
+    its commit ran with (FULL: it waits for the disk), and the response."""
     from sqlalchemy import event
     turns = []
 
@@ -291,8 +297,9 @@ def test_a_reference_reserved_by_a_failed_submission_is_skipped_never_reused(tmp
         session = app_db.session
         assert reserve_reference(session, now) == f"CC-{now.year}-000001"
         session.commit()  # and nothing more: the submission failed after reserving
-        case = submit_comment(session, None, {"comment_type": "query", "service_area": "waste", "comment": "When?"},
-                              "web", now)
+        case = submit_comment(session, None,
+                              {"comment_type": "query", "service_area": "waste", "comment": "When?"}, "web",
+                              now)
         session.commit()
         assert case.reference == f"CC-{now.year}-000002"
     app.extensions["db_engine"].dispose()

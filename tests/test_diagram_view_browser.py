@@ -1,5 +1,5 @@
-"""Flow charts open legible (task labels at least 10px on screen), fill the page's width, zoom by keyboard with
-real buttons, and pass axe, on the case page and in the editor; the editor's header follows a deploy."""
+"""Flow charts open legible (task labels at least 10px on screen), fill the page's width, zoom by keyboard
+with real buttons, and pass axe, on the case page and in the editor; the editor's header follows a deploy."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -24,7 +24,8 @@ LABEL_PX = """(selector) => { const text = document.querySelector(selector)
 
 def _one_complaint(session) -> str:
     cro = session.scalar(select(User).filter_by(email="cro@example.org"))
-    return submit_comment(session, cro, COMPLAINT, "phone", datetime(2026, 1, 5, 10, tzinfo=timezone.utc)).reference
+    return submit_comment(session, cro, COMPLAINT, "phone",
+                          datetime(2026, 1, 5, 10, tzinfo=timezone.utc)).reference
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +72,8 @@ def test_the_case_page_chart_opens_legible_across_the_page_and_zooms_by_keyboard
     expect(page.locator("#diagram[data-ready=true]")).to_be_attached(timeout=10_000)
     label = '#diagram [data-element-id="first_contact"] .djs-label'
     assert page.evaluate(LABEL_PX, label) >= 10
-    assert _inside(page, '#diagram [data-element-id="first_contact"]', "#diagram")  # opens where the case starts
+    # opens where the case starts
+    assert _inside(page, '#diagram [data-element-id="first_contact"]', "#diagram")
     assert page.locator("#diagram").bounding_box()["width"] >= 0.9 * VIEWPORT["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]  # and no wider
     expect(page.locator("#diagram-zoom [data-zoom-status]")).to_have_text("Shown at 95%")
@@ -89,7 +91,8 @@ def test_the_editor_opens_legible_zooms_by_keyboard_and_names_the_version_it_dep
     label = '#cc-canvas [data-element-id="first_contact"] .djs-label'
     assert page.evaluate(LABEL_PX, label) >= 10
     assert _inside(page, '#cc-canvas [data-element-id="first_contact"]', "#cc-canvas")
-    assert page.locator("#cc-canvas").bounding_box()["width"] >= 0.6 * VIEWPORT["width"]  # the panel sits beside
+    # the panel sits beside
+    assert page.locator("#cc-canvas").bounding_box()["width"] >= 0.6 * VIEWPORT["width"]
     _zoom_by_keyboard(page, label)
     assert axe_violations(page) == []
 

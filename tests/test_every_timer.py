@@ -8,7 +8,8 @@ from processes.cases.timers import fire_due_timers
 
 from .helpers.cases import at
 from .helpers.forms import post_by_hand
-from .helpers.journeys import agree_extension, choose_profile, complete, save_timescales, submit_online, take, tasks_of
+from .helpers.journeys import (agree_extension, choose_profile, complete, save_timescales, submit_online,
+                               take, tasks_of)
 from .helpers.pages import error_messages
 
 UTC = timezone.utc
@@ -26,7 +27,8 @@ def timers(db, reference):
 
 def notes(db, reference):
     case = db.scalar(select(Case).filter_by(reference=reference))
-    return [n.message for n in db.scalars(select(Notification).filter_by(case_id=case.id).order_by(Notification.id))]
+    return [n.message
+            for n in db.scalars(select(Notification).filter_by(case_id=case.id).order_by(Notification.id))]
 
 
 def formal_complaint(db, login_as, when=(2026, 3, 2, 9)):
@@ -40,7 +42,8 @@ def formal_complaint(db, login_as, when=(2026, 3, 2, 9)):
 
 def test_late_acknowledgement_alerts_the_cro_and_the_officer_keeps_the_task(db, login_as):
     reference = formal_complaint(db, login_as)
-    assert timers(db, reference) == {"stage1_ack_overdue": datetime(2026, 3, 10, tzinfo=UTC)}  # day 5: Mon 9 Mar
+    # day 5: Mon 9 Mar
+    assert timers(db, reference) == {"stage1_ack_overdue": datetime(2026, 3, 10, tzinfo=UTC)}
     with at(2026, 3, 10, 0, 0, 1):
         assert fire(db) == (1, [])
     assert notes(db, reference) == ["Stage 1 acknowledgement is overdue"]
@@ -60,8 +63,10 @@ def test_cro_extension_moves_the_deadline_and_rearms_the_timers(db, login_as):
         refused = agree_extension(cro, reference, "11", "")
         assert refused.status_code == 400
         assert error_messages(refused.text) == ["Enter a number of working days from 1 to 10",
-                                                "Enter the reason for the extension: the customer will be told it"]
-        agreed = agree_extension(cro, reference, "5", "Waiting for the contractor's report", follow_redirects=True)
+                                                "Enter the reason for the extension: the customer will be "
+                                                "told it"]
+        agreed = agree_extension(cro, reference, "5", "Waiting for the contractor's report",
+                                 follow_redirects=True)
         assert "Extension agreed" in agreed.text
     moved = tasks_of(db, reference)["respond_stage1"]
     assert moved.due_at == datetime(2026, 3, 24, tzinfo=UTC)  # five working days later: Mon 23 Mar
@@ -70,8 +75,10 @@ def test_cro_extension_moves_the_deadline_and_rearms_the_timers(db, login_as):
                                      "stage1_reminder": datetime(2026, 3, 19, tzinfo=UTC)}
     cro = login_as("cro")
     assert "Up to 5 working days at this stage." in cro.get(f"/cases/{reference}").text
-    # The investigator's case page offers no extension form: a hand-made post, as someone forcing it would send.
-    refused = post_by_hand(login_as("investigator"), f"/cases/{reference}/extension", data={"working_days": "1", "reason": "x"},
+    # The investigator's case page offers no extension form: a hand-made post, as someone forcing it would
+    # send.
+    refused = post_by_hand(login_as("investigator"), f"/cases/{reference}/extension",
+                           data={"working_days": "1", "reason": "x"},
                                             follow_redirects=True)
     assert "Only the Customer Relations Officer can agree an extension" in refused.text
     with at(2026, 3, 17, 0, 0, 1):
@@ -84,7 +91,8 @@ def test_cro_extension_moves_the_deadline_and_rearms_the_timers(db, login_as):
 def test_escalation_window_closes_stage_1_when_no_review_is_asked_for(db, login_as):
     reference = formal_complaint(db, login_as)
     with at(2026, 3, 3, 9):
-        complete(login_as("investigator"), tasks_of(db, reference)["acknowledge_stage1"].id, {"ack_method": "email"})
+        complete(login_as("investigator"), tasks_of(db, reference)["acknowledge_stage1"].id,
+                 {"ack_method": "email"})
     # Responded Friday 6 March: the window is 20 working days, to Tuesday 7 April (Good Friday 3 April
     # and Easter Monday 6 April are bank holidays); the clocks have gone forward, so midnight is 23:00 UTC.
     with at(2026, 3, 6, 9):
@@ -107,8 +115,10 @@ def test_stage_2_timers_reminder_extension_and_overdue_alert(db, login_as):
         complete(investigator, tasks_of(db, reference)["respond_stage1"].id,
                  {"stage1_outcome": "not_upheld", "stage1_findings": "Correct.", "stage1_method": "email"})
     with at(2026, 3, 9, 10):  # asks for stage 2 on Monday 9 March
-        complete(login_as("cro"), tasks_of(db, reference)["record_customer_reply"].id, {"customer_reply": "stage2"})
-        complete(login_as("senior"), tasks_of(db, reference)["acknowledge_stage2"].id, {"ack_method": "email"})
+        complete(login_as("cro"), tasks_of(db, reference)["record_customer_reply"].id,
+                 {"customer_reply": "stage2"})
+        complete(login_as("senior"), tasks_of(db, reference)["acknowledge_stage2"].id,
+                 {"ack_method": "email"})
     # Council profile: 10 working days from the request, Monday 23 March.
     assert timers(db, reference) == {"stage2_response_overdue": datetime(2026, 3, 24, tzinfo=UTC),
                                      "stage2_reminder": datetime(2026, 3, 19, tzinfo=UTC)}
@@ -119,7 +129,8 @@ def test_stage_2_timers_reminder_extension_and_overdue_alert(db, login_as):
     assert timers(db, reference) == {"stage2_response_overdue": datetime(2026, 3, 27, tzinfo=UTC),
                                      "stage2_reminder": datetime(2026, 3, 24, tzinfo=UTC)}
     with at(2026, 3, 27, 0, 0, 1):
-        # The overdue alert; the re-armed reminder (due 24 March) is stale once the deadline has passed: not sent.
+        # The overdue alert; the re-armed reminder (due 24 March) is stale once the deadline has passed: not
+        # sent.
         assert fire(db) == (1, [])
     assert sorted(notes(db, reference)) == ["Reminder: the stage 2 final response is due soon",
                                             "Stage 2 final response is overdue"]
@@ -130,7 +141,8 @@ def test_code_profile_counts_the_response_from_the_acknowledgement(db, login_as)
     assert choose_profile(login_as("owner"), "code2024").status_code == 302
     reference = formal_complaint(db, login_as)
     with at(2026, 3, 6, 9):  # acknowledged on Friday 6 March (day 4 from receipt)
-        complete(login_as("investigator"), tasks_of(db, reference)["acknowledge_stage1"].id, {"ack_method": "email"})
+        complete(login_as("investigator"), tasks_of(db, reference)["acknowledge_stage1"].id,
+                 {"ack_method": "email"})
     # 10 working days from the acknowledgement: Friday 20 March (from receipt it would be Mon 16 March).
     assert tasks_of(db, reference)["respond_stage1"].due_at == datetime(2026, 3, 21, tzinfo=UTC)
 

@@ -36,7 +36,8 @@ def test_the_case_file_holds_details_history_messages_and_the_diagram(client, db
     assert record["messages"] and {m["audience"] for m in record["messages"]} == {"staff"}
     assert files[f"diagram-complaint-v{case.process_version.number}.bpmn"] == case.process_version.bpmn_xml
     readable = files["case-file.html"].decode()
-    assert reference in readable and "Jo Bloggs" in readable and "The bin was missed three weeks running." in readable
+    assert (reference in readable and "Jo Bloggs" in readable
+            and "The bin was missed three weeks running." in readable)
     assert len([name for name in files if name.startswith("messages/")]) == len(record["messages"])
     assert db.scalar(select(AuditEntry).where(AuditEntry.action == "case file exported",
                                               AuditEntry.case_reference == reference)) is not None
@@ -44,12 +45,13 @@ def test_the_case_file_holds_details_history_messages_and_the_diagram(client, db
 
 def test_a_subject_access_export_gathers_one_persons_cases_and_no_one_elses(app, db, login_as):
     mine = [submit_online(app.test_client()),
-            submit_online(app.test_client(), "query", customer_name="Jo Bloggs", customer_email="JO@example.com",
-                          preferred_contact="email")]
-    theirs = submit_online(app.test_client(), customer_name="Sam Other", customer_email="sam@example.com",
-                           preferred_contact="email")
+            submit_online(app.test_client(), "query", customer_name="Jo Bloggs",
+                          customer_email="JO@example.com", preferred_contact="email")]
+    submit_online(app.test_client(), customer_name="Sam Other", customer_email="sam@example.com",
+                  preferred_contact="email")
     cro = login_as("cro")
-    found = page_form(cro, "/records/subject-access", button="Find cases").fill("Email address", " jo@EXAMPLE.com ").submit()
+    found = page_form(cro, "/records/subject-access", button="Find cases").fill("Email address",
+                                                                                " jo@EXAMPLE.com ").submit()
     assert re.findall(r'data-reference="([^"]+)"', found.text) == mine and "2 cases found" in found.text
 
     files = unzip(form_in(cro, found, "http://localhost/records/subject-access",
@@ -64,6 +66,7 @@ def test_a_subject_access_export_gathers_one_persons_cases_and_no_one_elses(app,
 
 
 def test_a_subject_access_search_needs_something_to_look_for(login_as):
-    response = page_form(login_as("cro"), "/records/subject-access", button="Find cases").fill("Full name", " ").submit()
+    response = page_form(login_as("cro"), "/records/subject-access", button="Find cases").fill("Full name",
+                                                                                               " ").submit()
     assert response.status_code == 400
     assert error_messages(response.text) == ["Enter the customer's email address, name or phone number"]

@@ -1,5 +1,6 @@
-"""Every field of every form definition is rendered under the name the server reads: each form is filled by its
-labels, as a person would, on the page that shows it, and what the server read is checked field by field."""
+"""Every field of every form definition is rendered under the name the server reads: each form is filled by
+its labels, as a person would, on the page that shows it, and what the server read is checked field by
+field."""
 import json
 
 import pytest
@@ -19,7 +20,8 @@ FORMS = shipped_forms()
 TASK_PAGES = {
     "first_contact": ("complaint", "first_contact", "frontline", ()),
     "acknowledgement": ("complaint", "acknowledge_stage1", "investigator", ("first_contact",)),
-    "stage1_response": ("complaint", "respond_stage1", "investigator", ("first_contact", "acknowledge_stage1")),
+    "stage1_response": ("complaint", "respond_stage1", "investigator",
+                        ("first_contact", "acknowledge_stage1")),
     "customer_reply": ("complaint", "record_customer_reply", "cro",
                        ("first_contact", "acknowledge_stage1", "respond_stage1")),
     "stage2_response": ("complaint", "review_stage2", "senior", ("first_contact", "acknowledge_stage1",
@@ -39,7 +41,8 @@ def test_every_task_form_has_a_task_page_here():
 
 def preview(owner, definition: dict):
     """The editor's preview draws a definition with the task page's macro; it is drawn outside a <form>."""
-    response = post_by_hand(owner, "/processes/forms/preview", json={"name": "form", "definition": json.dumps(definition)})
+    response = post_by_hand(owner, "/processes/forms/preview",
+                            json={"name": "form", "definition": json.dumps(definition)})
     assert response.status_code == 200, response.text
     return form_in(None, f'<form method="post">{response.text}</form>', "http://localhost/preview")
 
@@ -59,10 +62,12 @@ def test_the_staff_record_form_is_accepted_as_it_is_rendered(db, login_as):
     """Defect 1: the date boxes were named day, month... while the server reads received_at-day..., so every
     comment recorded by staff was refused with "Enter the date and time it was received"."""
     form = page_form(login_as("frontline"), "/cases/new")
-    shown = {part: form.data().get(f"received_at-{part}") for part in ("day", "month", "year", "hour", "minute")}
+    shown = {part: form.data().get(f"received_at-{part}")
+             for part in ("day", "month", "year", "hour", "minute")}
     response = form.choose("What kind of comment is it?", "Query") \
         .choose("How did it reach us?", "Phone").choose("Which service is it about?", "Housing") \
-        .fill("The customer's comment", "When is the repair booked?").submit()  # the date and time as the page filled them
+        .fill("The customer's comment",
+              "When is the repair booked?").submit()  # the date and time as the page filled them
     assert response.status_code == 302, error_messages(response.text)
     case = db.scalar(select(Case).filter_by(reference=response.location.rsplit("/", 1)[1]))
     received = as_utc(case.received_at).astimezone(LONDON)
@@ -112,5 +117,6 @@ def test_every_field_of_each_task_form_is_read_from_its_task_page(db, login_as, 
     expected = fill_every_field(form, FORMS[name])
     response = form.submit()
     assert response.status_code == 302, error_messages(response.text)
-    done = [e.details["values"] for e in case_factory.fresh(case).events if e.kind == "completed" and e.details["element"] == bpmn_id]
+    done = [e.details["values"] for e in case_factory.fresh(case).events if e.kind == "completed"
+            and e.details["element"] == bpmn_id]
     assert done == [expected]

@@ -41,7 +41,8 @@ def _work(db, users, case, bpmn_id, who, **answers):
 def _escalated_complaint(db, users) -> Case:
     """A complaint phoned in on Friday 19 December 2025, acknowledged, reminded about, then escalated."""
     with time_machine.travel(datetime(2025, 12, 19, 11, tzinfo=timezone.utc), tick=False):
-        case = submit_comment(db, users["frontline"], PHONED, "phone", datetime(2025, 12, 19, 10, tzinfo=timezone.utc))
+        case = submit_comment(db, users["frontline"], PHONED, "phone",
+                              datetime(2025, 12, 19, 10, tzinfo=timezone.utc))
         db.commit()
         _work(db, users, case, "first_contact", "frontline", first_contact_outcome="formal",
               first_contact_notes="Needs investigating.")
@@ -64,7 +65,8 @@ def test_the_officers_history_shows_what_people_did_and_what_happened_not_script
     shown = _history(login_as("cro").get(f"/cases/{case.reference}").text)
     assert [line for line in shown if line in SCRIPT_STEPS] == []
     assert "Complaint received" not in shown  # the start event: "Complaint received: phone" says it
-    escalated = "Told the customer relations officer: Stage 1 response deadline passed: escalated to a senior officer"
+    escalated = ("Told the customer relations officer: "
+                 "Stage 1 response deadline passed: escalated to a senior officer")
     for line in ("Complaint received: phone", "Fran Front completed “Try to resolve at first contact”",
                  "Ian Investigator completed “Acknowledge the complaint”", "Reminder before the deadline",
                  "Response deadline passed", escalated):

@@ -1,5 +1,5 @@
-"""Each role's main path in a real Chromium, as people use the pages: they sign in, follow the header links and
-press the buttons the pages render, fill fields by their labels, and type no address but the start page or
+"""Each role's main path in a real Chromium, as people use the pages: they sign in, follow the header links
+and press the buttons the pages render, fill fields by their labels, and type no address but the start page or
 a link they were given. axe-core checks every page each journey visits against WCAG 2.2 A and AA."""
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ from .helpers.mail import free_port, link_path, smtp_server
 pytestmark = pytest.mark.browser
 
 FIRST_CONTACT = "Try to resolve at first contact"
-RESOLVED, FORMAL, SIGNPOSTED = ("Resolved: the customer is satisfied", "Not resolved: investigate formally at stage 1",
+RESOLVED, FORMAL, SIGNPOSTED = ("Resolved: the customer is satisfied",
+                                "Not resolved: investigate formally at stage 1",
                                 "Not for this procedure: signposted elsewhere")
 
 
@@ -43,13 +44,14 @@ def test_the_journeys_walk_every_outcome_the_first_contact_form_offers():
 
 def record_comment(j: Journey, page, name: str, received: datetime, kind: str = "Complaint",
                    channel: str = "Phone", email: str | None = None, slip: bool = False) -> str:
-    """The front line officer fills "Record a comment" for a comment taken by phone (say); returns its reference.
-    `slip`: the officer first types an impossible date, and follows the error back to the box."""
+    """The front line officer fills "Record a comment" for a comment taken by phone (say); returns its
+    reference. `slip`: the officer first types an impossible date, and follows the error back to the box."""
     j.nav(page, "Record a comment")
     choose(page, "What kind of comment is it?", kind)
     choose(page, "How did it reach us?", channel)
     choose(page, "Which service is it about?", "Housing")
-    page.get_by_label("The customer's comment").fill("The repair to my boiler was booked twice and nobody came.")
+    page.get_by_label("The customer's comment").fill("The repair to my boiler was booked twice and nobody "
+                                                     "came.")
     page.get_by_label("Customer's full name").fill(name)
     if email:
         page.get_by_label("Customer's email address").fill(email)
@@ -81,15 +83,18 @@ def fill_received(page, received: datetime, **boxes: str) -> None:
         when.get_by_label(box.capitalize(), exact=True).fill(str(value))
 
 
-def settle_at_first_contact(j: Journey, page, reference: str, outcome: str, reason: str | None = None) -> None:
-    """From the case page just recorded, the officer opens the first contact task, takes it and completes it."""
+def settle_at_first_contact(j: Journey, page, reference: str, outcome: str,
+                            reason: str | None = None) -> None:
+    """From the case page just recorded, the officer opens the first contact task, takes it and completes
+    it."""
     j.click(page, page.get_by_role("link", name=FIRST_CONTACT), FIRST_CONTACT)
     j.click(page, page.get_by_role("button", name="Take this task"), FIRST_CONTACT)
     choose(page, "What happened at first contact?", outcome)
     page.get_by_label("What did you do?").fill("Talked it through with the customer on the phone.")
     if reason:
         page.get_by_role("button", name="Complete task").click()  # the reason is needed, and asked for
-        expect(page.locator(".govuk-error-summary")).to_contain_text("Enter where you signposted the customer")
+        summary = page.locator(".govuk-error-summary")
+        expect(summary).to_contain_text("Enter where you signposted the customer")
         j.check(page)
         page.get_by_label("Where did you signpost the customer, and why?").fill(reason)
     j.complete(page, reference, FIRST_CONTACT)
@@ -98,9 +103,11 @@ def settle_at_first_contact(j: Journey, page, reference: str, outcome: str, reas
 def test_front_line_records_phone_complaints_and_settles_them_at_first_contact(browser, live):
     j = Journey(browser, live.base)
     officer = j.officer("frontline")
-    last_week = (datetime.now(LONDON) - timedelta(days=7)).replace(hour=10, minute=15, second=0, microsecond=0)
+    last_week = (datetime.now(LONDON) - timedelta(days=7)).replace(hour=10, minute=15, second=0,
+                                                                   microsecond=0)
     resolved = record_comment(j, officer, "Pat Phone", last_week, slip=True)
-    assert read_case(live, resolved, received_uk) == ("phone", last_week) and read_case(live, resolved, outcome) is None
+    assert (read_case(live, resolved, received_uk) == ("phone", last_week)
+            and read_case(live, resolved, outcome) is None)
     settle_at_first_contact(j, officer, resolved, RESOLVED)
     signposted = record_comment(j, officer, "Sam Signpost", last_week + timedelta(days=1))
     settle_at_first_contact(j, officer, signposted, SIGNPOSTED,
@@ -169,7 +176,8 @@ def cro_agrees_an_extension(j: Journey, cro, reference: str) -> None:
 
 
 def customer_asks_for_a_review(j: Journey, live, reference: str) -> None:
-    """The stage 1 response is emailed; the customer follows its link to the status page and asks for stage 2."""
+    """The stage 1 response is emailed; the customer follows its link to the status page and asks for stage
+    2."""
     with smtp_server() as (settings, inbox):  # the worker sends what the steps wrote to the outbox
         deliver(live, settings=settings)
     response = inbox.about(f"Our response to your complaint {reference}")
@@ -177,7 +185,8 @@ def customer_asks_for_a_review(j: Journey, live, reference: str) -> None:
     expect(customer.locator("[data-message]", has_text=response["Subject"])).to_be_visible()
     customer.get_by_label("Why are you still unhappy? (optional)").fill("The crew still miss my street.")
     j.click(customer, customer.get_by_role("button", name="Ask for a review"))
-    expect(customer.locator(".govuk-notification-banner")).to_contain_text("A more senior officer will review")
+    banner = customer.locator(".govuk-notification-banner")
+    expect(banner).to_contain_text("A more senior officer will review")
 
 
 def customer_reads_the_final_response(j: Journey, live, reference: str, status_url: str) -> None:
@@ -192,7 +201,8 @@ def customer_reads_the_final_response(j: Journey, live, reference: str, status_u
     expect(customer.locator("[data-message]", has_text=final["Subject"])).to_be_visible()
     assert read_case(live, reference, outcome) == "Final response sent"
     assert read_case(live, reference, remedies) == [(stage, remedy, amount) for stage in ("stage1", "stage2")
-                                                    for remedy, amount in (("apology", None), ("financial", 50))]
+                                                    for remedy, amount in (("apology", None),
+                                                                           ("financial", 50))]
 
 
 def customer_withdraws_another_complaint(j: Journey, live) -> None:
@@ -234,7 +244,8 @@ def test_the_administrator_creates_an_officer_who_then_signs_in(browser, live_se
 
 
 BROKEN = b'notify("customer_relations_officer", missing_variable)'
-ESCALATION = b'notify("customer_relations_officer", "Query answer deadline passed: escalated to a senior officer")'
+ESCALATION = (b'notify("customer_relations_officer", '
+              b'"Query answer deadline passed: escalated to a senior officer")')
 
 
 def deploy_broken_query(session) -> None:
@@ -270,7 +281,8 @@ def test_the_cro_retries_a_failed_timer_and_resends_failed_messages(browser, tro
     with time_machine.travel(datetime.now(LONDON) + timedelta(days=35), tick=True):
         errors = run_timers(live)  # the worker's turn: the escalation script fails
         assert len(errors) == 1 and reference in errors[0] and "missing_variable" in errors[0]
-        assert fail_outbox(live) > 0  # the mail server is down: every try fails, until a message fails for good
+        # the mail server is down: every try fails, until a message fails for good
+        assert fail_outbox(live) > 0
         cro = j.officer("cro")
         cro_retries_in_vain_and_resends(j, live, cro, port, reference)
         owner_fixes_the_script_and_deploys(j, j.officer("owner"))  # signed in afresh after five weeks
@@ -280,10 +292,12 @@ def test_the_cro_retries_a_failed_timer_and_resends_failed_messages(browser, tro
 
 def owner_changes_a_timescale(j: Journey, owner) -> None:
     j.nav(owner, "Calendar and timescales")
-    council = owner.locator("form").filter(has=owner.get_by_role("button", name="Save council document (default)"))
+    council = owner.locator("form").filter(has=owner.get_by_role("button",
+                                                                 name="Save council document (default)"))
     council.get_by_label("Queries: respond within").fill("15")
     j.click(owner, council.get_by_role("button", name="Save council document (default)"))
-    expect(owner.locator(".govuk-notification-banner")).to_contain_text("saved: cases that start from now on use them")
+    expect(owner.locator(".govuk-notification-banner")).to_contain_text("saved: cases that start from now on "
+                                                                        "use them")
 
 
 def cro_retries_in_vain_and_resends(j: Journey, live, cro, port: int, reference: str) -> None:

@@ -40,8 +40,8 @@ def test_each_role_lands_on_its_own_page_after_signing_in(app, db, who):
 
 
 @pytest.mark.parametrize("target, lands", [("/audit/", "/audit/"), ("//evil.example/", "/cases/"),
-                                           ("https://evil.example/", "/cases/"), ("/\\evil.example", "/cases/"),
-                                           ("evil", "/cases/")])
+                                           ("https://evil.example/", "/cases/"),
+                                           ("/\\evil.example", "/cases/"), ("evil", "/cases/")])
 def test_a_safe_next_page_wins_over_the_landing_page(app, db, target, lands):
     from urllib.parse import quote
     _, location = _sign_in(app, "cro", f"/sign-in?next={quote(target)}")
@@ -53,7 +53,8 @@ def test_the_headers_home_links_go_to_the_landing_page(app, db, login_as, who):
     tree = _tree(login_as(who).get("/cases/notifications"))
     assert tree.xpath("//a[contains(@class, 'cc-council-header__link')]/@href") == [LANDS_ON[who]]
     assert tree.xpath("//a[contains(@class, 'govuk-service-navigation__link') and not(@role)]"
-                      "[contains(@class, 'service-name') or ancestor::*[contains(@class, 'service-name')]]/@href") \
+                      "[contains(@class, 'service-name') or ancestor::*[contains(@class, "
+                      "'service-name')]]/@href") \
         == [LANDS_ON[who]]
 
 
@@ -64,16 +65,19 @@ def test_the_public_header_links_to_the_start_page(client):
 
 def _notifications_link(response):
     link = _tree(response).xpath("//nav//a[contains(@href, '/cases/notifications')]")[0]
-    return " ".join(link.text_content().split()), link.xpath(".//*[contains(@class, 'govuk-visually-hidden')]")
+    hidden = link.xpath(".//*[contains(@class, 'govuk-visually-hidden')]")
+    return " ".join(link.text_content().split()), hidden
 
 
 def test_the_notifications_link_counts_new_ones_until_they_are_seen(db, users, login_as):
     case = record_case(db, users["frontline"])
-    db.add_all([Notification(case=case, role="customer_relations_officer", message=f"Late {n}") for n in (1, 2)])
+    db.add_all([Notification(case=case, role="customer_relations_officer", message=f"Late {n}")
+                for n in (1, 2)])
     db.commit()  # what a request does next must see it
     cro = login_as("cro")
     words, hidden = _notifications_link(cro.get("/cases/"))
-    assert words == "Notifications 2 new" and [h.text for h in hidden] == [" new"]  # the "new" is for screen readers
+    # the "new" is for screen readers
+    assert words == "Notifications 2 new" and [h.text for h in hidden] == [" new"]
     page = cro.get("/cases/notifications")
     assert len(_tree(page).xpath("//*[@data-new]")) == 2
     assert _notifications_link(cro.get("/cases/"))[0] == "Notifications"  # seen: nothing new
@@ -100,7 +104,8 @@ def test_the_footer_offers_staff_sign_in_only_to_those_signed_out(client, login_
 def test_the_overview_counts_open_overdue_waiting_and_failed_work(db, users, login_as):
     def counts():
         tree = _tree(login_as("cro").get("/cases/"))
-        return {li.get("data-count"): int(li.xpath(".//*[@class='cc-count__number']")[0].text.replace(",", ""))
+        return {li.get("data-count"): int(li.xpath(".//*[@class='cc-count__number']")[0].text.replace(",",
+                                                                                                      ""))
                 for li in tree.xpath("//li[@data-count]")}
     before = counts()
     late = record_case(db, users["frontline"], received_at=datetime.now(timezone.utc) - timedelta(days=40))
@@ -145,13 +150,15 @@ def test_no_page_number_breaks_a_paged_list(db, login_as, number):
     cro = login_as("cro")
     for path in ("/audit/", "/tasks/", "/tasks/team"):
         response = cro.get(f"{path}?page={number}")
-        assert response.status_code == 200, (path, number)  # a huge number was a 500 (SQLite's integer overflow)
+        # a huge number was a 500 (SQLite's integer overflow)
+        assert response.status_code == 200, (path, number)
 
 
 @pytest.mark.parametrize("now, period", [
     (datetime(2026, 12, 2, 12, tzinfo=timezone.utc), ("2025-12-01", "2026-11-30")),
     (datetime(2027, 1, 1, 9, tzinfo=timezone.utc), ("2026-01-01", "2026-12-31")),
-    (datetime(2026, 6, 30, 23, 30, tzinfo=timezone.utc), ("2025-07-01", "2026-06-30")),  # 1 July in London (BST)
+    (datetime(2026, 6, 30, 23, 30, tzinfo=timezone.utc),
+     ("2025-07-01", "2026-06-30")),  # 1 July in London (BST)
     (datetime(2026, 11, 30, 23, 30, tzinfo=timezone.utc), ("2025-11-01", "2026-10-31")),  # still 30 November
 ])
 def test_the_dashboard_opens_on_the_last_twelve_whole_months(db, login_as, now, period):

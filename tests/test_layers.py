@@ -1,4 +1,5 @@
-"""The layers are enforced: the domain never reaches into the web layer, and only the engine knows SpiffWorkflow."""
+"""The layers are enforced: the domain never reaches into the web layer, and only the engine knows
+SpiffWorkflow."""
 import ast
 from pathlib import Path
 

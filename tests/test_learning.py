@@ -1,5 +1,6 @@
-"""Improvement actions, Ombudsman enquiries, the self-assessment and the printable reports, through the web."""
-from datetime import date, datetime, timezone
+"""Improvement actions, Ombudsman enquiries, the self-assessment and the printable reports, through the
+web."""
+from datetime import date, timezone
 
 from sqlalchemy import select
 
@@ -18,7 +19,8 @@ UTC = timezone.utc
 
 
 def record_enquiry(cro, reference: str, theirs: str, received_on: str):
-    return page_form(cro, "/reports/ombudsman", button="Record the enquiry").fill("Our case reference", reference) \
+    return page_form(cro, "/reports/ombudsman", button="Record the enquiry").fill("Our case reference",
+                                                                                  reference) \
         .fill("The Ombudsman's reference", theirs).fill("Date the enquiry was received", received_on).submit()
 
 
@@ -28,8 +30,10 @@ def update_action(owner, action_id: int, status: str, evidence: str):
 
 
 def raise_action(cro, reference: str, owner: str):
-    return page_form(cro, "/reports/actions", button="Raise the action").fill("What will be done", "Add benches") \
-        .choose("Raised from", "suggestion").fill("Case it came from (optional)", reference).choose("Owner", owner) \
+    return page_form(cro, "/reports/actions", button="Raise the action").fill("What will be done",
+                                                                              "Add benches") \
+        .choose("Raised from", "suggestion").fill("Case it came from (optional)", reference).choose("Owner",
+                                                                                                    owner) \
         .fill("Due date", "2026-09-30").submit()
 
 
@@ -41,16 +45,19 @@ def test_ombudsman_enquiry_decision_and_a_recommendation_that_goes_overdue(db, l
         assert record_enquiry(cro, reference.lower(), "25 012 345", "2026-05-20").status_code == 302
         enquiry = db.scalar(select(OmbudsmanEnquiry))
         url = f"/reports/ombudsman/{enquiry.id}"
-        assert page_form(cro, url, button="Save the decision").choose("The Ombudsman's decision", "upheld_injustice") \
+        assert page_form(cro, url, button="Save the decision").choose("The Ombudsman's decision",
+                                                                      "upheld_injustice") \
             .fill("Date of the decision", "2026-05-28").submit().status_code == 302
-        assert page_form(cro, url, button="Add the recommendation").fill("What will be done", "Apologise and pay £100") \
+        assert page_form(cro, url, button="Add the recommendation").fill("What will be done",
+                                                                         "Apologise and pay £100") \
             .choose("Owner", users["manager"].name).fill("Due date", "2026-06-10").submit().status_code == 302
         page = cro.get(f"/reports/ombudsman/{enquiry.id}").text
     assert "Upheld: fault and injustice on 28 May 2026" in page and "Apologise and pay £100" in page
     action = db.scalar(select(ImprovementAction))
     action_id = action.id
     assert (action.source, action.case_id, action.status) == ("ombudsman", enquiry.case_id, "open")
-    history = [e.summary for e in db.scalars(select(CaseEvent).filter_by(case_id=enquiry.case_id, kind="ombudsman"))]
+    history = [e.summary
+               for e in db.scalars(select(CaseEvent).filter_by(case_id=enquiry.case_id, kind="ombudsman"))]
     assert history == ["Ombudsman enquiry 25 012 345 received on 20 May 2026",
                        "Ombudsman decision on 25 012 345: Upheld: fault and injustice"]
     with at(2026, 6, 11, 9):  # a day past due: the owner and the CRO see it, nobody else does
@@ -60,11 +67,13 @@ def test_ombudsman_enquiry_decision_and_a_recommendation_that_goes_overdue(db, l
         assert "data-overdue-actions" not in investigator.get("/tasks/").text
         refused = update_action(manager, action_id, "done", "")
         assert refused.status_code == 400
-        assert error_messages(refused.text) == ["Enter what was done: it is the evidence that the action is complete"]
+        assert error_messages(refused.text) == ["Enter what was done: it is the evidence that the action is "
+                                                "complete"]
         assert update_action(manager, action_id, "done", "Paid on 9 June").status_code == 302
         assert "data-overdue-actions" not in cro.get("/tasks/").text
     action = db.scalar(select(ImprovementAction).execution_options(populate_existing=True))
-    assert (action.status, action.completed_on, action.evidence) == ("done", date(2026, 6, 11), "Paid on 9 June")
+    assert (action.status, action.completed_on, action.evidence) == ("done", date(2026, 6, 11),
+                                                                     "Paid on 9 June")
     year = Filters(date(2026, 1, 1), date(2026, 12, 31))
     figures = {t.key: t.rows for t in dashboard(db, year, date(2026, 6, 11), {})}
     assert figures["ombudsman"] == [["Upheld: fault and injustice", 1]]
@@ -83,8 +92,10 @@ def test_enquiry_for_an_unknown_case_is_refused_and_what_was_typed_is_kept(db, l
 
 def test_director_reads_but_cannot_raise_actions(db, login_as, users):
     director = login_as("reports")
-    # The director's page offers no form to raise an action: a hand-made post, as someone forcing it would send.
-    response = post_by_hand(director, "/reports/actions", data={"description": "x", "owner_id": users["manager"].id,
+    # The director's page offers no form to raise an action: a hand-made post, as someone forcing it would
+    # send.
+    response = post_by_hand(director, "/reports/actions",
+                            data={"description": "x", "owner_id": users["manager"].id,
                                                        "due_on": "2026-06-10", "source": "other"})
     assert "Only the Customer Relations Officer can change this" in director.get(response.location).text
     assert db.scalar(select(ImprovementAction)) is None
@@ -96,9 +107,11 @@ def test_self_assessment_is_stored_per_year_and_printed_in_the_annual_report(db,
     form = page_form(cro, "/reports/annual?year=2025", button="Save the self-assessment")
     missing = form.set_all({n: "yes" for n in answers if n != "answer_stages"}).submit()
     assert missing.status_code == 400 and error_messages(missing.text) == ["Select how far we meet section 6"]
-    assert form.set_all({"answer_stages": "partly", "evidence_stages": "Stage 2 takes 10 days, the Code 20"}) \
+    assert form.set_all({"answer_stages": "partly",
+                         "evidence_stages": "Stage 2 takes 10 days, the Code 20"}) \
         .submit().status_code == 302
-    assert {a.section: a.answer for a in db.scalars(select(SelfAssessment).filter_by(year=2025))}["stages"] == "partly"
+    assert {a.section: a.answer
+            for a in db.scalars(select(SelfAssessment).filter_by(year=2025))}["stages"] == "partly"
     page = login_as("reports").get("/reports/annual?year=2025").text
     assert "Annual complaints report 2025 to 2026" in page and "Stage 2 takes 10 days, the Code 20" in page
     assert "Partly meets" in page and "Save the self-assessment" not in page  # the director reads only

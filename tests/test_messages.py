@@ -19,7 +19,8 @@ UTC = timezone.utc
 
 
 def find_status(client, reference: str, code: str):
-    return page_form(client, "/status/", button="Continue").fill("Reference", reference).fill("Code", code).submit()
+    return page_form(client, "/status/", button="Continue").fill("Reference", reference).fill("Code",
+                                                                                              code).submit()
 
 
 @pytest.fixture()
@@ -28,7 +29,8 @@ def smtp():
     inbox, port = Inbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    controller.inbox, controller.settings = inbox, SmtpSettings(host="127.0.0.1", port=port, sender="cc@council.example")
+    controller.inbox, controller.settings = inbox, SmtpSettings(host="127.0.0.1", port=port,
+                                                                sender="cc@council.example")
     yield controller
     try:
         controller.stop()
@@ -39,12 +41,14 @@ def smtp():
 @pytest.fixture(autouse=True)
 def empty_outbox(db):
     """Start from an empty queue (other tests' messages are marked sent inside this test's transaction)."""
-    db.execute(update(OutboxMessage).where(OutboxMessage.status.in_(("pending", "sending"))).values(status="sent"))
+    db.execute(update(OutboxMessage).where(OutboxMessage.status.in_(("pending",
+                                                                     "sending"))).values(status="sent"))
     db.commit()
 
 
 def latest_to(db, address: str) -> OutboxMessage:
-    return db.scalar(select(OutboxMessage).where(OutboxMessage.to_address == address).order_by(OutboxMessage.id.desc()))
+    return db.scalar(select(OutboxMessage).where(OutboxMessage.to_address ==
+    address).order_by(OutboxMessage.id.desc()))
 
 
 def deliver(db, settings, now=None):
@@ -91,7 +95,8 @@ def test_after_the_last_retry_the_cro_sees_it_and_can_resend(client, db, smtp, l
     page = cro.get("/cases/messages").text
     assert "frontline@example.org" in page and "ConnectionRefusedError" in page
     assert "Resend" in page
-    assert page_form(cro, "/cases/messages", action=f"/cases/messages/{message.id}/resend").submit().status_code == 302
+    assert page_form(cro, "/cases/messages",
+                     action=f"/cases/messages/{message.id}/resend").submit().status_code == 302
     assert deliver(db, smtp.settings) == (1, 0)
     assert db.get(OutboxMessage, message.id).status == "sent"
     assert login_as("frontline").get("/cases/messages").status_code == 403
@@ -160,20 +165,23 @@ def test_customer_withdraws_and_the_case_closes(client, db, login_as):
     case = db.scalar(select(Case).filter_by(reference=reference))
     assert (case.status, case.outcome) == ("closed", "Withdrawn by the customer")
     assert tasks_of(db, reference) == {}
-    assert db.scalar(select(Notification).filter_by(case_id=case.id)).message == "The customer withdrew their comment"
+    notification = db.scalar(select(Notification).filter_by(case_id=case.id))
+    assert notification.message == "The customer withdrew their comment"
 
 
 def test_letters_for_customers_without_email(db, login_as):
     with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=UTC), tick=False):
         front = login_as("frontline")
         response = page_form(front, "/cases/new").set_all({
-            "comment_type": "complaint", "channel": "letter", "service_area": "housing", "comment": "By post.",
+            "comment_type": "complaint", "channel": "letter", "service_area": "housing",
+                                                           "comment": "By post.",
             "received_at": datetime(2026, 3, 2, 8, 0), "customer_name": "Lee Letter",
             "customer_address": "1 High Street\nRipley DE5 3BT", "preferred_contact": "letter"}).submit()
         reference = response.location.rsplit("/", 1)[1]
         complete(front, tasks_of(db, reference)["first_contact"].id,
                  {"first_contact_outcome": "formal", "first_contact_notes": "Formal."})
-        complete(login_as("investigator"), tasks_of(db, reference)["acknowledge_stage1"].id, {"ack_method": "letter"})
+        complete(login_as("investigator"), tasks_of(db, reference)["acknowledge_stage1"].id,
+                 {"ack_method": "letter"})
     letter = db.scalar(select(OutboxMessage).where(OutboxMessage.audience == "customer",
                                                    OutboxMessage.channel == "letter"))
     assert letter is not None and letter.status == "to_post" and "Ripley" in letter.to_address
@@ -182,7 +190,8 @@ def test_letters_for_customers_without_email(db, login_as):
     assert letter.subject in listing
     printable = front.get(f"/cases/letters/{letter.id}").text
     assert "Print this letter" in printable and "Lee Letter" in printable
-    assert page_form(front, "/cases/letters", action=f"/cases/letters/{letter.id}/posted").submit().status_code == 302
+    assert page_form(front, "/cases/letters",
+                     action=f"/cases/letters/{letter.id}/posted").submit().status_code == 302
     assert db.get(OutboxMessage, letter.id).status == "posted"
     case = db.scalar(select(Case).filter_by(reference=reference))
     assert letter.subject in front.get(f"/status/{case.status_token}").text
@@ -195,7 +204,8 @@ def walk_to_stage1_response(db, login_as, received=(2026, 3, 2, 9)):
         complete(login_as("frontline"), tasks_of(db, reference)["first_contact"].id,
                  {"first_contact_outcome": "formal", "first_contact_notes": "Formal."})
     with time_machine.travel(datetime(2026, 3, 3, 9, tzinfo=UTC), tick=False):
-        complete(login_as("investigator"), tasks_of(db, reference)["acknowledge_stage1"].id, {"ack_method": "email"})
+        complete(login_as("investigator"), tasks_of(db, reference)["acknowledge_stage1"].id,
+                 {"ack_method": "email"})
     with time_machine.travel(datetime(2026, 3, 6, 9, tzinfo=UTC), tick=False):
         complete(login_as("investigator"), tasks_of(db, reference)["respond_stage1"].id,
                  {"stage1_outcome": "partly_upheld", "stage1_findings": "The crew missed your street twice.",
@@ -216,7 +226,8 @@ def test_customer_gets_the_acknowledgement_and_the_response_with_the_right_dates
     response = mails[f"Our response to your complaint {reference}"]
     assert "Outcome: Partly upheld" in response and "The crew missed your street twice." in response
     assert "an apology, a financial remedy (a payment of £25.00)" in response
-    # Asked for by Tuesday 7 April: 20 working days from Friday 6 March, Good Friday and Easter Monday skipped.
+    # Asked for by Tuesday 7 April: 20 working days from Friday 6 March, Good Friday and Easter Monday
+    # skipped.
     assert "by Tuesday 7 April 2026" in response
     assert "first_contact_notes" not in response and "Formal." not in response
     status = login_as("cro").get(f"/status/{case.status_token}").text
@@ -228,11 +239,13 @@ def test_review_asked_for_on_the_status_page_starts_stage_2(db, smtp, client, lo
     reference = walk_to_stage1_response(db, login_as)
     case = db.scalar(select(Case).filter_by(reference=reference))
     with time_machine.travel(datetime(2026, 3, 10, 9, tzinfo=UTC), tick=False):
-        done = page_form(client, f"/status/{case.status_token}", button="Ask for a review").submit(follow_redirects=True)
+        done = page_form(client, f"/status/{case.status_token}",
+                         button="Ask for a review").submit(follow_redirects=True)
     assert "A more senior officer will review your complaint" in done.text
     assert set(tasks_of(db, reference)) == {"acknowledge_stage2"}
     with time_machine.travel(datetime(2026, 3, 11, 9, tzinfo=UTC), tick=False):
-        complete(login_as("senior"), tasks_of(db, reference)["acknowledge_stage2"].id, {"ack_method": "email"})
+        complete(login_as("senior"), tasks_of(db, reference)["acknowledge_stage2"].id,
+                 {"ack_method": "email"})
     deliver(db, smtp.settings)
     ack2 = next(body(m) for m in smtp.inbox.to("jo@example.com") if "request for a review" in m["Subject"])
     # Council profile: 10 working days from the request on Tuesday 10 March.
@@ -269,7 +282,8 @@ def test_mail_goes_over_starttls_or_tls_with_a_login(client, db, tmp_path, secur
     logins = []
 
     def authenticator(server, session, envelope, mechanism, auth_data):
-        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"council", b"s3cret")
+        ok = (isinstance(auth_data, LoginPassword)
+              and (auth_data.login, auth_data.password) == (b"council", b"s3cret"))
         logins.append(ok)
         return AuthResult(success=ok)
 
@@ -288,8 +302,8 @@ def test_mail_goes_over_starttls_or_tls_with_a_login(client, db, tmp_path, secur
                                 password="s3cret", sender="cc@council.example", ca_file=str(ca_file))
         assert deliver(db, settings) == (1, 0), latest_to(db, "frontline@example.org").last_error
         assert logins == [True] and len(inbox.to("frontline@example.org")) == 1
-        wrong = SmtpSettings(host="127.0.0.1", port=port, security=security, username="council", password="nope",
-                             sender="cc@council.example", ca_file=str(ca_file), timeout=3)
+        wrong = SmtpSettings(host="127.0.0.1", port=port, security=security, username="council",
+                             password="nope", sender="cc@council.example", ca_file=str(ca_file), timeout=3)
         submit_online(client)
         assert deliver(db, wrong) == (0, 1)  # refused: kept, to be retried
         refused = latest_to(db, "frontline@example.org")

@@ -41,7 +41,8 @@ def test_each_problem_names_its_element(app, db):
               .replace('name="Senior officer"', 'name="Night watch"')  # user tasks in a lane with no role
               .replace('<spiffworkflow:property name="form" value="customer_reply" />',
                        '<spiffworkflow:property name="form" value="no_such_form" />')
-              .replace('stage1_ack_due = add_working_days', 'stage1_ack_due = __import__("os") or add_working_days')
+              .replace('stage1_ack_due = add_working_days',
+                       'stage1_ack_due = __import__("os") or add_working_days')
               .replace('>stage2_reminder_at</bpmn:timeDate>', '>42</bpmn:timeDate>')
               .replace('first_contact_outcome == "signpost"', 'first_contact_outcome === "signpost"'))
     found = dict(problems_of(app, db, broken))
@@ -97,10 +98,12 @@ def test_the_editor_opens_the_newest_deployed_diagram_with_its_forms(login_as):
 def test_validate_returns_problems_per_element(login_as):
     owner = login_as("owner")
     broken = COMPLAINT.replace(">stage1_response_due</bpmn:timeDate>", ">stage1_due</bpmn:timeDate>")
-    problems = post_by_hand(owner, "/processes/complaint/validate", json={"xml": broken, "forms": {}}).json["problems"]
+    problems = post_by_hand(owner, "/processes/complaint/validate",
+                            json={"xml": broken, "forms": {}}).json["problems"]
     assert [p["element_id"] for p in problems] == ["stage1_response_overdue"]
     assert problems[0]["element_name"] == "Response deadline passed"
-    assert post_by_hand(owner, "/processes/complaint/validate", json={"xml": COMPLAINT, "forms": {}}).json == {"problems": []}
+    assert post_by_hand(owner, "/processes/complaint/validate",
+                        json={"xml": COMPLAINT, "forms": {}}).json == {"problems": []}
 
 
 def test_form_preview_is_drawn_as_the_task_page_draws_it(app, login_as):
@@ -109,33 +112,42 @@ def test_form_preview_is_drawn_as_the_task_page_draws_it(app, login_as):
     definition["fields"][0]["label"] = "How did you tell them?"
     html = post_by_hand(owner, "/processes/forms/preview", json={"name": "acknowledgement",
                                                          "definition": json.dumps(definition)}).text
-    assert "How did you tell them?" in html and 'class="govuk-radios__input"' in html and 'value="letter"' in html
-    refused = post_by_hand(owner, "/processes/forms/preview", json={"name": "x", "definition": '{"schema": {"type": 5}}'})
+    assert ("How did you tell them?" in html and 'class="govuk-radios__input"' in html
+            and 'value="letter"' in html)
+    refused = post_by_hand(owner, "/processes/forms/preview",
+                           json={"name": "x", "definition": '{"schema": {"type": 5}}'})
     assert refused.status_code == 400 and "This form cannot be shown" in refused.text
 
 
 def test_a_bad_upload_is_refused_with_the_line_and_reason(login_as):
     owner = login_as("owner")
     bad = COMPLAINT.replace("</bpmn:process>", "</bpmn:proces>").encode()
-    response = page_form(owner, "/processes/complaint/edit", button="Open file").attach("BPMN file", bad, "mine.bpmn").submit()
+    response = page_form(owner, "/processes/complaint/edit", button="Open file").attach("BPMN file", bad,
+                                                                                        "mine.bpmn").submit()
     assert response.status_code == 400
     assert "The file could not be opened: line" in response.text and "mismatch" in response.text
     edited = COMPLAINT.replace("Work out stage 1 deadlines", "Work out the stage one deadlines").encode()
-    opened = page_form(owner, "/processes/complaint/edit", button="Open file").attach("BPMN file", edited, "mine.bpmn").submit()
+    opened = page_form(owner, "/processes/complaint/edit", button="Open file").attach("BPMN file", edited,
+                                                                                      "mine.bpmn").submit()
     assert opened.status_code == 200 and "Work out the stage one deadlines" in opened.text
     assert "Showing mine.bpmn" in opened.text
 
 
 def test_deploy_needs_a_comment_and_a_valid_diagram(db, login_as):
     owner = login_as("owner")
-    no_comment = post_by_hand(owner, "/processes/complaint/deploy", json={"xml": COMPLAINT, "forms": {}, "comment": " "})
-    assert no_comment.status_code == 400 and no_comment.json["errors"] == {"comment": "Enter what changed and why"}
+    no_comment = post_by_hand(owner, "/processes/complaint/deploy",
+                              json={"xml": COMPLAINT, "forms": {}, "comment": " "})
+    assert (no_comment.status_code == 400
+            and no_comment.json["errors"] == {"comment": "Enter what changed and why"})
     broken = COMPLAINT.replace('value="stage1_response" />', 'value="gone" />')
-    refused = post_by_hand(owner, "/processes/complaint/deploy", json={"xml": broken, "forms": {}, "comment": "Try"})
+    refused = post_by_hand(owner, "/processes/complaint/deploy",
+                           json={"xml": broken, "forms": {}, "comment": "Try"})
     assert refused.status_code == 400 and {p["element_id"] for p in refused.json["problems"]} == {
-        "respond_stage1", "respond_stage1_escalated", "send_stage1_response"}  # form and template of that name
+        # form and template of that name
+        "respond_stage1", "respond_stage1_escalated", "send_stage1_response"}
     assert latest_version(db, "complaint").number == 1
-    same = post_by_hand(owner, "/processes/complaint/deploy", json={"xml": COMPLAINT, "forms": {}, "comment": "Again"})
+    same = post_by_hand(owner, "/processes/complaint/deploy",
+                        json={"xml": COMPLAINT, "forms": {}, "comment": "Again"})
     assert same.json["new"] is False and same.json["version"] == 1
 
 
@@ -146,13 +158,14 @@ def test_deploying_edits_makes_a_version_new_cases_start_on(app, client, db, log
     form["fields"][0]["label"] = "What happened when you spoke to them?"
     edited = COMPLAINT.replace(STAGE1_SCRIPT, STAGE1_SCRIPT.replace('timescales["stage1_response"]', "15"))
     response = post_by_hand(owner, "/processes/complaint/deploy",
-                          json={"xml": edited, "forms": {"first_contact": form}, "comment": "15 days to respond"})
+                          json={"xml": edited, "forms": {"first_contact": form},
+                                "comment": "15 days to respond"})
     assert response.status_code == 200 and response.json["version"] == 2 and response.json["new"] is True
     version = latest_version(db, "complaint")
     assert version.comment == "15 days to respond" and version.forms["first_contact"] == form
     assert version.deployed_by_id == users["owner"].id
-    assert db.scalar(select(AuditEntry).filter_by(action="deploy").order_by(AuditEntry.id.desc())).detail.endswith(
-        "15 days to respond")
+    newest = select(AuditEntry).filter_by(action="deploy").order_by(AuditEntry.id.desc())
+    assert db.scalar(newest).detail.endswith("15 days to respond")
     after = submit_online(client)
     frontline = login_as("frontline")
     old_page = frontline.get(f"/tasks/{tasks_of(db, before)['first_contact'].id}").text
@@ -160,15 +173,18 @@ def test_deploying_edits_makes_a_version_new_cases_start_on(app, client, db, log
     assert "What happened when you spoke to them?" in new_page and "when you spoke to them" not in old_page
     cases = {c.reference: c for c in db.scalars(select(Case).where(Case.reference.in_([before, after])))}
     assert cases[before].process_version.number == 1 and cases[after].process_version.number == 2
-    assert db.scalar(select(ProcessVersion).filter_by(process_key="complaint", number=1)).comment.startswith("Shipped")
+    assert db.scalar(select(ProcessVersion).filter_by(process_key="complaint",
+                                                      number=1)).comment.startswith("Shipped")
 
 
 def test_the_deploy_command_validates_like_the_editor(app, db, tmp_path):
     diagram = tmp_path / "complaint.bpmn"
-    diagram.write_text(COMPLAINT.replace(">stage1_ack_due</bpmn:timeDate>", ">stage1_ack_deu</bpmn:timeDate>"))
+    diagram.write_text(COMPLAINT.replace(">stage1_ack_due</bpmn:timeDate>",
+                                         ">stage1_ack_deu</bpmn:timeDate>"))
     result = app.test_cli_runner().invoke(args=["processes", "deploy", str(diagram), "--comment", "try"])
     assert result.exit_code == 1
-    assert ("complaint.bpmn: stage1_ack_overdue (Acknowledgement overdue): The timer expression fails on sample "
+    assert ("complaint.bpmn: stage1_ack_overdue (Acknowledgement overdue): The timer expression fails on "
+            "sample "
             "case data: name 'stage1_ack_deu' is not defined") in result.output
     assert latest_version(db, "complaint").number == 1
 
@@ -177,11 +193,14 @@ def test_the_editor_offers_the_forms_of_the_newest_version(app, db, login_as):
     owner = login_as("owner")
     form = copy.deepcopy(app.extensions["forms"]["customer_reply"])
     form["description"] = "Ask the customer whether they are satisfied."
-    assert post_by_hand(owner, "/processes/complaint/deploy", json={"xml": COMPLAINT, "forms": {"customer_reply": form},
-                                                            "comment": "Clearer reply form"}).json["version"] == 2
+    deployed = post_by_hand(owner, "/processes/complaint/deploy",
+                            json={"xml": COMPLAINT, "forms": {"customer_reply": form},
+                                  "comment": "Clearer reply form"})
+    assert deployed.json["version"] == 2
     assert "Ask the customer whether they are satisfied." in owner.get("/processes/complaint/edit").text
     # A form sent as something other than a definition is a problem on the tasks using it, not a crash.
     problems = post_by_hand(owner, "/processes/complaint/validate",
-                          json={"xml": COMPLAINT, "forms": {"customer_reply": ["not", "a", "form"]}}).json["problems"]
+                          json={"xml": COMPLAINT,
+                                "forms": {"customer_reply": ["not", "a", "form"]}}).json["problems"]
     assert problems[0]["element_id"] == "record_customer_reply" and "is not valid" in problems[0]["message"]
     assert {p["message"].split(":")[0] for p in problems[1:]} == {"The condition fails on sample case data"}

@@ -33,9 +33,11 @@ def live(tmp_path_factory):
 # modeler's own API: dragging from the palette onto a flow is what a person does, and is flaky to script.
 ADD_TASK = """() => {
   const m = window.ccModeller, registry = m.get('elementRegistry'), modeling = m.get('modeling')
-  const ack = registry.get('acknowledge_stage1'), flow = registry.get('Flow_acknowledge_stage1_to_set_stage1_response_due')
+  const ack = registry.get('acknowledge_stage1');
+  const flow = registry.get('Flow_acknowledge_stage1_to_set_stage1_response_due')
   const next = flow.target
-  const task = modeling.createShape({ type: 'bpmn:UserTask' }, { x: ack.x + ack.width / 2 + 40, y: ack.y + ack.height + 70 }, ack.parent)
+  const task = modeling.createShape({ type: 'bpmn:UserTask' },
+      { x: ack.x + ack.width / 2 + 40, y: ack.y + ack.height + 70 }, ack.parent)
   modeling.reconnectEnd(flow, task, { x: task.x, y: task.y + task.height / 2 })
   modeling.connect(task, next)
   return task.id
@@ -67,7 +69,8 @@ def test_owner_changes_the_response_time_and_adds_a_task_then_only_new_complaint
 
     # A new task for the investigating officer, after the acknowledgement.
     new_task = owner.evaluate(ADD_TASK)
-    owner.evaluate("(id) => window.ccModeller.get('selection').select(window.ccModeller.get('elementRegistry').get(id))",
+    owner.evaluate("(id) => "
+                   "window.ccModeller.get('selection').select(window.ccModeller.get('elementRegistry').get(id))",
                    new_task)
     expect(owner.locator("#cc-panel-kind")).to_have_text("user task")
     owner.get_by_label("Name", exact=True).fill("Introduce yourself to the customer")
@@ -80,13 +83,15 @@ def test_owner_changes_the_response_time_and_adds_a_task_then_only_new_complaint
     expect(owner.locator("#cc-form-preview")).to_contain_text("How did you send the acknowledgement?")
     definition.fill(definition.input_value().replace("How did you send the acknowledgement?",
                                                      "How did you contact the customer?"))
-    expect(owner.locator("#cc-form-preview .govuk-fieldset__legend")).to_contain_text("How did you contact the customer?")
+    expect(owner.locator("#cc-form-preview .govuk-fieldset__legend")).to_contain_text("How did you contact "
+                                                                                      "the customer?")
 
     owner.get_by_role("button", name="Check for problems").click()
     expect(owner.locator("#cc-status")).to_contain_text("No problems found")
     owner.get_by_role("button", name="Deploy").click()  # no comment: refused, GOV.UK style
     expect(owner.locator(".govuk-error-summary")).to_contain_text("Enter what changed and why")
-    owner.get_by_label("What changed and why").fill("Stage 1 response in 15 working days; introduce the officer")
+    owner.get_by_label("What changed and why").fill("Stage 1 response in 15 working days; introduce the "
+                                                    "officer")
     owner.get_by_role("button", name="Deploy").click()
     expect(owner.locator("#cc-status")).to_contain_text("Deployed Complaint version 2")
 
@@ -95,9 +100,11 @@ def test_owner_changes_the_response_time_and_adds_a_task_then_only_new_complaint
 
     with app.app_context():
         session = app_db.session
-        cases = {c.reference: c for c in session.scalars(select(Case).where(Case.reference.in_([before, after])))}
+        cases = {c.reference: c
+                 for c in session.scalars(select(Case).where(Case.reference.in_([before, after])))}
         assert cases[before].process_version.number == 1 and cases[after].process_version.number == 2
-        deployed = cases[after].process_version.bpmn_xml.decode()  # the spiffworkflow extensions survive the editor
+        # the spiffworkflow extensions survive the editor
+        deployed = cases[after].process_version.bpmn_xml.decode()
         assert deployed.count("<spiffworkflow:messageVariable>") == 3 and "ns0:" not in deployed
         assert deployed.count('<spiffworkflow:property name="form" value="acknowledgement"') == 3
         people = {u.email.split("@")[0]: u for u in session.scalars(select(User))}
@@ -145,16 +152,19 @@ def test_problems_are_listed_and_marked_on_the_chart(live, browser):
     condition.fill('first_contact_outcome = "resolved"')
     owner.get_by_role("button", name="Check for problems").click()
     summary = owner.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("Acknowledgement overdue: The timer expression fails on sample case data: "
+    expect(summary).to_contain_text("Acknowledgement overdue: The timer expression fails on sample case "
+                                    "data: "
                                     "name 'stage1_ack_deu' is not defined")
     # Code that cannot compile fails before any data reaches it: the deploy checks' wording, not a trial's.
-    expect(summary).to_contain_text("Resolved: The condition fails the sandbox's checks: line 1: invalid syntax")
+    expect(summary).to_contain_text("Resolved: The condition fails the sandbox's checks: line 1: invalid "
+                                    "syntax")
     expect(owner.locator('[data-element-id="stage1_ack_overdue"].cc-problem')).to_have_count(1)
     expect(owner.locator('[data-element-id="Flow_Gateway_first_contact_outcome_to_end_resolved"].cc-problem')
            .first).to_be_attached()
     summary.get_by_role("link", name=re.compile("Resolved: The condition")).click()
     expect(owner.locator("#cc-panel-title")).to_have_text("Resolved")
-    expect(owner.get_by_label("Step, flow or lane")).to_have_value("Flow_Gateway_first_contact_outcome_to_end_resolved")
+    flow = "Flow_Gateway_first_contact_outcome_to_end_resolved"
+    expect(owner.get_by_label("Step, flow or lane")).to_have_value(flow)
 
     # A new form, drawn in the preview and offered to user tasks.
     owner.get_by_label("Or add a new form").fill("Stage 1 plan")

@@ -37,8 +37,10 @@ def _called(node: ast.Call) -> str | None:
 
 def _permissions_in(path: Path) -> set[str]:
     """The names passed to the functions that take a permission (messages and endpoints are not names)."""
-    calls = [n for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Call) and _called(n) in TAKERS]
-    texts = [a.value for c in calls for a in c.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    calls = [n for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Call)
+             and _called(n) in TAKERS]
+    texts = [a.value for c in calls for a in c.args if isinstance(a, ast.Constant)
+             and isinstance(a.value, str)]
     return {text for text in texts if PERMISSION_NAME.fullmatch(text)}
 
 

@@ -18,8 +18,9 @@ from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import submit_online, take, tasks_of
 
 FORMS = Path(__file__).resolve().parent.parent / "forms"
-ODD = ["", " ", "0", "-1", "1e999", "nan", "99999999999999999999", "31", "13", "2026", "24", "60", "yes", "no",
-       "<script>alert(1)</script>", "{{ 7*7 }}", "' OR 1=1 --", "\u202e\u0000\ud7ff", "é" * 3000, "\r\n\r\n"]
+ODD = ["", " ", "0", "-1", "1e999", "nan", "99999999999999999999", "31", "13", "2026", "24", "60", "yes",
+       "no", "<script>alert(1)</script>", "{{ 7*7 }}", "' OR 1=1 --", "\u202e\u0000\ud7ff", "é" * 3000,
+       "\r\n\r\n"]
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
@@ -29,7 +30,8 @@ def definition(name: str) -> dict:
 
 
 def field_data(form: dict) -> st.SearchStrategy[MultiDict]:
-    """Posted data for a form: its fields (date parts for dates) with good, odd and random values, some missing."""
+    """Posted data for a form: its fields (date parts for dates) with good, odd and random values, some
+    missing."""
     pairs = []
     for field in form["fields"]:
         options = [o["value"] for o in field.get("options", [])]
@@ -47,7 +49,8 @@ def answered(response) -> int:
     return response.status_code
 
 
-PUBLIC_PAGES = {"type": ["comment_type"], "service": ["service_area"], "comment": ["comment", "outcome_wanted"],
+PUBLIC_PAGES = {"type": ["comment_type"], "service": ["service_area"],
+                "comment": ["comment", "outcome_wanted"],
                 "about-you": ["customer_name", "customer_email", "customer_phone", "customer_address",
                               "preferred_contact", "reasonable_adjustments"]}
 
@@ -84,7 +87,8 @@ OFFICER = {"front_line_officer": "frontline", "investigating_officer": "investig
 
 @pytest.mark.parametrize("comment_type", FIRST_TASKS)
 def test_no_answer_on_an_officers_first_task_gives_an_error_page(app, db, login_as, comment_type):
-    """The real task page of each comment type's first task: a valid answer completes it, so a new case is made."""
+    """The real task page of each comment type's first task: a valid answer completes it, so a new case is
+    made."""
     form_name, current = FIRST_TASKS[comment_type], {}
 
     def fresh_task():
@@ -99,8 +103,10 @@ def test_no_answer_on_an_officers_first_task_gives_an_error_page(app, db, login_
     @given(data=field_data(definition(form_name)))
     def post(data):
         task, officer = current["task"], current["officer"]
-        # Hypothesis's answers are posted by hand (anything a stranger could send), with the page's row version.
-        data.setlist("row_version", [page_form(officer, f"/tasks/{task.id}", button="Complete task").hidden("row_version")])
+        # Hypothesis's answers are posted by hand (anything a stranger could send), with the page's row
+        # version.
+        data.setlist("row_version",
+                     [page_form(officer, f"/tasks/{task.id}", button="Complete task").hidden("row_version")])
         if answered(post_by_hand(officer, f"/tasks/{task.id}", data=data)) == 302:
             fresh_task()
     post()
@@ -109,7 +115,8 @@ def test_no_answer_on_an_officers_first_task_gives_an_error_page(app, db, login_
 @pytest.mark.parametrize("form_name", sorted(p.stem for p in FORMS.glob("*.json")
                                              if p.stem not in ("public_comment", "staff_record")))
 def test_every_officer_form_explains_bad_answers_without_failing(form_name):
-    """Validation of every officer form (including stage 2's, which take a whole case to reach) never raises."""
+    """Validation of every officer form (including stage 2's, which take a whole case to reach) never
+    raises."""
     form = definition(form_name)
 
     @SETTINGS

@@ -13,7 +13,8 @@ from .helpers.cases import at
 
 UTC = timezone.utc
 PERIOD = Filters(date(2025, 12, 1), date(2026, 5, 31))
-AREAS = {"waste": "Bins, waste and recycling", "housing": "Housing", "parks": "Parks, leisure and open spaces"}
+AREAS = {"waste": "Bins, waste and recycling", "housing": "Housing",
+         "parks": "Parks, leisure and open spaces"}
 
 
 def stage(db, case, name):
@@ -26,7 +27,8 @@ def tables(db, filters=PERIOD, today=date(2026, 6, 1)):
 
 def test_facts_are_recorded_with_deadlines_across_bank_holidays(db, hand_built):
     a, b = stage(db, hand_built["A"], "stage1"), stage(db, hand_built["B"], "stage1")
-    assert (a.ack_due_at, a.response_due_at) == (datetime(2025, 12, 31, tzinfo=UTC), datetime(2026, 1, 8, tzinfo=UTC))
+    assert (a.ack_due_at, a.response_due_at) == (datetime(2025, 12, 31, tzinfo=UTC),
+                                                 datetime(2026, 1, 8, tzinfo=UTC))
     assert (a.ack_in_time, a.response_in_time, a.working_days_to_respond) == (True, False, 11)
     assert b.ack_due_at == datetime(2026, 4, 13, 23, tzinfo=UTC)  # Mon 13 Apr, midnight BST
     assert b.response_due_at == datetime(2026, 4, 27, 23, tzinfo=UTC)  # Mon 20 Apr + 5 working days
@@ -40,8 +42,8 @@ def test_facts_are_recorded_with_deadlines_across_bank_holidays(db, hand_built):
 def test_dashboard_figures_exactly(db, hand_built):
     got = tables(db)
     assert got["by-type"] == [["Complaint", 3], ["Compliment", 1], ["Query", 1], ["Suggestion", 1]]
-    assert got["by-month"] == [["December 2025", 1], ["January 2026", 0], ["February 2026", 0], ["March 2026", 4],
-                               ["April 2026", 1], ["May 2026", 0]]
+    assert got["by-month"] == [["December 2025", 1], ["January 2026", 0], ["February 2026", 0],
+                               ["March 2026", 4], ["April 2026", 1], ["May 2026", 0]]
     assert got["acknowledged"] == [["Stage 1", 3, 3, 100.0], ["Stage 2", 1, 0, 0.0]]
     assert got["responded"] == [["Response, without extension", 3, 3, 100.0, 2.3],
                                 ["Stage 1, without extension", 1, 0, 0.0, 11.0],
@@ -52,7 +54,8 @@ def test_dashboard_figures_exactly(db, hand_built):
     assert got["remedies"] == [["Apology", 1, ""], ["Explanation", 1, ""], ["Financial remedy", 1, "50.00"]]
     assert got["outcomes"] == [["Bins, waste and recycling", "Stage 1", "Resolved at first contact", 1],
                                ["Bins, waste and recycling", "Stage 1", "Upheld", 1],
-                               ["Housing", "Stage 1", "Partly upheld", 1], ["Housing", "Stage 2", "Not upheld", 1]]
+                               ["Housing", "Stage 1", "Partly upheld", 1],
+                               ["Housing", "Stage 2", "Not upheld", 1]]
     assert got["compliments"] == [["Parks, leisure and open spaces", 1]]
     assert got["suggestions"] == [["Adopted", 1]]
 
@@ -76,7 +79,8 @@ def test_dashboard_page_draws_each_chart_beside_its_table_and_exports_csv(db, ha
         assert "Stage 1, with extension" in page and "33.3%" in page
         csv = director.get("/reports/responded.csv?from=2025-12-01&to=2026-05-31")
     assert csv.mimetype == "text/csv"
-    assert csv.text.splitlines()[:3] == ["Stage,Responses,Within time,% within time,Average working days to respond",
+    assert csv.text.splitlines()[:3] == ["Stage,Responses,Within time,% within time,Average working days to "
+                                         "respond",
                                          "\"Response, without extension\",3,3,100.0,2.3",
                                          "\"Stage 1, without extension\",1,0,0.0,11.0"]
 

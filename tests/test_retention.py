@@ -29,7 +29,8 @@ def test_old_closed_cases_are_anonymised_unless_held_and_the_figures_survive(db,
         cro = login_as("cro")
         assert "Legal hold placed" in page_form(cro, f"/cases/{held}", button="Place a legal hold") \
             .submit(follow_redirects=True).text
-    before = db.scalar(select(func.count(Case.id)).where(Case.comment_type == "complaint", Case.status == "closed"))
+    before = db.scalar(select(func.count(Case.id)).where(Case.comment_type == "complaint",
+                                                         Case.status == "closed"))
     result = app.test_cli_runner().invoke(args=["retention", "run"])
     assert result.exit_code == 0 and "Anonymised 1 closed case(s) older than 6 years" in result.output
     gone = db.scalar(select(Case).filter_by(reference=old))
@@ -43,6 +44,7 @@ def test_old_closed_cases_are_anonymised_unless_held_and_the_figures_survive(db,
         "complaint", "web", "waste", "Resolved at first contact")
     assert db.scalar(select(Case).filter_by(reference=held)).customer_name == "Jo Bloggs"
     assert db.scalar(select(Case).filter_by(reference=recent)).customer_name == "Jo Bloggs"
-    after = db.scalar(select(func.count(Case.id)).where(Case.comment_type == "complaint", Case.status == "closed"))
+    after = db.scalar(select(func.count(Case.id)).where(Case.comment_type == "complaint",
+                                                        Case.status == "closed"))
     assert after == before
     assert anonymise_expired(db, years=6) == 0  # once only

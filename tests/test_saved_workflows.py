@@ -1,4 +1,5 @@
-"""How a case's workflow is saved: a reference to its deployed version's spec, not the whole spec each time."""
+"""How a case's workflow is saved: a reference to its deployed version's spec, not the whole spec each
+time."""
 import json
 from datetime import datetime, timezone
 
@@ -41,7 +42,8 @@ def test_a_saved_workflow_names_its_spec_and_is_a_fraction_of_the_library_s_size
     assert "spec" in json.loads(whole) and SPEC_REF not in json.loads(whole)
     # The library on its own reads the standalone form (and only that).
     plain = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
-    assert [t.task_spec.bpmn_id for t in plain.deserialize_json(whole).get_tasks(state=TaskState.READY)] == ["answer"]
+    assert [t.task_spec.bpmn_id
+            for t in plain.deserialize_json(whole).get_tasks(state=TaskState.READY)] == ["answer"]
     assert len(run.state) * 2 < len(whole)
 
 
@@ -91,7 +93,8 @@ def test_a_case_s_state_names_the_version_it_runs_on(db, login_as):
     assert diagram_of(case)() == case.process_version.bpmn_xml
     whole = WorkflowEngine().standalone_state(case.workflow_state, diagram_of(case))
     assert len(case.workflow_state) * 4 < len(whole), (len(case.workflow_state), len(whole))
-    complete(login_as("frontline"), tasks_of(db, reference)["first_contact"].id, {"first_contact_outcome": "formal",
+    complete(login_as("frontline"), tasks_of(db, reference)["first_contact"].id,
+             {"first_contact_outcome": "formal",
                                                                   "first_contact_notes": "Formal complaint"})
     db.expire_all()
     assert json.loads(case.workflow_state)[SPEC_REF]["hash"] == case.process_version.content_hash
@@ -109,7 +112,8 @@ def test_mentions_finds_a_word_in_code_names_and_escaped_text_and_never_misses_o
         assert engine.mentions(query.replace(script, variant), "query", "reference"), variant
     assert not engine.mentions(query.replace(script, script + b"\nreferences = 1"), "query", "reference")
     named = query.replace(b'name="Work out deadlines"', b'name="Work out deadlines and reference"')
-    assert named != query and engine.mentions(named, "query", "reference")  # a label: a false yes, which is safe
+    # a label: a false yes, which is safe
+    assert named != query and engine.mentions(named, "query", "reference")
 
 
 def test_fill_in_gives_the_state_the_workflow_would_have_saved_with_the_value_from_the_start():
@@ -118,7 +122,8 @@ def test_fill_in_gives_the_state_the_workflow_would_have_saved_with_the_value_fr
     query = (SHIPPED_BPMN / "query.bpmn").read_bytes()
     placeholder = "(to come: 5f1e)"
     data = {"reference": placeholder, "comment_type": "query", "channel": "web", "service_area": "waste",
-            "timescales": {"query_response": 10, "reminder_before": 2}, "received_at": "2026-11-24T10:00:00+00:00"}
+            "timescales": {"query_response": 10, "reminder_before": 2},
+            "received_at": "2026-11-24T10:00:00+00:00"}
     filled = engine.fill_in(engine.start(query, "query", data).state, placeholder, "CC-2026-000042")
     direct = engine.start(query, "query", {**data, "reference": "CC-2026-000042"}).state
 

@@ -1,4 +1,5 @@
-"""The staff record form speaks to the officer who fills it in, about the customer: never "you" for the customer."""
+"""The staff record form speaks to the officer who fills it in, about the customer: never "you" for the
+customer."""
 from __future__ import annotations
 
 import re

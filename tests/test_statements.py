@@ -18,8 +18,8 @@ from processes.cases.tasks import complete_task
 from .helpers.forms import page_form
 from .helpers.journeys import submit_online, tasks_of
 
-COMPLAINT = {"comment_type": "complaint", "service_area": "waste", "comment": "Missed bin.", "customer_name": "Jo",
-             "customer_email": "jo@example.com"}
+COMPLAINT = {"comment_type": "complaint", "service_area": "waste", "comment": "Missed bin.",
+             "customer_name": "Jo", "customer_email": "jo@example.com"}
 
 
 WRITES = [("INSERT", r"INSERT INTO (\w+)"), ("UPDATE", r"UPDATE (\w+) SET"), ("DELETE", r"DELETE FROM (\w+)")]
@@ -71,7 +71,8 @@ def test_a_completion_reads_everything_it_needs_in_one_query(app, db, users):
     # The task with its case, workflow state, version (forms), stage rows and the calendar; the audit head.
     assert reads == ["ready_task", "audit_head"], seen
     # The indexes were brought into step all the same: the acknowledgement is ready, first contact gone.
-    assert {t.bpmn_id for t in db.scalars(select(ReadyTask).filter_by(case_id=case_id))} == {"acknowledge_stage1"}
+    assert {t.bpmn_id
+            for t in db.scalars(select(ReadyTask).filter_by(case_id=case_id))} == {"acknowledge_stage1"}
     assert db.scalars(select(WaitingTimer.bpmn_id).filter_by(case_id=case_id)).all()
 
 
@@ -127,7 +128,8 @@ def test_a_new_case_is_written_by_one_flush_once_its_rows_are_built(app, db):
     finally:
         event.remove(Session, "before_flush", count)
     assert len(flushes) == 1 and flushes[0] >= 5  # the case, its history, stage row and task, at once
-    assert seen[0] == ("UPDATE", "reference_counter")  # numbered first (the year's first case also makes its row)
+    # numbered first (the year's first case also makes its row)
+    assert seen[0] == ("UPDATE", "reference_counter")
     seen = [statement for statement in seen if statement[1] != "reference_counter"]
     tables = [table for _, table in seen]
     assert tables[0] == "comment_case" and tables[-1] == "outbox_message"  # the staff emails follow the flush
@@ -143,7 +145,8 @@ def test_a_new_case_that_notifies_at_once_writes_the_notice_and_emails_with_its_
     script = b'response_due = add_working_days(received_at, timescales["query_response"])'
     query = (SHIPPED_BPMN / "query.bpmn").read_bytes()
     assert query.count(script) == 1
-    deploy_process(db, query.replace(script, script + b'\nnotify("customer_relations_officer", "A new query")'),
+    deploy_process(db,
+                   query.replace(script, script + b'\nnotify("customer_relations_officer", "A new query")'),
                    app.extensions["forms"], None, "tell the CRO of every query")
     db.commit()
     case = submit_comment(db, None, {**COMPLAINT, "comment_type": "query"}, "web", datetime.now(timezone.utc))

@@ -17,7 +17,8 @@ UTC = timezone.utc
 
 def marked(html: str, attribute: str) -> list[str]:
     """The texts of the elements carrying `attribute`."""
-    return [" ".join(e.text_content().split()) for e in lxml.html.fromstring(html).xpath(f"//*[@{attribute}]")]
+    return [" ".join(e.text_content().split())
+            for e in lxml.html.fromstring(html).xpath(f"//*[@{attribute}]")]
 
 
 def answered_at_stage_1(db, client, login_as) -> str:
@@ -27,10 +28,12 @@ def answered_at_stage_1(db, client, login_as) -> str:
         complete(login_as("frontline"), tasks_of(db, reference)["first_contact"].id,
                 {"first_contact_outcome": "formal", "first_contact_notes": "Formal."})
     with at(2026, 3, 3, 9):
-        complete(login_as("investigator"), tasks_of(db, reference)["acknowledge_stage1"].id, {"ack_method": "email"})
+        complete(login_as("investigator"), tasks_of(db, reference)["acknowledge_stage1"].id,
+                 {"ack_method": "email"})
     with at(2026, 3, 6, 9):
         complete(login_as("investigator"), tasks_of(db, reference)["respond_stage1"].id,
-                {"stage1_outcome": "not_upheld", "stage1_findings": "We collected on time.", "stage1_method": "email"})
+                {"stage1_outcome": "not_upheld", "stage1_findings": "We collected on time.",
+                 "stage1_method": "email"})
     return reference
 
 
@@ -52,18 +55,21 @@ def test_a_review_asked_for_is_promised_the_stage_2_acknowledgement_date(db, cli
     reference = answered_at_stage_1(db, client, login_as)
     url = f"/status/{case_of(db, reference).status_token}"
     with at(2026, 3, 10, 9):  # Tuesday 10 March: acknowledged within 5 working days, by Tuesday 17 March
-        done = page_form(client, url, button="Ask for a review").fill("reasons", "The bin is still not emptied.") \
+        done = page_form(client, url, button="Ask for a review").fill("reasons",
+                                                                      "The bin is still not emptied.") \
             .submit(follow_redirects=True).text
     assert "We will acknowledge your request by Tue 17 Mar 2026" in done
     assert tasks_of(db, reference)["acknowledge_stage2"].due_at == datetime(2026, 3, 18, tzinfo=UTC)
 
 
-def test_after_the_final_response_the_page_says_what_it_was_and_how_to_go_to_the_ombudsman(db, client, login_as):
+def test_after_the_final_response_the_page_says_what_it_was_and_how_to_go_to_the_ombudsman(db, client,
+                                                                                           login_as):
     reference = answered_at_stage_1(db, client, login_as)
     url = f"/status/{case_of(db, reference).status_token}"
     with at(2026, 3, 10, 9):
         page_form(client, url, button="Ask for a review").submit()
-        complete(login_as("senior"), tasks_of(db, reference)["acknowledge_stage2"].id, {"ack_method": "email"})
+        complete(login_as("senior"), tasks_of(db, reference)["acknowledge_stage2"].id,
+                 {"ack_method": "email"})
     with at(2026, 3, 16, 9):
         complete(login_as("senior"), tasks_of(db, reference)["review_stage2"].id,
                 {"stage2_outcome": "partly_upheld", "stage2_findings": "One collection was missed.",
@@ -71,10 +77,13 @@ def test_after_the_final_response_the_page_says_what_it_was_and_how_to_go_to_the
         page = client.get(url).text
     assert case_of(db, reference).status == "closed"
     assert marked(page, "data-final") == ["Sent Mon 16 Mar 2026: Partly upheld"]
-    assert "That was our final response" in page and "www.lgo.org.uk" in " ".join(marked(page, "data-ombudsman"))
+    assert ("That was our final response" in page
+            and "www.lgo.org.uk" in " ".join(marked(page, "data-ombudsman")))
     assert "Ask for a review" not in page
-    letter = db.scalar(select(OutboxMessage).filter_by(case_id=case_of(db, reference).id, template="final_response"))
-    assert ("ask the Local Government and Social Care Ombudsman to look at your complaint. The Ombudsman is free and "
+    letter = db.scalar(select(OutboxMessage).filter_by(case_id=case_of(db, reference).id,
+                                                       template="final_response"))
+    assert ("ask the Local Government and Social Care Ombudsman to look at your complaint. The Ombudsman is "
+            "free and "
             "independent: www.lgo.org.uk, telephone 0300 061 0614") in letter.body
 
 
@@ -93,7 +102,8 @@ def test_the_ombudsman_details_are_policy_data_the_owner_changes_in_one_place(db
     owner = login_as("owner")
     refused = page_form(owner, "/policy/", action="/policy/ombudsman").fill("ombudsman_phone", " ").submit()
     assert refused.status_code == 400 and "Enter the Ombudsman&#39;s phone number" in refused.text
-    saved = page_form(owner, "/policy/", action="/policy/ombudsman").fill("ombudsman_phone", "0300 000 0000").submit()
+    saved = page_form(owner, "/policy/", action="/policy/ombudsman").fill("ombudsman_phone",
+                                                                          "0300 000 0000").submit()
     assert saved.status_code == 302
     assert "Local Government and Social Care Ombudsman: 0300 000 0000" in client.get("/").text  # the footer
     reference = answered_at_stage_1(db, client, login_as)

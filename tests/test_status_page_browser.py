@@ -1,5 +1,6 @@
-"""In a real Chromium the customer opens their status page after our stage 1 response: the date until which they may
-ask for a review and the Ombudsman's details are there, and axe finds nothing (issue 17, defect 5)."""
+"""In a real Chromium the customer opens their status page after our stage 1 response: the date until which
+they may ask for a review and the Ombudsman's details are there, and axe finds nothing (issue 17, defect
+5)."""
 import re
 
 import pytest
@@ -14,9 +15,11 @@ from .helpers.browser import axe_violations, expect, new_page, submit_complaint
 
 pytestmark = pytest.mark.browser
 
-STAGE_1 = [("first_contact", "frontline", {"first_contact_outcome": "formal", "first_contact_notes": "Formal."}),
+STAGE_1 = [("first_contact", "frontline",
+            {"first_contact_outcome": "formal", "first_contact_notes": "Formal."}),
            ("acknowledge_stage1", "investigator", {"ack_method": "email"}),
-           ("respond_stage1", "investigator", {"stage1_outcome": "not_upheld", "stage1_findings": "Collected.",
+           ("respond_stage1", "investigator",
+            {"stage1_outcome": "not_upheld", "stage1_findings": "Collected.",
                                                "stage1_method": "email"})]
 
 
@@ -42,7 +45,8 @@ def test_status_page_after_stage_1_shows_the_review_date_and_the_ombudsman(live,
     expect(page.get_by_text("You can ask for a review until")).to_be_visible()
     expect(page.locator("[data-review-until]")).to_have_text(re.compile(r"\w{3} \d{1,2} \w{3} \d{4}"))
     expect(page.get_by_role("heading", name="The Local Government and Social Care Ombudsman")).to_be_visible()
-    expect(page.get_by_role("link", name="www.lgo.org.uk")).to_have_attribute("href", "https://www.lgo.org.uk")
+    expect(page.get_by_role("link", name="www.lgo.org.uk")).to_have_attribute("href",
+                                                                              "https://www.lgo.org.uk")
     expect(page.locator("[data-ombudsman]")).to_contain_text("0300 061 0614")
     expect(page.get_by_role("button", name="Ask for a review")).to_be_visible()
     assert axe_violations(page) == []

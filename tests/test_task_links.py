@@ -22,7 +22,8 @@ MONDAY = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
 
 
 def _open(db, case: Case) -> dict[str, ReadyTask]:
-    """The case's open tasks by diagram id, read again (a request ends the session the test's objects were in)."""
+    """The case's open tasks by diagram id, read again (a request ends the session the test's objects were
+    in)."""
     fresh = db.scalar(select(Case).filter_by(reference=case.reference))
     db.refresh(fresh)
     return {t.bpmn_id: t for t in fresh.ready_tasks}
@@ -81,8 +82,10 @@ def test_an_escalated_tasks_link_says_the_deadline_timer_closed_it(db, users, lo
         investigator = login_as("investigator")
         complete_task(investigator, _open(db, case)["acknowledge_stage1"].id, {"ack_method": "email"})
         respond = _open(db, case)["respond_stage1"].id
-        assert page_form(investigator, f"/tasks/{respond}", button="Take this task").submit().status_code == 302
-    timers = dict(db.execute(select(WaitingTimer.bpmn_id, WaitingTimer.due_at).filter_by(case_id=case.id)).all())
+        assert page_form(investigator, f"/tasks/{respond}",
+                         button="Take this task").submit().status_code == 302
+    timers = dict(db.execute(select(WaitingTimer.bpmn_id,
+                                    WaitingTimer.due_at).filter_by(case_id=case.id)).all())
     for due in (timers["stage1_reminder"], timers["stage1_response_overdue"]):  # as the worker meets them
         with time_machine.travel(due + timedelta(seconds=1), tick=False):
             assert fire_due_timers(db, datetime.now(timezone.utc), commit=db.commit) == (1, [])
@@ -93,7 +96,8 @@ def test_an_escalated_tasks_link_says_the_deadline_timer_closed_it(db, users, lo
     assert "What happened The timer “Response deadline passed” moved the case on" in words
     assert "Respond to the overdue complaint (Senior officer team)" in words
     history = _text(login_as("cro").get(f"/cases/{case.reference}").text)
-    assert "“Investigate and respond” closed: the timer “Response deadline passed” moved the case on" in history
+    closed = "“Investigate and respond” closed: the timer “Response deadline passed” moved the case on"
+    assert closed in history
 
 
 def test_a_withdrawn_cases_task_link_says_the_customer_withdrew(db, users, login_as, client):
@@ -103,13 +107,15 @@ def test_a_withdrawn_cases_task_link_says_the_customer_withdrew(db, users, login
     withdraw_case(db, case)
     db.commit()  # what a request does next must see it
     words = _text(login_as("frontline").get(f"/tasks/{task}").text)
-    assert "The customer withdrew their comment" in words and "the case is closed (Withdrawn by the customer)" in words
+    assert ("The customer withdrew their comment" in words
+            and "the case is closed (Withdrawn by the customer)" in words)
 
 
 def test_only_those_who_may_see_the_case_learn_what_became_of_its_task(db, users, login_as):
     case = record_case(db, users["frontline"])
     task = _open(db, case)["first_contact"].id
-    complete_task(login_as("frontline"), task, {"first_contact_outcome": "resolved", "first_contact_notes": "Done."})
+    complete_task(login_as("frontline"), task,
+                  {"first_contact_outcome": "resolved", "first_contact_notes": "Done."})
     for who in ("owner", "reports"):  # they see no case they have not worked on
         refused = login_as(who).get(f"/tasks/{task}")
         assert refused.status_code == 403 and case.reference not in refused.text
@@ -125,7 +131,8 @@ def test_the_upgrade_rebuilds_the_task_table_to_never_reuse_an_emailed_id(tmp_pa
     engine = create_engine(url)
     with engine.begin() as connection:  # an email announced task 41, whose row has since gone
         connection.execute(text(
-            "INSERT INTO outbox_message (audience, channel, template, subject, body, status, attempts, created_at) "
+            "INSERT INTO outbox_message (audience, channel, template, subject, body, status, attempts, "
+            "created_at) "
             "VALUES ('staff', 'email', 'staff_new_task', 'New task', 'Open it: https://x.example/tasks/41', "
             "'sent', 1, '2026-01-01 09:00:00')"))
     command.upgrade(config, "head")

@@ -49,8 +49,8 @@ def worker_db(tmp_path):
 def start_worker(url: str, log: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "CC_ENV": "development", "TIMER_POLL_SECONDS": "0.2",
            "TIMER_LEASE_SECONDS": "1"}
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "timers", "run"], cwd=ROOT, env=env,
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "timers", "run"], cwd=ROOT,
+                            env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
 def fired_per_case(session) -> dict[int, int]:
@@ -77,7 +77,8 @@ def test_worker_killed_mid_batch_loses_nothing_and_fires_nothing_twice(worker_db
         log = tmp_path / "workers.log"
         first = start_worker(url, log)
         try:
-            assert wait_until(lambda: (session.rollback(), sum(fired_per_case(session).values()))[1] >= 30, 60), log.read_text()
+            assert wait_until(lambda: (session.rollback(), sum(fired_per_case(session).values()))[1] >= 30,
+                              60), log.read_text()
             first.send_signal(signal.SIGKILL)  # in the middle of the batch
             first.wait()
             session.rollback()
@@ -85,7 +86,8 @@ def test_worker_killed_mid_batch_loses_nothing_and_fires_nothing_twice(worker_db
             time.sleep(1.2)  # let the dead worker's lease run out (SQLite)
             second = start_worker(url, log)
             try:
-                assert wait_until(lambda: (session.rollback(), count_due(session, datetime.now(timezone.utc)))[1] == 0,
+                assert wait_until(lambda: (session.rollback(),
+                                           count_due(session, datetime.now(timezone.utc)))[1] == 0,
                                   90), log.read_text()
             finally:
                 second.terminate()
@@ -99,7 +101,8 @@ def test_worker_killed_mid_batch_loses_nothing_and_fires_nothing_twice(worker_db
         assert escalated == len(ids)
 
 
-@pytest.mark.skipif(DIALECT != "postgresql", reason="several workers need PostgreSQL; SQLite allows one (tested below)")
+@pytest.mark.skipif(DIALECT != "postgresql",
+                    reason="several workers need PostgreSQL; SQLite allows one (tested below)")
 def test_two_workers_on_postgresql_share_2000_due_cases_without_overlap(worker_db, tmp_path):
     url, app = worker_db
     with app.app_context():
@@ -110,7 +113,8 @@ def test_two_workers_on_postgresql_share_2000_due_cases_without_overlap(worker_d
         log = tmp_path / "workers.log"
         workers = [start_worker(url, log), start_worker(url, log)]
         try:
-            assert wait_until(lambda: (session.rollback(), count_due(session, datetime.now(timezone.utc)))[1] == 0,
+            assert wait_until(lambda: (session.rollback(),
+                                       count_due(session, datetime.now(timezone.utc)))[1] == 0,
                               180), log.read_text()
         finally:
             for worker in workers:
@@ -130,8 +134,8 @@ def test_a_second_worker_on_sqlite_is_told_one_is_enough(worker_db, tmp_path):
     try:
         assert wait_until(lambda: "Timer worker started" in log.read_text(), 30)
         time.sleep(0.5)
-        second = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "timers", "run", "--once"], cwd=ROOT,
-                                env={**os.environ, "DATABASE_URL": url, "CC_ENV": "development"},
+        second = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "timers", "run", "--once"],
+                                cwd=ROOT, env={**os.environ, "DATABASE_URL": url, "CC_ENV": "development"},
                                 capture_output=True, text=True, timeout=60)
         assert second.returncode == 1
         assert "Another timer worker is already running" in second.stderr

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.util import immutabledict
 
 from app import create_app
-from app.unit_of_work import Turns, keep_even_if_refused, mark_refused, on_refusal, unit_of_work
+from app.unit_of_work import keep_even_if_refused, mark_refused, on_refusal, unit_of_work
 from models import ClosureDay
 from models.db import WRITING
 from processes.errors import Conflict, InvalidInput, NotAllowed

@@ -17,12 +17,16 @@ from .helpers.journeys import complete, submit_online, take, tasks_of
 
 QUERY = (SHIPPED_BPMN / "query.bpmn").read_bytes()
 ADD_STEP = QUERY.replace(
-    b'<bpmn:sequenceFlow id="Flow_Gateway_query_answered_to_send_query_answer" sourceRef="Gateway_query_answered" '
+    b'<bpmn:sequenceFlow id="Flow_Gateway_query_answered_to_send_query_answer" '
+    b'sourceRef="Gateway_query_answered" '
     b'targetRef="send_query_answer" />',
-    b'<bpmn:sequenceFlow id="Flow_Gateway_query_answered_to_send_query_answer" sourceRef="Gateway_query_answered" '
+    b'<bpmn:sequenceFlow id="Flow_Gateway_query_answered_to_send_query_answer" '
+    b'sourceRef="Gateway_query_answered" '
     b'targetRef="record_answer" />'
-    b'<bpmn:scriptTask id="record_answer" name="Record the answer"><bpmn:script>answer_recorded = True</bpmn:script>'
-    b'</bpmn:scriptTask><bpmn:sequenceFlow id="Flow_record" sourceRef="record_answer" targetRef="send_query_answer" />')
+    b'<bpmn:scriptTask id="record_answer" name="Record the answer"><bpmn:script>answer_recorded = '
+    b'True</bpmn:script>'
+    b'</bpmn:scriptTask><bpmn:sequenceFlow id="Flow_record" sourceRef="record_answer" '
+    b'targetRef="send_query_answer" />')
 RENAME_TASK = QUERY.replace(b'name="Answer the query"', b'name="Answer the customer\'s query"')
 
 
@@ -57,15 +61,19 @@ def test_the_history_lists_versions_with_their_open_cases(db, app, login_as):
 
 def test_the_difference_names_what_was_added_removed_and_changed(db, app, login_as):
     v1 = latest_version(db, "query")
-    v2 = deploy(db, app, ADD_STEP.replace(b'value="query_answer" />\n          <spiffworkflow:property name="due"',
-                                          b'value="query_answer" />\n          <spiffworkflow:property name="stage" '
-                                          b'value="stage1" />\n          <spiffworkflow:property name="due"', 1),
+    v2 = deploy(db, app,
+                ADD_STEP.replace(b'value="query_answer" />\n          <spiffworkflow:property name="due"',
+                                          b'value="query_answer" />\n          <spiffworkflow:property '
+                                          b'name="stage" '
+                                          b'value="stage1" />\n          <spiffworkflow:property name="due"',
+                                 1),
                 "Record answers; answering is stage 1")
     diff = diff_versions(v1, v2)
     assert {e["id"] for e in diff.added} == {"record_answer", "Flow_record"}
     assert diff.removed == []
     changed = {e["id"]: fields for e, fields in diff.changed}
-    assert changed["Flow_Gateway_query_answered_to_send_query_answer"] == [("to", "send_query_answer", "record_answer")]
+    assert changed["Flow_Gateway_query_answered_to_send_query_answer"] == [("to", "send_query_answer",
+                                                                            "record_answer")]
     assert ("property stage", None, "stage1") in changed["answer_query"]
     back = diff_versions(v2, v1)
     assert {e["id"] for e in back.removed} == {"record_answer", "Flow_record"}
@@ -96,10 +104,14 @@ def test_rollback_redeploys_an_older_version_as_the_newest_with_a_comment(db, ap
     assert v3.comment == f"Rollback to version {v1_number}: The new step confused staff"
     assert v3.bpmn_xml == v1.bpmn_xml and v3.forms == v1.forms and v3.messages == v1.messages
     v3_id = v3.id
-    assert db.scalar(select(AuditEntry).filter_by(action="rollback").order_by(AuditEntry.id.desc())) is not None
-    assert fetch(db, submit_online(client, "query")).process_version_id == v3_id  # new cases start on the newest
-    # The CRO is refused the page, so there is no form to read: a hand-made post, as someone forcing it would send.
-    assert post_by_hand(login_as("cro"), f"/processes/query/versions/{v1_number}/rollback", data={"comment": "x"}).status_code == 403
+    newest = select(AuditEntry).filter_by(action="rollback").order_by(AuditEntry.id.desc())
+    assert db.scalar(newest) is not None
+    # new cases start on the newest
+    assert fetch(db, submit_online(client, "query")).process_version_id == v3_id
+    # The CRO is refused the page, so there is no form to read: a hand-made post, as someone forcing it would
+    # send.
+    assert post_by_hand(login_as("cro"), f"/processes/query/versions/{v1_number}/rollback",
+                        data={"comment": "x"}).status_code == 403
 
 
 def test_a_case_moves_to_a_newer_version_keeping_its_task_and_timers(db, app, login_as, users):
@@ -121,7 +133,8 @@ def test_a_case_moves_to_a_newer_version_keeping_its_task_and_timers(db, app, lo
     assert tasks_of(db, reference)["answer_query"].id == task_id  # same row: claims and links survive
     assert sorted((t.bpmn_id, t.due_at) for t in _timers(db, case)) == timers_before
     event = case.events[-1]
-    assert event.kind == "migrated" and event.summary == f"Moved from version {old_number} to version {new_number}"
+    assert (event.kind == "migrated"
+            and event.summary == f"Moved from version {old_number} to version {new_number}")
     assert f"Moved from version {old_number} to version {new_number}" in moved.text  # in the history shown
     assert "Move this case to version" not in login_as("cro").get(f"/cases/{reference}").text
     with time_machine.travel(datetime(2026, 2, 3, 10, tzinfo=timezone.utc), tick=False):
@@ -129,7 +142,8 @@ def test_a_case_moves_to_a_newer_version_keeping_its_task_and_timers(db, app, lo
         take(officer, tasks_of(db, reference)["answer_query"])
         complete(officer, task_id, {"query_answer": "Tuesdays", "query_answer_method": "email"})
     case = fetch(db, reference)
-    assert case.status == "closed" and "Record the answer" in [e.summary for e in case.events]  # the new step ran
+    # the new step ran
+    assert case.status == "closed" and "Record the answer" in [e.summary for e in case.events]
 
 
 def _timers(db, case):
@@ -174,10 +188,12 @@ def test_a_batch_moves_the_cases_it_can_and_says_why_not_for_the_rest(db, app, l
     assert 'data-moved="1"' in page.text and "1 moved, 1 not moved" in page.text
     refused = page.text.split("data-refused")[1]
     assert waiting in refused and "“Answer the query” the case is at changed" in refused
-    assert fetch(db, waiting).process_version_id == old_id and fetch(db, escalated).process_version_id == v2_id
+    assert (fetch(db, waiting).process_version_id == old_id
+            and fetch(db, escalated).process_version_id == v2_id)
     assert fetch(db, waiting).events[-1].kind == "migration refused"
     # The investigator is offered no such button: a hand-made post, as someone forcing it would send.
-    assert post_by_hand(login_as("investigator"), f"/processes/query/versions/{old_number}/migrate").status_code == 403
+    assert post_by_hand(login_as("investigator"),
+                        f"/processes/query/versions/{old_number}/migrate").status_code == 403
 
 
 def test_get_version_and_rollback_of_the_newest_are_refused_plainly(db, app, login_as):
@@ -199,10 +215,13 @@ def test_the_engine_refuses_a_move_that_would_lose_where_the_case_is_or_has_been
         .replace(b'<bpmn:sequenceFlow id="f2" sourceRef="deadline" targetRef="answer" />', b'')
     no_deadline = no_deadline[:no_deadline.index(b'<bpmn:scriptTask id="deadline"')] + \
         no_deadline[no_deadline.index(b'</bpmn:scriptTask>') + len(b'</bpmn:scriptTask>'):]
-    with pytest.raises(MigrationRefused, match="the step “Work out deadline” the case has passed was removed"):
+    with pytest.raises(MigrationRefused,
+                       match="the step “Work out deadline” the case has passed was removed"):
         engine.migrate(run.state, no_deadline, "mini")
-    no_answer = mini.replace(b'<bpmn:userTask id="answer" name="Answer">', b'<bpmn:userTask id="reply" name="Reply">')
+    no_answer = mini.replace(b'<bpmn:userTask id="answer" name="Answer">',
+                             b'<bpmn:userTask id="reply" name="Reply">')
     no_answer = no_answer.replace(b'targetRef="answer"', b'targetRef="reply"').replace(
-        b'sourceRef="answer"', b'sourceRef="reply"').replace(b'attachedToRef="answer"', b'attachedToRef="reply"')
+        b'sourceRef="answer"', b'sourceRef="reply"').replace(b'attachedToRef="answer"',
+                                                             b'attachedToRef="reply"')
     with pytest.raises(MigrationRefused, match="the step “Answer” the case is at was removed"):
         engine.migrate(run.state, no_answer, "mini")

@@ -69,12 +69,14 @@ def test_the_process_owner_and_reports_readers_see_no_case(client, db, login_as)
 def test_an_administrator_creates_an_account_and_mistakes_are_shown_back(app, db, login_as):
     admin = login_as("admin")
     # "nowhere" is no service area the page offers: sent as someone editing the page would.
-    response = page_form(admin, "/admin/users/new", button="Create account").fill("Email address", "not-an-email") \
+    response = page_form(admin, "/admin/users/new", button="Create account").fill("Email address",
+                                                                                  "not-an-email") \
         .fill("Password", "short").tamper("service_areas", "nowhere").submit()
     assert response.status_code == 400
     assert error_messages(response.text) == [
         "Enter the full name", "Enter an email address in the correct format, like name@example.org",
-        "Select at least one role", "Select service areas from the list", "Enter a password of at least 12 characters"]
+        "Select at least one role", "Select service areas from the list",
+                                             "Enter a password of at least 12 characters"]
     assert 'value="not-an-email"' in response.text  # what was typed is kept
     duplicate = create_account(admin, "CRO@example.org", ["front_line_officer"], [])
     assert "Another account already uses this email address" in error_messages(duplicate.text)
@@ -96,7 +98,8 @@ def test_deactivating_or_changing_a_password_ends_sessions_at_once(app, db, logi
     leaver = signed_in(app, "leaver@example.org")
     assert leaver.get("/tasks/").status_code == 200
     user = db.scalar(select(User).filter_by(email="leaver@example.org"))
-    assert change_account(admin, user.id, {"active": "yes", "password": "a-new-password-1"}).status_code == 302
+    assert change_account(admin, user.id,
+                          {"active": "yes", "password": "a-new-password-1"}).status_code == 302
     assert "/sign-in" in leaver.get("/tasks/").location  # the old session no longer counts
     leaver = signed_in(app, "leaver@example.org", "a-new-password-1")
 
@@ -168,7 +171,8 @@ def test_task_lists_come_a_page_at_a_time_soonest_due_first_then_undated(db, log
 
 
 def test_a_long_task_list_counts_up_to_a_bound_and_pages_on_past_it(db, login_as, monkeypatch):
-    """Past COUNT_UP_TO (or the page asked for) the count stops: "more than"; the pages are still all there."""
+    """Past COUNT_UP_TO (or the page asked for) the count stops: "more than"; the pages are still all
+    there."""
     from bench.clone import clone_cases
     from processes.cases import queries
     monkeypatch.setattr(queries, "COUNT_UP_TO", 20)  # below one page: the bound is then the page's end

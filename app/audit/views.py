@@ -47,7 +47,7 @@ def export():
     writer = csv.writer(out)
     writer.writerow(FIELDS)
     for entry in _entries():
-        writer.writerow([entry.id, entry.at.isoformat(), entry.actor, entry.action, entry.case_reference or "",
-                         entry.detail, entry.hash])
+        writer.writerow([entry.id, entry.at.isoformat(), entry.actor, entry.action,
+                         entry.case_reference or "", entry.detail, entry.hash])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=audit-trail.csv"})

@@ -44,7 +44,8 @@ def login():
         if not errors:
             login_user(user)
             return redirect(_safe_next(request.args.get("next"), user))
-    return render_template("auth/login.html", title="Sign in", errors=errors, email=email, form_errors=errors), (400 if errors else 200)
+    return render_template("auth/login.html", title="Sign in", errors=errors, email=email,
+                           form_errors=errors), (400 if errors else 200)
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])

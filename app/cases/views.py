@@ -33,7 +33,8 @@ guard(bp)  # every case page is for signed-in staff; each view says which permis
 @bp.get("/")
 def overview():
     forbid_unless("see_open_cases")
-    return render_template("cases/overview.html", title="All open cases", cases=queries.open_cases(db.session),
+    return render_template("cases/overview.html", title="All open cases",
+                           cases=queries.open_cases(db.session),
                            counts=queries.open_case_counts(db.session, datetime.now(timezone.utc)))
 
 
@@ -42,7 +43,8 @@ def record():
     forbid_unless("record_comment")
     definition = current_app.extensions["forms"]["staff_record"]
     # Most comments are recorded as they arrive: start from now, to the minute, for the officer to correct.
-    values, errors = {"received_at": datetime.now(timezone.utc).replace(second=0, microsecond=0).isoformat()}, {}
+    values, errors = {"received_at": datetime.now(timezone.utc).replace(second=0,
+                                                                        microsecond=0).isoformat()}, {}
     if request.method == "POST":
         result = validate_form(definition, request.form)
         values, errors = result.values, result.errors
@@ -58,8 +60,8 @@ def record():
             else:
                 flash(f"{case.reference} recorded", "success")
                 return redirect(url_for(".show", reference=case.reference))
-    return render_template("cases/record.html", title="Record a comment", definition=definition, values=values,
-                           errors=errors, form_errors=errors), (400 if errors else 200)
+    return render_template("cases/record.html", title="Record a comment", definition=definition,
+                           values=values, errors=errors, form_errors=errors), (400 if errors else 200)
 
 
 def seen(case: Case, what: str) -> None:
@@ -116,7 +118,8 @@ def legal_hold(reference: str):
 @bp.get("/incidents")
 def incidents():
     forbid_unless("retry_timers")
-    return render_template("cases/incidents.html", title="Failed timers", incidents=open_incidents(db.session))
+    return render_template("cases/incidents.html", title="Failed timers",
+                           incidents=open_incidents(db.session))
 
 
 @bp.post("/incidents/<int:incident_id>/retry")
@@ -135,7 +138,8 @@ def diagram(reference: str):
 @bp.get("/notifications")
 @writes  # records the newest one seen
 def notifications():
-    shown, seen_before = queries.notifications_for(db.session, current_user), current_user.notifications_seen_id
+    shown, seen_before = queries.notifications_for(db.session,
+                                                   current_user), current_user.notifications_seen_id
     if shown:
         mark_notifications_seen(db.session, current_user, shown[0].id)
     return render_template("cases/notifications.html", title="Notifications", notifications=shown,
@@ -145,7 +149,8 @@ def notifications():
 @bp.get("/messages")
 def messages():
     forbid_unless("resend_messages")
-    return render_template("cases/messages.html", title="Messages not sent", messages=failed_messages(db.session))
+    return render_template("cases/messages.html", title="Messages not sent",
+                           messages=failed_messages(db.session))
 
 
 @bp.post("/messages/<int:message_id>/resend")
@@ -157,7 +162,8 @@ def resend(message_id: int):
 @bp.get("/letters")
 def letters():
     forbid_unless("post_letters")
-    return render_template("cases/letters.html", title="Letters to post", letters=queries.letters_for(db.session, current_user))
+    return render_template("cases/letters.html", title="Letters to post",
+                           letters=queries.letters_for(db.session, current_user))
 
 
 @bp.get("/letters/<int:message_id>")

@@ -34,15 +34,16 @@ def _version_or_404(key: str):
 
 @bp.get("/")
 def index():
-    return render_template("modeller/index.html", title="Flow charts", versions=editing.newest_versions(db.session))
+    return render_template("modeller/index.html", title="Flow charts",
+                           versions=editing.newest_versions(db.session))
 
 
 def _editor(version, xml: bytes, error: str | None = None, imported: str | None = None, status: int = 200):
     forms = editing.editable_forms(version, current_app.extensions["forms"])
-    return render_template("modeller/edit.html", title=f"Edit the flow chart: {version.name}", version=version,
-                           version_caption=version_caption,
-                           xml=xml.decode("utf-8"), forms=forms, lanes=LANE_ROLES, templates=sorted(load_templates()),
-                           error=error, imported=imported,
+    return render_template("modeller/edit.html", title=f"Edit the flow chart: {version.name}",
+                           version=version, version_caption=version_caption,
+                           xml=xml.decode("utf-8"), forms=forms, lanes=LANE_ROLES,
+                           templates=sorted(load_templates()), error=error, imported=imported,
                            form_errors={"bpmn_file": error} if error else None), status
 
 
@@ -87,7 +88,8 @@ def _posted(version):
     xml, forms = body.get("xml"), body.get("forms")
     if not isinstance(xml, str) or not isinstance(forms, dict):
         abort(400)
-    return xml.encode("utf-8"), {**editing.editable_forms(version, current_app.extensions["forms"]), **forms}, body
+    return xml.encode("utf-8"), {**editing.editable_forms(version, current_app.extensions["forms"]),
+                                 **forms}, body
 
 
 @bp.post("/<key>/validate")
@@ -101,7 +103,8 @@ def validate(key: str):
 def deploy(key: str):
     xml, forms, body = _posted(_version_or_404(key))
     try:
-        version, new = editing.deploy_edited_process(db.session, current_user, key, xml, forms, body.get("comment", ""))
+        version, new = editing.deploy_edited_process(db.session, current_user, key, xml, forms,
+                                                     body.get("comment", ""))
     except InvalidInput as exc:
         return jsonify(errors=exc.errors, problems=[]), 400
     except editing.NotValid as exc:

@@ -16,9 +16,9 @@ from ..guard import guard
 
 bp = Blueprint("policy", __name__, url_prefix="/policy")
 guard(bp, "change_policy")
-ORDER = ["stage1_ack", "stage1_response", "stage1_extension", "stage2_ack", "stage2_response", "stage2_extension",
-         "escalation_window", "reminder_before", "query_response", "suggestion_response", "compliment_ack",
-         "compliment_response"]
+ORDER = ["stage1_ack", "stage1_response", "stage1_extension", "stage2_ack", "stage2_response",
+         "stage2_extension", "escalation_window", "reminder_before", "query_response", "suggestion_response",
+         "compliment_ack", "compliment_response"]
 
 
 def _page(errors=None, values=None, status=200):
@@ -86,17 +86,20 @@ def save_timescales(profile: str):
             errors.update({f"{profile}-{k}": v for k, v in exc.errors.items()})
     if errors:
         return _page(errors, request.form, 400)
-    flash(f"Timescales of “{PROFILES.get(profile, profile)}” saved: cases that start from now on use them", "success")
+    flash(f"Timescales of “{PROFILES.get(profile, profile)}” saved: cases that start from now on use them",
+          "success")
     return redirect(url_for(".index"))
 
 
 @bp.post("/closures")
 def add_closure():
     try:
-        day = date(int(request.form["day-year"]), int(request.form["day-month"]), int(request.form["day-day"]))
+        day = date(int(request.form["day-year"]), int(request.form["day-month"]),
+                   int(request.form["day-day"]))
     except (KeyError, ValueError):
         return _page({"day": "Enter a real date, like 29 12 2026"}, request.form, 400)
-    return _save(lambda: policy.add_closure_day(db.session, current_user, day, request.form.get("reason", "")),
+    return _save(lambda: policy.add_closure_day(db.session, current_user, day,
+                                                request.form.get("reason", "")),
                  f"{day:%A %-d %B %Y} is now a closure day: deadlines worked out from now on skip it")
 
 

@@ -54,7 +54,8 @@ def question(slug: str):
                             url_for(".question", slug=_slug(index + 1)))
         values, errors = result.values, result.errors
     return render_template("public/question.html", title=page["title"], page=page, definition=_definition(),
-                           values=values, errors=errors, form_errors=errors, back=back), (400 if errors else 200)
+                           values=values, errors=errors, form_errors=errors,
+                           back=back), (400 if errors else 200)
 
 
 def _change_url(field: str) -> str:
@@ -78,8 +79,9 @@ def check():
         session.pop("comment")
         session["submitted"] = case.reference
         return redirect(url_for(".done"))
-    return render_template("public/check.html", title="Check your answers before sending", definition=_definition(),
-                           answers=answers, errors=errors, form_errors=errors, change_url=_change_url,
+    return render_template("public/check.html", title="Check your answers before sending",
+                           definition=_definition(), answers=answers, errors=errors, form_errors=errors,
+                           change_url=_change_url,
                            error_links=[{"text": m, "href": _change_url(k)} for k, m in errors.items()])
 
 

@@ -1,4 +1,5 @@
-"""Records for the CRO: a case's whole file for the Ombudsman, everything about one customer for a subject access request."""
+"""Records for the CRO: a case's whole file for the Ombudsman, everything about one customer for a subject
+access request."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -18,7 +19,8 @@ guard(bp, "export_records")
 
 def _download(content: bytes, filename: str) -> Response:
     return Response(content, mimetype="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "no-store"})
 
 
 @bp.get("/case-file/<reference>.zip")
@@ -46,7 +48,8 @@ def subject_access():
             errors = exc.errors
     email, name, phone = _asked()
     return render_template("records/subject_access.html", title="Subject access request", cases=cases,
-                           errors=errors, form_errors=errors, values={"email": email, "name": name, "phone": phone}), \
+                           errors=errors, form_errors=errors,
+                           values={"email": email, "name": name, "phone": phone}), \
         (400 if errors else 200)
 
 

@@ -1,4 +1,5 @@
-"""Improvement actions and Ombudsman enquiries: the CRO changes them, owners update their actions, readers see."""
+"""Improvement actions and Ombudsman enquiries: the CRO changes them, owners update their actions, readers
+see."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -41,10 +42,10 @@ def _actions(show: str) -> list[ImprovementAction]:
 
 def _actions_page(errors=None, values=None):
     show = request.args.get("show") if request.args.get("show") in SHOW else "open"
-    return render_template("reports/actions.html", title="Improvement actions", actions=_actions(show), show=show,
-                           shows=SHOW, sources=ACTION_SOURCES, statuses=ACTION_STATUSES, today=today(),
-                           owners=improvement.eligible_owners(db.session), errors=errors or {}, values=values or {},
-                           form_errors=errors, can_change=may("change_improvement"))
+    return render_template("reports/actions.html", title="Improvement actions", actions=_actions(show),
+                           show=show, shows=SHOW, sources=ACTION_SOURCES, statuses=ACTION_STATUSES,
+                           today=today(), owners=improvement.eligible_owners(db.session), errors=errors or {},
+                           values=values or {}, form_errors=errors, can_change=may("change_improvement"))
 
 
 @bp.get("/actions")
@@ -64,8 +65,8 @@ def _action(action_id: int) -> ImprovementAction:
 
 def _action_page(action, errors=None, values=None):
     return render_template("reports/action.html", title=f"Improvement action {action.id}", action=action,
-                           sources=ACTION_SOURCES, statuses=ACTION_STATUSES, errors=errors or {}, form_errors=errors,
-                           values=values or {}, today=today(),
+                           sources=ACTION_SOURCES, statuses=ACTION_STATUSES, errors=errors or {},
+                           form_errors=errors, values=values or {}, today=today(),
                            can_update=action.owner_id == current_user.id
                            or may("change_improvement"))
 
@@ -84,10 +85,11 @@ def update_action(action_id: int):
 
 
 def _ombudsman_page(errors=None, values=None):
-    enquiries = db.session.scalars(select(OmbudsmanEnquiry).order_by(OmbudsmanEnquiry.received_on.desc())).all()
+    newest_first = select(OmbudsmanEnquiry).order_by(OmbudsmanEnquiry.received_on.desc())
+    enquiries = db.session.scalars(newest_first).all()
     return render_template("reports/ombudsman.html", title="Ombudsman enquiries", enquiries=enquiries,
-                           decisions=OMBUDSMAN_DECISIONS, errors=errors or {}, form_errors=errors, values=values or {},
-                           can_change=may("change_improvement"))
+                           decisions=OMBUDSMAN_DECISIONS, errors=errors or {}, form_errors=errors,
+                           values=values or {}, can_change=may("change_improvement"))
 
 
 @bp.get("/ombudsman")
@@ -108,8 +110,9 @@ def _enquiry(enquiry_id: int) -> OmbudsmanEnquiry:
 def _enquiry_page(enquiry, errors=None, values=None):
     return render_template("reports/enquiry.html", title=f"Ombudsman enquiry {enquiry.lgsco_reference}",
                            enquiry=enquiry, decisions=OMBUDSMAN_DECISIONS, statuses=ACTION_STATUSES,
-                           owners=improvement.eligible_owners(db.session), errors=errors or {}, form_errors=errors,
-                           values=values or {}, today=today(), can_change=may("change_improvement"))
+                           owners=improvement.eligible_owners(db.session), errors=errors or {},
+                           form_errors=errors, values=values or {}, today=today(),
+                           can_change=may("change_improvement"))
 
 
 @bp.get("/ombudsman/<int:enquiry_id>")
@@ -120,7 +123,8 @@ def enquiry(enquiry_id: int):
 @bp.post("/ombudsman/<int:enquiry_id>/decision")
 def decide(enquiry_id: int):
     found = _enquiry(enquiry_id)
-    return _attempt(lambda: improvement.record_ombudsman_decision(db.session, current_user, found, request.form),
+    return _attempt(lambda: improvement.record_ombudsman_decision(db.session, current_user, found,
+                                                                  request.form),
                     "Decision recorded", url_for(".enquiry", enquiry_id=found.id),
                     lambda e, v: _enquiry_page(found, e, v))
 

@@ -47,7 +47,8 @@ def learning(start: date, end: date) -> list[ImprovementAction]:
     """The learning from comments: actions raised in the period, whatever their state."""
     lower, upper = Filters(start, end).bounds
     return list(db.session.scalars(select(ImprovementAction).where(
-        ImprovementAction.created_at >= lower, ImprovementAction.created_at < upper).order_by(ImprovementAction.id)))
+        ImprovementAction.created_at >= lower, ImprovementAction.created_at <
+        upper).order_by(ImprovementAction.id)))
 
 
 def _report(template: str, title: str, start: date, end: date, **extra):
@@ -62,14 +63,14 @@ def quarterly():
     year = _int_arg("year", current, range(2000, current + 1))
     quarter = _int_arg("quarter", (today().month - 4) % 12 // 3 + 1, range(1, 5))
     start, end = quarter_period(year, quarter)
-    return _report("reports/quarterly.html", f"Quarterly report: {QUARTERS[quarter]} {start.year}", start, end,
-                   year=year, quarter=quarter, quarters=QUARTERS)
+    return _report("reports/quarterly.html", f"Quarterly report: {QUARTERS[quarter]} {start.year}", start,
+                   end, year=year, quarter=quarter, quarters=QUARTERS)
 
 
 def _annual_page(year: int, errors=None, values=None):
     start, end = quarter_period(year, 1)[0], quarter_period(year, 4)[1]
-    return _report("reports/annual.html", f"Annual complaints report {year} to {year + 1}", start, end, year=year,
-                   sections=improvement.CODE_SECTIONS, answers=ANSWERS,
+    return _report("reports/annual.html", f"Annual complaints report {year} to {year + 1}", start, end,
+                   year=year, sections=improvement.CODE_SECTIONS, answers=ANSWERS,
                    assessment=improvement.self_assessment(db.session, year), errors=errors or {},
                    form_errors=errors, values=values or {},
                    can_change=may("change_improvement"))

@@ -55,7 +55,8 @@ def read_filters() -> tuple[Filters, dict[str, str]]:
     if not errors and start > end:
         errors["to"] = "The end of the period must be the same as or after the start"
         start, end = end, start
-    pick = lambda name, names: request.args.get(name) if request.args.get(name) in names else None  # noqa: E731
+    def pick(name: str, names) -> str | None:
+        return request.args.get(name) if request.args.get(name) in names else None
     return Filters(start, end, pick("service_area", area_names()), pick("comment_type", COMMENT_TYPES),
                    pick("channel", CHANNELS)), errors
 
@@ -84,10 +85,11 @@ def _overdue_actions():
 @bp.get("/")
 def index():
     filters, errors = read_filters()
-    return render_template("reports/dashboard.html", title="Comments dashboard", filters=filters, form_errors=errors,
-                           tables=figures(filters), args=request.args,
+    return render_template("reports/dashboard.html", title="Comments dashboard", filters=filters,
+                           form_errors=errors, tables=figures(filters), args=request.args,
                            choices={k: options(v) for k, v in (("service_area", area_names()),
-                                                               ("comment_type", COMMENT_TYPES), ("channel", CHANNELS))})
+                                                               ("comment_type", COMMENT_TYPES),
+                                                               ("channel", CHANNELS))})
 
 
 def options(names: dict[str, str]) -> list[dict[str, str]]:
@@ -110,7 +112,4 @@ def csv_response(table, filename: str) -> Response:
     writer.writerows(["" if v is None else v for v in row] for row in table.rows)
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
-from . import (
-    learning,  # noqa: E402,F401  (its routes join this blueprint)
-    periodic,  # noqa: E402,F401
-)
+from . import learning, periodic  # noqa: E402,F401  (their routes join this blueprint)

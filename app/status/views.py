@@ -6,8 +6,10 @@ from datetime import datetime, timezone
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from models.reporting import OUTCOMES
-from processes.cases.customer import REVIEWABLE_CLOSED, case_by_reference, case_by_token, request_review, withdraw_case
-from processes.cases.promises import Promise, final_response, next_promise, promises_made, review_until, stage_of
+from processes.cases.customer import (REVIEWABLE_CLOSED, case_by_reference, case_by_token, request_review,
+                                      withdraw_case)
+from processes.cases.promises import (Promise, final_response, next_promise, promises_made, review_until,
+                                      stage_of)
 from processes.messaging.outbox import customer_messages
 from processes.records.audit import audit
 
@@ -46,7 +48,8 @@ def find():
                                  current_app.config["RETENTION_YEARS"])
         if case is not None:
             return redirect(url_for(".show", token=case.status_token))
-        errors["reference"] = "We could not find a comment with that reference and code. Check both and try again"
+        errors["reference"] = ("We could not find a comment with that reference and code. "
+                               "Check both and try again")
     return render_template("status/find.html", title="Check the progress of your comment", errors=errors,
                            form_errors=errors, values=request.form), (400 if errors else 200)
 
@@ -55,7 +58,8 @@ def find():
 @writes  # audits the view
 def show(token: str):
     case = _case(token)
-    audit(db.session, "customer (status page)", "view", "The customer viewed their status page", case.reference)
+    audit(db.session, "customer (status page)", "view", "The customer viewed their status page",
+          case.reference)
     promise = next_promise(case)
     return render_template("status/show.html", title=f"Your {case.comment_type} {case.reference}", case=case,
                            messages=customer_messages(db.session, case.id), token=token,
@@ -66,7 +70,8 @@ def show(token: str):
 
 
 def _then(case, promise: Promise | None) -> Promise | None:
-    """While an acknowledgement is awaited, the response promised after it (as the confirmation page gave it)."""
+    """While an acknowledgement is awaited, the response promised after it (as the confirmation page gave
+    it)."""
     return promises_made(case)[1] if promise is not None and promise.action == "acknowledge" else None
 
 

@@ -102,4 +102,5 @@ def show(task_id: int):
         audit(db.session, current_user, "view", f"Opened the task “{task.name}”", case.reference)
     definition = case.process_version.forms.get(task.form_name)
     return render_template("tasks/show.html", title=task.name, task=task, case=case, definition=definition,
-                           values=values, errors=errors, form_errors=errors, blocked=blocked), (400 if errors else 200)
+                           values=values, errors=errors, form_errors=errors,
+                           blocked=blocked), (400 if errors else 200)

@@ -85,7 +85,8 @@ def rollback(key: str, number: int):
         except InvalidInput as exc:
             errors = exc.errors
         else:
-            flash(f"Version {number} is deployed again as version {new.number}: new cases start on it", "success")
+            flash(f"Version {number} is deployed again as version {new.number}: new cases start on it",
+                  "success")
             return redirect(url_for(".history", key=key))
     return render_template("versions/rollback.html", title=f"Roll back to version {number}", version=version,
                            errors=errors, form_errors=errors, values=request.form), (400 if errors else 200)
@@ -97,8 +98,8 @@ def migrate_version(key: str, number: int):
     version = _version(key, number)
     on_refusal(url_for(".history", key=key))
     result = migrate_cases(db.session, current_user, version)
-    return render_template("versions/migrated.html", title="Cases moved to the newest version", version=version,
-                           newest=latest_version(db.session, key), result=result)
+    return render_template("versions/migrated.html", title="Cases moved to the newest version",
+                           version=version, newest=latest_version(db.session, key), result=result)
 
 
 @bp.post("/cases/<reference>/version")

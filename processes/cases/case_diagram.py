@@ -17,7 +17,8 @@ DONE_KINDS = ("completed", "step", "timer")
 class DiagramMarks:
     done: list[str] = field(default_factory=list)      # element ids the case has passed
     current: list[str] = field(default_factory=list)   # tasks waiting for someone now
-    overdue: list[str] = field(default_factory=list)   # of those, and of due timers, the ones past their deadline
+    # of those, and of due timers, the ones past their deadline
+    overdue: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
 
     def named(self, ids: list[str]) -> list[str]:

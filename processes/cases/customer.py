@@ -60,16 +60,19 @@ def request_review(session: Session, case: Case, reasons: str, engine: WorkflowE
         apply_run(session, case, run, None, calendar, because="the customer asked for a stage 2 review")
         session.flush()
         return True
-    if case.status == "open" and (case.stage == "stage2" or any(t.stage == "stage2" for t in case.ready_tasks)):
+    if case.status == "open" and (case.stage == "stage2"
+                                  or any(t.stage == "stage2" for t in case.ready_tasks)):
         raise Conflict("A stage 2 review of this complaint is already under way")
     if case.status == "open":
-        raise Conflict("We have not finished our stage 1 response yet. Once you have it, you can ask for a review")
+        raise Conflict("We have not finished our stage 1 response yet. Once you have it, you can ask for a "
+                       "review")
     if case.status == "closed" and case.outcome not in REVIEWABLE_CLOSED:
         raise Conflict("This complaint has had our final response. If you are still unhappy, you can ask the "
                        "Local Government and Social Care Ombudsman to look at it")
     record_event(session, case, None, "review_requested", summary + " (outside the escalation window)")
     session.add(Notification(case_id=case.id, role=CUSTOMER_REQUESTS_GO_TO,
-                             message="The customer asked for a stage 2 review outside the escalation window: decide"))
+                             message="The customer asked for a stage 2 review outside the escalation window: "
+                                     "decide"))
     session.flush()
     return False
 

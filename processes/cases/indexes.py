@@ -59,14 +59,17 @@ def add_timers(session: Session, case: Case, run: Run) -> list[tuple[str, dateti
     before = {t.task_id: t.due_at for t in run.timers_before}
     after = {t.task_id: t for t in run.timers}
     session.add_all([WaitingTimer(case=case, task_uuid=uuid, bpmn_id=timer.bpmn_id, name=timer.name,
-                                  due_at=timer.due_at) for uuid, timer in after.items() if uuid not in before])
+                                  due_at=timer.due_at) for uuid, timer in after.items()
+                     if uuid not in before])
     return [(uuid, None) for uuid in before if uuid not in after] + \
-        [(uuid, timer.due_at) for uuid, timer in after.items() if uuid in before and before[uuid] != timer.due_at]
+        [(uuid, timer.due_at) for uuid, timer in after.items() if uuid in before
+         and before[uuid] != timer.due_at]
 
 
 def change_timers(session: Session, case: Case, changes: list[tuple[str, datetime | None]]) -> None:
     if gone := [uuid for uuid, due in changes if due is None]:
-        _forget(session, WaitingTimer, session.scalars(_DROP_TIMERS, {"case_id": case.id, "gone": gone}).all())
+        _forget(session, WaitingTimer,
+                session.scalars(_DROP_TIMERS, {"case_id": case.id, "gone": gone}).all())
     for uuid, due in changes:
         if due is not None:
             moved = session.scalars(_MOVE_TIMER, {"case_id": case.id, "uuid": uuid, "due_at": due}).all()

@@ -30,7 +30,8 @@ class BatchOutcome:
 
 
 def _form_problems(case: Case, target: ProcessVersion) -> list[str]:
-    """The forms of the tasks waiting now must be the same in the new version: a half-filled task keeps its form."""
+    """The forms of the tasks waiting now must be the same in the new version: a half-filled task keeps its
+    form."""
     problems = []
     for task in case.ready_tasks:
         old, new = case.process_version.forms.get(task.form_name), (target.forms or {}).get(task.form_name)
@@ -55,7 +56,8 @@ def migrate_case(session: Session, actor: User, case: Case, engine: WorkflowEngi
         if problems:
             raise MigrationRefused("; ".join(problems))
         run = (engine or engine_of(session)).migrate(case.workflow_state, target.bpmn_xml, target.process_key,
-                                                   load_calendar(session), diagram_of(case), target.content_hash)
+                                                   load_calendar(session), diagram_of(case),
+                                                     target.content_hash)
     except (MigrationRefused, WorkflowError) as exc:
         reason = f"Not moved from version {source} to version {target.number}: {exc}"
         record_event(session, case, actor, "migration refused", reason, {"from": source, "to": target.number})
@@ -77,7 +79,8 @@ def migrate_cases(session: Session, actor: User, version: ProcessVersion,
     if latest_version(session, version.process_key).id == version.id:
         raise Conflict(f"Version {version.number} is the newest: its cases have nowhere newer to move to")
     result = BatchOutcome()
-    cases = session.scalars(select(Case).filter_by(process_version_id=version.id, status="open").order_by(Case.id))
+    cases = session.scalars(select(Case).filter_by(process_version_id=version.id,
+                                                   status="open").order_by(Case.id))
     for case in list(cases):
         try:
             with session.begin_nested():

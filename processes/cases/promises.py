@@ -1,5 +1,5 @@
-"""What the council has told a customer it will do, and by when: read from the case's stage rows, its ready tasks
-and the timescales it started with, never from its workflow."""
+"""What the council has told a customer it will do, and by when: read from the case's stage rows, its ready
+tasks and the timescales it started with, never from its workflow."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,7 +9,8 @@ from typing import Any
 from models import ROLE_IN_LETTERS, Case, CaseStage
 from processes.policy.calendar import WorkingCalendar, as_utc
 
-REVIEW_MESSAGE = "stage2_requested"  # the message a complaint waits for while the customer may ask for stage 2
+# the message a complaint waits for while the customer may ask for stage 2
+REVIEW_MESSAGE = "stage2_requested"
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ def holder(case: Case) -> str | None:
 
 
 def holder_of(tasks: list[tuple[str | None, str | None]]) -> str | None:
-    """Of (role, stage) of the ready tasks, the team with a stage's task (or else any task), in a letter's words."""
+    """Of (role, stage) of the ready tasks, the team with a stage's task (or else any task), in a letter's
+    words."""
     role = next((r for r, stage in tasks if stage), None) or next((r for r, _ in tasks), None)
     return ROLE_IN_LETTERS.get(role or "")
 
@@ -78,8 +80,8 @@ def promises_made(case: Case) -> tuple[Promise | None, Promise | None]:
 
 
 def review_until(case: Case, calendar: WorkingCalendar) -> datetime | None:
-    """Until when the customer may ask for stage 2: the escalation window the case started with, from our stage 1
-    response (as the complaint diagram counts it), while the case waits for that request."""
+    """Until when the customer may ask for stage 2: the escalation window the case started with, from our
+    stage 1 response (as the complaint diagram counts it), while the case waits for that request."""
     row = stage_of(case, "stage1")
     days = (case.timescales or {}).get("escalation_window")
     if not case.awaits(REVIEW_MESSAGE) or row is None or row.responded_at is None \

@@ -12,9 +12,9 @@ from processes.access import may, my_areas, visible_cases
 from processes.cases.customer import REVIEW_MESSAGE
 from processes.paging import PAGE_SIZE, Page
 
-# A list counts its tasks up to this many (or to the end of the page asked for, if further): past it the page says
-# "more than 1,000". An exact count reads every entry of the queue's index, so it would grow with the open work;
-# nobody pages through a thousand tasks, and the reports give the exact figures.
+# A list counts its tasks up to this many (or to the end of the page asked for, if further): past it the page
+# says "more than 1,000". An exact count reads every entry of the queue's index, so it would grow with the
+# open work; nobody pages through a thousand tasks, and the reports give the exact figures.
 COUNT_UP_TO = 1000
 
 
@@ -29,9 +29,11 @@ def _task_page(session: Session, where: list, number: int) -> Page:
     """One page of tasks, soonest due first, then those without a due date: two index-ordered queries rather
     than one sort, and a count that stops at COUNT_UP_TO, so a page costs the same with 100 open tasks or
     100,000."""
-    # The cases of the page's rows come in a second query by id: joined here, PostgreSQL would rather scan them all.
+    # The cases of the page's rows come in a second query by id: joined here, PostgreSQL would rather scan
+    # them all.
     base = (select(ReadyTask).where(*where)
-            .options(selectinload(ReadyTask.case).load_only(Case.reference, Case.comment_type, Case.customer_name)))
+            .options(selectinload(ReadyTask.case).load_only(Case.reference, Case.comment_type,
+                                                            Case.customer_name)))
     number = max(1, number)
     bound = max(COUNT_UP_TO, number * PAGE_SIZE)
     total = _count(session, where, bound)
@@ -41,10 +43,13 @@ def _task_page(session: Session, where: list, number: int) -> Page:
         number = min(number, max(1, -(-total // PAGE_SIZE)))
     offset = (number - 1) * PAGE_SIZE
     dated = base.where(ReadyTask.due_at.is_not(None))
-    items = list(session.scalars(dated.order_by(ReadyTask.due_at, ReadyTask.id).offset(offset).limit(PAGE_SIZE)))
-    if len(items) < PAGE_SIZE and total > offset + len(items):  # the page runs on into the tasks with no due date
+    items = list(session.scalars(dated.order_by(ReadyTask.due_at,
+                                                ReadyTask.id).offset(offset).limit(PAGE_SIZE)))
+    # the page runs on into the tasks with no due date
+    if len(items) < PAGE_SIZE and total > offset + len(items):
         # How many have a due date: this page's and all before it, or (none on this page) at most `offset`.
-        before = offset + len(items) if items else _count(session, [*where, ReadyTask.due_at.is_not(None)], offset)
+        before = (offset + len(items) if items
+                  else _count(session, [*where, ReadyTask.due_at.is_not(None)], offset))
         items += session.scalars(base.where(ReadyTask.due_at.is_(None)).order_by(ReadyTask.id)
                                  .offset(offset + len(items) - before).limit(PAGE_SIZE - len(items)))
     return Page(items, total, number, more=more)
@@ -67,13 +72,14 @@ def open_cases(session: Session) -> list[Case]:
     return list(session.scalars(query).unique())
 
 
-# The lines of a case's history that end a task: completed by an officer, or closed by something else (a timer,
-# the customer, an extension, a move to a new version).
+# The lines of a case's history that end a task: completed by an officer, or closed by something else (a
+# timer, the customer, an extension, a move to a new version).
 TASK_ENDINGS = ("completed", "task_closed")
 
 
 def task_ending(session: Session, task_id: int) -> CaseEvent | None:
-    """What became of a task that is no longer open, with its case and who ended it; None if no history names it."""
+    """What became of a task that is no longer open, with its case and who ended it; None if no history names
+    it."""
     query = (select(CaseEvent).where(CaseEvent.task_id == task_id, CaseEvent.kind.in_(TASK_ENDINGS))
              .options(joinedload(CaseEvent.case), joinedload(CaseEvent.actor))
              .order_by(CaseEvent.id.desc()).limit(1))
@@ -105,7 +111,8 @@ def new_notification_count(session: Session, user: User) -> int:
 
 @dataclass(frozen=True)
 class OpenCaseCounts:
-    """What the CRO's overview counts first: open cases, those overdue or waiting for the customer, failures."""
+    """What the CRO's overview counts first: open cases, those overdue or waiting for the customer,
+    failures."""
     open: int
     overdue: int
     waiting_for_customer: int
@@ -115,8 +122,8 @@ class OpenCaseCounts:
 
 
 def open_case_counts(session: Session, now: datetime) -> OpenCaseCounts:
-    """Five counts, one query each: over the open cases, the open tasks' due times, the failed messages and the
-    unresolved incidents, never the closed history."""
+    """Five counts, one query each: over the open cases, the open tasks' due times, the failed messages and
+    the unresolved incidents, never the closed history."""
     overdue = select(func.count(func.distinct(ReadyTask.case_id))).where(ReadyTask.due_at < now)
     return OpenCaseCounts(
         open=session.scalar(select(func.count()).select_from(Case).where(Case.status == "open")),
@@ -131,6 +138,7 @@ def open_case_counts(session: Session, now: datetime) -> OpenCaseCounts:
 def letters_for(session: Session, user: User) -> list[OutboxMessage]:
     """Letters waiting to be printed and posted, for the cases this user may see."""
     query = (select(OutboxMessage).outerjoin(OutboxMessage.case).options(joinedload(OutboxMessage.case))
-             .where(OutboxMessage.status == "to_post", or_(OutboxMessage.case_id.is_(None), visible_cases(user)))
+             .where(OutboxMessage.status == "to_post",
+                    or_(OutboxMessage.case_id.is_(None), visible_cases(user)))
              .order_by(OutboxMessage.id))
     return list(session.scalars(query))

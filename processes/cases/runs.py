@@ -46,33 +46,54 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
     `new_case`: the case was made in this transaction, so it has no stage rows to look up yet. Its row may not
     be written yet either: the rows made here name it by relationship, and one flush writes them all.
     `because` says why tasks other than the one completed (`completed_id`) closed, in the history of each."""
-    case.workflow_state = run.state
-    case.awaiting_messages = list(run.messages)
-    for bpmn_id, name, kind in run.steps:
-        record_event(session, case, None, kind, name, {"element": bpmn_id})
-    new_tasks = add_tasks(session, case, run)
-    if (stage := _stage_of(run)) is not None:  # before the flush below, so the case row is written once
-        case.stage = stage
-    facts.record_tasks_ready(session, case, new_tasks, new_case)  # reporting: deadlines of the stage
-    facts.record_promised_dues(session, case, run.dues, {t.properties.get("stage") or "response" for t in run.ready},
-                               new_case)  # what the customer is told
-    timers_to_change = add_timers(session, case, run)
-    for role, message in run.notifications:
-        session.add(Notification(case=case, role=role, message=message))
-        record_event(session, case, None, "notified", f"Told the {role.replace('_', ' ')}: {message}")
-    holder = holder_of([(role_for_lane(t.lane), t.properties.get("stage")) for t in run.ready])  # who has it now
-    for template, data in run.sends:
-        sent = queue_customer_message(session, case, template, data, actor.name if actor else None, holder)
-        how = {"email": f"emailed to {sent.to_address}", "letter": "a letter to post",
-               "none": "not sent: the customer left no contact details"}[sent.channel]
-        record_event(session, case, None, "message", f"Message to the customer, {how}: {sent.subject}")
+    new_tasks, timers_to_change = _record_run(session, case, run, actor, new_case)
     still_ready = {t.task_id for t in run.ready}
     gone = [uuid for uuid in run.ready_before if uuid not in still_ready]
     if new_tasks or gone or timers_to_change or run.notifications or case.id is None:
         session.flush()  # the case row first; new tasks get their ids
     remove_tasks(session, case, gone, new_tasks, actor, because or "the process moved on", completed_id)
     change_timers(session, case, timers_to_change)
-    for role, message in run.notifications:  # the emails are written from the case row's id
+    _tell_staff(session, case, run, new_tasks, calendar)
+    if run.finished:
+        case.status, case.closed_at, case.outcome, case.stage = "closed", _now(), run.end_name, "closed"
+        record_event(session, case, actor, "closed", f"Case closed: {run.end_name or 'finished'}")
+
+
+def _record_run(session: Session, case: Case, run: Run, actor: User | None, new_case: bool):
+    """What is written before the flush, in order: the state, the steps' history, the new tasks, the stage
+    (so the case row is written once), the reporting rows, the new timers, notifications and messages.
+    Returns the new tasks and the timers to change once the case row is written."""
+    case.workflow_state = run.state
+    case.awaiting_messages = list(run.messages)
+    for bpmn_id, name, kind in run.steps:
+        record_event(session, case, None, kind, name, {"element": bpmn_id})
+    new_tasks = add_tasks(session, case, run)
+    if (stage := _stage_of(run)) is not None:
+        case.stage = stage
+    facts.record_tasks_ready(session, case, new_tasks, new_case)  # reporting: deadlines of the stage
+    stages = {t.properties.get("stage") or "response" for t in run.ready}
+    facts.record_promised_dues(session, case, run.dues, stages, new_case)  # what the customer is told
+    timers_to_change = add_timers(session, case, run)
+    for role, message in run.notifications:
+        session.add(Notification(case=case, role=role, message=message))
+        record_event(session, case, None, "notified", f"Told the {role.replace('_', ' ')}: {message}")
+    _send_to_customer(session, case, run, actor)
+    return new_tasks, timers_to_change
+
+
+def _send_to_customer(session: Session, case: Case, run: Run, actor: User | None) -> None:
+    """The run's send tasks as messages to the customer, each with its line in the history."""
+    holder = holder_of([(role_for_lane(t.lane), t.properties.get("stage")) for t in run.ready])  # who has it
+    for template, data in run.sends:
+        sent = queue_customer_message(session, case, template, data, actor.name if actor else None, holder)
+        how = {"email": f"emailed to {sent.to_address}", "letter": "a letter to post",
+               "none": "not sent: the customer left no contact details"}[sent.channel]
+        record_event(session, case, None, "message", f"Message to the customer, {how}: {sent.subject}")
+
+
+def _tell_staff(session: Session, case: Case, run: Run, new_tasks, calendar: WorkingCalendar | None) -> None:
+    """Emails to the roles the run notified and to the teams of its new unclaimed tasks."""
+    for role, message in run.notifications:
         queue_staff_message(session, role, "staff_notification", {"message": message}, case)
     if new_tasks:
         calendar = calendar or load_calendar(session)
@@ -80,9 +101,6 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
             if task.assigned_to_id is None:
                 due = calendar.due_label(task.due_at) if task.due_at else ""
                 queue_new_task_emails(session, case, task.role, task.name, task.id, due)
-    if run.finished:
-        case.status, case.closed_at, case.outcome, case.stage = "closed", _now(), run.end_name, "closed"
-        record_event(session, case, actor, "closed", f"Case closed: {run.end_name or 'finished'}")
 
 
 def _stage_of(run: Run) -> str | None:

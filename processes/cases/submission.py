@@ -31,9 +31,11 @@ def next_reference(session: Session, year: int) -> str:
 
     One UPDATE ... RETURNING, so two submissions at once can never take the same number."""
     counter = ReferenceCounter.__table__  # the table, not the ORM entity: nothing in the session changes
-    bump = update(counter).where(counter.c.year == year).values(last=counter.c.last + 1).returning(counter.c.last)
+    bump = (update(counter).where(counter.c.year == year).values(last=counter.c.last + 1)
+            .returning(counter.c.last))
     last = session.scalar(bump)
-    if last is None:  # the year's first: make its row (another submission may be making it at the same moment)
+    # the year's first: make its row (another submission may be making it at the same moment)
+    if last is None:
         insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[session.get_bind().dialect.name]
         session.execute(insert(counter).values(year=year, last=0).on_conflict_do_nothing())
         last = session.scalar(bump)
@@ -128,7 +130,8 @@ def prepare_submission(session: Session, details: Mapping[str, Any], channel: st
     comment_type = details["comment_type"]
     version = latest_version(session, comment_type)
     if version is None:
-        raise ProcedureError(f"No process is deployed for {comment_type}s: ask the process owner to deploy one")
+        raise ProcedureError(f"No process is deployed for {comment_type}s: ask the process owner to deploy "
+                             f"one")
     diagram = lambda: version.bpmn_xml  # noqa: E731  (fetched only if this process has not parsed it yet)
     if reference is None and engine.mentions(diagram, version.process_key, "reference", version.content_hash):
         return ReferenceFirst(version)
@@ -156,11 +159,13 @@ def record_submission(session: Session, actor: User | None, prepared: PreparedSu
     case = Case(reference=reference, comment_type=comment_type, channel=channel,
                 received_at=prepared.received_at, recorded_by_id=actor.id if actor else None,
                 process_version=prepared.version, serializer_version=prepared.serializer_version,
-                timescales=prepared.timescales,  # its state, messages and stage: apply_run sets them before the flush
+                # its state, messages and stage: apply_run sets them before the flush
+                timescales=prepared.timescales,
                 ready_tasks=[], events=[],  # a new case has none: its collections need no loading
                 **{k: details.get(k) for k in CASE_FIELDS})
     issue_status_access(case)
-    session.add(case)  # written with its rows in apply_run's one flush: the write lock is taken there, not here
+    # written with its rows in apply_run's one flush: the write lock is taken there, not here
+    session.add(case)
     record_event(session, case, actor, "submitted",
                  f"{COMMENT_TYPES[comment_type]} received: {CHANNELS[channel].lower()}")
     apply_run(session, case, run, actor, prepared.calendar, new_case=True)

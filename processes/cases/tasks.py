@@ -57,14 +57,16 @@ def check_can_act(session: Session, actor: User, task: ReadyTask) -> None:
 
 
 def handled_stage(session: Session, case_id: int, actor: User, stage: str) -> bool:
-    events = session.scalars(select(CaseEvent).filter_by(case_id=case_id, actor_id=actor.id, kind="completed"))
+    events = session.scalars(select(CaseEvent).filter_by(case_id=case_id, actor_id=actor.id,
+                                                         kind="completed"))
     return any((e.details or {}).get("stage") == stage for e in events)
 
 
 def claim_task(session: Session, actor: User, ready_task_id: int) -> ReadyTask:
     task = get_task(session, ready_task_id)
     check_can_act(session, actor, task)
-    claimed = session.execute(update(ReadyTask).where(ReadyTask.id == task.id, ReadyTask.assigned_to_id.is_(None))
+    claimed = session.execute(update(ReadyTask).where(ReadyTask.id == task.id,
+                                                      ReadyTask.assigned_to_id.is_(None))
                               .values(assigned_to_id=actor.id).execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
         session.refresh(task)
@@ -101,7 +103,8 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     if not result.ok:
         raise InvalidInput(result.errors, result.values)
     try:
-        run = engine.complete_task(case.workflow_state, task.task_uuid, result.values, calendar, diagram_of(case))
+        run = engine.complete_task(case.workflow_state, task.task_uuid, result.values, calendar,
+                                   diagram_of(case))
     except TaskNotReady as exc:
         raise Conflict("This task has already been completed by someone else") from exc
     except WorkflowError as exc:
@@ -109,9 +112,10 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     try:
         with session.no_autoflush:  # its reads need nothing pending: everything is written in one flush
             record_event(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
-                         {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage, "task": task.name,
-                          "values": result.values}, task_id=task.id)
-            facts.record_task_done(session, case, task.form_name, task.stage, result.values, calendar)  # reporting
+                         {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage,
+                          "task": task.name, "values": result.values}, task_id=task.id)
+            # reporting
+            facts.record_task_done(session, case, task.form_name, task.stage, result.values, calendar)
             apply_run(session, case, run, actor, calendar, because=f"{actor.name} completed “{task.name}”",
                       completed_id=task.id)
         session.flush()
@@ -119,5 +123,6 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
         # PostgreSQL finds the row version moved on; SQLite refuses to write from an outdated snapshot.
         if isinstance(exc, OperationalError) and "locked" not in str(exc):
             raise
-        raise Conflict("Someone else completed this task at the same moment. Nothing of yours was saved") from exc
+        raise Conflict("Someone else completed this task at the same moment. "
+                       "Nothing of yours was saved") from exc
     return case

@@ -61,7 +61,8 @@ def fire_due_timers(session: Session, now: datetime, engine: WorkflowEngine | No
     return fired, errors
 
 
-def retry_incident(session: Session, actor: User, incident_id: int, engine: WorkflowEngine | None = None) -> Case:
+def retry_incident(session: Session, actor: User, incident_id: int,
+                   engine: WorkflowEngine | None = None) -> Case:
     """The CRO runs a failed case's timers again; the incident closes only if they now run."""
     require(actor, "retry_timers", "Only the Customer Relations Officer can retry a failed timer")
     incident = session.get(Incident, incident_id)
@@ -112,7 +113,8 @@ def fire_case_timers(session: Session, case: Case, engine: WorkflowEngine | None
 
 
 def _timers_fired(run: Run, now: datetime) -> str | None:
-    """What moved the case on when its due timers fired: “the timer “Response deadline passed” moved the case on”."""
+    """What moved the case on when its due timers fired: “the timer “Response deadline passed” moved the case
+    on”."""
     names = [f"“{t.name}”" for t in run.timers_before if t.due_at <= now]
     if not names:
         return None

@@ -33,7 +33,8 @@ def deploy_process(session: Session, xml: bytes, forms: Mapping[str, Any], actor
 
 def deploy_checked(session: Session, engine: WorkflowEngine, xml: bytes, forms: Mapping[str, Any],
                    messages: Mapping[str, Any], actor: User | None, comment: str) -> list[ProcessVersion]:
-    """Store each process of a diagram just checked with these forms and templates, unless already deployed."""
+    """Store each process of a diagram just checked with these forms and templates, unless already
+    deployed."""
     # The hash covers the forms and templates each version keeps: new wording of a form is a new version.
     versions = []
     for process_id in engine.process_ids(xml):
@@ -47,7 +48,8 @@ def deploy_checked(session: Session, engine: WorkflowEngine, xml: bytes, forms: 
 
 
 def _store_version(session, engine, xml, process_id, snapshot, digest, actor, comment) -> ProcessVersion:
-    existing = session.scalar(select(ProcessVersion).filter_by(process_key=process_id, content_hash=digest).limit(1))
+    existing = session.scalar(select(ProcessVersion).filter_by(process_key=process_id,
+                                                               content_hash=digest).limit(1))
     if existing:
         return existing
     return new_version(session, engine, xml, process_id, snapshot, digest, actor, comment)
@@ -55,11 +57,12 @@ def _store_version(session, engine, xml, process_id, snapshot, digest, actor, co
 
 def new_version(session, engine, xml, process_id, snapshot, digest, actor, comment) -> ProcessVersion:
     """Store the next version number of a process (a rollback may repeat an older version's content)."""
-    number = (session.scalar(select(func.max(ProcessVersion.number)).filter_by(process_key=process_id)) or 0) + 1
+    number = (session.scalar(select(func.max(ProcessVersion.number)).filter_by(process_key=process_id))
+              or 0) + 1
     spec_name = engine.process_names(xml).get(process_id, process_id)
     version = ProcessVersion(process_key=process_id, name=spec_name, number=number, content_hash=digest,
-                             bpmn_xml=xml, forms=snapshot["forms"], messages=snapshot["messages"], comment=comment,
-                             deployed_by_id=actor.id if actor else None)
+                             bpmn_xml=xml, forms=snapshot["forms"], messages=snapshot["messages"],
+                             comment=comment, deployed_by_id=actor.id if actor else None)
     session.add(version)
     session.flush()
     audit(session, actor, "deploy", f"Deployed {process_id} version {number} ({digest[:12]}): {comment}")

@@ -40,8 +40,8 @@ def editable_forms(version: ProcessVersion | None, shipped: Mapping[str, Any]) -
     return {**shipped, **(version.forms if version else {})}
 
 
-def check_diagram(session: Session, xml: bytes, forms: Mapping[str, Any], engine: WorkflowEngine | None = None,
-                  comment_type: str = "complaint",
+def check_diagram(session: Session, xml: bytes, forms: Mapping[str, Any],
+                  engine: WorkflowEngine | None = None, comment_type: str = "complaint",
                   templates: Mapping[str, Any] | None = None) -> list[Problem]:
     """Every deploy check, trials included, against sample case data built from the timescales in force."""
     sample = sample_case_data(current_timescales(session), comment_type)
@@ -77,7 +77,8 @@ def deploy_edited_process(session: Session, actor: User, process_key: str, xml: 
     comment = (comment or "").strip()
     if not comment or len(comment) > MAX_COMMENT:
         raise InvalidInput({"comment": "Enter what changed and why" if not comment
-                            else f"The comment must be {MAX_COMMENT:,} characters or fewer"}, {"comment": comment})
+                            else f"The comment must be {MAX_COMMENT:,} characters or fewer"},
+                           {"comment": comment})
     engine, templates = engine or engine_of(session), load_templates()
     problems = check_edited_process(session, process_key, xml, forms, engine, templates)
     if problems:

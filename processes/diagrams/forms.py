@@ -103,7 +103,8 @@ def _message(hint: Mapping[str, Any], error) -> str:
     if error.validator in ("type", "format") and hint.get("widget") in ("date", "datetime"):
         return f"{label} must be a real date" + (" and time" if hint["widget"] == "datetime" else "")
     if error.validator == "type":
-        return f"{label} must be a number" if error.validator_value in ("integer", "number") else f"{label} is not valid"
+        return (f"{label} must be a number" if error.validator_value in ("integer", "number")
+                else f"{label} is not valid")
     if error.validator in ("enum", "const"):
         return f"Select one of the options for {label[0].lower() + label[1:]}".rstrip("?")
     if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
@@ -135,7 +136,8 @@ def validate_form(definition: Mapping[str, Any], data, only: set[str] | None = N
     return FormResult(values=values, errors=check_values(definition, values, only))
 
 
-def check_values(definition: Mapping[str, Any], values: Mapping[str, Any], only: set[str] | None = None) -> dict[str, str]:
+def check_values(definition: Mapping[str, Any], values: Mapping[str, Any],
+                 only: set[str] | None = None) -> dict[str, str]:
     """Errors for already-typed values, one per field, in the form's field order."""
     hints = {f["name"]: f for f in definition.get("fields", [])}
     validator = Draft202012Validator(definition["schema"], format_checker=Draft202012Validator.FORMAT_CHECKER)

@@ -12,8 +12,9 @@ from processes.messaging.messages import load_templates
 def sample_case_data(timescales: Mapping[str, Any], comment_type: str = "complaint") -> dict[str, Any]:
     """Task data like a comment submitted on a Wednesday morning, for trying expressions and scripts."""
     return {"reference": "CC-2026-000001", "comment_type": comment_type, "channel": "web",
-            "timescales": dict(timescales), "service_area": "waste", "received_at": "2026-01-07T10:00:00+00:00",
+            "timescales": dict(timescales), "service_area": "waste",
             # what the messages the diagrams wait for carry (see agree_extension and request_review)
+            "received_at": "2026-01-07T10:00:00+00:00",
             "extension": {"working_days": 5, "reason": "Waiting for a contractor's report"},
             "stage2_request": {"reasons": "Not satisfied with the response"}}
 

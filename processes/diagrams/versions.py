@@ -73,7 +73,8 @@ def _describe(element, lanes: dict[str, str]) -> dict[str, Any]:
     """The parts of one diagram element a process owner cares about."""
     ident = element.get("id")
     props = {p.get("name"): p.get("value") for p in element.iter(f"{SPIFF}property")}
-    timer = next((re.sub(r"\s+", " ", t.text or "").strip() for kind in ("timeDate", "timeDuration", "timeCycle")
+    timer = next((re.sub(r"\s+", " ", t.text or "").strip()
+                  for kind in ("timeDate", "timeDuration", "timeCycle")
                   for t in element.iter(f"{BPMN}{kind}")), None)
     message = next((m.get("messageRef") for m in element.iter(f"{BPMN}messageEventDefinition")), None)
     kind = re.sub(r"(?<!^)([A-Z])", r" \1", element.tag.split("}")[1]).lower()
@@ -146,7 +147,9 @@ def rollback_version(session: Session, actor: User, process_key: str, number: in
     problems = find_problems(engine, old.bpmn_xml, old.forms, old.messages or {}, process_id=process_key)
     if problems:
         raise ProcedureError(f"Version {number} cannot be deployed again: " + "; ".join(map(str, problems)))
-    version = new_version(session, engine, old.bpmn_xml, process_key, {"forms": old.forms, "messages": old.messages},
-                          old.content_hash, actor, f"Rollback to version {number}: {comment}")
-    audit(session, actor, "rollback", f"Rolled {process_key} back to version {number} as version {version.number}")
+    version = new_version(session, engine, old.bpmn_xml, process_key,
+                          {"forms": old.forms, "messages": old.messages}, old.content_hash, actor,
+                          f"Rollback to version {number}: {comment}")
+    audit(session, actor, "rollback",
+          f"Rolled {process_key} back to version {number} as version {version.number}")
     return version

@@ -12,9 +12,9 @@ from processes.policy.calendar import WorkingCalendar
 
 _STANDING = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 _STRUCTURE = {"inputs", "outputs"}  # what migrate_workflow rebuilds for the steps it resets
-_CHANGE_NAMES = {"bpmn_name": "name", "event_definition": "its event or timer", "extensions": "its properties",
-                 "cond_task_specs": "its conditions", "typename": "its type", "prescript": "its pre-script",
-                 "postscript": "its post-script"}
+_CHANGE_NAMES = {"bpmn_name": "name", "event_definition": "its event or timer",
+                 "extensions": "its properties", "cond_task_specs": "its conditions", "typename": "its type",
+                 "prescript": "its pre-script", "postscript": "its post-script"}
 
 
 def _migration_problems(diff, spec_diff) -> list[str]:

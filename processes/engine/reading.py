@@ -45,12 +45,14 @@ class Reading:
 
     @staticmethod
     def _dues(workflow: BpmnWorkflow) -> list[tuple[dict[str, str], datetime]]:
-        """Each user task's deadline as the data where the workflow stands (its ready and waiting tasks) gives it."""
+        """Each user task's deadline as the data where the workflow stands (its ready and waiting tasks) gives
+        it."""
         standing = [t.data for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)]
         dues = []
         for spec in workflow.spec.task_specs.values():
             props = getattr(spec, "extensions", {}).get("properties", {})
-            value = next((d[props["due"]] for d in standing if d.get(props["due"])), None) if props.get("due") else None
+            value = (next((d[props["due"]] for d in standing if d.get(props["due"])), None)
+                     if props.get("due") else None)
             try:
                 if value:
                     dues.append((dict(props), as_utc(value)))
@@ -67,7 +69,8 @@ class Reading:
         props = dict(task.task_spec.extensions.get("properties", {}))
         due_value = task.data.get(props.get("due", ""), None)
         return ReadyTask(
-            task_id=str(task.id), bpmn_id=task.task_spec.bpmn_id, name=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+            task_id=str(task.id), bpmn_id=task.task_spec.bpmn_id,
+                         name=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
             lane=task.task_spec.lane, properties=props, due_at=as_utc(due_value) if due_value else None,
         )
 
@@ -89,5 +92,6 @@ class Reading:
 
     @classmethod
     def _timers(cls, workflow: BpmnWorkflow) -> list[WaitingTimer]:
-        return [WaitingTimer(str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or task.task_spec.bpmn_id,
-                             due) for task, due in cls._timer_tasks(workflow)]
+        return [WaitingTimer(str(task.id), task.task_spec.bpmn_id,
+                             task.task_spec.bpmn_name or task.task_spec.bpmn_id, due)
+                for task, due in cls._timer_tasks(workflow)]

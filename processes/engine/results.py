@@ -48,8 +48,10 @@ class Run:
     timers: list[WaitingTimer]
     notifications: list[tuple[str, str]]
     messages: list[str] = field(default_factory=list)  # names of messages the workflow waits for
-    steps: list[tuple[str, str, str]] = field(default_factory=list)  # (bpmn_id, name, kind) of automatic steps run
-    sends: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (template, task data) of send tasks
+    # (bpmn_id, name, kind) of automatic steps run
+    steps: list[tuple[str, str, str]] = field(default_factory=list)
+    # (template, task data) of send tasks
+    sends: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     finished: bool = False
     end_name: str | None = None
     # What was ready and waiting before this run, which is what the app's indexes hold: they are brought into

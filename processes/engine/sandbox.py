@@ -116,7 +116,8 @@ class Sandbox:
         code, scope = _compile(script, "exec"), self._globals(context)
         with _bounded():
             exec(code, scope)
-            limits.check_size({k: v for k, v in scope.items() if not k.startswith("_") and k not in self.functions},
+            limits.check_size({k: v for k, v in scope.items() if not k.startswith("_")
+                               and k not in self.functions},
                               what="task data")
         for key in list(context):
             if key not in scope:

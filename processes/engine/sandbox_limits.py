@@ -63,8 +63,8 @@ class LimitingTransformer(RestrictingNodeTransformer):
         symbol = self.GUARDED_OPS.get(type(node.op))
         if symbol is None:
             return node
-        call = ast.Call(func=ast.Name("_binop_", ast.Load()), args=[ast.Constant(symbol), node.left, node.right],
-                        keywords=[])
+        call = ast.Call(func=ast.Name("_binop_", ast.Load()),
+                        args=[ast.Constant(symbol), node.left, node.right], keywords=[])
         return ast.fix_missing_locations(ast.copy_location(call, node))
 
     def visit_Try(self, node):
@@ -337,8 +337,8 @@ def guarded_repr(value):
     return repr(sized(value))
 
 
-LIMITED_BUILTINS = {"str": guarded_str, "repr": guarded_repr, "range": guarded_range, "pow": guarded_pow, "bytes": guarded_bytes, "round": guarded_round,
-                    "sum": guarded_sum}
+LIMITED_BUILTINS = {"str": guarded_str, "repr": guarded_repr, "range": guarded_range, "pow": guarded_pow,
+                    "bytes": guarded_bytes, "round": guarded_round, "sum": guarded_sum}
 
 
 # -- run time: time, steps and memory ----------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The process owner's code in the engine: the sandboxed script environment, the functions diagrams call, trial runs."""
+"""The process owner's code in the engine: the sandboxed script environment, the functions diagrams call,
+trial runs."""
 from __future__ import annotations
 
 import contextvars
@@ -58,8 +59,10 @@ class Scripts:
         return {
             "add_working_days": lambda moment, days: cal().deadline(moment, int(days)).isoformat(),
             "extend_deadline": lambda deadline, days: cal().extend(deadline, int(days)).isoformat(),
-            "working_days_before": lambda deadline, days: cal().working_days_before(deadline, int(days)).isoformat(),
-            "working_days_between": lambda a, b: cal().working_days_between(as_utc(a).date(), as_utc(b).date()),
+            "working_days_before": lambda deadline,
+                days: cal().working_days_before(deadline, int(days)).isoformat(),
+            "working_days_between": lambda a,
+                b: cal().working_days_between(as_utc(a).date(), as_utc(b).date()),
             "next_working_day": lambda moment: cal().next_working_day(as_utc(moment).date()).isoformat(),
             "now": lambda: self.clock().astimezone(timezone.utc).isoformat(),
             "notify": _notify,

@@ -1,4 +1,5 @@
-"""Parsing diagrams into specs, caching them by content hash, and saving workflows with a reference to theirs."""
+"""Parsing diagrams into specs, caching them by content hash, and saving workflows with a reference to
+theirs."""
 from __future__ import annotations
 
 import hashlib
@@ -75,7 +76,8 @@ class Specs:
         try:
             parser.add_bpmn_xml(tree.getroottree(), filename)
         except ValidationException as exc:
-            raise BpmnError(str(exc.args[0] if exc.args else exc), exc.line_number or None, exc.id or None) from exc
+            raise BpmnError(str(exc.args[0] if exc.args else exc), exc.line_number or None,
+                            exc.id or None) from exc
         return parser
 
     def process_ids(self, xml: bytes) -> list[str]:
@@ -86,9 +88,10 @@ class Specs:
         parser = self.parse(xml)
         return {pid: parser.get_process_parser(pid).get_name() for pid in parser.get_process_ids()}
 
-    def _spec(self, xml: bytes | Callable[[], bytes] | None, process_id: str, version_hash: str | None = None):
-        """The parsed spec, cached. With a deployed version's own hash, `xml` may be a loader, called only when
-        the spec is not cached yet (so a case start need not fetch and hash 60 KB of diagram)."""
+    def _spec(self, xml: bytes | Callable[[], bytes] | None, process_id: str,
+              version_hash: str | None = None):
+        """The parsed spec, cached. With a deployed version's own hash, `xml` may be a loader, called only
+        when the spec is not cached yet (so a case start need not fetch and hash 60 KB of diagram)."""
         return self._specs[self._spec_key(xml, process_id, version_hash)]
 
     def _spec_key(self, xml: bytes | Callable[[], bytes] | None, process_id: str,
@@ -99,21 +102,24 @@ class Specs:
         key = (version_hash or content_hash(xml), process_id)
         if key not in self._specs:
             if xml is None:
-                raise WorkflowError("the diagram this case runs on was not given, so the case cannot be restored")
+                raise WorkflowError("the diagram this case runs on was not given, so the case cannot be "
+                                    "restored")
             tree = safe_xml_tree(xml() if callable(xml) else xml)
             words = _words_of(tree)
             parser = self._parse_tree(tree)
             try:
                 self._specs[key] = (parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
             except ValidationException as exc:
-                raise BpmnError(str(exc.args[0] if exc.args else exc), exc.line_number or None, exc.id or None) from exc
+                raise BpmnError(str(exc.args[0] if exc.args else exc), exc.line_number or None,
+                                exc.id or None) from exc
             self._words[key] = words
         return key
 
     def mentions(self, xml: bytes | Callable[[], bytes] | None, process_id: str, word: str,
                  version_hash: str | None = None) -> bool:
-        """Whether `word` appears anywhere in a process's diagram: in a script, condition or expression, or in a
-        name or note. It may say yes for a word only a label uses, never no for a variable the code reads."""
+        """Whether `word` appears anywhere in a process's diagram: in a script, condition or expression, or in
+        a name or note. It may say yes for a word only a label uses, never no for a variable the code
+        reads."""
         return word in self._words[self._spec_key(xml, process_id, version_hash)]
 
     @staticmethod
@@ -146,4 +152,5 @@ class Specs:
                 parser.get_spec(process_id)
                 parser.get_subprocess_specs(process_id)
             except ValidationException as exc:
-                raise BpmnError(str(exc.args[0] if exc.args else exc), exc.line_number or None, exc.id or None) from exc
+                raise BpmnError(str(exc.args[0] if exc.args else exc), exc.line_number or None,
+                                exc.id or None) from exc

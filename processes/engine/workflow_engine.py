@@ -1,4 +1,5 @@
-"""The one place that knows SpiffWorkflow: starting and advancing workflows, returning what changed as a `Run`."""
+"""The one place that knows SpiffWorkflow: starting and advancing workflows, returning what changed as a
+`Run`."""
 from __future__ import annotations
 
 import json
@@ -23,7 +24,8 @@ from processes.engine.moving import Moving
 from processes.engine.reading import Reading, step_kind
 from processes.engine.results import Diagram, Run, TaskNotReady, WorkflowError
 from processes.engine.sandbox import Sandbox, SandboxError
-from processes.engine.scripts import SandboxEnvironment, Scripts, describe_error, run_calendar, run_notifications
+from processes.engine.scripts import (SandboxEnvironment, Scripts, describe_error, run_calendar,
+                                      run_notifications)
 from processes.engine.specs import SPEC_REF, SpecByReference, Specs, spec_ref
 from processes.policy.calendar import WorkingCalendar
 
@@ -65,8 +67,10 @@ class WorkflowEngine(Specs, Scripts, Reading, Moving):
             task.run()
         return self._advance(workflow, finish, calendar)
 
-    def fire_timers(self, state: str, calendar: WorkingCalendar | None = None, diagram: Diagram | None = None) -> Run:
-        """Let every timer whose time has come fire, and run on to the next wait; stale ones are dropped first."""
+    def fire_timers(self, state: str, calendar: WorkingCalendar | None = None,
+                    diagram: Diagram | None = None) -> Run:
+        """Let every timer whose time has come fire, and run on to the next wait; stale ones are dropped
+        first."""
         workflow = self._restore(state, diagram)
 
         def fire():
@@ -75,9 +79,9 @@ class WorkflowEngine(Specs, Scripts, Reading, Moving):
         return self._advance(workflow, fire, calendar)
 
     def _drop_stale_timers(self, workflow: BpmnWorkflow) -> None:
-        """A timer that does not end its step (a reminder) is stale when a later timer of the same step is due too:
-        a worker catching up after downtime finds the deadline passed, and the reminder before it says nothing
-        true any more ("due soon" of a task already escalated). It is cancelled, not fired."""
+        """A timer that does not end its step (a reminder) is stale when a later timer of the same step is due
+        too: a worker catching up after downtime finds the deadline passed, and the reminder before it says
+        nothing true any more ("due soon" of a task already escalated). It is cancelled, not fired."""
         now = self.clock()
         due = [(task, at) for task, at in self._timer_tasks(workflow) if at <= now]
         for task, at in due:
@@ -113,8 +117,8 @@ class WorkflowEngine(Specs, Scripts, Reading, Moving):
         return workflow
 
     def standalone_state(self, state: str, diagram: Diagram | None = None) -> str:
-        """The saved workflow with its whole spec in it, as the library saves it: any SpiffWorkflow 3.2 reads it
-        without this app (for an export, and for the bare engine's cost in bench/run.py)."""
+        """The saved workflow with its whole spec in it, as the library saves it: any SpiffWorkflow 3.2 reads
+        it without this app (for an export, and for the bare engine's cost in bench/run.py)."""
         workflow = self._restore(state, diagram)
         workflow.spec_ref = None
         return self.serializer.serialize_json(workflow)
@@ -129,7 +133,8 @@ class WorkflowEngine(Specs, Scripts, Reading, Moving):
             raise TaskNotReady(task_id)
         return task
 
-    def _advance(self, workflow: BpmnWorkflow, action: Callable[[], None], calendar: WorkingCalendar | None) -> Run:
+    def _advance(self, workflow: BpmnWorkflow, action: Callable[[], None],
+                 calendar: WorkingCalendar | None) -> Run:
         notifications: list[tuple[str, str]] = []
         steps: list[tuple[str, str, str]] = []
         sends: list[tuple[str, dict[str, Any]]] = []

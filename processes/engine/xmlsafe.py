@@ -40,7 +40,8 @@ def safe_xml_tree(xml: bytes):
         raise BpmnError(f"not well-formed XML: {exc.msg}", exc.lineno) from exc
     for count, element in enumerate(tree.iter(), 1):
         if count > MAX_BPMN_ELEMENTS:
-            raise BpmnError(f"the diagram has more than {MAX_BPMN_ELEMENTS:,} XML elements", element.sourceline)
+            raise BpmnError(f"the diagram has more than {MAX_BPMN_ELEMENTS:,} XML elements",
+                            element.sourceline)
         if isinstance(element, etree._Entity):
             raise BpmnError(f"an entity reference ({element.text}) is not allowed", element.sourceline)
     return tree

@@ -147,7 +147,8 @@ def queue_customer_message(session: Session, case: Case, template_name: str, dat
         channel, address, status = "none", None, "no_contact"
     message = OutboxMessage(case=case, audience="customer", channel=channel, template=template_name,
                             to_name=case.customer_name, to_address=address, subject=subject, body=body,
-                            status=status, next_attempt_at=datetime.now(timezone.utc) if status == "pending" else None)
+                            status=status,
+                            next_attempt_at=datetime.now(timezone.utc) if status == "pending" else None)
     session.add(message)
     return message
 
@@ -175,12 +176,13 @@ _MEMBERS_FOR_CASE = _MEMBERS.where(or_(
 
 def _staff_emails(members):
     outbox = OutboxMessage.__table__
-    columns = ["case_id", "audience", "channel", "template", "to_name", "to_address", "subject", "body", "status",
-               "attempts", "next_attempt_at", "created_at"]
-    values = [cast(bindparam("case_id"), Integer), literal("staff"), literal("email"), literal("staff"), User.name,
-              User.email, cast(bindparam("subject"), outbox.c.subject.type),
+    columns = ["case_id", "audience", "channel", "template", "to_name", "to_address", "subject", "body",
+               "status", "attempts", "next_attempt_at", "created_at"]
+    values = [cast(bindparam("case_id"), Integer), literal("staff"), literal("email"), literal("staff"),
+              User.name, User.email, cast(bindparam("subject"), outbox.c.subject.type),
               cast(bindparam("body"), outbox.c.body.type), literal("pending"), literal(0),
-              bindparam("now", type_=outbox.c.next_attempt_at.type), bindparam("now", type_=outbox.c.created_at.type)]
+              bindparam("now", type_=outbox.c.next_attempt_at.type),
+              bindparam("now", type_=outbox.c.created_at.type)]
     return insert(outbox).from_select(columns, members.with_only_columns(*values), include_defaults=False)
 
 

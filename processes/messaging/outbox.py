@@ -62,7 +62,8 @@ def send_email(email: EmailMessage, settings: SmtpSettings) -> None:
 
 
 def due_messages(session: Session, now: datetime, limit: int = 50) -> list[int]:
-    query = (select(OutboxMessage.id).where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+    query = (select(OutboxMessage.id).where(OutboxMessage.status == "pending",
+                                            OutboxMessage.next_attempt_at <= now)
              .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
     return list(session.scalars(query))
 

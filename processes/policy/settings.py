@@ -37,7 +37,8 @@ def load_calendar(session: Session) -> WorkingCalendar:
 def calendar_from(close_of_business: str | None, closure_days: str | None) -> WorkingCalendar:
     """The calendar from the values of `CALENDAR_COLUMNS`."""
     hours, minutes = (close_of_business or "17:00").split(":")
-    closures = frozenset(date.fromisoformat(day) for day in closure_days.split(",")) if closure_days else frozenset()
+    closures = (frozenset(date.fromisoformat(day) for day in closure_days.split(",")) if closure_days
+                else frozenset())
     return WorkingCalendar(closures=closures, close_of_business=time(int(hours), int(minutes)))
 
 
@@ -104,7 +105,8 @@ def choose_profile(session: Session, actor: User, profile: str) -> None:
     _require_owner(actor)
     if profile not in PROFILES:
         raise InvalidInput({"profile": "Select one of the timescale profiles"})
-    row = session.get(PolicySetting, "timescale_profile") or PolicySetting(key="timescale_profile", value=profile)
+    row = (session.get(PolicySetting, "timescale_profile")
+           or PolicySetting(key="timescale_profile", value=profile))
     row.value = profile
     session.add(row)
     audit(session, actor, "policy", f"New cases follow the {profile} timescales")
@@ -133,13 +135,15 @@ def set_ombudsman_details(session: Session, actor: User, values: Mapping[str, st
     """The details every page and message gives customers for the Ombudsman: one place, changed here."""
     _require_owner(actor)
     cleaned = {field: " ".join((values.get(field) or "").split()) for field in OMBUDSMAN_FIELDS}
-    errors = {f"ombudsman_{field}": f"Enter {label}" for field, label in OMBUDSMAN_FIELDS.items() if not cleaned[field]}
+    errors = {f"ombudsman_{field}": f"Enter {label}" for field, label in OMBUDSMAN_FIELDS.items()
+              if not cleaned[field]}
     errors.update({f"ombudsman_{field}": f"{label[0].upper()}{label[1:]} must be 200 characters or fewer"
                    for field, label in OMBUDSMAN_FIELDS.items() if len(cleaned[field]) > 200})
     if errors:
         raise InvalidInput(errors)
     for field, value in cleaned.items():
-        row = session.get(PolicySetting, f"ombudsman_{field}") or PolicySetting(key=f"ombudsman_{field}", value="")
+        row = (session.get(PolicySetting, f"ombudsman_{field}")
+               or PolicySetting(key=f"ombudsman_{field}", value=""))
         if row.value != value:
             audit(session, actor, "policy", f"Ombudsman's {field}: {row.value or '(none)'} -> {value}")
         row.value = value

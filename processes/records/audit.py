@@ -13,7 +13,8 @@ from processes.paging import PAGE_SIZE, Page
 GENESIS = "0" * 64
 
 
-def _digest(prev_hash: str, at: datetime, actor_id, actor: str, action: str, case_reference, detail: str) -> str:
+def _digest(prev_hash: str, at: datetime, actor_id, actor: str, action: str, case_reference,
+            detail: str) -> str:
     fields = [prev_hash, at.astimezone(timezone.utc).isoformat(), str(actor_id or ""), actor, action,
               case_reference or "", detail]
     return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
@@ -67,8 +68,10 @@ def _chain_pending(session: Session) -> None:
         digest = _digest(last, **fields)
         rows.append({**fields, "prev_hash": last, "hash": digest})
         last = digest
-    if not first and connection.dialect.name == "postgresql":  # one round trip: entries in with the head's move
-        connection.execute(_APPEND_AND_MOVE_HEAD, {**{column: [row[column] for row in rows] for column in _COLUMNS},
+    # one round trip: entries in with the head's move
+    if not first and connection.dialect.name == "postgresql":
+        connection.execute(_APPEND_AND_MOVE_HEAD,
+                           {**{column: [row[column] for row in rows] for column in _COLUMNS},
                                                    "last_hash": last})
     else:
         connection.execute(_APPEND, rows)
@@ -79,8 +82,8 @@ _HEAD = select(AuditHead.__table__.c.last_hash).where(AuditHead.__table__.c.id =
 _APPEND = insert(AuditEntry.__table__)
 _START_HEAD = insert(AuditHead.__table__).values(id=1)
 _MOVE_HEAD = update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1)
-# PostgreSQL: the entries as one array per column, unnested into rows. Plain SQL: SQLAlchemy's own form of this
-# (a multi-row INSERT in a CTE of the UPDATE) costs more to compile each time than a round trip saves.
+# PostgreSQL: the entries as one array per column, unnested into rows. Plain SQL: SQLAlchemy's own form of
+# this (a multi-row INSERT in a CTE of the UPDATE) costs more to compile each time than a round trip saves.
 _COLUMNS = {"at": "timestamptz", "actor_id": "integer", "actor": "varchar", "action": "varchar",
             "case_reference": "varchar", "detail": "text", "prev_hash": "varchar", "hash": "varchar"}
 _APPEND_AND_MOVE_HEAD = text(

@@ -16,7 +16,8 @@ from processes.access import require
 from processes.errors import InvalidInput
 from processes.records.audit import audit
 
-CASE_COLUMNS = [c.name for c in Case.__table__.columns if c.name not in ("workflow_state", "access_code", "status_token")]
+CASE_COLUMNS = [c.name for c in Case.__table__.columns
+                if c.name not in ("workflow_state", "access_code", "status_token")]
 
 
 def _plain(value: Any) -> Any:
@@ -25,7 +26,8 @@ def _plain(value: Any) -> Any:
 
 def _rows(session: Session, model, *where, order=None) -> list[dict[str, Any]]:
     columns = [c for c in model.__table__.columns]
-    result = session.execute(select(*columns).where(*where).order_by(order if order is not None else model.id))
+    result = session.execute(select(*columns).where(*where).order_by(order if order is not None
+                                                                     else model.id))
     return [{k: _plain(v) for k, v in row._asdict().items()} for row in result]
 
 
@@ -40,7 +42,8 @@ def case_record(session: Session, case: Case) -> dict[str, Any]:
         "process": {"key": case.process_version.process_key, "version": case.process_version.number,
                     "content_hash": case.process_version.content_hash},
         "current_tasks": [{"task": t.name, "role": t.role, "due_at": _plain(t.due_at),
-                           "assigned_to": t.assigned_to.name if t.assigned_to else None} for t in case.ready_tasks],
+                           "assigned_to": t.assigned_to.name if t.assigned_to else None}
+                          for t in case.ready_tasks],
         "history": events,
         "messages": _rows(session, OutboxMessage, OutboxMessage.case_id == case.id),
         "notifications": _rows(session, Notification, Notification.case_id == case.id),
@@ -61,7 +64,8 @@ def _message_files(prefix: str, messages: list[dict[str, Any]]) -> dict[str, str
     for number, m in enumerate(messages, 1):
         slug = re.sub(r"[^a-z0-9]+", "-", m["subject"].lower()).strip("-")[:40]
         files[f"{prefix}messages/{number:02d}-{m['channel']}-{slug}.txt"] = (
-            f"To: {m['to_name'] or ''} {m['to_address'] or ''}\nSubject: {m['subject']}\nStatus: {m['status']}\n"
+            f"To: {m['to_name'] or ''} {m['to_address'] or ''}\nSubject: {m['subject']}\nStatus: "
+            f"{m['status']}\n"
             f"Written: {m['created_at']}\nSent: {m['sent_at'] or 'not sent'}\n\n{m['body']}\n")
     return files
 
@@ -73,12 +77,14 @@ def export_case_file(session: Session, actor: User, case: Case, readable: str) -
     files = {"case-file.html": readable, "case.json": json.dumps(record, indent=2, ensure_ascii=False),
              f"diagram-{case.process_version.process_key}-v{case.process_version.number}.bpmn":
              case.process_version.bpmn_xml, **_message_files("", record["messages"])}
-    audit(session, actor, "case file exported", "Exported the whole case file (for the Ombudsman)", case.reference)
+    audit(session, actor, "case file exported", "Exported the whole case file (for the Ombudsman)",
+          case.reference)
     return _zip(files)
 
 
 def find_customer_cases(session: Session, actor: User, email: str, name: str, phone: str) -> list[Case]:
-    """Cases whose customer matches any of the details given (email and name ignore case; phone ignores spaces)."""
+    """Cases whose customer matches any of the details given (email and name ignore case; phone ignores
+    spaces)."""
     require(actor, "export_records", "Only the Customer Relations Officer answers subject access requests")
     email, name, phone = email.strip().lower(), " ".join(name.split()).lower(), re.sub(r"\D", "", phone)
     if not (email or name or phone):
@@ -96,7 +102,8 @@ def export_subject_access(session: Session, actor: User, cases: list[Case], aske
     require(actor, "export_records", "Only the Customer Relations Officer answers subject access requests")
     files: dict[str, str | bytes] = {
         "README.txt": (f"Subject access export for: {asked_for}\nCases found: {len(cases)}\n\n"
-                       "Each folder holds one case: case.json (details, history, messages, audit entries) and the "
+                       "Each folder holds one case: case.json (details, history, messages, audit entries) "
+                       "and the "
                        "messages sent. Review for third-party data and exemptions before disclosure.\n")}
     for case in cases:
         record = case_record(session, case)

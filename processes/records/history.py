@@ -15,6 +15,7 @@ def record_event(session: Session, case: Case, actor: User | None, kind: str, su
     # Through the backref, so a long history is not loaded just to add a line to it.
     session.add(CaseEvent(case=case, actor_id=actor.id if actor else None, kind=kind, summary=summary,
                           details=details, task_id=task_id))
-    who = actor or ("customer" if kind in ("submitted", "review_requested", "withdrawn") and not case.recorded_by_id
+    who = actor or ("customer" if kind in ("submitted", "review_requested", "withdrawn")
+                    and not case.recorded_by_id
                     else "system")
     audit(session, who, f"case {kind}", summary, case.reference)

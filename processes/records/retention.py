@@ -15,13 +15,15 @@ from processes.access import require
 from processes.policy.calendar import add_years
 from processes.records.audit import audit
 
-PERSONAL_FIELDS = ("customer_name", "customer_email", "customer_phone", "customer_address", "reasonable_adjustments")
+PERSONAL_FIELDS = ("customer_name", "customer_email", "customer_phone", "customer_address",
+                   "reasonable_adjustments")
 REMOVED = "[removed under the retention policy]"
 
 
 def expired_case_ids(session: Session, now: datetime, years: int, limit: int = 500) -> list[int]:
     cutoff = add_years(now, -years)
-    query = (select(Case.id).where(Case.status == "closed", Case.closed_at < cutoff, Case.legal_hold.is_(False),
+    query = (select(Case.id).where(Case.status == "closed", Case.closed_at < cutoff,
+                                   Case.legal_hold.is_(False),
                                    Case.anonymised_at.is_(None)).order_by(Case.closed_at).limit(limit))
     return list(session.scalars(query))
 

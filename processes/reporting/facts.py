@@ -1,4 +1,5 @@
-"""The facts the management figures need, recorded as the procedure runs (same transaction, no workflow reads).
+"""The facts the management figures need, recorded as the procedure runs (same transaction, no workflow
+reads).
 
 The shipped forms say what a step means: an acknowledgement form acknowledges, a response form answers
 and carries the outcome and remedies. A task's `stage` property names the complaint stage; queries,
@@ -17,7 +18,8 @@ from models import Case, CaseRemedy, CaseStage, ReadyTask
 from processes.policy.calendar import WorkingCalendar, as_utc
 
 ACK_FORMS = ("first_contact", "acknowledgement")
-RESPONSE_FORMS = ("stage1_response", "stage2_response", "query_answer", "suggestion_decision", "compliment_pass_on")
+RESPONSE_FORMS = ("stage1_response", "stage2_response", "query_answer", "suggestion_decision",
+                  "compliment_pass_on")
 FIRST_CONTACT_OUTCOMES = {"resolved": "resolved", "signpost": "signposted"}
 
 
@@ -55,7 +57,8 @@ def _forget_stage_rows(session: Session, _transaction) -> None:
     session.info.pop("stage_rows", None)
 
 
-def record_tasks_ready(session: Session, case: Case, tasks: Iterable[ReadyTask], new_case: bool = False) -> None:
+def record_tasks_ready(session: Session, case: Case, tasks: Iterable[ReadyTask],
+                       new_case: bool = False) -> None:
     """A new task's due time is the stage's acknowledgement or response deadline (moved by extensions)."""
     for task in tasks:
         if task.form_name not in ACK_FORMS + RESPONSE_FORMS:
@@ -112,7 +115,8 @@ def _respond(row: CaseStage, outcome: str | None, calendar: WorkingCalendar) -> 
     row.response_in_time = None if row.response_due_at is None else at < as_utc(row.response_due_at)
     # Day 0 is the day the stage started (the next working day if after close of business).
     responded_on = at.astimezone(calendar.tz).date()
-    row.working_days_to_respond = calendar.working_days_between(calendar.day_zero(row.started_at), responded_on)
+    row.working_days_to_respond = calendar.working_days_between(calendar.day_zero(row.started_at),
+                                                                responded_on)
 
 
 def _remedies(session: Session, case: Case, stage: str, values: Mapping[str, Any]) -> None:

@@ -20,7 +20,8 @@ FORMAL_OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
 
 @dataclass(frozen=True)
 class Filters:
-    """Cases received from `start` to `end` (UK dates, both included), optionally of one area, type, channel."""
+    """Cases received from `start` to `end` (UK dates, both included), optionally of one area, type,
+    channel."""
 
     start: date
     end: date
@@ -74,7 +75,8 @@ def _label(names: dict[str, str], value: str | None) -> str:
 
 def _labelled(counts: dict, names: dict[str, str]) -> list[list[Any]]:
     """Rows of (label, count), largest first, ties in label order."""
-    return [[_label(names, k), n] for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], _label(names, kv[0])))]
+    return [[_label(names, k), n]
+            for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], _label(names, kv[0])))]
 
 
 def _months(f: Filters) -> list[date]:
@@ -150,8 +152,8 @@ def acknowledged_in_time(groups) -> Table:
         if g.acked:
             _add(totals, g.stage, (g.acked, g.acked_ok))
     rows = [[STAGES[k], n, ok, percent(ok, n)] for k, (n, ok) in sorted(totals.items())]
-    return Table("acknowledged", "Acknowledged within time", ["Stage", "Acknowledged", "Within time", "% within time"],
-                 rows, chart_column=3, unit="%")
+    return Table("acknowledged", "Acknowledged within time",
+                 ["Stage", "Acknowledged", "Within time", "% within time"], rows, chart_column=3, unit="%")
 
 
 def _average(days: int, n: int) -> float:
@@ -164,7 +166,8 @@ def responded_in_time(groups) -> Table:
     for g in groups:
         if g.answered:
             _add(totals, (g.stage, bool(g.extended)), (g.answered, g.answered_ok, g.days))
-    rows = [[f"{STAGES[stage]}, {'with' if ext else 'without'} extension", n, ok, percent(ok, n), _average(days, n)]
+    rows = [[f"{STAGES[stage]}, {'with' if ext else 'without'} extension", n, ok, percent(ok, n),
+             _average(days, n)]
             for (stage, ext), (n, ok, days) in sorted(totals.items())]
     return Table("responded", "Responded within time", ["Stage", "Responses", "Within time", "% within time",
                                                          "Average working days to respond"],
@@ -178,8 +181,8 @@ def average_days(groups) -> Table:
         if g.answered:
             _add(totals, g.stage, (g.answered, g.days))
     rows = [[STAGES[k], n, _average(days, n)] for k, (n, days) in sorted(totals.items())]
-    return Table("working-days", "Average working days to respond", ["Stage", "Responses", "Average working days"],
-                 rows, chart_column=2, unit=" days")
+    return Table("working-days", "Average working days to respond",
+                 ["Stage", "Responses", "Average working days"], rows, chart_column=2, unit=" days")
 
 
 def outcomes_by_service(groups, areas: dict[str, str]) -> Table:
@@ -187,14 +190,16 @@ def outcomes_by_service(groups, areas: dict[str, str]) -> Table:
     totals: dict = {}
     for g in groups:
         if g.comment_type == "complaint" and g.outcome:
-            _add(totals, (_label(areas, g.service_area), STAGES[g.stage], _label(OUTCOMES, g.outcome)), (g.n,))
+            _add(totals, (_label(areas, g.service_area), STAGES[g.stage], _label(OUTCOMES, g.outcome)),
+                 (g.n,))
     rows = [[*key, n] for key, (n,) in sorted(totals.items())]
-    return Table("outcomes", "Complaint outcomes by service area", ["Service area", "Stage", "Outcome", "Complaints"],
-                 rows, chart_column=None)
+    return Table("outcomes", "Complaint outcomes by service area",
+                 ["Service area", "Stage", "Outcome", "Complaints"], rows, chart_column=None)
 
 
 def escalation(groups) -> Table:
-    """Stage 1 complaints answered (or resolved at first contact), and how many the customer took to stage 2."""
+    """Stage 1 complaints answered (or resolved at first contact), and how many the customer took to stage
+    2."""
     stage1 = sum(g.n for g in groups if g.comment_type == "complaint" and g.stage == "stage1"
                  and g.outcome in FORMAL_OUTCOMES + ("resolved",))
     stage2 = sum(g.n for g in groups if g.comment_type == "complaint" and g.stage == "stage2")
@@ -213,7 +218,8 @@ def remedies(session: Session, f: Filters) -> Table:
     stmt = (select(CaseRemedy.remedy, func.count(), func.sum(CaseRemedy.amount))
             .join(Case, Case.id == CaseRemedy.case_id).where(*f.where(Case))
             .group_by(CaseRemedy.remedy).order_by(func.count().desc(), CaseRemedy.remedy))
-    rows = [[REMEDIES[r], n, f"{amount:.2f}" if amount is not None else ""] for r, n, amount in session.execute(stmt)]
+    rows = [[REMEDIES[r], n, f"{amount:.2f}" if amount is not None else ""]
+            for r, n, amount in session.execute(stmt)]
     return Table("remedies", "Remedies given", ["Remedy", "Times given", "Total financial remedy (£)"], rows)
 
 
@@ -222,7 +228,8 @@ def ombudsman(session: Session, f: Filters) -> Table:
     where = [*f.narrowing(), OmbudsmanEnquiry.received_on >= f.start, OmbudsmanEnquiry.received_on <= f.end]
     stmt = (select(OmbudsmanEnquiry.decision, func.count()).join(Case, Case.id == OmbudsmanEnquiry.case_id)
             .where(*where).group_by(OmbudsmanEnquiry.decision).order_by(OmbudsmanEnquiry.decision))
-    rows = [[_label(OMBUDSMAN_DECISIONS, d) if d else "Awaiting decision", n] for d, n in session.execute(stmt)]
+    rows = [[_label(OMBUDSMAN_DECISIONS, d) if d else "Awaiting decision", n]
+            for d, n in session.execute(stmt)]
     return Table("ombudsman", "Ombudsman enquiries by decision", ["Decision", "Enquiries"], rows)
 
 
@@ -235,14 +242,16 @@ def actions(session: Session, f: Filters, today: date) -> Table:
                    *([ImprovementAction.service_area == f.service_area] if f.service_area else []))
             .group_by(ImprovementAction.source).order_by(ImprovementAction.source))
     rows = [[ACTION_SOURCES[s], n, int(d or 0), int(o or 0)] for s, n, d, o in session.execute(stmt)]
-    return Table("actions", "Improvement actions due in the period", ["Raised from", "Actions", "Done", "Overdue"],
-                 rows)
+    return Table("actions", "Improvement actions due in the period",
+                 ["Raised from", "Actions", "Done", "Overdue"], rows)
 
 
 def dashboard(session: Session, f: Filters, today: date, areas: dict[str, str]) -> list[Table]:
-    """Every measure listed under Monitoring, for the cases received in the period; `areas` names service areas."""
+    """Every measure listed under Monitoring, for the cases received in the period; `areas` names service
+    areas."""
     by_type, by_channel, by_service, by_month, compliments = volumes(volume_groups(session, f), f, areas)
     stages = stage_groups(session, f)
-    return [by_type, by_channel, by_service, by_month, acknowledged_in_time(stages), responded_in_time(stages),
-            average_days(stages), escalation(stages), outcomes_by_service(stages, areas), remedies(session, f),
-            compliments, adopted_suggestions(stages), ombudsman(session, f), actions(session, f, today)]
+    return [by_type, by_channel, by_service, by_month, acknowledged_in_time(stages),
+            responded_in_time(stages), average_days(stages), escalation(stages),
+            outcomes_by_service(stages, areas), remedies(session, f), compliments,
+            adopted_suggestions(stages), ombudsman(session, f), actions(session, f, today)]

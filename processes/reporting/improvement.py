@@ -76,16 +76,20 @@ def raise_action(session: Session, actor: User, values: Mapping[str, str], case:
     if case is None and enquiry is None and reference:
         case = session.scalar(select(Case).filter_by(reference=reference))
         if case is None:
-            errors["reference"] = "Enter the reference of one of our cases, like CC-2026-000123, or leave it empty"
+            errors["reference"] = ("Enter the reference of one of our cases, like CC-2026-000123, "
+                                   "or leave it empty")
     if errors:
         raise InvalidInput(errors, dict(values))
     case = enquiry and session.get(Case, enquiry.case_id) or case
     action = ImprovementAction(source=source, description=description, owner_id=owner.id, due_on=due_on,
-                               case_id=case.id if case else None, ombudsman_enquiry_id=enquiry.id if enquiry else None,
-                               service_area=values.get("service_area") or (case.service_area if case else None))
+                               case_id=case.id if case else None,
+                               ombudsman_enquiry_id=enquiry.id if enquiry else None,
+                               service_area=values.get("service_area")
+                               or (case.service_area if case else None))
     session.add(action)
     session.flush()
-    _note(session, actor, case, f"Improvement action {action.id} raised for {owner.name}, due {due_on:%-d %B %Y}")
+    _note(session, actor, case,
+          f"Improvement action {action.id} raised for {owner.name}, due {due_on:%-d %B %Y}")
     return action
 
 
@@ -119,7 +123,8 @@ def _note(session: Session, actor: User, case: Case | None, summary: str) -> Non
 
 
 def overdue_actions(session: Session, today: date, owner: User | None = None) -> list[ImprovementAction]:
-    query = select(ImprovementAction).where(ImprovementAction.status == "open", ImprovementAction.due_on < today)
+    query = select(ImprovementAction).where(ImprovementAction.status == "open",
+                                            ImprovementAction.due_on < today)
     if owner is not None:
         query = query.where(ImprovementAction.owner_id == owner.id)
     return list(session.scalars(query.order_by(ImprovementAction.due_on)))
@@ -140,7 +145,8 @@ def record_ombudsman_enquiry(session: Session, actor: User, values: Mapping[str,
     enquiry = OmbudsmanEnquiry(case_id=case.id, received_on=received_on, lgsco_reference=lgsco)
     session.add(enquiry)
     session.flush()
-    record_event(session, case, actor, "ombudsman", f"Ombudsman enquiry {lgsco} received on {received_on:%-d %B %Y}")
+    record_event(session, case, actor, "ombudsman",
+                 f"Ombudsman enquiry {lgsco} received on {received_on:%-d %B %Y}")
     return enquiry
 
 

@@ -18,14 +18,15 @@ from app.extensions import db as app_db
 from processes.diagrams.deploy import deploy_shipped
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
 class LiveApp:
-    """An app served on a free port in a thread; `url(path)` for links, `session()` to read or prepare data."""
+    """An app served on a free port in a thread; `url(path)` for links, `session()` to read or prepare
+    data."""
 
     def __init__(self, app, server):
         self.app, self.server = app, server
@@ -56,7 +57,8 @@ def start_live_app(folder: Path, prepare=None) -> tuple[LiveApp, object]:
 
 
 def launch(playwright):
-    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium"
+    assert Path(CHROMIUM).exists(), (f"Chromium not found at {CHROMIUM}: "
+                                     "`make test` installs Debian's chromium")
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
@@ -67,7 +69,8 @@ def expect(locator):
 
 def new_page(browser, errors: list[str]):
     """A page in a fresh context (its own cookies) that appends every script error, console error and failed
-    response to `errors`. A form with errors is answered 400 on purpose; anything else that fails is a defect."""
+    response to `errors`. A form with errors is answered 400 on purpose; anything else that fails is a
+    defect."""
     page = browser.new_context().new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text)
@@ -83,8 +86,10 @@ def axe_violations(page) -> list[str]:
         # the page itself still runs under its real policy.
         page.evaluate(_axe_source() + "\n;true")
     found = page.evaluate("""async (tags) => {
-        const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })
-        return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}: ${v.help}`))
+        const result = await axe.run(document,
+            { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })
+        return result.violations.flatMap(
+            (v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}: ${v.help}`))
     }""", AXE_TAGS)
     return [f"{page.url}: {line}" for line in found]
 

@@ -63,7 +63,8 @@ class Journey:
         self.check(page)
 
     def click(self, page, locator, heading: str | None = None) -> None:
-        """Click a link or button that loads a page; wait for its heading (or the success banner), then check it."""
+        """Click a link or button that loads a page; wait for its heading (or the success banner), then check
+        it."""
         locator.click()
         expect(page.get_by_role("heading", name=heading, exact=True).first if heading
                else page.locator(".govuk-notification-banner, .govuk-error-summary").first).to_be_visible()
@@ -90,7 +91,8 @@ class Journey:
         """A member of the public sends a complaint on the public form; returns their page (left on the
         confirmation page) and the reference it shows."""
         page = self.open(self.base + "/")
-        self.click(page, page.get_by_role("button", name="Start now"), "What would you like to tell us about?")
+        self.click(page, page.get_by_role("button", name="Start now"),
+                   "What would you like to tell us about?")
         choose(page, "What would you like to tell us about?", "Complaint")
         self.click(page, page.get_by_role("button", name="Continue"), "Which service is it about?")
         choose(page, "Which service is it about?", "Bins, waste and recycling")

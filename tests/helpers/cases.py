@@ -59,7 +59,8 @@ class CaseFactory:
         return next(t for t in self.fresh(case).ready_tasks if t.bpmn_id == bpmn_id)
 
     def fresh(self, case: Case) -> Case:
-        """The case as it now stands (a request the test made since may have ended the session it came from)."""
+        """The case as it now stands (a request the test made since may have ended the session it came
+        from)."""
         case = self.db.get(Case, case.id)
         self.db.refresh(case)
         return case
@@ -82,8 +83,8 @@ COMPLAINT = {"comment_type": "complaint", "service_area": "waste", "comment": "T
 
 
 def record_case(session, actor: User | None, received_at: datetime | None = None, **details) -> Case:
-    """A complaint recorded by phone through the real operation, received five minutes ago unless told; committed,
-    as its request would (inside the test's rolled-back transaction)."""
+    """A complaint recorded by phone through the real operation, received five minutes ago unless told;
+    committed, as its request would (inside the test's rolled-back transaction)."""
     received_at = received_at or datetime.now(timezone.utc) - timedelta(minutes=5)
     case = submit_comment(session, actor, {**COMPLAINT, **details}, "phone", received_at)
     session.commit()

@@ -41,7 +41,8 @@ def fill_field(form, field: Mapping[str, Any], spec: Mapping[str, Any]) -> Any:
     label, widget, options = field["label"], field.get("widget", "input"), field.get("options", [])
     if widget == "radios":
         form.choose(label, options[-1]["text"])
-        return {"yes": True, "no": False}[options[-1]["value"]] if spec.get("type") == "boolean" else options[-1]["value"]
+        return ({"yes": True, "no": False}[options[-1]["value"]] if spec.get("type") == "boolean"
+                else options[-1]["value"])
     if widget == "checkboxes":
         form.check(label, *[o["text"] for o in options])
         return [o["value"] for o in options]
@@ -57,7 +58,8 @@ def fill_field(form, field: Mapping[str, Any], spec: Mapping[str, Any]) -> Any:
 
 
 def fill_every_field(form, definition: Mapping[str, Any], only=None) -> dict[str, Any]:
-    """Fill every field of `definition` the form shows (or those in `only`); returns name -> expected value."""
+    """Fill every field of `definition` the form shows (or those in `only`); returns name -> expected
+    value."""
     properties = definition["schema"]["properties"]
     return {f["name"]: fill_field(form, f, properties[f["name"]]) for f in definition["fields"]
             if only is None or f["name"] in only}

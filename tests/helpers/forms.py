@@ -46,8 +46,10 @@ def form_in(client, page, url: str | None = None, *, action: str | None = None, 
     if index is not None:
         found = found[index:index + 1]
     if len(found) != 1:
-        raise FormError(f"{len(found)} forms match action={action!r} button={button!r} index={index!r} on {url}; "
-                        f"the page has: {[(f.url, f.button_texts()) for f in [Form(client, e, url) for e in forms]]}")
+        raise FormError(f"{len(found)} forms match action={action!r} button={button!r} index={index!r} on "
+                        f"{url}; "
+                        f"the page has: "
+                        f"{[(f.url, f.button_texts()) for f in [Form(client, e, url) for e in forms]]}")
     return found[0]
 
 
@@ -134,7 +136,8 @@ class Form:
     def _field(self, key: str) -> list:
         found = self._named(key) or self._labelled(key)
         if not found:
-            raise FormError(f"the form at {self.url} has no field named or labelled {key!r}; it has {self.names}")
+            raise FormError(f"the form at {self.url} has no field named or labelled {key!r}; it has "
+                            f"{self.names}")
         return found
 
     def _one(self, found: list, key: str, kinds: set[str]):
@@ -190,7 +193,8 @@ class Form:
     def set(self, name: str, value: Any) -> "Form":
         """Fill one field by name, whatever its kind: a list ticks exactly those checkboxes."""
         if isinstance(value, (date, datetime, Mapping)):
-            return self.fill_date(name, None, **value) if isinstance(value, Mapping) else self.fill_date(name, value)
+            return (self.fill_date(name, None, **value) if isinstance(value, Mapping)
+                    else self.fill_date(name, value))
         found = self._named(name) or self._named(f"{name}-day") or self._field(name)
         kind = _kind(found[0])
         if kind == "checkbox":
@@ -254,7 +258,8 @@ class Form:
 
     # Sending it
     def data(self, button: str | None = None) -> MultiDict:
-        """What a browser would send, pressing `button` (by default the first submit button, as Enter does)."""
+        """What a browser would send, pressing `button` (by default the first submit button, as Enter
+        does)."""
         pressed = self._pressed(button)
         pairs = []
         for element in self.controls():
@@ -267,7 +272,8 @@ class Form:
                 if element.checked:
                     pairs.append((name, element.get("value", "on")))
             elif element.tag == "select":
-                pairs += [(name, v) for v in ([element.value] if not element.multiple else element.value) if v is not None]
+                pairs += [(name, v) for v in ([element.value] if not element.multiple else element.value)
+                          if v is not None]
             elif element.tag == "textarea":
                 pairs.append((name, _crlf(element.value.removeprefix("\n"))))
             elif element.tag == "input" and kind not in _NOT_SENT:
@@ -279,11 +285,13 @@ class Form:
     def _pressed(self, button: str | None):
         found = self.buttons(button)
         if button is not None and not found:
-            raise FormError(f"no submit button {button!r} in the form at {self.url}; it has {self.button_texts()}")
+            raise FormError(f"no submit button {button!r} in the form at {self.url}; it has "
+                            f"{self.button_texts()}")
         return found[0] if found else None
 
     def submit(self, button: str | None = None, **client_options):
-        """Send the form to its action with the test client, as pressing `button` would; returns the response."""
+        """Send the form to its action with the test client, as pressing `button` would; returns the
+        response."""
         data = self.data(button)
         if self.method == "get":
             target = urlsplit(self.url)._replace(query=urlencode(list(data.items(multi=True)))).geturl()
@@ -297,9 +305,9 @@ def csrf_token(client) -> str:
 
 
 def post_by_hand(client, url: str, data=None, json=None, **options):
-    """A post the test writes itself, for what no rendered form sends: bad input, routes the page does not offer
-    the person, the editor's JSON calls. It carries the session's real CSRF token (in the form, or in the header
-    the editor's script uses), so what is tested is the route's own answer, not the token check."""
+    """A post the test writes itself, for what no rendered form sends: bad input, routes the page does not
+    offer the person, the editor's JSON calls. It carries the session's real CSRF token (in the form, or in
+    the header the editor's script uses), so what is tested is the route's own answer, not the token check."""
     token = csrf_token(client)
     if json is not None:
         return client.post(url, json=json, headers={"X-CSRFToken": token}, **options)

@@ -56,12 +56,14 @@ def answer_public_form(client, comment_type: str, comment: str, about: Mapping[s
 def answer_public_query(client) -> None:
     """Walk the public form for a query up to its last step, "check your answers"."""
     answer_public_form(client, "query", "When is the bin collected?",
-                       {"customer_name": "Jo", "customer_email": "jo@example.com", "preferred_contact": "email"})
+                       {"customer_name": "Jo", "customer_email": "jo@example.com",
+                        "preferred_contact": "email"})
 
 
 def submit_online(client, comment_type="complaint", **about):
     """Walk the public form as a member of the public and send it; returns the reference shown."""
-    details = about or {"customer_name": "Jo Bloggs", "customer_email": "jo@example.com", "preferred_contact": "email"}
+    details = (about or {"customer_name": "Jo Bloggs", "customer_email": "jo@example.com",
+                         "preferred_contact": "email"})
     check = answer_public_form(client, comment_type, "The bin was missed three weeks running.", details)
     assert page_form(client, check, button="Send").submit().location.endswith("/comment/sent")
     page = client.get("/comment/sent").text

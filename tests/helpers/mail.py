@@ -35,7 +35,8 @@ class Inbox:
 
 
 def link_path(message: email.message.Message, path: str) -> str:
-    """The path of the first link in the message that starts with `path` (its host is the BASE_URL setting)."""
+    """The path of the first link in the message that starts with `path` (its host is the BASE_URL
+    setting)."""
     return re.search(rf"https?://[^/\s]+({re.escape(path)}\S*)", message.get_content()).group(1)
 
 
