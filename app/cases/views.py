@@ -43,8 +43,8 @@ def record():
     forbid_unless("record_comment")
     definition = current_app.extensions["forms"]["staff_record"]
     # Most comments are recorded as they arrive: start from now, to the minute, for the officer to correct.
-    values, errors = {"received_at": datetime.now(timezone.utc).replace(second=0,
-                                                                        microsecond=0).isoformat()}, {}
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    values, errors = {"received_at": now.isoformat()}, {}
     if request.method == "POST":
         result = validate_form(definition, request.form)
         values, errors = result.values, result.errors
@@ -138,8 +138,8 @@ def diagram(reference: str):
 @bp.get("/notifications")
 @writes  # records the newest one seen
 def notifications():
-    shown, seen_before = queries.notifications_for(db.session,
-                                                   current_user), current_user.notifications_seen_id
+    shown = queries.notifications_for(db.session, current_user)
+    seen_before = current_user.notifications_seen_id
     if shown:
         mark_notifications_seen(db.session, current_user, shown[0].id)
     return render_template("cases/notifications.html", title="Notifications", notifications=shown,
