@@ -89,8 +89,8 @@ def bench_database(url: str, cases: int) -> dict:
             for task_id in task_ids[start:start + BLOCK]:
                 task = db.session.get(ReadyTask, task_id)
                 # The bare engine saves and restores the way the library does, with the whole spec in the
-                # state; the app saves a reference to its version's spec instead (processes/engine/specs.py
-                # _SpecByReference).
+                # state; the app saves a reference to its version's spec instead (processes/engine/specs.py,
+                # SpecByReference).
                 block.append((task_id, task.task_uuid, task.case.workflow_state,
                               engine.standalone_state(task.case.workflow_state)))
             for _, uuid, _, whole in block:
