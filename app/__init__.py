@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import logout_user
@@ -56,7 +57,10 @@ def smtp_settings(app: Flask):
 
 def register_login(app: Flask) -> None:
     from models import USER_WITH_ROLES_AND_AREAS, User
+    from processes.throttle import AddressFailures
     login_manager.init_app(app)
+    window = timedelta(minutes=app.config["SIGN_IN_ADDRESS_MINUTES"])
+    app.extensions["sign_in_addresses"] = AddressFailures(app.config["SIGN_IN_ADDRESS_FAILURES"], window)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see this page"
 

@@ -34,6 +34,9 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     # staff are signed out after this idle
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
+    # failed sign-ins one client address may make in so many minutes before it must wait
+    SIGN_IN_ADDRESS_FAILURES = int(os.environ.get("SIGN_IN_ADDRESS_FAILURES", "20"))
+    SIGN_IN_ADDRESS_MINUTES = int(os.environ.get("SIGN_IN_ADDRESS_MINUTES", "15"))
     # a long complaint takes a while to type; the token lives as long as the session
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024

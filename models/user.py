@@ -46,8 +46,11 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(default=True)
+    # Wrong passwords in a row, and when the next attempt may be checked (processes.accounts.sign_in).
     failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[Optional[datetime]]
+    wait_until: Mapped[Optional[datetime]]
+    # Changed at sign-out: part of the session stamp, so a cookie copied before it no longer signs anyone in.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # The newest notification this person has seen on their notifications page: the header counts those after
     # it.
     notifications_seen_id: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -85,12 +88,14 @@ class User(Base):
     is_anonymous = False
 
     def get_id(self) -> str:
-        """The id with a stamp of the password hash and status: a password change or deactivation ends every
-        session signed in before it (the loader refuses an id whose stamp no longer matches)."""
+        """The id with a stamp of the password hash, status and session version: a password change,
+        deactivation or sign-out ends every session signed in before it (the loader refuses an id whose stamp
+        no longer matches)."""
         return f"{self.id}:{self.session_stamp()}"
 
     def session_stamp(self) -> str:
-        return hashlib.sha256(f"{self.password_hash}|{self.active}".encode()).hexdigest()[:16]
+        stamp = f"{self.password_hash}|{self.active}|{self.session_version}"
+        return hashlib.sha256(stamp.encode()).hexdigest()[:16]
 
 
 class UserRole(Base):

@@ -1,45 +1,83 @@
-"""Signing in: passwords checked against their hash, repeated failures slowed down and locked out."""
+"""Signing in: passwords checked against their hash; repeated wrong passwords slow an account down (never lock
+it), and too many failures from one address stop that address for a while."""
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import ROLES, User, UserRole, UserServiceArea
 from processes.access import require, roles_may
 from processes.errors import InvalidInput, NotAllowed, NotFound
 from processes.policy.calendar import LONDON
 from processes.records.audit import audit
+from processes.throttle import AddressFailures
 
-MAX_FAILURES = 5
-LOCK_FOR = timedelta(minutes=15)
+SLOW_AFTER = 5  # wrong passwords in a row; after them each attempt waits before it is checked
+FIRST_WAIT = timedelta(seconds=15)
+# The wait doubles up to this: short, because a stranger who knows the email address can keep it waiting.
+LONGEST_WAIT = timedelta(minutes=1)
 WRONG = "The email address or password is not right"
 
 
-def sign_in(session: Session, email: str, password: str, now: datetime) -> User:
-    """The user whose password this is; NotAllowed (the same words whether or not the account exists)
-    otherwise, and after five failures in a row the account waits fifteen minutes."""
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random password, made once in the same way as real ones: an unknown email address costs
+    the same hash check as a wrong password, so the time of the answer does not tell accounts apart."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def _clock(moment: datetime) -> str:
+    return f"{moment.astimezone(LONDON):%-I:%M:%S%p}".replace("AM", "am").replace("PM", "pm")
+
+
+def sign_in(session: Session, email: str, password: str, now: datetime, address: str = "",
+            addresses: AddressFailures | None = None) -> User:
+    """The user whose password this is; NotAllowed otherwise, in the same words whether or not the account
+    exists. After SLOW_AFTER wrong passwords in a row an attempt must wait before it is checked (and one
+    made too soon neither counts nor lengthens the wait); `addresses` caps the failures from `address`."""
+    addresses = addresses or AddressFailures()
+    if (retry := addresses.retry_at(address, now)) is not None:
+        audit(session, None, "sign-in refused", f"Too many failed sign-ins from {address[:60]}")
+        raise NotAllowed(f"Too many failed sign-ins from your network. Try again after {_clock(retry)}")
     user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None or not user.active:
+        check_password_hash(_dummy_hash(), password)
+        addresses.failed(address, now)
         audit(session, None, "sign-in failed", f"Unknown or inactive account: {email.strip()[:254]}")
         raise NotAllowed(WRONG)
-    if user.locked_until and user.locked_until > now:
-        audit(session, user, "sign-in refused", "Account locked after repeated wrong passwords")
-        raise NotAllowed(f"Too many wrong passwords. Try again after "
-                         f"{user.locked_until.astimezone(LONDON):%-I:%M%p}"
-                         .replace("AM", "am").replace("PM", "pm"))
-    if not user.check_password(password):
-        audit(session, user, "sign-in failed", "Wrong password")
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.failed_logins, user.locked_until = 0, now + LOCK_FOR
-        session.flush()
+    if user.wait_until and user.wait_until > now:
+        addresses.failed(address, now)
+        audit(session, user, "sign-in refused", "Tried again too soon after repeated wrong passwords")
+        raise NotAllowed(f"Too many wrong passwords. Try again after {_clock(user.wait_until)}")
+    if not check_password_hash(user.password_hash, password):
+        _count_wrong_password(session, user, now)
+        addresses.failed(address, now)
         raise NotAllowed(WRONG)
-    user.failed_logins, user.locked_until = 0, None
+    user.failed_logins, user.wait_until = 0, None
     audit(session, user, "signed in", "Signed in")
     return user
+
+
+def _count_wrong_password(session: Session, user: User, now: datetime) -> None:
+    audit(session, user, "sign-in failed", "Wrong password")
+    user.failed_logins += 1
+    if user.failed_logins >= SLOW_AFTER:
+        doublings = min(user.failed_logins - SLOW_AFTER, 8)
+        user.wait_until = now + min(FIRST_WAIT * 2 ** doublings, LONGEST_WAIT)
+    session.flush()
+
+
+def sign_out(session: Session, user: User) -> None:
+    """End every session of this user: the new version changes the stamp their cookies carry."""
+    user.session_version += 1
+    audit(session, user, "signed out", "Signed out")
+    session.flush()
 
 
 MIN_PASSWORD = 12
@@ -87,7 +125,7 @@ def save_user(session: Session, actor: User, user_id: int | None, values: dict, 
     _replace(user.service_areas, "service_area", set(values["service_areas"]), UserServiceArea)
     if values["password"]:
         user.set_password(values["password"])
-        user.failed_logins, user.locked_until = 0, None
+        user.failed_logins, user.wait_until = 0, None
     session.add(user)
     session.flush()
     after = describe_user(user) + ("; password set" if values["password"] else "")

@@ -12,6 +12,7 @@ from app.extensions import db as app_db
 from models import User
 from models.db import make_engine
 from processes.diagrams.deploy import deploy_shipped
+from processes.throttle import AddressFailures
 
 from .helpers.cases import CaseFactory
 from .helpers.database import DATABASE_URL, DIALECT
@@ -59,6 +60,8 @@ def db(app):
     sessions = app.extensions["db_sessions"]  # the app's factory: its engine, site and listeners
     session = scoped_session(lambda: sessions(bind=connection, join_transaction_mode="create_savepoint"))
     app.extensions["db_session"] = session
+    # Failed sign-ins per address are kept in memory, not in the database: forgotten with the test as well.
+    app.extensions["sign_in_addresses"] = AddressFailures(app.config["SIGN_IN_ADDRESS_FAILURES"])
     try:
         yield session
     finally:

@@ -46,7 +46,7 @@ TABLE = {
     "assets.package_file": ("GET", "/assets/govuk/govuk-frontend.min.css", None, ALL),
     "static": ("GET", "/static/app.css", None, ALL),
     "auth.login": ("GET", "/sign-in", None, ALL),
-    "auth.logout": ("GET", "/sign-out", None, SIGNED_IN),
+    "auth.logout": ("POST", "/sign-out", {}, SIGNED_IN),
     "tasks.my_tasks": ("GET", "/tasks/", None, SIGNED_IN),
     "tasks.team_tasks": ("GET", "/tasks/team", None, SIGNED_IN),
     "tasks.show": ("GET", "/tasks/{task}", None, only(*AREA_STAFF)),

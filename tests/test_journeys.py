@@ -237,7 +237,7 @@ def test_the_administrator_creates_an_officer_who_then_signs_in(browser, live_se
     expect(admin.locator(".govuk-notification-banner")).to_contain_text("Account for Nia Newcomer created")
 
     newcomer = j.officer("nia.newcomer@example.org", "a long first password")
-    expect(newcomer.get_by_role("link", name="Sign out (Nia Newcomer)")).to_be_visible()
+    expect(newcomer.get_by_role("button", name="Sign out (Nia Newcomer)")).to_be_visible()
     j.nav(newcomer, "Team tasks")
     expect(newcomer.get_by_text("Ready tasks for your roles (Investigating officer)")).to_be_visible()
     j.assert_clean()

@@ -45,7 +45,8 @@ ROOMS = {
     "access": set(),  # who may see and do what: the permission table every operation checks
     "policy": {"access", "records"},  # the calendar and timescales (the calendar itself uses nothing)
     "records": {"access", "policy"},  # audit, history, retention, exports (of the calendar: dates and years)
-    "accounts": {"access", "policy", "records"},
+    "throttle": set(),  # failed sign-ins per client address (in memory; could move to a shared store)
+    "accounts": {"access", "policy", "records", "throttle"},
     "messaging": {"access", "policy"},
     "reporting": {"access", "policy", "records"},  # figures from the reporting rows, never from workflows
     "diagrams": {"access", "engine", "messaging", "policy", "records"},

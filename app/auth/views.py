@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
 
-from processes.accounts import sign_in
+from processes.accounts import sign_in, sign_out
 from processes.errors import NotAllowed
 
 from ..extensions import db
@@ -37,7 +37,8 @@ def login():
             errors["password"] = "Enter your password"
         if not errors:
             try:
-                user = sign_in(db.session, email, request.form["password"], datetime.now(timezone.utc))
+                user = sign_in(db.session, email, request.form["password"], datetime.now(timezone.utc),
+                               request.remote_addr or "", current_app.extensions["sign_in_addresses"])
             except NotAllowed as exc:
                 errors["email"] = str(exc)
                 keep_even_if_refused()  # failures count too
@@ -48,9 +49,10 @@ def login():
                            form_errors=errors), (400 if errors else 200)
 
 
-@bp.route("/sign-out", methods=["GET", "POST"])
+@bp.route("/sign-out", methods=["POST"])  # a form with the CSRF token: another site cannot sign anyone out
 @login_required
 def logout():
+    sign_out(db.session, current_user)
     logout_user()
     flash("You have signed out", "success")
     return redirect(url_for("auth.login"))

@@ -52,7 +52,7 @@ class Journey:
         page.get_by_label("Email address").fill(who if "@" in who else f"{who}@example.org")
         page.get_by_role("textbox", name="Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("link", name="Sign out", exact=False)).to_be_visible()
+        expect(page.get_by_role("button", name="Sign out", exact=False)).to_be_visible()
         self.check(page)
         return page
 

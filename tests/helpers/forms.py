@@ -43,6 +43,8 @@ def form_in(client, page, url: str | None = None, *, action: str | None = None, 
         found = [f for f in found if f.url == urljoin(url, action) or urlsplit(f.url).path == action]
     if button is not None:
         found = [f for f in found if f.buttons(button)]
+    if len(found) > 1 and index is None:  # the page's own form, not the header's sign-out button
+        found = [f for f in found if "cc-sign-out" not in (f.element.get("class") or "")] or found
     if index is not None:
         found = found[index:index + 1]
     if len(found) != 1:

@@ -19,6 +19,13 @@ def sign_in(client, who: str, password: str = DEMO_PASSWORD):
     return client
 
 
+def sign_out(client):
+    """Press the header's "Sign out" button on a staff page."""
+    response = page_form(client, "/cases/notifications", action="/sign-out").submit()
+    assert response.status_code == 302 and response.location.endswith("/sign-in"), response.status_code
+    return response
+
+
 def try_sign_in(client, email: str, password: str, url: str = "/sign-in"):
     """Fill in and send the sign-in page's form; returns the response, whether it let them in or not."""
     return page_form(client, url).fill("Email address", email).fill("Password", password).submit()
