@@ -240,6 +240,11 @@ def test_the_administrator_creates_an_officer_who_then_signs_in(browser, live_se
     expect(newcomer.get_by_role("button", name="Sign out (Nia Newcomer)")).to_be_visible()
     j.nav(newcomer, "Team tasks")
     expect(newcomer.get_by_text("Ready tasks for your roles (Investigating officer)")).to_be_visible()
+    j.click(newcomer, newcomer.get_by_role("button", name="Sign out (Nia Newcomer)"))  # the header's button
+    expect(newcomer.locator(".govuk-notification-banner")).to_contain_text("You have signed out")
+    newcomer.go_back()
+    newcomer.reload()  # the page before, asked for again: the session has ended
+    expect(newcomer.get_by_role("heading", name="Sign in")).to_be_visible()
     j.assert_clean()
 
 
