@@ -1,14 +1,12 @@
 """The audit trail for the CRO and administrators: search it, export it, check the chain."""
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 
 from processes.paging import page_number
 from processes.records.audit import audit_page, search_audit, verify_chain
 
+from ..csv_files import csv_response
 from ..extensions import db
 from ..guard import guard
 
@@ -43,11 +41,6 @@ def index():
 
 @bp.get("/export.csv")
 def export():
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(FIELDS)
-    for entry in _entries():
-        writer.writerow([entry.id, entry.at.isoformat(), entry.actor, entry.action,
-                         entry.case_reference or "", entry.detail, entry.hash])
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=audit-trail.csv"})
+    rows = ([entry.id, entry.at.isoformat(), entry.actor, entry.action, entry.case_reference, entry.detail,
+             entry.hash] for entry in _entries())
+    return csv_response(FIELDS, rows, "audit-trail.csv")

@@ -1,11 +1,9 @@
 """Management information for the CRO, service managers and the director: the dashboard and CSV exports."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, timedelta, timezone
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from models.case import CHANNELS, COMMENT_TYPES
@@ -13,6 +11,7 @@ from processes.diagrams.forms import service_areas
 from processes.policy.calendar import LONDON
 from processes.reporting.figures import Filters, dashboard
 
+from ..csv_files import csv_response
 from ..extensions import db
 from ..guard import guard, may
 
@@ -102,14 +101,5 @@ def export(key: str):
     table = next((t for t in figures(filters) if t.key == key), None)
     if table is None:
         abort(404)
-    return csv_response(table, f"{key}-{filters.start}-to-{filters.end}.csv")
-
-
-def csv_response(table, filename: str) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(table.headers)
-    writer.writerows(["" if v is None else v for v in row] for row in table.rows)
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return csv_response(table.headers, table.rows, f"{key}-{filters.start}-to-{filters.end}.csv")
 from . import learning, periodic  # noqa: E402,F401  (their routes join this blueprint)

@@ -1,16 +1,26 @@
 """Form definitions (JSON Schema plus display hints) and server-side validation of what people submit."""
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Mapping
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 from processes.datafiles import load_folder
+from processes.messaging.addresses import is_email_address
 from processes.policy.calendar import LONDON
+
+
+# Plain decimals in ASCII digits: float() alone would also take "nan", "inf", "1e400" and Arabic digits.
+DECIMAL = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+FORMATS = FormatChecker()
+# jsonschema's own email check only looks for an "@"; a format applies to strings only.
+FORMATS.checks("email")(lambda value: not isinstance(value, str) or is_email_address(value))
 
 
 class FormDefinitionError(Exception):
@@ -65,12 +75,19 @@ def _field_value(spec: Mapping[str, Any], hint: Mapping[str, Any], name: str, da
     if kind == "boolean":
         return {"yes": True, "no": False}.get(raw, raw)
     if kind in ("integer", "number"):
-        try:
-            number = float(raw.replace(",", "").lstrip("£"))
-        except ValueError:
-            return raw
-        return int(number) if kind == "integer" and number.is_integer() else number
+        return _number_value(kind, raw)
     return raw.replace("\r\n", "\n")
+
+
+def _number_value(kind: str, raw: str) -> Any:
+    """A finite number written in plain decimals; anything else stays a string, which fails the type check."""
+    text = raw.replace(",", "").removeprefix("£")
+    if not DECIMAL.fullmatch(text):
+        return raw
+    number = float(text)
+    if not math.isfinite(number) or (number == 0 and text.startswith("-")):
+        return raw
+    return int(number) if kind == "integer" and number.is_integer() else number
 
 
 def _date_value(widget: str, name: str, data) -> Any:
@@ -140,7 +157,7 @@ def check_values(definition: Mapping[str, Any], values: Mapping[str, Any],
                  only: set[str] | None = None) -> dict[str, str]:
     """Errors for already-typed values, one per field, in the form's field order."""
     hints = {f["name"]: f for f in definition.get("fields", [])}
-    validator = Draft202012Validator(definition["schema"], format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator = Draft202012Validator(definition["schema"], format_checker=FORMATS)
     found: dict[str, str] = {}
     for error in validator.iter_errors(dict(values)):
         for name in _error_fields(error):

@@ -14,11 +14,16 @@ from sqlalchemy.orm import Session
 from models import OutboxMessage, User
 from processes.access import can_view_case, require
 from processes.errors import Conflict, NotAllowed, NotFound
+from processes.messaging.addresses import is_header_safe
 
 MAX_ATTEMPTS = 6
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=1)
 STUCK_AFTER = timedelta(minutes=10)
+
+
+class UnsafeHeader(ValueError):
+    """A header value with CR or LF in it, which could add headers (`Bcc: ...`): never sent, never retried."""
 
 
 @dataclass(frozen=True)
@@ -34,10 +39,13 @@ class SmtpSettings:
 
 
 def build_email(message: OutboxMessage, settings: SmtpSettings) -> EmailMessage:
+    headers = {"From": settings.sender, "To": message.to_address or "", "Subject": message.subject}
+    for name, value in headers.items():  # the forms refuse such addresses; this is the second defence
+        if not is_header_safe(value):
+            raise UnsafeHeader(f"the {name} header has a line break in it")
     email = EmailMessage()
-    email["From"] = settings.sender
-    email["To"] = message.to_address
-    email["Subject"] = message.subject
+    for name, value in headers.items():
+        email[name] = value
     # A stable Message-ID: should a message ever be handed over twice, mail systems see one message.
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain=settings.sender.split("@")[-1])
     email.set_content(message.body)
@@ -86,7 +94,7 @@ def record_result(session: Session, message: OutboxMessage, error: Exception | N
     """Sent, or back in the queue after a wait that doubles each time, or failed for good."""
     if error is None:
         message.status, message.sent_at, message.last_error = "sent", now, None
-    elif message.attempts >= MAX_ATTEMPTS:
+    elif message.attempts >= MAX_ATTEMPTS or isinstance(error, UnsafeHeader):
         message.status, message.last_error = "failed", f"{type(error).__name__}: {error}"
     else:
         wait = min(FIRST_RETRY * 2 ** (message.attempts - 1), LONGEST_WAIT)
@@ -120,7 +128,7 @@ def deliver_outbox(session: Session, settings: SmtpSettings, now: datetime, comm
             send_email(build_email(message, settings), settings)
             error = None
             sent += 1
-        except (OSError, smtplib.SMTPException) as exc:
+        except (OSError, smtplib.SMTPException, UnsafeHeader) as exc:
             error = exc
             failed += 1
         record_result(session, message, error, datetime.now(timezone.utc))
