@@ -8,7 +8,7 @@ from flask import Flask, current_app, flash, redirect, render_template, request,
 from flask_login import logout_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from . import security, unit_of_work
+from . import input_guard, security, unit_of_work
 from .config import Config, check_config
 from .extensions import csrf, db, login_manager
 
@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_login(app)
     csrf.init_app(app)
     security.init_app(app)
+    input_guard.init_app(app)  # before the blueprints: their <int:...> rules use its converter
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
@@ -58,6 +59,7 @@ def smtp_settings(app: Flask):
 def register_login(app: Flask) -> None:
     from models import USER_WITH_ROLES_AND_AREAS, User
     from processes.throttle import AddressFailures
+    from processes.typed import whole_number
     login_manager.init_app(app)
     window = timedelta(minutes=app.config["SIGN_IN_ADDRESS_MINUTES"])
     app.extensions["sign_in_addresses"] = AddressFailures(app.config["SIGN_IN_ADDRESS_FAILURES"], window)
@@ -68,8 +70,8 @@ def register_login(app: Flask) -> None:
     def load_user(session_id: str):
         """None (so: sign in again) for an unknown, deactivated or changed account: see User.get_id."""
         user_id, _, stamp = session_id.partition(":")
-        user = (db.session.get(User, int(user_id), options=USER_WITH_ROLES_AND_AREAS) if user_id.isdigit()
-                else None)
+        number = whole_number(user_id)
+        user = db.session.get(User, number, options=USER_WITH_ROLES_AND_AREAS) if number is not None else None
         return user if user is not None and user.active and stamp == user.session_stamp() else None
 
     app.before_request(end_idle_sessions)
@@ -118,6 +120,8 @@ def register_error_handlers(app: Flask) -> None:
             custom = described if described and described != type(error).description else None
             return render_template("error.html", title=title, message=custom or message), code
         return handler
+    app.register_error_handler(400, page(400, "There is a problem with what was sent",
+                                         "Go back and check what you entered."))
     app.register_error_handler(403, page(403, "You cannot see this page",
                                          "Your account does not have access to it."))
     app.register_error_handler(404, page(404, "Page not found",

@@ -39,7 +39,7 @@ def test_operations_never_commit():
 
 # The rooms of processes/, lowest first, and the rooms each may use. A room never imports one above it, so the
 # shared services (the history writer, who sees what) sit below the operations that use them.
-BASE = {"errors", "paging", "datafiles"}
+BASE = {"errors", "paging", "datafiles", "typed"}
 ROOMS = {
     "engine": {"policy"},  # SpiffWorkflow and the sandbox; of policy, the calendar only (checked below)
     "access": set(),  # who may see and do what: the permission table every operation checks

@@ -20,6 +20,7 @@ from processes.messaging.outbox import failed_messages, mark_posted, resend_mess
 from processes.policy.calendar import as_utc
 from processes.records.audit import audit
 from processes.records.retention import set_legal_hold
+from processes.typed import whole_number
 
 from ..actions import act
 from ..extensions import db, writes
@@ -98,7 +99,7 @@ def extend(reference: str):
     days = request.form.get("working_days", "").strip()
     on_refusal(url_for(".show", reference=reference))
     try:
-        agree_extension(db.session, current_user, case, int(days) if days.isdigit() else None,
+        agree_extension(db.session, current_user, case, whole_number(days),
                         request.form.get("reason", ""))
     except InvalidInput as exc:  # refused before it wrote anything: the page's view is kept (see seen)
         return show(reference, exc.errors, request.form, 400)

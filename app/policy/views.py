@@ -1,7 +1,6 @@
 """The process owner's policy page: closure days, timescale profiles, and the functions diagrams can use."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -10,6 +9,7 @@ from sqlalchemy import select
 from models import PROFILES, ClosureDay, Timescale
 from processes.errors import InvalidInput
 from processes.policy import settings as policy
+from processes.typed import date_from_parts, sensible_date, whole_number
 
 from ..extensions import db
 from ..guard import guard
@@ -77,11 +77,12 @@ def save_timescales(profile: str):
         if key == "csrf_token":
             continue
         raw = request.form[key].strip()
-        if not raw.isdigit():
+        days = whole_number(raw)
+        if days is None:
             errors[f"{profile}-{key}"] = "Enter a whole number of working days, like 10"
             continue
         try:
-            policy.set_timescale(db.session, current_user, profile, key, int(raw))
+            policy.set_timescale(db.session, current_user, profile, key, days)
         except InvalidInput as exc:
             errors.update({f"{profile}-{k}": v for k, v in exc.errors.items()})
     if errors:
@@ -93,10 +94,8 @@ def save_timescales(profile: str):
 
 @bp.post("/closures")
 def add_closure():
-    try:
-        day = date(int(request.form["day-year"]), int(request.form["day-month"]),
-                   int(request.form["day-day"]))
-    except (KeyError, ValueError):
+    day = date_from_parts(*(request.form.get(f"day-{part}") for part in ("year", "month", "day")))
+    if day is None:
         return _page({"day": "Enter a real date, like 29 12 2026"}, request.form, 400)
     return _save(lambda: policy.add_closure_day(db.session, current_user, day,
                                                 request.form.get("reason", "")),
@@ -105,9 +104,8 @@ def add_closure():
 
 @bp.post("/closures/<day>/remove")
 def remove_closure(day: str):
-    try:
-        when = date.fromisoformat(day)
-    except ValueError:
+    when = sensible_date(day)
+    if when is None:
         abort(404)
     policy.remove_closure_day(db.session, current_user, when)
     flash(f"{when:%A %-d %B %Y} is a working day again", "success")

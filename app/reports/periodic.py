@@ -12,6 +12,7 @@ from models.reporting import ACTION_SOURCES, ACTION_STATUSES, ANSWERS
 from processes.errors import InvalidInput
 from processes.reporting import improvement
 from processes.reporting.figures import Filters
+from processes.typed import whole_number
 
 from ..extensions import db
 from ..guard import may
@@ -38,9 +39,10 @@ def _int_arg(name: str, default: int, allowed: range) -> int:
     value = request.args.get(name, "")
     if not value:
         return default
-    if not value.isdigit() or int(value) not in allowed:
+    number = whole_number(value)
+    if number is None or number not in allowed:
         abort(404)
-    return int(value)
+    return number
 
 
 def learning(start: date, end: date) -> list[ImprovementAction]:

@@ -10,6 +10,7 @@ from models.case import CHANNELS, COMMENT_TYPES
 from processes.diagrams.forms import service_areas
 from processes.policy.calendar import LONDON
 from processes.reporting.figures import Filters, dashboard
+from processes.typed import sensible_date
 
 from ..csv_files import csv_response
 from ..extensions import db
@@ -27,11 +28,11 @@ def _date(name: str, default: date, errors: dict[str, str], label: str) -> date:
     text = (request.args.get(name) or "").strip()
     if not text:
         return default
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
+    day = sensible_date(text)
+    if day is None:
         errors[name] = f"{label} must be a real date, for example 2026-04-01"
         return default
+    return day
 
 
 def twelve_months_to(end: date) -> date:

@@ -12,6 +12,7 @@ from processes.cases.migration import migrate_case, migrate_cases
 from processes.diagrams.deploy import latest_version
 from processes.diagrams.versions import diff_versions, get_version, processes, rollback_version, versions_of
 from processes.errors import InvalidInput, ProcedureError
+from processes.typed import whole_number
 
 from ..extensions import db
 from ..guard import forbid_unless, guard
@@ -59,11 +60,11 @@ def history(key: str):
 @bp.get("/processes/<key>/versions/compare")
 def compare(key: str):
     forbid_unless("change_process")
-    a, b = request.args.get("a", ""), request.args.get("b", "")
-    if not (a.isdigit() and b.isdigit()):
+    a, b = whole_number(request.args.get("a")), whole_number(request.args.get("b"))
+    if a is None or b is None:
         flash("Choose two versions to compare", "error")
         return redirect(url_for(".history", key=key))
-    return redirect(url_for(".diff", key=key, a=int(a), b=int(b)))
+    return redirect(url_for(".diff", key=key, a=a, b=b))
 
 
 @bp.get("/processes/<key>/versions/<int:a>/diff/<int:b>")

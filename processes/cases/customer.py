@@ -39,7 +39,8 @@ def case_by_reference(session: Session, reference: str, code: str, retention_yea
     """The same answer (None) for an unknown reference and a wrong code: no hint either way."""
     case = session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
     expected = case.access_code if case and case.access_code else "not-a-code"
-    if not hmac.compare_digest(expected, code.strip()) or case is None:
+    # As bytes: compare_digest refuses a str with non-ASCII characters ('١٢٣') rather than saying no.
+    if not hmac.compare_digest(expected.encode(), code.strip().encode()) or case is None:
         return None
     return _live(case, retention_years, datetime.now(timezone.utc))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -14,6 +14,7 @@ from jsonschema.exceptions import SchemaError
 from processes.datafiles import load_folder
 from processes.messaging.addresses import is_email_address
 from processes.policy.calendar import LONDON
+from processes.typed import date_from_parts, whole_number
 
 
 # Plain decimals in ASCII digits: float() alone would also take "nan", "inf", "1e400" and Arabic digits.
@@ -40,13 +41,26 @@ class FormResult:
 def check_definition(name: str, definition: Mapping[str, Any]) -> None:
     """Raise FormDefinitionError unless the definition has a valid schema and a hint for every property."""
     try:
+        if not isinstance(definition, Mapping) or not isinstance(definition.get("schema"), Mapping):
+            raise SchemaError("a form definition is an object whose schema is an object")
         Draft202012Validator.check_schema(definition["schema"])
-    except (KeyError, SchemaError) as exc:
+    except SchemaError as exc:
         raise FormDefinitionError(f"form {name}: invalid schema: {exc}") from exc
+    _check_fields(name, definition.get("fields", []))
     declared = {f["name"] for f in definition.get("fields", [])}
     missing = set(definition["schema"].get("properties", {})) - declared
     if missing:
         raise FormDefinitionError(f"form {name}: no display hints for {', '.join(sorted(missing))}")
+
+
+def _check_fields(name: str, fields: Any) -> None:
+    """Each display hint an object naming its field and the label every page shows it with."""
+    if not isinstance(fields, list):
+        raise FormDefinitionError(f"form {name}: fields must be a list")
+    for hint in fields:
+        if not (isinstance(hint, Mapping) and isinstance(hint.get("name"), str)
+                and isinstance(hint.get("label"), str)):
+            raise FormDefinitionError(f"form {name}: each field needs a name and a label: {hint!r:.80}")
 
 
 def service_areas(forms: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str]]:
@@ -96,10 +110,15 @@ def _date_value(widget: str, name: str, data) -> Any:
     if not any(parts[p] for p in wanted):
         return None
     try:
-        day = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        day = date_from_parts(parts["year"], parts["month"], parts["day"])
+        if day is None:
+            raise ValueError("not a date a person means")
         if widget == "date":
             return day.isoformat()
-        local = datetime.combine(day, time(int(parts["hour"]), int(parts["minute"])), LONDON)
+        hour, minute = whole_number(parts["hour"], 23), whole_number(parts["minute"], 59)
+        if hour is None or minute is None:
+            raise ValueError("not a time of day")
+        local = datetime.combine(day, time(hour, minute), LONDON)
         return local.isoformat()
     except ValueError:
         return {"invalid": True}

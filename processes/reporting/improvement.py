@@ -13,6 +13,7 @@ from processes.access import may, require
 from processes.errors import InvalidInput, NotAllowed
 from processes.records.audit import audit
 from processes.records.history import record_event
+from processes.typed import sensible_date, whole_number
 
 # The sections of the Complaint Handling Code the annual self-assessment answers, in the Code's order.
 CODE_SECTIONS = {
@@ -47,11 +48,10 @@ def _date(errors: dict, values: Mapping, name: str, message: str, required: bool
         if required:
             errors[name] = message
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
+    day = sensible_date(text)
+    if day is None:
         errors[name] = f"{message.replace('Enter', 'Enter a real date for')}, for example 2026-04-01"
-        return None
+    return day
 
 
 def eligible_owners(session: Session) -> list[User]:
@@ -66,7 +66,8 @@ def raise_action(session: Session, actor: User, values: Mapping[str, str], case:
     errors: dict[str, str] = {}
     description = _text(errors, values, "description", "Enter what will be done")
     due_on = _date(errors, values, "due_on", "Enter the date it is due")
-    owner = session.get(User, int(values["owner_id"])) if (values.get("owner_id") or "").isdigit() else None
+    owner_id = whole_number(values.get("owner_id"))
+    owner = session.get(User, owner_id) if owner_id is not None else None
     if owner is None or not may(owner, "own_improvement_actions"):
         errors["owner_id"] = "Select who owns this action"
     source = "ombudsman" if enquiry else values.get("source")
