@@ -89,7 +89,7 @@ def test_reporting_never_reads_workflows():
 
 def test_processes_has_a_handful_of_top_level_modules_and_no_module_is_long():
     top = sorted(p.name for p in (ROOT / "processes").glob("*.py"))
-    assert len(top) <= 8, top
+    assert len(top) <= 10, top  # __init__ and the base modules beside the rooms
     for path in _python_files("app", "processes", "models"):
         lines = len(path.read_text().splitlines())
         assert lines <= 400, f"{path.relative_to(ROOT)} has {lines} lines"
