@@ -150,8 +150,8 @@ def test_no_page_number_breaks_a_paged_list(db, login_as, number):
     cro = login_as("cro")
     for path in ("/audit/", "/tasks/", "/tasks/team"):
         response = cro.get(f"{path}?page={number}")
-        # a huge number was a 500 (SQLite's integer overflow)
-        assert response.status_code == 200, (path, number)
+        # a huge number was a 500 (SQLite's integer overflow); a NUL byte is refused before any view reads it
+        assert response.status_code == (400 if number == "%00" else 200), (path, number)
 
 
 @pytest.mark.parametrize("now, period", [
