@@ -12,11 +12,10 @@ from app.extensions import db as app_db
 from models import User
 from models.db import make_engine
 from processes.diagrams.deploy import deploy_shipped
-from processes.throttle import AddressFailures
 
 from .helpers.cases import CaseFactory
 from .helpers.database import DATABASE_URL, DIALECT
-from .helpers.journeys import sign_in
+from .helpers.journeys import forget_failed_sign_ins, sign_in
 
 
 def pytest_report_header(config):
@@ -61,7 +60,7 @@ def db(app):
     session = scoped_session(lambda: sessions(bind=connection, join_transaction_mode="create_savepoint"))
     app.extensions["db_session"] = session
     # Failed sign-ins per address are kept in memory, not in the database: forgotten with the test as well.
-    app.extensions["sign_in_addresses"] = AddressFailures(app.config["SIGN_IN_ADDRESS_FAILURES"])
+    forget_failed_sign_ins(app)
     try:
         yield session
     finally:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.cli import DEMO_PASSWORD
 from models import Case
+from processes.throttle import AddressFailures
 
 from .forms import page_form
 from .pages import error_messages
@@ -24,6 +25,12 @@ def sign_out(client):
     response = page_form(client, "/cases/notifications", action="/sign-out").submit()
     assert response.status_code == 302 and response.location.endswith("/sign-in"), response.status_code
     return response
+
+
+def forget_failed_sign_ins(app) -> None:
+    """A new count of failed sign-ins per client address (kept in memory, not in the database), so that one
+    test's or one example's wrong passwords from 127.0.0.1 do not stop the next one signing in."""
+    app.extensions["sign_in_addresses"] = AddressFailures(app.config["SIGN_IN_ADDRESS_FAILURES"])
 
 
 def try_sign_in(client, email: str, password: str, url: str = "/sign-in"):
