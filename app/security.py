@@ -34,8 +34,8 @@ def init_app(app: Flask) -> None:
         # bpmn-js writes style attributes on the SVG it draws, hence 'unsafe-inline' for styles only.
         response.headers.setdefault("Content-Security-Policy", "; ".join([
             "default-src 'self'", f"script-src 'self' 'nonce-{csp_nonce()}'",
-                                                                          "style-src 'self' 'unsafe-inline'",
-            "img-src 'self' data:", "font-src 'self' data:", "connect-src 'self'", "object-src 'none'",
+            "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "font-src 'self' data:",
+            "connect-src 'self'", "object-src 'none'",
             "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"]))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
