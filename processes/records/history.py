@@ -1,4 +1,8 @@
-"""The history writer: a line in a case's history and the same in the audit trail."""
+"""The history writer: a line in a case's history and the same in the audit trail.
+
+A line names the case, the people and what was done, never the customer's details or words: the audit trail
+keeps it for ever, and anonymisation cannot reach it there. What a person typed goes in the line's details
+under `TYPED`, which anonymisation erases."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,11 +11,13 @@ from sqlalchemy.orm import Session
 
 from models import Case, CaseEvent, User
 from processes.records.audit import audit
+from processes.records.personal import personal_values, without_personal
 
 
 def record_event(session: Session, case: Case, actor: User | None, kind: str, summary: str,
                  details: dict[str, Any] | None = None, task_id: int | None = None) -> None:
     """A line in the case's history (about the task `task_id`, if given), and the same in the audit trail."""
+    summary = without_personal(summary, personal_values(case))  # should a template or a name bring it in
     # Through the backref, so a long history is not loaded just to add a line to it.
     session.add(CaseEvent(case=case, actor_id=actor.id if actor else None, kind=kind, summary=summary,
                           details=details, task_id=task_id))
