@@ -153,3 +153,44 @@ def test_after_anonymisation_no_table_holds_anything_of_the_customer(db, client,
         "complaint", "web", "waste", "closed")
     assert case.received_at == datetime(2026, 3, 2, 9, tzinfo=UTC) and case.closed_at is not None
     assert [s.outcome for s in case.stages] == ["not_upheld", "partly_upheld"]
+
+
+def record_by_phone_then_withdrawn(db, client, login_as) -> str:
+    """A complaint a front line officer records from a phone call, the customer wanting letters; the
+    acknowledgement printed and posted; then the customer withdraws it from their status page."""
+    with at(2026, 3, 2, 10):
+        front = login_as("frontline")
+        page = page_form(front, "/cases/new").set_all({
+            "comment_type": "complaint", "channel": "phone", "service_area": "waste", "comment": COMMENT,
+            "customer_name": NAME, "customer_phone": PHONE, "customer_address": ADDRESS,
+            "preferred_contact": "letter", "reasonable_adjustments": ADJUSTMENTS}) \
+            .fill_date("received_at", datetime(2026, 3, 2, 9, 30)).submit(follow_redirects=True)
+        assert page.status_code == 200, page.text[:500]
+        reference = db.scalar(select(Case.reference).where(Case.customer_name == NAME))
+        complete(front, tasks_of(db, reference)["first_contact"].id,
+                 {"first_contact_outcome": "formal", "first_contact_notes": NOTES})
+    with at(2026, 3, 3, 9):
+        complete(login_as("investigator"), tasks_of(db, reference)["acknowledge_stage1"].id,
+                 {"ack_method": "letter", "ack_notes": NOTES})
+        front = login_as("frontline")
+        (letter,) = db.scalars(select(OutboxMessage).filter_by(case_id=case_of(db, reference).id,
+                                                               channel="letter"))
+        assert ADDRESS in front.get(f"/cases/letters/{letter.id}").text
+        assert page_form(front, "/cases/letters", button="Mark as posted").submit().status_code == 302
+    with at(2026, 3, 4, 9):
+        status = f"/status/{case_of(db, reference).status_token}"
+        page_form(client, status, button="Withdraw").check("confirm", "yes").submit()
+    assert case_of(db, reference).status == "closed"
+    return reference
+
+
+def test_a_case_taken_by_phone_with_letters_and_withdrawn_is_forgotten_too(db, client, login_as, app):
+    record_by_phone_then_withdrawn(db, client, login_as)
+    assert traces_in(every_value(db))
+    with at(2032, 3, 5, 9):
+        result = app.test_cli_runner().invoke(args=["retention", "run"])
+    assert "Anonymised 1 closed case(s)" in result.output, result.output
+    db.expire_all()
+    left = traces_in(every_value(db))
+    assert left == [], "\n".join(left)
+    assert verify_chain(db)[1] is None
