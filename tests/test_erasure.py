@@ -10,11 +10,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import inspect, select, text, update
 
-from models import Base, Case, OutboxMessage
+from models import AuditEntry, Base, Case, CaseEvent, OutboxMessage
 from processes.messaging.outbox import SmtpSettings, deliver_outbox
 from processes.records.audit import verify_chain
+from processes.records.history import record_event
 
-from .helpers.cases import at
+from .helpers.cases import at, record_case
 from .helpers.forms import form_in, page_form
 from .helpers.journeys import agree_extension, answer_public_form, case_of, complete, tasks_of
 from .helpers.mail import Inbox, free_port
@@ -194,3 +195,19 @@ def test_a_case_taken_by_phone_with_letters_and_withdrawn_is_forgotten_too(db, c
     left = traces_in(every_value(db))
     assert left == [], "\n".join(left)
     assert verify_chain(db)[1] is None
+
+
+def test_a_line_a_template_or_a_name_brings_the_customers_details_into_names_them_instead(db, users):
+    """The second defence: should a process owner's message subject say "Dear {{ customer_name }}", the
+    history line and the audit entry say what was there, not who."""
+    case = record_case(db, users["frontline"], customer_name=NAME, customer_email=EMAIL, customer_phone=PHONE)
+    record_event(db, case, None, "message", f"Message to the customer, emailed: Dear {NAME.upper()} "
+                                            f"({EMAIL}, {PHONE}), about Philomena's bin")
+    db.commit()
+    line = db.scalars(select(CaseEvent.summary).filter_by(case_id=case.id, kind="message")
+                      .order_by(CaseEvent.id.desc())).first()
+    # Whole values, in any capitals; a part of one ("Philomena's") is not found: lines must not quote at all.
+    assert line == ("Message to the customer, emailed: Dear [the customer's name] ([the customer's email "
+                    "address], [the customer's phone number]), about Philomena's bin")
+    assert db.scalars(select(AuditEntry.detail).filter_by(case_reference=case.reference)
+                      .order_by(AuditEntry.id.desc())).first() == line

@@ -48,15 +48,11 @@ def anonymise_case(session: Session, case: Case, now: datetime) -> None:
 
 
 def _forget_typed(event: CaseEvent, found: dict[str, str]) -> None:
-    """What people typed leaves the details; a line written before lines stopped quoting them loses it too."""
-    details = event.details or {}
-    summary = event.summary
-    if event.kind in ("review_requested", "extension") and ": " in summary:  # "...: their words"
-        head, _, rest = summary.partition(": ")
-        summary = head + (" (outside the escalation window)" if rest.endswith("escalation window)") else "")
-    event.summary = without_personal(summary, found)
-    if details.keys() & {TYPED, "reason"}:  # "reason": an extension's, as lines held it before
-        event.details = {k: v for k, v in details.items() if k not in (TYPED, "reason")}
+    """What people typed leaves the line's details; its summary never quoted it, but is checked all the same.
+    (Lines written before summaries stopped quoting were rewritten by the upgrade to 8e3f6a2c4b19.)"""
+    event.summary = without_personal(event.summary, found)
+    if event.details and TYPED in event.details:
+        event.details = {k: v for k, v in event.details.items() if k != TYPED}
 
 
 def _forget_message(message: OutboxMessage, found: dict[str, str]) -> None:
