@@ -140,6 +140,7 @@ def test_after_anonymisation_no_table_holds_anything_of_the_customer(db, client,
     assert traces_in(held), "the walk should have left her details to erase"
     # ... but the audit trail, which nothing may change, never held them.
     assert traces_in({"audit_entry": held["audit_entry"]}) == []
+    assert f"subject access request, found by email, name, phone: {reference}" in held["audit_entry"]
     with at(2032, 3, 17, 9):  # six years and a day after closure
         result = app.test_cli_runner().invoke(args=["retention", "run"])
     assert result.exit_code == 0 and "Anonymised 1 closed case(s)" in result.output, result.output

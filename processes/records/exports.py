@@ -114,6 +114,6 @@ def export_subject_access(session: Session, actor: User, cases: list[Case],
         files[f"{case.reference}/case.json"] = json.dumps(record, indent=2, ensure_ascii=False)
         files.update(_message_files(f"{case.reference}/", record["messages"]))
     audit(session, actor, "subject access export",
-          f"Exported {len(cases)} cases for a subject access request, found by {' and '.join(asked)}: "
+          f"Exported {len(cases)} cases for a subject access request, found by {', '.join(asked)}: "
           + (", ".join(case.reference for case in cases) or "none"))  # the cases, not the person
     return _zip(files)
