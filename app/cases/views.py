@@ -18,7 +18,7 @@ from processes.diagrams.forms import validate_form
 from processes.errors import InvalidInput, ProcedureError
 from processes.messaging.outbox import failed_messages, mark_posted, resend_message
 from processes.policy.calendar import as_utc
-from processes.records.audit import audit
+from processes.records.history import audit_case
 from processes.records.retention import set_legal_hold
 from processes.typed import whole_number
 
@@ -67,7 +67,7 @@ def record():
 
 def seen(case: Case, what: str) -> None:
     """Every view of a case's personal data goes in the audit trail, also on a page that shows a refusal."""
-    audit(db.session, current_user, "view", what, case.reference)
+    audit_case(db.session, current_user, "view", what, case)
     keep_even_if_refused()
 
 

@@ -59,6 +59,6 @@ def subject_access_export():
         cases = find_customer_cases(db.session, current_user, *_asked())
     except InvalidInput:
         abort(400)
-    asked = ", ".join(v.strip() for v in _asked() if v.strip())  # as typed, without the stray spaces
-    content = export_subject_access(db.session, current_user, cases, asked)
+    content = export_subject_access(db.session, current_user, cases, dict(zip(("email", "name", "phone"),
+                                                                              _asked())))
     return _download(content, "subject-access-export.zip")

@@ -16,6 +16,7 @@ from processes.errors import Conflict, InvalidInput
 from processes.policy.calendar import add_years
 from processes.policy.settings import load_calendar
 from processes.records.history import record_event
+from processes.records.personal import TYPED
 
 # Closed complaints a customer may still ask to have reviewed (the CRO decides).
 REVIEWABLE_CLOSED = ("Closed after stage 1", "Closed: no request for stage 2", "Resolved at first contact")
@@ -52,12 +53,13 @@ def request_review(session: Session, case: Case, reasons: str, engine: WorkflowE
         raise Conflict("Only a complaint can be reviewed at stage 2")
     if len(reasons) > 5000:
         raise InvalidInput({"reasons": "Your reasons must be 5,000 characters or fewer"})
-    summary = "The customer asked for a stage 2 review" + (f": {reasons.strip()}" if reasons.strip() else "")
+    summary = "The customer asked for a stage 2 review"
+    said = {TYPED: {"reasons": reasons.strip()}} if reasons.strip() else None  # their words: not audited
     if case.awaits(REVIEW_MESSAGE):
         calendar = load_calendar(session)
         run = run_engine(lambda: (engine or engine_of(session)).send_message(
             case.workflow_state, REVIEW_MESSAGE, {"reasons": reasons.strip()}, calendar, diagram_of(case)))
-        record_event(session, case, None, "review_requested", summary)
+        record_event(session, case, None, "review_requested", summary, said)
         apply_run(session, case, run, None, calendar, because="the customer asked for a stage 2 review")
         session.flush()
         return True
@@ -70,7 +72,7 @@ def request_review(session: Session, case: Case, reasons: str, engine: WorkflowE
     if case.status == "closed" and case.outcome not in REVIEWABLE_CLOSED:
         raise Conflict("This complaint has had our final response. If you are still unhappy, you can ask the "
                        "Local Government and Social Care Ombudsman to look at it")
-    record_event(session, case, None, "review_requested", summary + " (outside the escalation window)")
+    record_event(session, case, None, "review_requested", summary + " (outside the escalation window)", said)
     session.add(Notification(case_id=case.id, role=CUSTOMER_REQUESTS_GO_TO,
                              message="The customer asked for a stage 2 review outside the escalation window: "
                                      "decide"))

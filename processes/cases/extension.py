@@ -11,6 +11,7 @@ from processes.engine import WorkflowEngine, engine_of
 from processes.errors import Conflict, InvalidInput
 from processes.policy.settings import load_calendar
 from processes.records.history import record_event
+from processes.records.personal import TYPED
 from processes.reporting import facts
 
 EXTENSION_MESSAGE = "extension_agreed"
@@ -40,8 +41,8 @@ def agree_extension(session: Session, actor: User, case: Case, working_days: int
         case.workflow_state, EXTENSION_MESSAGE, payload, calendar, diagram_of(case)))
     days = f"{working_days} more working day{'s' if working_days != 1 else ''}"
     record_event(session, case, actor, "extension",
-                 f"{actor.name} agreed {days} at {STAGES.get(stage, stage)}: {reason.strip()}",
-                 {"stage": stage, "working_days": working_days, "reason": reason.strip()})
+                 f"{actor.name} agreed {days} at {STAGES.get(stage, stage)}",
+                 {"stage": stage, "working_days": working_days, TYPED: {"reason": reason.strip()}})
     facts.record_extension(session, case, stage, working_days)  # reporting
     apply_run(session, case, run, actor, calendar, because=f"{actor.name} agreed {days}")
     session.flush()

@@ -86,7 +86,7 @@ def _send_to_customer(session: Session, case: Case, run: Run, actor: User | None
     holder = holder_of([(role_for_lane(t.lane), t.properties.get("stage")) for t in run.ready])  # who has it
     for template, data in run.sends:
         sent = queue_customer_message(session, case, template, data, actor.name if actor else None, holder)
-        how = {"email": f"emailed to {sent.to_address}", "letter": "a letter to post",
+        how = {"email": "emailed", "letter": "a letter to post",
                "none": "not sent: the customer left no contact details"}[sent.channel]
         record_event(session, case, None, "message", f"Message to the customer, {how}: {sent.subject}")
 

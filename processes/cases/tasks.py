@@ -15,6 +15,7 @@ from processes.errors import Conflict, InvalidInput, NotAllowed, NotFound, Proce
 from processes.policy.calendar import WorkingCalendar
 from processes.policy.settings import CALENDAR_COLUMNS, calendar_from
 from processes.records.history import record_event
+from processes.records.personal import TYPED
 from processes.reporting import facts
 
 TASK_GONE = ("This task does not exist or has already been completed, perhaps by someone else. "
@@ -113,7 +114,7 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
         with session.no_autoflush:  # its reads need nothing pending: everything is written in one flush
             record_event(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
                          {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage,
-                          "task": task.name, "values": result.values}, task_id=task.id)
+                          "task": task.name, TYPED: result.values}, task_id=task.id)
             # reporting
             facts.record_task_done(session, case, task.form_name, task.stage, result.values, calendar)
             apply_run(session, case, run, actor, calendar, because=f"{actor.name} completed “{task.name}”",

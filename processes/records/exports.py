@@ -6,7 +6,7 @@ import json
 import re
 import zipfile
 from datetime import datetime
-from typing import Any
+from typing import Any, Mapping
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -97,8 +97,12 @@ def find_customer_cases(session: Session, actor: User, email: str, name: str, ph
     return list(session.scalars(query))
 
 
-def export_subject_access(session: Session, actor: User, cases: list[Case], asked_for: str) -> bytes:
-    """Everything held about one customer across their cases, for a subject access request."""
+def export_subject_access(session: Session, actor: User, cases: list[Case],
+                          asked: Mapping[str, str]) -> bytes:
+    """Everything held about one customer across their cases, for a subject access request. `asked`: what
+    the CRO searched by ("email", "name", "phone") and the value typed."""
+    asked = {field: value.strip() for field, value in asked.items() if value.strip()}
+    asked_for = ", ".join(asked.values())
     require(actor, "export_records", "Only the Customer Relations Officer answers subject access requests")
     files: dict[str, str | bytes] = {
         "README.txt": (f"Subject access export for: {asked_for}\nCases found: {len(cases)}\n\n"
@@ -110,5 +114,6 @@ def export_subject_access(session: Session, actor: User, cases: list[Case], aske
         files[f"{case.reference}/case.json"] = json.dumps(record, indent=2, ensure_ascii=False)
         files.update(_message_files(f"{case.reference}/", record["messages"]))
     audit(session, actor, "subject access export",
-          f"Exported {len(cases)} cases for a subject access request ({asked_for})")
+          f"Exported {len(cases)} cases for a subject access request, found by {', '.join(asked)}: "
+          + (", ".join(case.reference for case in cases) or "none"))  # the cases, not the person
     return _zip(files)

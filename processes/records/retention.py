@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Case, CaseEvent, OutboxMessage, User
+from models import Case, CaseEvent, Incident, Notification, OutboxMessage, User
+from models.reporting import ImprovementAction
 from processes.access import require
 from processes.policy.calendar import add_years
 from processes.records.audit import audit
+from processes.records.personal import PERSONAL_FIELDS, TYPED, personal_values, without_personal
 
-PERSONAL_FIELDS = ("customer_name", "customer_email", "customer_phone", "customer_address",
-                   "reasonable_adjustments")
 REMOVED = "[removed under the retention policy]"
 
 
@@ -29,18 +29,49 @@ def expired_case_ids(session: Session, now: datetime, years: int, limit: int = 5
 
 
 def anonymise_case(session: Session, case: Case, now: datetime) -> None:
+    """Erase what identifies or quotes the customer wherever the case's rows hold it: the case, the workflow's
+    data, its history lines' details, the messages sent (their addresses and bodies) and any text that names
+    them. The audit trail never holds it (processes.records.history), so its chain is left whole."""
+    found = personal_values(case)
     for field in PERSONAL_FIELDS:
         setattr(case, field, None)
-    case.comment, case.workflow_state = REMOVED, ""
+    case.comment, case.workflow_state = REMOVED, ""  # the workflow's data holds every form's answers
     case.status_token = case.access_code = None
     case.anonymised_at = now
     for event in case.events:
-        if event.details and "values" in event.details:  # what officers typed about the person
-            event.details = {k: v for k, v in event.details.items() if k != "values"}
-    session.execute(update(OutboxMessage).where(OutboxMessage.case_id == case.id)
-                    .values(to_name=None, to_address=None, body=REMOVED))
+        _forget_typed(event, found)
+    for message in session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)):
+        _forget_message(message, found)
+    _scrub_texts(session, case, found)
     audit(session, "system", "anonymised", "Personal data removed under the retention policy", case.reference)
     session.flush()
+
+
+def _forget_typed(event: CaseEvent, found: dict[str, str]) -> None:
+    """What people typed leaves the line's details; its summary never quoted it, but is checked all the same.
+    (Lines written before summaries stopped quoting were rewritten by the upgrade to 8e3f6a2c4b19.)"""
+    event.summary = without_personal(event.summary, found)
+    if event.details and TYPED in event.details:
+        event.details = {k: v for k, v in event.details.items() if k != TYPED}
+
+
+def _forget_message(message: OutboxMessage, found: dict[str, str]) -> None:
+    """Customers' and staff's alike: a body holds what its template put in it, officers' words among them."""
+    message.to_name = message.to_address = None
+    message.body = REMOVED
+    message.subject = without_personal(message.subject, found)
+    message.last_error = message.last_error and without_personal(message.last_error, found)
+
+
+def _scrub_texts(session: Session, case: Case, found: dict[str, str]) -> None:
+    """Texts about the case that people or the procedure wrote, should any name the customer."""
+    for note in session.scalars(select(Notification).where(Notification.case_id == case.id)):
+        note.message = without_personal(note.message, found)
+    for incident in session.scalars(select(Incident).where(Incident.case_id == case.id)):
+        incident.error = without_personal(incident.error, found)
+    for action in session.scalars(select(ImprovementAction).where(ImprovementAction.case_id == case.id)):
+        action.description = without_personal(action.description, found)
+        action.evidence = action.evidence and without_personal(action.evidence, found)
 
 
 def anonymise_expired(session: Session, now: datetime | None = None, years: int = 6) -> int:

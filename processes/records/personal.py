@@ -1,0 +1,32 @@
+"""What identifies or quotes a customer, named in one place: the case's fields that hold it, the key of a
+history line's details that holds what people typed, and how a text is kept free of them."""
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+# The case's fields that identify the customer or are their own words, each with what a text says instead.
+PERSONAL_FIELDS = {"customer_name": "the customer's name", "customer_email": "the customer's email address",
+                   "customer_phone": "the customer's phone number",
+                   "customer_address": "the customer's address",
+                   "reasonable_adjustments": "the customer's reasonable adjustments",
+                   "comment": "the customer's comment"}
+# A history line's details under this key hold what a person typed (a form's answers, an extension's reason,
+# the customer's reasons for a review): shown to officers, never written to the audit trail, erased at
+# anonymisation.
+TYPED = "values"
+SHORTEST = 4  # shorter values ("Jo") would match inside other words and names
+
+
+def personal_values(case) -> dict[str, str]:
+    """The case's personal values worth looking for in a text, by field."""
+    found = {field: (getattr(case, field) or "").strip() for field in PERSONAL_FIELDS}
+    return {field: value for field, value in found.items() if len(value) >= SHORTEST}
+
+
+def without_personal(text: str, values: Mapping[str, str]) -> str:
+    """`text` with each of `values` (any capitals, as a whole word) replaced by what it is."""
+    for field, value in sorted(values.items(), key=lambda item: -len(item[1])):
+        pattern = re.compile(rf"(?<!\w){re.escape(value)}(?!\w)", re.IGNORECASE)
+        text = pattern.sub(f"[{PERSONAL_FIELDS[field]}]", text)
+    return text
