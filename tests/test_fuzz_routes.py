@@ -160,3 +160,10 @@ def test_form_definitions_that_are_not_objects_or_lack_labels_are_refused(login_
     for definition in ([], {"schema": True}, {"schema": schema, "fields": [{"name": "a"}]}):
         preview = post_by_hand(owner, "/processes/forms/preview", json={"definition": json.dumps(definition)})
         assert preview.status_code == 400, definition
+
+
+def test_a_self_assessment_for_a_year_the_page_never_offers_is_a_404(login_as):
+    """Found by the fuzz test on PostgreSQL: year 0 reached date(0, 4, 1) when the page was drawn again."""
+    admin = login_as("admin")
+    assert post_by_hand(admin, "/reports/annual/0/self-assessment", data={"answer_1": "x"}).status_code == 404
+    assert post_by_hand(admin, "/reports/annual/9999/self-assessment").status_code == 404

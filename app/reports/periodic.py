@@ -86,6 +86,8 @@ def annual():
 
 @bp.post("/annual/<int:year>/self-assessment")
 def save_assessment(year: int):
+    if year not in range(2000, financial_year(today()) + 1):  # the years the annual page offers
+        abort(404)
     on_refusal(url_for(".annual", year=year))
     try:
         improvement.save_self_assessment(db.session, current_user, year, request.form)
