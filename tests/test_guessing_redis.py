@@ -9,7 +9,9 @@ from uuid import uuid4
 import pytest
 import redis
 
+from .helpers.forms import page_form
 from .helpers.journeys import sign_in, try_sign_in
+from .helpers.mail import free_port
 from .helpers.sharing import app_on_the_tests_transaction
 from .test_guessing import find, wrong
 
@@ -76,3 +78,12 @@ def test_forgetting_the_counts_leaves_other_apps_keys_alone(servers, case_factor
     before = _keys(prefix)
     servers[1].extensions["caps"].forget_all()  # a test's reset: a new namespace, nothing deleted
     assert _keys(prefix) == before and before
+
+
+def test_a_redis_that_does_not_answer_refuses_the_guess_rather_than_letting_it_through(db, case_factory):
+    case = case_factory.submit((2026, 5, 1, 8), channel="web")
+    cut_off = app_on_the_tests_transaction(db, {"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    client = cut_off.test_client()
+    form = page_form(client, "/status/", button="Continue").fill("Reference", case.reference)
+    with pytest.raises(redis.exceptions.ConnectionError):  # TESTING: the 500 a customer would see
+        form.fill("Code", case.access_code).submit()
