@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import logout_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from . import input_guard, security, unit_of_work
+from . import input_guard, limits, security, unit_of_work
 from .config import Config, check_config
 from .extensions import csrf, db, login_manager
 
@@ -26,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_login(app)
     csrf.init_app(app)
     security.init_app(app)
+    limits.init_app(app)  # the caps on guessing, and ProxyFix when TRUSTED_PROXIES says
     input_guard.init_app(app)  # before the blueprints: their <int:...> rules use its converter
     register_blueprints(app)
     register_error_handlers(app)
@@ -58,11 +58,8 @@ def smtp_settings(app: Flask):
 
 def register_login(app: Flask) -> None:
     from models import USER_WITH_ROLES_AND_AREAS, User
-    from processes.throttle import AddressFailures
     from processes.typed import whole_number
     login_manager.init_app(app)
-    window = timedelta(minutes=app.config["SIGN_IN_ADDRESS_MINUTES"])
-    app.extensions["sign_in_addresses"] = AddressFailures(app.config["SIGN_IN_ADDRESS_FAILURES"], window)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see this page"
 

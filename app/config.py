@@ -37,6 +37,19 @@ class Config:
     # failed sign-ins one client address may make in so many minutes before it must wait
     SIGN_IN_ADDRESS_FAILURES = int(os.environ.get("SIGN_IN_ADDRESS_FAILURES", "20"))
     SIGN_IN_ADDRESS_MINUTES = int(os.environ.get("SIGN_IN_ADDRESS_MINUTES", "15"))
+    # The caps on guessing (app/limits.py) count in Redis when this is set, so several app servers share them
+    # (redis://host:6379/0); in each process's memory otherwise.
+    REDIS_URL = os.environ.get("REDIS_URL")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "cc")  # apps sharing a Redis count apart
+    # wrong status codes per reference, then a cool-off of so many minutes (the emailed link keeps working)
+    STATUS_CODE_TRIES = int(os.environ.get("STATUS_CODE_TRIES", "5"))
+    STATUS_COOL_OFF_MINUTES = int(os.environ.get("STATUS_COOL_OFF_MINUTES", "60"))
+    # wrong status codes from one client address across all references in that time
+    STATUS_ADDRESS_TRIES = int(os.environ.get("STATUS_ADDRESS_TRIES", "20"))
+    # comments one client address may send from the public form in an hour
+    PUBLIC_SUBMISSIONS_PER_HOUR = int(os.environ.get("PUBLIC_SUBMISSIONS_PER_HOUR", "20"))
+    # proxies in front of the app whose X-Forwarded-For to believe; 0: none, the connecting address counts
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # a long complaint takes a while to type; the token lives as long as the session
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024

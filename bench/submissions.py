@@ -130,7 +130,9 @@ def machine_jiffies() -> tuple[int, int]:
 
 
 def measure(url: str, seconds: float = 10, clients: int = 8) -> dict:
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "CC_ENV": "production"}
+    # Every comment comes from 127.0.0.1: the cap per address on comments sent (app/limits.py) is lifted.
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "CC_ENV": "production",
+           "PUBLIC_SUBMISSIONS_PER_HOUR": str(10**9)}
     subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "setup"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
     cookie, token = prepared_session(url)

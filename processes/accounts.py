@@ -16,7 +16,7 @@ from processes.access import require, roles_may
 from processes.errors import InvalidInput, NotAllowed, NotFound
 from processes.policy.calendar import LONDON
 from processes.records.audit import audit
-from processes.throttle import AddressFailures
+from processes.throttle import Cap
 
 SLOW_AFTER = 5  # wrong passwords in a row; after them each attempt waits before it is checked
 FIRST_WAIT = timedelta(seconds=15)
@@ -36,32 +36,36 @@ def _clock(moment: datetime) -> str:
     return f"{moment.astimezone(LONDON):%-I:%M:%S%p}".replace("AM", "am").replace("PM", "pm")
 
 
-def sign_in(session: Session, email: str, password: str, now: datetime, address: str = "",
-            addresses: AddressFailures | None = None) -> User:
+def sign_in(session: Session, email: str, password: str, now: datetime, address: str, addresses: Cap) -> User:
     """The user whose password this is; NotAllowed otherwise, in the same words whether or not the account
     exists. After SLOW_AFTER wrong passwords in a row an attempt must wait before it is checked (and one
-    made too soon neither counts nor lengthens the wait); `addresses` caps the failures from `address`."""
-    addresses = addresses or AddressFailures()
-    if (retry := addresses.retry_at(address, now)) is not None:
-        audit(session, None, "sign-in refused", f"Too many failed sign-ins from {address[:60]}")
+    made too soon neither counts nor lengthens the wait); `addresses` caps the failures from `address`, and
+    attempts it stops are not audited one by one (the failure that used the allowance up says so)."""
+    if (retry := addresses.retry_at(address)) is not None:
         raise NotAllowed(f"Too many failed sign-ins from your network. Try again after {_clock(retry)}")
     user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None or not user.active:
         check_password_hash(_dummy_hash(), password)
-        addresses.failed(address, now)
         audit(session, None, "sign-in failed", f"Unknown or inactive account: {email.strip()[:254]}")
+        _count_address_failure(session, address, addresses)
         raise NotAllowed(WRONG)
     if user.wait_until and user.wait_until > now:
-        addresses.failed(address, now)
         audit(session, user, "sign-in refused", "Tried again too soon after repeated wrong passwords")
+        _count_address_failure(session, address, addresses)
         raise NotAllowed(f"Too many wrong passwords. Try again after {_clock(user.wait_until)}")
     if not check_password_hash(user.password_hash, password):
         _count_wrong_password(session, user, now)
-        addresses.failed(address, now)
+        _count_address_failure(session, address, addresses)
         raise NotAllowed(WRONG)
     user.failed_logins, user.wait_until = 0, None
     audit(session, user, "signed in", "Signed in")
     return user
+
+
+def _count_address_failure(session: Session, address: str, addresses: Cap) -> None:
+    if addresses.failed(address):
+        audit(session, None, "sign-in stopped", f"Too many failed sign-ins from {address[:60]}: its sign-ins "
+              "are refused for a while")
 
 
 def _count_wrong_password(session: Session, user: User, now: datetime) -> None:

@@ -1,38 +1,53 @@
-"""Failed sign-ins counted per client address, so one address cannot try password after password.
+"""Caps on failures per key (a client address, a case reference), so that no one can guess their way in.
 
-Kept in memory, per app (each process of a server counts its own): small, and shaped so that it can move to a
-shared store (Flask-Limiter on Redis) behind the same two calls, `retry_at` and `failed`."""
+The operations take caps as arguments and count through these calls only; the app's caps (app/limits.py) keep
+the counts in Flask-Limiter's storage, Redis when configured, so that several app servers share them."""
 from __future__ import annotations
 
-import threading
-from collections import deque
 from datetime import datetime, timedelta
+from typing import NamedTuple, Protocol
+
+from processes.errors import NotAllowed
+from processes.policy.calendar import LONDON
 
 
-class AddressFailures:
-    """At most `limit` failed sign-ins from one address in any `window`; then it waits for the oldest to
-    leave the window."""
+class Cap(Protocol):
+    """At most so many tries per key in a moving window; when they are used up, the key waits until the oldest
+    try is a window old."""
 
-    def __init__(self, limit: int = 20, window: timedelta = timedelta(minutes=15)):
-        self.limit, self.window = limit, window
-        self._failed: dict[str, deque[datetime]] = {}
-        self._lock = threading.Lock()
+    def retry_at(self, key: str) -> datetime | None:
+        """When this key may try again; None if it may now."""
 
-    def retry_at(self, address: str, now: datetime) -> datetime | None:
-        """When this address may try again; None if it may now."""
-        with self._lock:
-            recent = self._recent(address, now)
-            return recent[0] + self.window if len(recent) >= self.limit else None
+    def failed(self, key: str) -> bool:
+        """Count one failure; True if that used up the allowance."""
 
-    def failed(self, address: str, now: datetime) -> None:
-        with self._lock:
-            self._recent(address, now).append(now)
+    def take(self, key: str) -> bool:
+        """Count one try before making it, in one step (so parallel tries cannot overshoot); False, and
+        nothing counted, if none is left."""
 
-    def _recent(self, address: str, now: datetime) -> deque[datetime]:
-        """This address's failures still inside the window (older ones forgotten, and empty entries too)."""
-        for other in [a for a, times in self._failed.items() if times and times[-1] <= now - self.window]:
-            del self._failed[other]
-        recent = self._failed.setdefault(address, deque())
-        while recent and recent[0] <= now - self.window:
-            recent.popleft()
-        return recent
+    def forget(self, key: str) -> None:
+        """Start this key's count again (the right answer was given)."""
+
+
+class GuessCaps(NamedTuple):
+    """The caps on guessing a case's status code: per reference, and per client address across references
+    (so sequential references do not help)."""
+    per_reference: Cap
+    per_address: Cap
+
+
+class TooManyTries(NotAllowed):
+    """A cap is used up: the message says when to try again."""
+
+    def __init__(self, message: str, retry_at: datetime):
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+def time_to_try(moment: datetime, now: datetime) -> str:
+    """10:15am (UK time), rounded up to the minute so that it is never too early; "tomorrow" past midnight."""
+    exact = moment.replace(second=0, microsecond=0)
+    rounded = exact + timedelta(minutes=1) if exact != moment else moment
+    local = rounded.astimezone(LONDON)
+    words = f"{local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
+    return words + (" tomorrow" if local.date() > now.astimezone(LONDON).date() else "")

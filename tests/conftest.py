@@ -15,7 +15,7 @@ from processes.diagrams.deploy import deploy_shipped
 
 from .helpers.cases import CaseFactory
 from .helpers.database import DATABASE_URL, DIALECT
-from .helpers.journeys import forget_failed_sign_ins, sign_in
+from .helpers.journeys import forget_counts, sign_in
 
 
 def pytest_report_header(config):
@@ -59,8 +59,8 @@ def db(app):
     sessions = app.extensions["db_sessions"]  # the app's factory: its engine, site and listeners
     session = scoped_session(lambda: sessions(bind=connection, join_transaction_mode="create_savepoint"))
     app.extensions["db_session"] = session
-    # Failed sign-ins per address are kept in memory, not in the database: forgotten with the test as well.
-    forget_failed_sign_ins(app)
+    # The caps' counts are kept in the limiter's storage, not in the database: forgotten with the test too.
+    forget_counts(app)
     try:
         yield session
     finally:

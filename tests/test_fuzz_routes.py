@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from .helpers.forms import csrf_token, post_by_hand
-from .helpers.journeys import forget_failed_sign_ins
+from .helpers.journeys import forget_counts
 from .helpers.pages import error_messages
 from .test_access_table import ROLES, places  # noqa: F401  (the fixture: one of everything routes name)
 
@@ -74,8 +74,8 @@ def test_no_route_answers_500(app, db, places, login_as):  # noqa: F811
         values (or for a form field a plain one, so a form gets past "enter a value" to what reads on)."""
         rng = random.Random(seed)
         # Each example is a new stranger: an earlier example's hostile sign-ins from 127.0.0.1 must not use up
-        # the address's allowance and stop this one signing in (the allowance has its own tests).
-        forget_failed_sign_ins(app)
+        # the address's allowances and stop this one signing in (the caps have their own tests).
+        forget_counts(app)
         client = app.test_client() if role == "anon" else login_as(role)
         token = csrf_token(client)
         failed = []

@@ -45,12 +45,12 @@ ROOMS = {
     "access": set(),  # who may see and do what: the permission table every operation checks
     "policy": {"access", "records"},  # the calendar and timescales (the calendar itself uses nothing)
     "records": {"access", "policy"},  # audit, history, retention, exports (of the calendar: dates and years)
-    "throttle": set(),  # failed sign-ins per client address (in memory; could move to a shared store)
+    "throttle": {"policy"},  # caps on failures per key (the app keeps the counts: app/limits.py); UK time
     "accounts": {"access", "policy", "records", "throttle"},
     "messaging": {"access", "policy"},
     "reporting": {"access", "policy", "records"},  # figures from the reporting rows, never from workflows
     "diagrams": {"access", "engine", "messaging", "policy", "records"},
-    "cases": {"access", "diagrams", "engine", "messaging", "policy", "records", "reporting"},
+    "cases": {"access", "diagrams", "engine", "messaging", "policy", "records", "reporting", "throttle"},
     "sessions": {"engine", "messaging", "records", "reporting"},  # an app's session factory (used by app/)
 }
 

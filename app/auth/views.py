@@ -4,13 +4,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from processes.accounts import sign_in, sign_out
 from processes.errors import NotAllowed
 
 from ..extensions import db
+from ..limits import caps, client_address
 from ..unit_of_work import keep_even_if_refused
 from ..navigation import landing_endpoint
 
@@ -38,7 +39,7 @@ def login():
         if not errors:
             try:
                 user = sign_in(db.session, email, request.form["password"], datetime.now(timezone.utc),
-                               request.remote_addr or "", current_app.extensions["sign_in_addresses"])
+                               client_address(), caps()["sign_in_address"])
             except NotAllowed as exc:
                 errors["email"] = str(exc)
                 keep_even_if_refused()  # failures count too

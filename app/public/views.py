@@ -12,8 +12,10 @@ from processes.cases.submission import submit_in_turns
 from processes.diagrams.forms import check_values, validate_form
 from processes.errors import ProcedureError
 from processes.policy.settings import current_timescales
+from processes.throttle import time_to_try
 
 from ..extensions import db, writes_late
+from ..limits import caps, client_address, retry_after
 from ..unit_of_work import Turns
 
 bp = Blueprint("public", __name__)
@@ -71,6 +73,8 @@ def check():
         return redirect(url_for(".question", slug=_slug(0)))
     errors = check_values(_definition(), answers)
     if request.method == "POST" and not errors:
+        if not caps()["submissions"].take(client_address()):
+            return _too_many_sent()
         try:  # in turns: see submit_in_turns (what a turn wrote before a refusal is a gap in the numbers)
             case = submit_in_turns(db.session, answers, "web", datetime.now(timezone.utc), Turns(db.session))
         except ProcedureError as exc:
@@ -83,6 +87,17 @@ def check():
                            definition=_definition(), answers=answers, errors=errors, form_errors=errors,
                            change_url=_change_url,
                            error_links=[{"text": m, "href": _change_url(k)} for k, m in errors.items()])
+
+
+def _too_many_sent():
+    """One address has sent PUBLIC_SUBMISSIONS_PER_HOUR comments in the last hour: it waits (answers kept)."""
+    submissions = caps()["submissions"]
+    retry = submissions.retry_at(client_address()) or datetime.now(timezone.utc)
+    return render_template(
+        "error.html", title="You have sent a lot of comments",
+        message=f"We have had {submissions.item.amount} comments from your network in the last hour. "
+                f"Your answers are kept: try again after {time_to_try(retry, datetime.now(timezone.utc))}."
+    ), 429, {"Retry-After": retry_after(retry)}
 
 
 @bp.get("/comment/sent")

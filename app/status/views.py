@@ -12,10 +12,12 @@ from processes.cases.promises import (Promise, final_response, next_promise, pro
                                       stage_of)
 from processes.messaging.outbox import customer_messages
 from processes.records.audit import audit
+from processes.throttle import TooManyTries
 
 from ..extensions import db, writes
 from ..formatting import calendar, due_date
-from ..unit_of_work import on_refusal
+from ..limits import client_address, retry_after, status_caps
+from ..unit_of_work import keep_even_if_refused, on_refusal
 
 bp = Blueprint("status", __name__, url_prefix="/status")
 
@@ -42,16 +44,23 @@ def _case(token: str):
 
 @bp.route("/", methods=["GET", "POST"])
 def find():
-    errors = {}
+    errors, code, headers = {}, 200, {}
     if request.method == "POST":
-        case = case_by_reference(db.session, request.form.get("reference", ""), request.form.get("code", ""),
-                                 current_app.config["RETENTION_YEARS"])
-        if case is not None:
-            return redirect(url_for(".show", token=case.status_token))
-        errors["reference"] = ("We could not find a comment with that reference and code. "
-                               "Check both and try again")
+        keep_even_if_refused()  # wrong codes are counted and audited although the answer is an error
+        try:
+            case = case_by_reference(db.session, request.form.get("reference", ""),
+                                     request.form.get("code", ""), current_app.config["RETENTION_YEARS"],
+                                     client_address(), status_caps())
+        except TooManyTries as stopped:
+            errors["reference"], code = str(stopped), 429
+            headers["Retry-After"] = retry_after(stopped.retry_at)
+        else:
+            if case is not None:
+                return redirect(url_for(".show", token=case.status_token))
+            errors["reference"], code = ("We could not find a comment with that reference and code. "
+                                         "Check both and try again"), 400
     return render_template("status/find.html", title="Check the progress of your comment", errors=errors,
-                           form_errors=errors, values=request.form), (400 if errors else 200)
+                           form_errors=errors, values=request.form), code, headers
 
 
 @bp.get("/<token>")

@@ -15,8 +15,10 @@ from processes.engine import WorkflowEngine, engine_of
 from processes.errors import Conflict, InvalidInput
 from processes.policy.calendar import add_years
 from processes.policy.settings import load_calendar
+from processes.records.audit import audit
 from processes.records.history import record_event
 from processes.records.personal import TYPED
+from processes.throttle import GuessCaps, TooManyTries, time_to_try
 
 # Closed complaints a customer may still ask to have reviewed (the CRO decides).
 REVIEWABLE_CLOSED = ("Closed after stage 1", "Closed: no request for stage 2", "Resolved at first contact")
@@ -36,14 +38,46 @@ def case_by_token(session: Session, token: str, retention_years: int) -> Case | 
     return _live(case, retention_years, datetime.now(timezone.utc))
 
 
-def case_by_reference(session: Session, reference: str, code: str, retention_years: int) -> Case | None:
-    """The same answer (None) for an unknown reference and a wrong code: no hint either way."""
-    case = session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
+def case_by_reference(session: Session, reference: str, code: str, retention_years: int, address: str,
+                      caps: GuessCaps) -> Case | None:
+    """The same answer (None) for an unknown reference and a wrong code: no hint either way. Guessing is
+    capped per reference and per client address (TooManyTries, the right code too, while a cap is used up:
+    the link in the customer's email keeps working); each wrong code is audited, without the code, until a
+    cap stops the guesser, and then one line says so."""
+    now, reference = datetime.now(timezone.utc), reference.strip().upper()[:40]
+    if (retry := caps.per_address.retry_at(address)) is not None:
+        raise TooManyTries(f"There have been too many wrong codes from your network. Try again after "
+                           f"{time_to_try(retry, now)}, or use the link in the email we sent you", retry)
+    if not caps.per_reference.take(reference):  # counted before the check, so parallel guesses cannot pass it
+        retry = caps.per_reference.retry_at(reference) or now
+        raise TooManyTries(f"The code for this reference was entered wrongly too many times. Try again after "
+                           f"{time_to_try(retry, now)}, or use the link in the email we sent you", retry)
+    case = session.scalar(select(Case).where(Case.reference == reference))
     expected = case.access_code if case and case.access_code else "not-a-code"
     # As bytes: compare_digest refuses a str with non-ASCII characters ('١٢٣') rather than saying no.
-    if not hmac.compare_digest(expected.encode(), code.strip().encode()) or case is None:
+    if case is None or not hmac.compare_digest(expected.encode(), code.strip().encode()):
+        _wrong_code(session, reference, case, address, caps, now)
         return None
-    return _live(case, retention_years, datetime.now(timezone.utc))
+    caps.per_reference.forget(reference)
+    return _live(case, retention_years, now)
+
+
+def _wrong_code(session: Session, reference: str, case: Case | None, address: str, caps: GuessCaps,
+                now: datetime) -> None:
+    """Audit a wrong code (the reference and the address, never the code guessed); and once a cap is used up,
+    one line more, after which its refusals are not audited one by one."""
+    on_case = case.reference if case is not None else None
+    audit(session, "customer (status page)", "status code wrong",
+          f"A wrong code for reference {reference[:20]} from {address[:60]}", on_case)
+    if (retry := caps.per_reference.retry_at(reference)) is not None:
+        audit(session, "customer (status page)", "status code guessing stopped",
+              f"Too many wrong codes for reference {reference[:20]}: refused until {retry:%Y-%m-%d %H:%M} "
+              "UTC",
+              on_case)
+    if caps.per_address.failed(address):
+        audit(session, "customer (status page)", "status code guessing stopped",
+              f"Too many wrong codes from {address[:60]}: refused until "
+              f"{caps.per_address.retry_at(address) or now:%Y-%m-%d %H:%M} UTC")
 
 
 def request_review(session: Session, case: Case, reasons: str, engine: WorkflowEngine | None = None) -> bool:

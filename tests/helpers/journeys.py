@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from app.cli import DEMO_PASSWORD
 from models import Case
-from processes.throttle import AddressFailures
 
 from .forms import page_form
 from .pages import error_messages
@@ -27,10 +26,11 @@ def sign_out(client):
     return response
 
 
-def forget_failed_sign_ins(app) -> None:
-    """A new count of failed sign-ins per client address (kept in memory, not in the database), so that one
-    test's or one example's wrong passwords from 127.0.0.1 do not stop the next one signing in."""
-    app.extensions["sign_in_addresses"] = AddressFailures(app.config["SIGN_IN_ADDRESS_FAILURES"])
+def forget_counts(app) -> None:
+    """New counts for every cap (app/limits.py: failed sign-ins, wrong status codes, comments sent; kept in
+    the limiter's storage, not in the database), so that one test's or one example's tries from
+    127.0.0.1 do not stop the next one."""
+    app.extensions["caps"].forget_all()
 
 
 def try_sign_in(client, email: str, password: str, url: str = "/sign-in"):
