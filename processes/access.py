@@ -120,7 +120,7 @@ def visible_cases(user: User) -> ColumnElement[bool]:
 
 
 def can_view_case(session: Session, user: User, case: Case) -> bool:
-    """visible_cases for one case already loaded: by role without a query, else the same SQL."""
+    """visible_cases for one case already loaded: by role without a query, else visible_cases itself."""
     if _sees_by_role(user, case.service_area):
         return True
-    return session.scalar(select(Case.id).where(Case.id == case.id, _handles(user))) is not None
+    return session.scalar(select(Case.id).where(Case.id == case.id, visible_cases(user))) is not None

@@ -151,7 +151,7 @@ def notifications():
 def messages():
     forbid_unless("resend_messages")
     return render_template("cases/messages.html", title="Messages not sent",
-                           messages=failed_messages(db.session))
+                           messages=failed_messages(db.session, current_user))
 
 
 @bp.post("/messages/<int:message_id>/resend")
