@@ -2,7 +2,6 @@
 it), and too many failures from one address stop that address for a while."""
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import datetime, timedelta
 from functools import cache
@@ -17,6 +16,7 @@ from processes.errors import InvalidInput, NotAllowed, NotFound
 from processes.policy.calendar import LONDON
 from processes.records.audit import audit
 from processes.throttle import Cap
+from processes.typed import is_email_address
 
 SLOW_AFTER = 5  # wrong passwords in a row; after them each attempt waits before it is checked
 FIRST_WAIT = timedelta(seconds=15)
@@ -85,7 +85,6 @@ def sign_out(session: Session, user: User) -> None:
 
 
 MIN_PASSWORD = 12
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _check_user(session: Session, user_id: int | None, values: dict, areas: set[str]) -> dict[str, str]:
@@ -97,7 +96,7 @@ def _check_user(session: Session, user_id: int | None, values: dict, areas: set[
         errors["name"] = "Name must be 120 characters or fewer"
     clash = session.scalar(select(User.id).where(func.lower(User.email) == values["email"].lower(),
                                                   User.id != (user_id or 0)))
-    if not EMAIL.match(values["email"]) or len(values["email"]) > 254:
+    if not is_email_address(values["email"]) or len(values["email"]) > 254:
         errors["email"] = "Enter an email address in the correct format, like name@example.org"
     elif clash is not None:
         errors["email"] = "Another account already uses this email address"

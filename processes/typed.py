@@ -1,8 +1,10 @@
-"""What a stranger types, read as numbers and dates the rest of the code can use: None for anything else, so
-each caller answers with its own field error or 404 instead of a 500."""
+"""What a stranger types, read as numbers, dates and email addresses the rest of the code can use: None (or
+False) for anything else, so each caller answers with its own field error or 404 instead of a 500."""
 from __future__ import annotations
 
 from datetime import date
+
+from email_validator import EmailNotValidError, validate_email
 
 BIGGEST_ID = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL, so a larger number names nothing
 # Dates a complaints procedure can mean; outside them date arithmetic and the databases' date types fail.
@@ -37,3 +39,15 @@ def date_from_parts(year: object, month: object, day: object) -> date | None:
     except ValueError:
         return None
     return found if EARLIEST <= found <= LATEST else None
+
+
+def is_email_address(text: str) -> bool:
+    """True for one well-formed address (no display name, no CR/LF), as mail systems read it; deliverability
+    is never looked up. The one check for customers' addresses (forms) and staff accounts' (accounts)."""
+    if text != text.strip():
+        return False
+    try:
+        validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True

@@ -1,5 +1,6 @@
 """Working days against dates worked out by hand."""
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +70,16 @@ def test_years_from_a_leap_day():
     leap = datetime(2028, 2, 29, 12, tzinfo=timezone.utc)
     assert add_years(leap, -6) == datetime(2022, 2, 28, 12, tzinfo=timezone.utc)
     assert add_years(leap, 4) == datetime(2032, 2, 29, 12, tzinfo=timezone.utc)
+
+
+def test_the_bank_holiday_rules_are_loaded_with_the_calendar_not_by_the_first_script_that_counts_days():
+    """Loading the package's rules for England takes most of a second (more on a busy machine); charged to
+    the first diagram script of a process that counts working days, it passed the sandbox's 1 s limit and the
+    first comment sent after a start was refused with a 503."""
+    import subprocess
+    import sys
+    probe = ("import sys, processes.policy.calendar; "
+             "print('holidays.countries.united_kingdom' in sys.modules)")
+    found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                           cwd=Path(__file__).resolve().parent.parent)
+    assert found.stdout.strip() == "True"

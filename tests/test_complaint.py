@@ -8,7 +8,7 @@ from models import Case, Notification, WaitingTimer
 from processes.cases.timers import fire_due_timers
 
 from .helpers.forms import page_form, post_by_hand
-from .helpers.journeys import complete, submit_online, take, tasks_of
+from .helpers.journeys import at_stage1_response, complete, submit_online, take, tasks_of
 from .helpers.pages import error_messages
 
 
@@ -211,11 +211,7 @@ def test_release_returns_a_task_to_the_team(client, db, login_as):
 
 
 def test_wrong_types_in_a_task_form_are_explained(client, db, login_as):
-    reference = submit_online(client)
-    complete(login_as("frontline"), tasks_of(db, reference)["first_contact"].id,
-             {"first_contact_outcome": "formal", "first_contact_notes": "Formal."})
-    investigator = login_as("investigator")
-    complete(investigator, tasks_of(db, reference)["acknowledge_stage1"].id, {"ack_method": "email"})
+    reference, investigator = at_stage1_response(client, db, login_as)
     form = page_form(investigator, f"/tasks/{tasks_of(db, reference)['respond_stage1'].id}",
                      button="Complete task")
     # Values the page does not offer, as someone editing the page would send them.

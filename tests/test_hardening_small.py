@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from .helpers.definitions import shipped_forms
 from .helpers.forms import page_form
-from .helpers.journeys import answer_page, case_of, complete, submit_online, tasks_of
+from .helpers.journeys import answer_page, at_stage1_response, case_of, submit_online, tasks_of
 from .helpers.pages import error_messages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,15 +27,6 @@ AMOUNT = "Financial remedy must be an amount in pounds, like 50 or 125.50"
 EMAIL = "Enter an email address in the correct format, like name@example.com"
 HEADER_INJECTIONS = ["x@y\nBcc: z@example.org", "jo@example.com\r\nBcc: z@example.org",
                      "Jo <jo@example.com>", "jo@example.com, z@example.org", "jo@@example.com"]
-
-
-def at_stage1_response(client, db, login_as):
-    reference = submit_online(client)
-    complete(login_as("frontline"), tasks_of(db, reference)["first_contact"].id,
-             {"first_contact_outcome": "formal", "first_contact_notes": "Formal."})
-    investigator = login_as("investigator")
-    complete(investigator, tasks_of(db, reference)["acknowledge_stage1"].id, {"ack_method": "email"})
-    return reference, investigator
 
 
 def test_an_amount_that_is_not_a_finite_number_in_pounds_is_refused_beside_the_field(client, db, login_as):

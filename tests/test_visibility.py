@@ -201,3 +201,29 @@ def test_a_page_of_only_undated_tasks_starts_where_the_dated_ones_ended(db, logi
     second = officer.get("/tasks/team?page=2")  # no dated task on it: it counts the dated ones before it
     on_second = [int(x.split('"')[0]) for x in second.text.split('data-task-id="')[1:]]
     assert on_second == [t.id for t in tasks[-7:]]
+
+
+# Whatever a mail system would not read as one address: a second header, a second address, a display name,
+# and addresses a pattern of "something@something.something" lets through.
+NOT_ONE_ADDRESS = ["x@y\nBcc: z", "x@y.org\r\nBcc: z@example.org", "not-an-email", "Jo <jo@example.org>",
+                   "jo@example.org, z@example.org", "jo@@example.org", "jo..bloggs@example.org",
+                   "<jo>@example.org", "jo@example..org", "jo@-example.org", "jo@example.org;bcc"]
+
+
+def test_a_staff_account_email_must_be_one_address_as_mail_systems_read_it(db, login_as):
+    admin = login_as("admin")
+    me = db.scalar(select(User).filter_by(email="frontline@example.org"))
+    for address in NOT_ONE_ADDRESS:
+        # An email box sends no line break: a tampered post, as someone editing the request would send it.
+        created = page_form(admin, "/admin/users/new", button="Create account") \
+            .set_all({"name": "Nia New", "roles": ["front_line_officer"], "password": PASSWORD}) \
+            .tamper("email", address).submit()
+        changed = page_form(admin, f"/admin/users/{me.id}", button="Save changes").tamper("email", address) \
+            .submit()
+        for response in (created, changed):
+            assert response.status_code == 400, address
+            assert error_messages(response.text) == [
+                "Enter an email address in the correct format, like name@example.org"], address
+            assert 'id="email-error"' in response.text, address  # beside the field, GOV.UK style
+    assert db.scalar(select(User).filter_by(name="Nia New")) is None
+    assert db.scalar(select(User.email).filter_by(id=me.id)) == "frontline@example.org"

@@ -35,7 +35,7 @@ guard(bp)  # every case page is for signed-in staff; each view says which permis
 def overview():
     forbid_unless("see_open_cases")
     return render_template("cases/overview.html", title="All open cases",
-                           cases=queries.open_cases(db.session),
+                           cases=queries.open_cases(db.session, current_user),
                            counts=queries.open_case_counts(db.session, datetime.now(timezone.utc)))
 
 
@@ -151,7 +151,7 @@ def notifications():
 def messages():
     forbid_unless("resend_messages")
     return render_template("cases/messages.html", title="Messages not sent",
-                           messages=failed_messages(db.session))
+                           messages=failed_messages(db.session, current_user))
 
 
 @bp.post("/messages/<int:message_id>/resend")

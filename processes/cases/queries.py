@@ -66,9 +66,10 @@ def team_tasks(session: Session, user: User, page: int = 1) -> Page:
     return _task_page(session, where, page)
 
 
-def open_cases(session: Session) -> list[Case]:
+def open_cases(session: Session, user: User) -> list[Case]:
+    """The open cases this user may see (the overview is for those who see every case)."""
     query = (select(Case).options(joinedload(Case.ready_tasks).joinedload(ReadyTask.assigned_to))
-             .where(Case.status == "open").order_by(Case.received_at))
+             .where(Case.status == "open", visible_cases(user)).order_by(Case.received_at))
     return list(session.scalars(query).unique())
 
 

@@ -12,9 +12,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 from processes.datafiles import load_folder
-from processes.messaging.addresses import is_email_address
 from processes.policy.calendar import LONDON
-from processes.typed import date_from_parts, whole_number
+from processes.typed import date_from_parts, is_email_address, whole_number
 
 
 # Plain decimals in ASCII digits: float() alone would also take "nan", "inf", "1e400" and Arabic digits.

@@ -11,11 +11,11 @@ from typing import Any, Mapping
 
 from jinja2 import ChainableUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
-from sqlalchemy import Integer, bindparam, cast, exists, insert, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Integer, bindparam, cast, insert, literal, select
+from sqlalchemy.orm import Session
 
-from models import Case, OutboxMessage, User, UserRole, UserServiceArea
-from processes.access import roles_for
+from models import Case, OutboxMessage, User, UserRole
+from processes.access import sees_area_by_role
 from processes.datafiles import load_folder
 from processes.errors import ProcedureError
 from processes.policy.calendar import LONDON, as_utc
@@ -164,14 +164,11 @@ def staff_template(name: str) -> Mapping[str, str]:
 
 
 # Built once (every new task and notification asks): an email to each active member of a role, and of those to
-# the ones who may see a case in a given area (they see all cases, or work in its area), written by one
+# the ones whose roles show them a case in a given area (processes.access: sees_area_by_role), written by one
 # INSERT ... SELECT (no round trip to read the members first, no ORM objects).
 _MEMBERS = (select(User.name, User.email).join(UserRole)
             .where(UserRole.role == bindparam("role"), User.active.is_(True)))
-_SEES_ALL = aliased(UserRole)
-_MEMBERS_FOR_CASE = _MEMBERS.where(or_(
-    exists().where(_SEES_ALL.user_id == User.id, _SEES_ALL.role.in_(sorted(roles_for("see_all_cases")))),
-    exists().where(UserServiceArea.user_id == User.id, UserServiceArea.service_area == bindparam("area"))))
+_MEMBERS_FOR_CASE = _MEMBERS.where(sees_area_by_role(User.id, bindparam("area")))
 
 
 def _staff_emails(members):

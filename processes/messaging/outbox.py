@@ -8,11 +8,11 @@ from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models import OutboxMessage, User
-from processes.access import can_view_case, require
+from processes.access import can_view_case, require, visible_cases
 from processes.errors import Conflict, NotAllowed, NotFound
 from processes.messaging.addresses import is_header_safe
 
@@ -136,8 +136,11 @@ def deliver_outbox(session: Session, settings: SmtpSettings, now: datetime, comm
     return sent, failed
 
 
-def failed_messages(session: Session) -> list[OutboxMessage]:
-    return list(session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed")
+def failed_messages(session: Session, user: User) -> list[OutboxMessage]:
+    """The messages that could not be sent, about the cases this user may see (or about none)."""
+    return list(session.scalars(select(OutboxMessage).outerjoin(OutboxMessage.case)
+                                .where(OutboxMessage.status == "failed",
+                                       or_(OutboxMessage.case_id.is_(None), visible_cases(user)))
                                 .order_by(OutboxMessage.id)))
 
 
@@ -146,6 +149,8 @@ def resend_message(session: Session, actor: User, message_id: int) -> OutboxMess
     message = session.get(OutboxMessage, message_id)
     if message is None:
         raise NotFound("There is no such message")
+    if message.case is not None and not can_view_case(session, actor, message.case):
+        raise NotAllowed("This message is about a case you cannot see")
     if message.status != "failed":
         raise Conflict("This message is not one that failed")
     message.status, message.attempts, message.next_attempt_at = "pending", 0, datetime.now(timezone.utc)

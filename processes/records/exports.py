@@ -12,8 +12,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models import AuditEntry, Case, CaseEvent, Notification, OutboxMessage, User
-from processes.access import require
-from processes.errors import InvalidInput
+from processes.access import can_view_case, require, visible_cases
+from processes.errors import InvalidInput, NotAllowed
 from processes.records.audit import audit
 
 CASE_COLUMNS = [c.name for c in Case.__table__.columns
@@ -73,6 +73,8 @@ def _message_files(prefix: str, messages: list[dict[str, Any]]) -> dict[str, str
 def export_case_file(session: Session, actor: User, case: Case, readable: str) -> bytes:
     """The Ombudsman's case file: readable summary, data, every message, the diagram of the case's version."""
     require(actor, "export_records", "Only the Customer Relations Officer exports case files")
+    if not can_view_case(session, actor, case):
+        raise NotAllowed("You cannot see this case")
     record = case_record(session, case)
     files = {"case-file.html": readable, "case.json": json.dumps(record, indent=2, ensure_ascii=False),
              f"diagram-{case.process_version.process_key}-v{case.process_version.number}.bpmn":
@@ -93,7 +95,8 @@ def find_customer_cases(session: Session, actor: User, email: str, name: str, ph
     matches = [func.lower(Case.customer_email) == email if email else None,
                func.lower(Case.customer_name) == name if name else None,
                digits == phone if phone else None]
-    query = select(Case).where(or_(*[m for m in matches if m is not None])).order_by(Case.received_at)
+    query = (select(Case).where(or_(*[m for m in matches if m is not None]), visible_cases(actor))
+             .order_by(Case.received_at))
     return list(session.scalars(query))
 
 

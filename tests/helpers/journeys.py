@@ -79,9 +79,21 @@ def submit_online(client, comment_type="complaint", **about):
     details = (about or {"customer_name": "Jo Bloggs", "customer_email": "jo@example.com",
                          "preferred_contact": "email"})
     check = answer_public_form(client, comment_type, "The bin was missed three weeks running.", details)
-    assert page_form(client, check, button="Send").submit().location.endswith("/comment/sent")
+    sent = page_form(client, check, button="Send").submit()
+    assert (sent.location or "").endswith("/comment/sent"), f"{sent.status_code} {sent.text[:3000]}"
     page = client.get("/comment/sent").text
     return page.split("data-reference>")[1].split("<")[0]
+
+
+def at_stage1_response(client, db, login_as):
+    """A complaint sent online, taken formal at first contact and acknowledged by email: its investigating
+    officer's response is the next task. Returns the reference and the investigator's signed-in client."""
+    reference = submit_online(client)
+    complete(login_as("frontline"), tasks_of(db, reference)["first_contact"].id,
+             {"first_contact_outcome": "formal", "first_contact_notes": "Formal."})
+    investigator = login_as("investigator")
+    complete(investigator, tasks_of(db, reference)["acknowledge_stage1"].id, {"ack_method": "email"})
+    return reference, investigator
 
 
 def case_of(db, reference: str) -> Case:
