@@ -20,7 +20,7 @@ from models.db import make_engine
 from processes.cases.queries import open_case_counts
 
 from .helpers.cases import CaseFactory, record_case
-from .helpers.database import DATABASE_URL, DIALECT, deployed_app
+from .helpers.database import deployed_app, database_of_its_own
 
 BEFORE = "5e7a1c3d9b42"  # the release before: labels and comma strings
 BOTH = ["extension_agreed", "stage2_requested"]
@@ -61,18 +61,8 @@ def test_a_stage_no_table_names_is_refused_by_the_database(db, users):
 @pytest.fixture()
 def upgrade_url(tmp_path):
     """A database of its own for the migration, on the suite's kind of database."""
-    if DIALECT != "postgresql":
-        yield f"sqlite:///{tmp_path / 'keys.db'}"
-        return
-    server, name = DATABASE_URL.rsplit("/", 1)
-    admin = make_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name}_keys WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {name}_keys"))
-    yield f"{server}/{name}_keys"
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name}_keys WITH (FORCE)"))
-    admin.dispose()
+    with database_of_its_own(tmp_path, "keys") as url:
+        yield url
 
 
 def _cases_made(app) -> dict[int, tuple]:

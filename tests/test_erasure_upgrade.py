@@ -4,17 +4,16 @@ from datetime import datetime, timezone
 
 import pytest
 from alembic import command
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from app.cli import alembic_config, seed_demo_users
 from app.extensions import db as app_db
 from models import AuditEntry, Case, CaseEvent, User
-from models.db import make_engine
 from processes.records.audit import audit, verify_chain
 from processes.records.retention import anonymise_case
 
 from .helpers.cases import record_case
-from .helpers.database import DATABASE_URL, DIALECT, deployed_app
+from .helpers.database import deployed_app, database_of_its_own
 from .test_erasure import ADDRESS, COMMENT, EMAIL, EXTENSION, NAME, PHONE, REVIEW, every_value, traces_in
 
 BEFORE = "4d2b8e6f1a37"
@@ -23,18 +22,8 @@ BEFORE = "4d2b8e6f1a37"
 @pytest.fixture()
 def upgrade_url(tmp_path):
     """A database of its own for the migration, on the suite's kind of database."""
-    if DIALECT != "postgresql":
-        yield f"sqlite:///{tmp_path / 'forget.db'}"
-        return
-    server, name = DATABASE_URL.rsplit("/", 1)
-    admin = make_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name}_forget WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {name}_forget"))
-    yield f"{server}/{name}_forget"
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name}_forget WITH (FORCE)"))
-    admin.dispose()
+    with database_of_its_own(tmp_path, "forget") as url:
+        yield url
 
 
 def lines_as_once_written(session, case: Case, cro: User) -> None:
