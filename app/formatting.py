@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from models.case import CHANNELS, COMMENT_TYPES
 from models.user import ROLES
 from processes.diagrams.forms import service_areas
-from processes.policy.calendar import LONDON, WorkingCalendar
+from processes.policy.calendar import LONDON, WorkingCalendar, clock_time
 from processes.policy.settings import load_calendar, ombudsman_details
 
 
@@ -46,7 +46,7 @@ def uk_datetime(moment: datetime | None) -> str:
     if not moment:
         return ""
     local = moment.astimezone(LONDON)
-    return f"{local:%-d %B %Y} at {local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
+    return f"{local:%-d %B %Y} at {clock_time(local)}"
 
 
 def due_date(due_at: datetime | None) -> str:

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from models import ROLES, User, UserRole, UserServiceArea
 from processes.access import require, roles_may
 from processes.errors import InvalidInput, NotAllowed, NotFound
-from processes.policy.calendar import LONDON
+from processes.policy.calendar import clock_time
 from processes.records.audit import audit
 from processes.throttle import Cap
 from processes.typed import is_email_address
@@ -32,17 +32,14 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(16))
 
 
-def _clock(moment: datetime) -> str:
-    return f"{moment.astimezone(LONDON):%-I:%M:%S%p}".replace("AM", "am").replace("PM", "pm")
-
-
 def sign_in(session: Session, email: str, password: str, now: datetime, address: str, addresses: Cap) -> User:
     """The user whose password this is; NotAllowed otherwise, in the same words whether or not the account
     exists. After SLOW_AFTER wrong passwords in a row an attempt must wait before it is checked (and one
     made too soon neither counts nor lengthens the wait); `addresses` caps the failures from `address`, and
     attempts it stops are not audited one by one (the failure that used the allowance up says so)."""
     if (retry := addresses.retry_at(address)) is not None:
-        raise NotAllowed(f"Too many failed sign-ins from your network. Try again after {_clock(retry)}")
+        raise NotAllowed("Too many failed sign-ins from your network. "
+                         f"Try again after {clock_time(retry, seconds=True)}")
     user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None or not user.active:
         check_password_hash(_dummy_hash(), password)
@@ -52,7 +49,8 @@ def sign_in(session: Session, email: str, password: str, now: datetime, address:
     if user.wait_until and user.wait_until > now:
         audit(session, user, "sign-in refused", "Tried again too soon after repeated wrong passwords")
         _count_address_failure(session, address, addresses)
-        raise NotAllowed(f"Too many wrong passwords. Try again after {_clock(user.wait_until)}")
+        raise NotAllowed("Too many wrong passwords. "
+                         f"Try again after {clock_time(user.wait_until, seconds=True)}")
     if not check_password_hash(user.password_hash, password):
         _count_wrong_password(session, user, now)
         _count_address_failure(session, address, addresses)

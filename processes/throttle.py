@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple, Protocol
 
 from processes.errors import NotAllowed
-from processes.policy.calendar import LONDON
+from processes.policy.calendar import LONDON, clock_time
 
 
 class Cap(Protocol):
@@ -48,6 +48,5 @@ def time_to_try(moment: datetime, now: datetime) -> str:
     """10:15am (UK time), rounded up to the minute so that it is never too early; "tomorrow" past midnight."""
     exact = moment.replace(second=0, microsecond=0)
     rounded = exact + timedelta(minutes=1) if exact != moment else moment
-    local = rounded.astimezone(LONDON)
-    words = f"{local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
-    return words + (" tomorrow" if local.date() > now.astimezone(LONDON).date() else "")
+    tomorrow = rounded.astimezone(LONDON).date() > now.astimezone(LONDON).date()
+    return clock_time(rounded) + (" tomorrow" if tomorrow else "")

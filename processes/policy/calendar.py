@@ -21,6 +21,12 @@ def _bank_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 
+def clock_time(moment: datetime, seconds: bool = False) -> str:
+    """2:30pm (UK time), as people read a time; with `seconds`, 2:30:15pm."""
+    local = moment.astimezone(LONDON)
+    return f"{local:%-I:%M{':%S' if seconds else ''}%p}".replace("AM", "am").replace("PM", "pm")
+
+
 def as_utc(moment: datetime | str) -> datetime:
     """Parse an ISO string or datetime into an aware UTC datetime (naive means UTC)."""
     if isinstance(moment, str):
