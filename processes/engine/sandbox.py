@@ -12,9 +12,10 @@ from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
-from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Eval import default_guarded_getitem
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
 
+from processes.engine import sandbox_calls as calls
 from processes.engine import sandbox_limits as limits
 from processes.engine.sandbox_limits import LimitExceeded, LimitingTransformer
 
@@ -33,7 +34,7 @@ _EXTRA_BUILTINS = {
                  "max", "min", "range", "reversed", "round", "set", "sorted", "str", "sum", "tuple", "zip")
 }
 _BUILTINS = {**{k: v for k, v in safe_builtins.items() if k not in limits.WITHHELD_BUILTINS},
-             **_EXTRA_BUILTINS, **limits.LIMITED_BUILTINS}
+             **_EXTRA_BUILTINS, **calls.LIMITED_BUILTINS}
 
 _INPLACE = {
     "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
@@ -49,13 +50,14 @@ def _inplacevar(op: str, x: Any, y: Any) -> Any:
 
 _GUARDS = {
     "__builtins__": _BUILTINS,
-    "_getattr_": limits.guarded_getattr,
+    "_getattr_": calls.guarded_getattr,
     "_getitem_": default_guarded_getitem,
-    "_getiter_": default_guarded_getiter,
+    "_getiter_": calls.guarded_iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
-    "_write_": limits.guarded_write,
+    "_write_": calls.guarded_write,
     "_binop_": limits.binop,
+    "_display_": limits.display,
     "_sized_": limits.sized,
     "_inplacevar_": _inplacevar,
 }

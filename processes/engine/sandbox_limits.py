@@ -25,12 +25,13 @@ import time
 from typing import Any
 
 from RestrictedPython import RestrictingNodeTransformer
-from RestrictedPython.Guards import full_write_guard, safer_getattr
+
 
 TIME_LIMIT_SECONDS = 1.0
 MAX_STEPS = 200_000          # lines executed by one script or expression
 MAX_ITEMS = 100_000          # characters, bytes or elements one operation may produce
 MAX_INT_BITS = 64_000        # about 19,000 decimal digits
+MAX_TEXT_DIGITS = 4_300      # digits of a number written as text or read from it (Python's own default)
 MAX_DATA_ITEMS = 1_000_000   # characters and items in all the values a script leaves in task data
 MEMORY_LIMIT_BYTES = 128 * 1024 * 1024  # growth of resident memory while one script runs
 _MEMORY_EVERY = 16           # lines between memory checks (one pread of /proc/self/statm, about 1 µs)
@@ -65,6 +66,26 @@ class LimitingTransformer(RestrictingNodeTransformer):
             return node
         call = ast.Call(func=ast.Name("_binop_", ast.Load()),
                         args=[ast.Constant(symbol), node.left, node.right], keywords=[])
+        return ast.fix_missing_locations(ast.copy_location(call, node))
+
+    def visit_List(self, node):
+        return self._display(self.node_contents_visit(node), "list")
+
+    def visit_Tuple(self, node):
+        return self._display(self.node_contents_visit(node), "tuple")
+
+    def visit_Set(self, node):
+        return self._display(self.node_contents_visit(node), "set")
+
+    def _display(self, node, kind: str):
+        """`[*a, *a, ...]` builds one huge list in one line: count what the unpacked parts hold first."""
+        if not isinstance(getattr(node, "ctx", ast.Load()), ast.Load) or \
+                not any(isinstance(e, ast.Starred) for e in node.elts):
+            return node
+        parts = [ast.Tuple([ast.Constant(isinstance(e, ast.Starred)), e.value if isinstance(e, ast.Starred)
+                            else e], ast.Load()) for e in node.elts]
+        call = ast.Call(func=ast.Name("_display_", ast.Load()),
+                        args=[ast.Constant(kind), ast.Tuple(parts, ast.Load())], keywords=[])
         return ast.fix_missing_locations(ast.copy_location(call, node))
 
     def visit_Try(self, node):
@@ -111,9 +132,16 @@ def check_size(value: Any, limit: int = MAX_DATA_ITEMS, what: str = "a value") -
             total += len(item)
         else:
             total += 1
+            if isinstance(item, int) and item.bit_length() > _TEXT_BITS:
+                # Python refuses to write it (sys.int_max_str_digits) with a message about sys: say it here.
+                raise LimitExceeded(f"the script made {what} with a number of more than {MAX_TEXT_DIGITS:,} "
+                                    "digits, too long to write out")
         if total > limit:
             raise LimitExceeded(f"the script made {what} of more than {limit:,} characters and items")
     return value
+
+
+_TEXT_BITS = int(MAX_TEXT_DIGITS * 3.3219)  # bits in a number of MAX_TEXT_DIGITS digits
 
 
 def sized(value: Any) -> Any:
@@ -162,6 +190,18 @@ def _check_mod(a: Any, b: Any) -> None:
             _check_spec(match.group(0)[1:])
 
 
+def display(kind: str, parts: tuple) -> Any:
+    """A list, tuple or set display with `*` parts, refused before it is built if it would be too long."""
+    values = [list(v) if unpacked and not hasattr(v, "__len__") else v for unpacked, v in parts]
+    total = sum(len(value) if unpacked else 1 for (unpacked, _), value in zip(parts, values))
+    if total > MAX_ITEMS:
+        raise _too_big(f"a {kind} of {total:,} items")
+    items = []
+    for (unpacked, _), value in zip(parts, values):
+        items.extend(value) if unpacked else items.append(value)
+    return {"list": list, "tuple": tuple, "set": set}[kind](items)
+
+
 _CHECKS = {"*": _check_mult, "**": _check_pow, "<<": _check_shift, "+": _check_add, "%": _check_mod}
 _OPS = {"*": lambda a, b: a * b, "**": lambda a, b: a ** b, "<<": lambda a, b: a << b,
         "+": lambda a, b: a + b, "%": lambda a, b: a % b}
@@ -185,162 +225,6 @@ _PLAIN_INPLACE = {"-": lambda a, b: a - b, "/": lambda a, b: a / b, "//": lambda
                   "|": lambda a, b: a | b, "&": lambda a, b: a & b}
 
 
-# -- run time: builtins and methods ------------------------------------------------------------
-def guarded_range(*args: int) -> range:
-    result = range(*args)
-    if len(result) > MAX_ITEMS:
-        raise _too_big(f"a range of {len(result):,} numbers")
-    return result
-
-
-def guarded_pow(base, exponent, modulus=None):
-    if modulus is None:
-        _check_pow(base, exponent)
-    return pow(base, exponent, modulus)
-
-
-def guarded_bytes(source=b"", *args):
-    if isinstance(source, int) and source > MAX_ITEMS:
-        raise _too_big(f"{source:,} bytes")
-    return bytes(source, *args)
-
-
-def guarded_round(number, ndigits=None):
-    if ndigits is not None and abs(ndigits) > 1000:
-        raise LimitExceeded("round() may keep at most 1,000 digits")
-    return round(number, ndigits) if ndigits is not None else round(number)
-
-
-def guarded_sum(values, start=0):
-    if not isinstance(start, (int, float)):
-        raise LimitExceeded("sum() adds numbers only; join strings or lists with join() or +")
-    return sum(values, start)
-
-
-def _width_guard(method):
-    def padded(width, *rest):
-        if width > MAX_ITEMS:
-            raise _too_big(f"a string of {width:,} characters")
-        return method(width, *rest)
-    return padded
-
-
-def _replace_guard(text):
-    def replace(old, new, count=-1):
-        times = text.count(old) if count < 0 else min(count, text.count(old))
-        if old == text[:0]:
-            times = len(text) + 1
-        if len(text) + times * (len(new) - len(old)) > MAX_ITEMS:
-            raise _too_big("a string of more characters than allowed")
-        return text.replace(old, new, count)
-    return replace
-
-
-def _join_guard(separator):
-    def join(parts):
-        parts = list(parts)
-        if sum(len(p) for p in parts if isinstance(p, _SIZED)) + len(separator) * len(parts) > MAX_ITEMS:
-            raise _too_big("a joined string of more characters than allowed")
-        return separator.join(parts)
-    return join
-
-
-def _tabs_guard(text):
-    def expandtabs(tabsize=8):
-        if len(text) * max(tabsize, 1) > MAX_ITEMS and "\t" in text:
-            raise _too_big("a string of more characters than allowed")
-        return text.expandtabs(tabsize)
-    return expandtabs
-
-
-def _translate_guard(text):
-    def translate(table):
-        longest = max((len(v) for v in table.values() if isinstance(v, str)), default=1) \
-            if isinstance(table, dict) else 1
-        if len(text) * longest > MAX_ITEMS:
-            raise _too_big("a string of more characters than allowed")
-        return text.translate(table)
-    return translate
-
-
-def _extend_guard(items):
-    def extend(more):
-        more = list(more)
-        if len(items) + len(more) > MAX_ITEMS:
-            raise _too_big(f"a list of {len(items) + len(more):,} items")
-        items.extend(more)
-    return extend
-
-
-def _to_bytes_guard(number):
-    def to_bytes(length=1, *args, **kwargs):
-        if length > MAX_ITEMS:
-            raise _too_big(f"{length:,} bytes")
-        return number.to_bytes(length, *args, **kwargs)
-    return to_bytes
-
-
-_TEXT_METHODS = {"ljust": None, "rjust": None, "center": None, "zfill": None, "replace": _replace_guard,
-                 "join": _join_guard, "expandtabs": _tabs_guard, "translate": _translate_guard}
-
-
-def guarded_getattr(obj: Any, name: str, default: Any = None) -> Any:
-    """RestrictedPython's attribute guard, with size checks on the methods that can make big objects."""
-    value = safer_getattr(obj, name, default)
-    if isinstance(obj, (str, bytes)) and name in _TEXT_METHODS:
-        return (_TEXT_METHODS[name] or (lambda _: _width_guard(value)))(obj)
-    if isinstance(obj, list) and name == "extend":
-        return _extend_guard(obj)
-    if isinstance(obj, int) and name == "to_bytes":
-        return _to_bytes_guard(obj)
-    return value
-
-
-class _GuardedList:
-    """What `x[a:b] = y` writes through for a list: the new length is checked first."""
-
-    def __init__(self, items: list):
-        self._items = items
-
-    def __setitem__(self, key, value):
-        if isinstance(key, slice):
-            value = list(value)
-            removed = len(range(*key.indices(len(self._items))))
-            if len(self._items) - removed + len(value) > MAX_ITEMS:
-                raise _too_big("a list of more items than allowed")
-        self._items[key] = value
-
-    def __delitem__(self, key):
-        del self._items[key]
-
-
-def guarded_write(obj: Any) -> Any:
-    return _GuardedList(obj) if isinstance(obj, list) else full_write_guard(obj)
-
-
-class _LikeStr(type):
-    def __instancecheck__(cls, obj):
-        return isinstance(obj, str)
-
-    def __subclasscheck__(cls, other):
-        return issubclass(other, str)
-
-
-class guarded_str(metaclass=_LikeStr):
-    """`str(x)` after measuring x; `isinstance(v, str)` still works in scripts."""
-
-    def __new__(cls, *args):
-        return str(*(sized(a) for a in args[:1]), *args[1:])
-
-
-def guarded_repr(value):
-    return repr(sized(value))
-
-
-LIMITED_BUILTINS = {"str": guarded_str, "repr": guarded_repr, "range": guarded_range, "pow": guarded_pow,
-                    "bytes": guarded_bytes, "round": guarded_round, "sum": guarded_sum}
-
-
 # -- run time: time, steps and memory ----------------------------------------------------------
 try:
     _STATM = os.open("/proc/self/statm", os.O_RDONLY)  # kept open: a pread is far cheaper than an open
@@ -358,14 +242,16 @@ def _resident_bytes() -> int:
 class Bounds:
     """A context manager that traces the script's frames and stops it at a time, step or memory bound."""
 
-    def __init__(self, seconds: float | None = None, steps: int | None = None, memory: int | None = None):
+    def __init__(self, seconds: float | None = None, steps: int | None = None, memory: int | None = None,
+                 filename: str = FILENAME):
+        self.filename = filename  # the frames traced: code compiled from the diagram (or a message template)
         self.seconds = TIME_LIMIT_SECONDS if seconds is None else seconds
         self.max_steps = MAX_STEPS if steps is None else steps
         self.memory = MEMORY_LIMIT_BYTES if memory is None else memory
 
     def __enter__(self):
         self.steps, self.deadline = 0, time.monotonic() + self.seconds
-        self.baseline = None  # read at the first memory check: most scripts finish before it
+        self.baseline = _resident_bytes()  # from the first line: a few big lines before a check count too
         self.previous = sys.gettrace()
         sys.settrace(self._call)
         return self
@@ -376,7 +262,7 @@ class Bounds:
 
     def _call(self, frame, event, arg):
         # Only the script's own frames are traced line by line; our functions and the library's run free.
-        return self._line if frame.f_code.co_filename == FILENAME else None
+        return self._line if frame.f_code.co_filename == self.filename else None
 
     def _line(self, frame, event, arg):
         if event == "line":
@@ -390,8 +276,5 @@ class Bounds:
         return self._line
 
     def _check_memory(self):
-        resident = _resident_bytes()
-        if self.baseline is None:
-            self.baseline = resident
-        elif resident - self.baseline > self.memory:
+        if _resident_bytes() - self.baseline > self.memory:
             raise LimitExceeded(f"the script used more than {self.memory // 2**20} MB of memory")

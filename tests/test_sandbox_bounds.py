@@ -1,0 +1,61 @@
+"""Issue 19, item 3: every operation that can be slow or huge is refused *before* it runs, quickly and with
+a clear message (the payloads of the penetration test, and one per class of operation bounded)."""
+import re
+import time
+
+import pytest
+
+from processes.engine import sandbox_limits
+from processes.engine.sandbox import Sandbox, ScriptLimitError
+
+BOX = Sandbox({})
+BIG = "m = 2 ** 31999 + 1\n"  # a 32,000-bit number: allowed, but too long for some operations
+
+
+@pytest.mark.parametrize("script, reason", [
+    # the issue's payloads: one C call that held the interpreter for 112 s; methods through their type
+    (BIG + "x = pow(3, m, m)", "pow() with a modulus may use numbers of at most 2,048 bits"),
+    ("a = [1] * 1000\n" + "list.extend(a, a)\n" * 11, "may not be reached through its type (list.extend)"),
+    # methods through their type, of each type a script can name
+    ("x = str.join(',', ['a'] * 10)", "(str.join)"),
+    ("d = {}\ndict.update(d, {1: 2})", "(dict.update)"),
+    ("x = int.from_bytes(b'1', 'big')", "(int.from_bytes)"),
+    ("x = tuple.count((1,), 1)", "(tuple.count)"),
+    # big numbers made into text, or read from it
+    (BIG + "x = str(m)", "a number of more than 4,300 digits, too long to write out"),
+    (BIG + "x = f'{m}'", "a number of more than 4,300 digits"),
+    (BIG + "x = '%d' % m", "a number of more than 4,300 digits"),
+    (BIG + "x = m", "task data with a number of more than 4,300 digits"),
+    ("x = int('9' * 50000)", "int() may read a number of at most 4,300 digits"),
+    # one line that unpacks a long list many times over
+    ("a = list(range(100000))\nx = [*a, *a, *a]", "a list of 300,000 items"),
+    ("a = list(range(100000))\nx = (*a, *a)", "a tuple of 200,000 items"),
+    # comprehension growth: every item is a step (this one passed before too: it guards the class)
+    ("x = [i * j for i in range(1000) for j in range(1000)]", "(an endless loop?)"),
+])
+def test_slow_or_huge_operations_are_refused_before_they_run(script, reason):
+    started = time.perf_counter()
+    with pytest.raises(ScriptLimitError, match=re.escape(reason)):
+        BOX.execute(script, {})
+    # The refusal comes before the work: these would take minutes (pow: 112 s) or gigabytes if they ran. The
+    # bound is generous (this machine is shared): it tells "refused first" from "ran, then stopped".
+    assert time.perf_counter() - started < 5
+
+
+def test_the_memory_bound_counts_from_the_first_line(monkeypatch):
+    # Fifteen lines of 100,000-item lists (12 MB) ran before the first memory check, at line 16, which only
+    # read the baseline then; with a limit of 8 MB that first check now stops them.
+    monkeypatch.setattr(sandbox_limits, "MEMORY_LIMIT_BYTES", 8 * 2**20)
+    script = "".join(f"x{i} = [{i}] * 100000\n" for i in range(16)) + "x = 1"
+    with pytest.raises(ScriptLimitError, match="more than 8 MB of memory"):
+        BOX.execute(script, {})
+
+
+def test_ordinary_use_of_what_is_bounded_still_works():
+    data = {"names": ["a", "b"], "n": 7}
+    BOX.execute("x = pow(3, 100, 2 ** 127 - 1)\ny = int('42') + len(str(2 ** 1000))\n"
+                "z = [*names, *names, 'c']\nw = (*names,)\nok = isinstance(n, int) and isinstance('s', str)\n"
+                "total = 0\nfor i, name in enumerate(zip(names, names)):\n    total = total + i\n", data)
+    assert data["x"] == pow(3, 100, 2 ** 127 - 1) and data["y"] == 42 + 302
+    assert data["z"] == ["a", "b", "a", "b", "c"] and data["w"] == ("a", "b") and data["ok"] is True
+    assert data["total"] == 1
