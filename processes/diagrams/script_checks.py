@@ -9,6 +9,7 @@ from processes.diagrams.flow_checks import flow_order
 from processes.diagrams.problems import DiagramUnderCheck, Problem, properties
 from processes.engine import BPMN
 from processes.engine.sandbox import SandboxError, check_source
+from processes.engine.trials import Failure, Piece
 
 TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
 _SCRIPTS = {"script": "script", "preScript": "pre-script", "postScript": "post-script"}
@@ -77,38 +78,25 @@ def code_runs_on_sample_data(diagram: DiagramUnderCheck) -> Iterable[Problem]:
 
 def _trial(diagram: DiagramUnderCheck, process) -> Iterable[Problem]:
     """What fails of a process's code, tried in the order a case meets it, against sample case data."""
-    # A first pass runs the scripts to gather the variables they set, so a timer naming `stage1_response_due`
-    # sees it; the second reports what fails against that data. Code the sandbox refuses is left to its check.
+    # The trials run in a worker process (processes.engine.trials): a diagram cannot stall this one. Code
+    # the sandbox refuses is left to its own check.
     data = dict(diagram.sample or {})
     for task in process.iter(f"{BPMN}userTask"):
         data.update(_form_sample(diagram.forms.get(properties(task).get("form"), {})))
     code = [c for c in code_of(process) if _refusal(c) is None]
-    for script in (c for c in code if c.mode == "exec"):
-        try:
-            data = diagram.engine.try_script(script.source, data)
-        except Exception:  # reported by the second pass
-            continue
-    for piece in code:
-        try:
-            _try(diagram.engine, piece, data)
-        except Exception as exc:  # anything the process owner's code raises is a problem to show them
-            message = f"The {piece.kind} fails on sample case data: {_describe(exc)}"
-            yield diagram.problem(piece.element_id, message, piece.line)
+    failures = diagram.engine.run_trials([Piece(c.mode, c.source, c.timer) for c in code], data)
+    for failure in failures:
+        piece = code[failure.index]
+        message = f"The {piece.kind} fails on sample case data: {_describe(failure)}"
+        yield diagram.problem(piece.element_id, message, piece.line)
 
 
-def _try(engine, code: Code, data: dict[str, Any]) -> None:
-    if code.mode == "exec":
-        engine.try_script(code.source, data)
-    elif code.timer:
-        engine.try_timer(code.timer, code.source, data)
-    else:
-        engine.try_expression(code.source, data)
-
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, NameError):
-        return f"{exc} (no variable of that name is set before this point)"
-    return f"{type(exc).__name__}: {exc}" if not str(exc).startswith("line") else str(exc)
+def _describe(failure: Failure) -> str:
+    if failure.kind == "NameError":
+        return f"{failure.message} (no variable of that name is set before this point)"
+    if failure.kind == "limit" or failure.message.startswith("line"):
+        return failure.message
+    return f"{failure.kind}: {failure.message}"
 
 
 def _form_sample(definition: Mapping[str, Any]) -> dict[str, Any]:

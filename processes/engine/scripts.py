@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from processes.engine.sandbox import Sandbox, SandboxError
+from processes.engine.trials import TRIALS, Failure, Piece
 
 # The spiff parser builds message events of the spiff class, and catching compares classes exactly.
 from processes.policy.calendar import WorkingCalendar, as_utc
@@ -76,6 +77,10 @@ class Scripts:
         finally:
             run_notifications.reset(notifications)
             run_calendar.reset(calendar)
+
+    def run_trials(self, pieces: list[Piece], data: dict[str, Any]) -> list[Failure]:
+        """Try the owner's code against sample data in a worker process (processes.engine.trials)."""
+        return TRIALS.run(pieces, data, run_calendar.get(self.calendar), self.clock())
 
     def try_script(self, script: str, data: dict[str, Any]) -> dict[str, Any]:
         """Run a script in the sandbox on a copy of `data`, as a case would; returns the data it leaves."""
