@@ -47,7 +47,7 @@ ROOMS = {
     "records": {"access", "policy"},  # audit, history, retention, exports (of the calendar: dates and years)
     "throttle": {"policy"},  # caps on failures per key (the app keeps the counts: app/limits.py); UK time
     "accounts": {"access", "policy", "records", "throttle"},
-    "messaging": {"access", "policy"},
+    "messaging": {"access", "engine", "policy"},  # of the engine, the sandbox's bounds for templates
     "reporting": {"access", "policy", "records"},  # figures from the reporting rows, never from workflows
     "diagrams": {"access", "engine", "messaging", "policy", "records"},
     "cases": {"access", "diagrams", "engine", "messaging", "policy", "records", "reporting", "throttle"},

@@ -131,7 +131,12 @@ def guarded_getattr(obj: Any, name: str, default: Any = None) -> Any:
         kind = getattr(obj, "__name__", "type").removeprefix("guarded_")
         raise LimitExceeded(f"a method may not be reached through its type ({kind}.{name}): "
                             f"call it on a value, such as items.{name}(...)")
-    value = safer_getattr(obj, name, default)
+    return bounded_method(obj, name, safer_getattr(obj, name, default))
+
+
+def bounded_method(obj: Any, name: str, value: Any) -> Any:
+    """`value`, the attribute `name` of `obj`, or a guard in its place if it is a method that makes big things
+    (also used by the message templates' sandbox)."""
     if isinstance(obj, (str, bytes)) and name in _TEXT_METHODS:
         return (_TEXT_METHODS[name] or (lambda _: _width_guard(value)))(obj)
     if isinstance(obj, list) and name == "extend":

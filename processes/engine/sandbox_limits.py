@@ -243,8 +243,9 @@ class Bounds:
     """A context manager that traces the script's frames and stops it at a time, step or memory bound."""
 
     def __init__(self, seconds: float | None = None, steps: int | None = None, memory: int | None = None,
-                 filename: str = FILENAME):
+                 filename: str = FILENAME, memory_every: int = _MEMORY_EVERY):
         self.filename = filename  # the frames traced: code compiled from the diagram (or a message template)
+        self.memory_every = memory_every
         self.seconds = TIME_LIMIT_SECONDS if seconds is None else seconds
         self.max_steps = MAX_STEPS if steps is None else steps
         self.memory = MEMORY_LIMIT_BYTES if memory is None else memory
@@ -271,7 +272,7 @@ class Bounds:
                 raise LimitExceeded(f"the script ran more than {self.max_steps:,} steps (an endless loop?)")
             if time.monotonic() > self.deadline:
                 raise LimitExceeded(f"the script ran longer than {self.seconds:g} s (an endless loop?)")
-            if self.steps % _MEMORY_EVERY == 0:
+            if self.steps % self.memory_every == 0:
                 self._check_memory()
         return self._line
 

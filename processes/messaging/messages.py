@@ -10,14 +10,15 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from jinja2 import ChainableUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import Integer, bindparam, cast, insert, literal, select
 from sqlalchemy.orm import Session
 
 from models import Case, OutboxMessage, User, UserRole
 from processes.access import sees_area_by_role
 from processes.datafiles import load_folder
+from processes.engine.sandbox_limits import LimitExceeded
 from processes.errors import ProcedureError
+from processes.messaging.template_bounds import BoundedEnvironment, render_bounded
 from processes.policy.calendar import LONDON, as_utc
 from processes.policy.settings import ombudsman_details
 
@@ -65,7 +66,8 @@ def check_template(name: str, template: Mapping[str, Any]) -> None:
     try:
         _ENV.parse(template["subject"])
         _ENV.parse(template["body"])
-    except TemplateError as exc:
+        render(template, {})  # a trial: a template that loops for ever or writes gigabytes is refused now
+    except (TemplateError, MessageTemplateError) as exc:
         raise MessageTemplateError(f"message template {name}: {exc}") from exc
 
 
@@ -87,8 +89,9 @@ def _is_past(value: str | None) -> bool:
     return bool(value) and as_utc(value) <= datetime.now(timezone.utc)
 
 
-# The process owner writes templates, so they are rendered in Jinja's sandbox: no attribute tricks.
-_ENV = SandboxedEnvironment(undefined=ChainableUndefined, autoescape=False, keep_trailing_newline=False)
+# The process owner writes templates, so they are rendered in Jinja's sandbox (no attribute tricks), with the
+# scripts' bounds on size, steps, time and memory.
+_ENV = BoundedEnvironment(undefined=ChainableUndefined, autoescape=False, keep_trailing_newline=False)
 _ENV.filters.update(due_date=_due_date, when=_when)
 _ENV.tests.update(past=_is_past)
 _ENV.globals.update(outcome_label=lambda v: OUTCOMES.get(v, v or ""),
@@ -104,10 +107,11 @@ def _compiled(source: str):
 def render(template: Mapping[str, str], context: Mapping[str, Any]) -> tuple[str, str]:
     """The subject and body of a message; names a template uses but the case lacks read as empty."""
     try:
-        subject = _compiled(template["subject"]).render(context).strip()
-        body = _compiled(template["body"]).render(context).strip()
-    except (TemplateError, TypeError, ValueError, AttributeError) as exc:  # e.g. a filter given a non-date
-        raise MessageTemplateError(f"a message could not be written: {exc}") from exc
+        subject = render_bounded(_compiled(template["subject"]), context).strip()
+        body = render_bounded(_compiled(template["body"]), context).strip()
+    except (TemplateError, TypeError, ValueError, AttributeError, LimitExceeded) as exc:  # a non-date, say
+        reason = str(exc).replace("the script", "the template")  # the bounds are the scripts' own
+        raise MessageTemplateError(f"a message could not be written: {reason}") from exc
     return subject, body
 
 
