@@ -10,6 +10,8 @@ from processes.engine.sandbox import Sandbox, ScriptLimitError
 
 BOX = Sandbox({})
 BIG = "m = 2 ** 31999 + 1\n"  # a 32,000-bit number: allowed, but too long for some operations
+TUPLE = "t = (0,)\nfor i in range(40):\n    t = (t, t)\n"
+SHARED = "a = [0]\nb = [0]\nfor i in range(40):\n    a = [a, a]\n    b = [b, b]\n"
 
 
 @pytest.mark.parametrize("script, reason", [
@@ -30,6 +32,20 @@ BIG = "m = 2 ** 31999 + 1\n"  # a 32,000-bit number: allowed, but too long for s
     # one line that unpacks a long list many times over
     ("a = list(range(100000))\nx = [*a, *a, *a]", "a list of 300,000 items"),
     ("a = list(range(100000))\nx = (*a, *a)", "a tuple of 200,000 items"),
+    # one C call over lists that share their halves: 2**40 comparisons or hashes, in a few bytes
+    (SHARED + "x = a == b", "a value to compare of more than 100,000"),
+    (SHARED + "x = a in [b]", "a value to compare"),
+    (SHARED + "x = sorted([a, b])", "a value to compare"),
+    (SHARED + "x = max(a, b)", "a value to compare"),
+    (SHARED + "c = [a, b]\nx = c.index(b)", "a value to compare"),
+    (TUPLE + "x = hash(t)", "a value to compare"),
+    (TUPLE + "x = {t}", "a value to compare"),  # hashed as set members, dict keys, by dict and set methods
+    (TUPLE + "x = {t: 1}", "a value to compare"),
+    (TUPLE + "d = {}\nd[t] = 1", "a value to compare"),
+    (TUPLE + "d = {}\nx = d[t]", "a value to compare"),
+    (TUPLE + "d = {}\nx = d.get(t)", "a value to compare"),
+    (TUPLE + "x = set([t])", "a value to compare"),
+    (SHARED + "x = max(y for y in [a, b])", "a value to compare"),
     # comprehension growth: every item is a step (this one passed before too: it guards the class)
     ("x = [i * j for i in range(1000) for j in range(1000)]", "(an endless loop?)"),
 ])
@@ -55,7 +71,10 @@ def test_ordinary_use_of_what_is_bounded_still_works():
     data = {"names": ["a", "b"], "n": 7}
     BOX.execute("x = pow(3, 100, 2 ** 127 - 1)\ny = int('42') + len(str(2 ** 1000))\n"
                 "z = [*names, *names, 'c']\nw = (*names,)\nok = isinstance(n, int) and isinstance('s', str)\n"
-                "total = 0\nfor i, name in enumerate(zip(names, names)):\n    total = total + i\n", data)
+                "total = 0\nfor i, name in enumerate(zip(names, names)):\n    total = total + i\n"
+                "same = [1, 2] == [1, 2] and 3 in (1, 2, 3) and sorted([3, 1]) == [1, 3] and 1 < n < 9\n"
+                "d = dict(a=1)\nd['b'] = 2\nkinds = isinstance(d, dict) and isinstance({1}, set) and d['b']",
+                data)
     assert data["x"] == pow(3, 100, 2 ** 127 - 1) and data["y"] == 42 + 302
     assert data["z"] == ["a", "b", "a", "b", "c"] and data["w"] == ("a", "b") and data["ok"] is True
-    assert data["total"] == 1
+    assert data["total"] == 1 and data["same"] is True and data["kinds"] == 2

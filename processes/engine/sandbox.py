@@ -12,7 +12,6 @@ from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
-from RestrictedPython.Eval import default_guarded_getitem
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
 
 from processes.engine import sandbox_calls as calls
@@ -51,13 +50,14 @@ def _inplacevar(op: str, x: Any, y: Any) -> Any:
 _GUARDS = {
     "__builtins__": _BUILTINS,
     "_getattr_": calls.guarded_getattr,
-    "_getitem_": default_guarded_getitem,
+    "_getitem_": calls.guarded_getitem,
     "_getiter_": calls.guarded_iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": calls.guarded_write,
     "_binop_": limits.binop,
     "_display_": limits.display,
+    "_compared_": limits.compared,
     "_sized_": limits.sized,
     "_inplacevar_": _inplacevar,
 }

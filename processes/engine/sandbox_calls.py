@@ -13,7 +13,7 @@ from typing import Any
 from RestrictedPython.Guards import full_write_guard, safer_getattr
 
 from processes.engine.sandbox_limits import (_SIZED, MAX_ITEMS, MAX_TEXT_DIGITS, LimitExceeded, _check_pow,
-                                             _too_big, sized)
+                                             _too_big, compared, sized)
 
 MAX_POW_MODULUS_BITS = 2048  # pow(b, e, m) costs about bits(e) * bits(m)**1.6: 2,048 bits take ~60 ms here
 
@@ -141,6 +141,10 @@ def bounded_method(obj: Any, name: str, value: Any) -> Any:
         return (_TEXT_METHODS[name] or (lambda _: _width_guard(value)))(obj)
     if isinstance(obj, list) and name == "extend":
         return _extend_guard(obj)
+    if isinstance(obj, (list, tuple)) and name in ("sort", "index", "count", "remove"):
+        compared(obj)  # each compares the items in C
+    if isinstance(obj, (dict, set, frozenset)) and callable(value):
+        return _measured_first(value)  # keys are hashed in C
     if isinstance(obj, int) and name == "to_bytes":
         return _to_bytes_guard(obj)
     return value
@@ -164,8 +168,28 @@ class _GuardedList:
         del self._items[key]
 
 
+class _GuardedDict:
+    """What `d[key] = value` writes through for a dict: the key is measured before it is hashed."""
+
+    def __init__(self, items: dict):
+        self._items = items
+
+    def __setitem__(self, key, value):
+        self._items[compared(key)] = value
+
+    def __delitem__(self, key):
+        del self._items[compared(key)]
+
+
+def guarded_getitem(obj: Any, key: Any) -> Any:
+    """`obj[key]`: a dict hashes the key in C, so it is measured first (an index or a slice costs nothing)."""
+    return obj[compared(key)]
+
+
 def guarded_write(obj: Any) -> Any:
-    return _GuardedList(obj) if isinstance(obj, list) else full_write_guard(obj)
+    if isinstance(obj, list):
+        return _GuardedList(obj)
+    return _GuardedDict(obj) if isinstance(obj, dict) else full_write_guard(obj)
 
 
 class _LikeStr(type):
@@ -218,7 +242,35 @@ def _counted(items):
         yield item
 
 
-LIMITED_BUILTINS = {"str": guarded_str, "repr": guarded_repr, "range": guarded_range, "pow": guarded_pow,
+def _measured_first(function):
+    """sorted(), max(), min(), hash(), set(), dict(), frozenset() and the methods of dicts and sets compare or
+    hash what they are given in C: measure it first (an iterator is read into a list to be measured)."""
+    def measured(*args, **kwargs):
+        args = [list(a) if hasattr(a, "__next__") else a for a in args]
+        for arg in (*args, *kwargs.values()):
+            compared(arg)
+            if isinstance(arg, list):
+                for item in arg:
+                    compared(item)
+        return function(*args, **kwargs)
+    return measured
+
+
+def _measured_type(kind: type) -> type:
+    """`kind(...)` measured first, as a class: `isinstance(v, dict)` still works in scripts."""
+    class LikeKind(type):
+        def __instancecheck__(cls, obj):
+            return isinstance(obj, kind)
+
+        def __subclasscheck__(cls, other):
+            return issubclass(other, kind)
+    build = _measured_first(kind)
+    return LikeKind(kind.__name__, (), {"__new__": lambda cls, *args, **kwargs: build(*args, **kwargs)})
+
+
+LIMITED_BUILTINS = {**{f.__name__: _measured_first(f) for f in (sorted, max, min, hash)},
+                    **{kind.__name__: _measured_type(kind) for kind in (set, frozenset, dict)},
+                    "str": guarded_str, "repr": guarded_repr, "range": guarded_range, "pow": guarded_pow,
                     "bytes": guarded_bytes, "round": guarded_round, "sum": guarded_sum, "int": guarded_int}
 
 

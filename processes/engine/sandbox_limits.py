@@ -75,7 +75,15 @@ class LimitingTransformer(RestrictingNodeTransformer):
         return self._display(self.node_contents_visit(node), "tuple")
 
     def visit_Set(self, node):
-        return self._display(self.node_contents_visit(node), "set")
+        node = self.node_contents_visit(node)
+        node.elts = [e if isinstance(e, ast.Starred) else _call("_compared_", e) for e in node.elts]
+        return self._display(node, "set")
+
+    def visit_Dict(self, node):
+        """Keys are hashed in C: measured first, like what is compared."""
+        node = self.node_contents_visit(node)
+        node.keys = [k if k is None else _call("_compared_", k) for k in node.keys]
+        return node
 
     def _display(self, node, kind: str):
         """`[*a, *a, ...]` builds one huge list in one line: count what the unpacked parts hold first."""
@@ -87,6 +95,14 @@ class LimitingTransformer(RestrictingNodeTransformer):
         call = ast.Call(func=ast.Name("_display_", ast.Load()),
                         args=[ast.Constant(kind), ast.Tuple(parts, ast.Load())], keywords=[])
         return ast.fix_missing_locations(ast.copy_location(call, node))
+
+    def visit_Compare(self, node):
+        """`a == b` on lists that share their parts compares every path through them, in one C call: each
+        operand that is a container is measured first (its parts counted as often as they are reached)."""
+        node = self.node_contents_visit(node)
+        node.left = _call("_compared_", node.left)
+        node.comparators = [_call("_compared_", c) for c in node.comparators]
+        return node
 
     def visit_Try(self, node):
         self.error(node, "try statements are not allowed in diagram scripts")
@@ -108,6 +124,11 @@ class LimitingTransformer(RestrictingNodeTransformer):
         node.value = ast.fix_missing_locations(ast.copy_location(
             ast.Call(func=ast.Name("_sized_", ast.Load()), args=[node.value], keywords=[]), node.value))
         return node
+
+
+def _call(name: str, value: ast.expr) -> ast.expr:
+    return ast.fix_missing_locations(ast.copy_location(
+        ast.Call(func=ast.Name(name, ast.Load()), args=[value], keywords=[]), value))
 
 
 def _check_spec(spec: str) -> None:
@@ -142,6 +163,17 @@ def check_size(value: Any, limit: int = MAX_DATA_ITEMS, what: str = "a value") -
 
 
 _TEXT_BITS = int(MAX_TEXT_DIGITS * 3.3219)  # bits in a number of MAX_TEXT_DIGITS digits
+
+
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+
+
+def compared(value: Any) -> Any:
+    """A value about to be compared, hashed or sorted: a container whose parts, counted as often as they are
+    reached, add up to more than MAX_ITEMS is refused, so the comparison cannot take exponential time."""
+    if isinstance(value, _CONTAINERS):
+        check_size(value, MAX_ITEMS, "a value to compare")
+    return value
 
 
 def sized(value: Any) -> Any:

@@ -1,7 +1,8 @@
-"""Hostile code the sandbox's guards let through, for the tests of the limits behind them."""
+"""Hostile scripts for the tests of the trial worker's limits."""
 
-# One C call: comparing two lists that share their halves compares 2**28 pairs of leaves (about a minute of
-# processor time), in one call that holds the interpreter throughout.
-SLOW_IN_C = "a = [0]\nb = [0]\nfor i in range(28):\n    a = [a, a]\n    b = [b, b]\nsame = a == b"
+# The issue's payload: one C call that held the interpreter for 112 s (now refused before it runs).
+ISSUE_POW = "m = 2 ** 31999 + 1\nx = pow(3, m, m)"
+# Stopped by the sandbox after 200,000 steps or 1 s; a few of them add up to seconds of processor time.
+ENDLESS = "n = 0\nwhile True:\n    n = n + 1"
 # Each sixteen lines allocate ~13 MB between two of the sandbox's memory checks: 40 lines make ~32 MB.
 GREEDY = "".join(f"x{i} = [{i}] * 100000\n" for i in range(40))
