@@ -22,6 +22,7 @@ import os
 import re
 import sys
 import time
+from collections import deque
 from typing import Any
 
 from RestrictedPython import RestrictingNodeTransformer
@@ -139,9 +140,11 @@ def _check_spec(spec: str) -> None:
 
 def check_size(value: Any, limit: int = MAX_DATA_ITEMS, what: str = "a value") -> Any:
     """Refuse `value` if its strings and containers add up to more than `limit` characters and items."""
-    total, stack = 0, [value]
+    # Breadth first: the lengths of the containers at one level are counted before any of their items, so a
+    # dict of long lists is refused after a few lists, not after walking each item of each.
+    total, stack = 0, deque([value])
     while stack:
-        item = stack.pop()
+        item = stack.popleft()
         if isinstance(item, (str, bytes)):
             total += len(item)
         elif isinstance(item, dict):
