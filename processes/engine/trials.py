@@ -8,14 +8,17 @@ returns. So the trials run in a worker process started with `python -m processes
 pipe with a wall-clock deadline and kills the worker when it passes. A warm worker is kept for the next
 check (starting one costs about a second); one that hit a limit or was killed is replaced.
 
-The two speak JSON lines (never pickle: the worker runs hostile code, the web process must not trust it).
+The two speak JSON lines (never pickle: the worker runs hostile code, the web process must not trust it);
+the worker says which piece it is on in a shared page of memory.
 """
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import select
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -115,10 +118,16 @@ class _Worker:
 
     def __init__(self, limits: _Limits):
         self.jobs, self.limits = 0, limits
+        # Which piece the worker is on, in memory both processes map (a message a piece would cost more than
+        # the pieces): read when the worker has to be stopped, to name the code that was running.
+        progress = os.memfd_create("cc-trial-progress")
+        os.ftruncate(progress, 8)
+        self._progress = mmap.mmap(progress, 8)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "processes.engine.trials", str(limits.memory_bytes)], cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+            [sys.executable, "-m", "processes.engine.trials", str(limits.memory_bytes), str(progress)],
+            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": str(ROOT)}, pass_fds=(progress,))
+        os.close(progress)
         self._buffer = b""
 
     def alive(self) -> bool:
@@ -130,22 +139,20 @@ class _Worker:
         self.process.wait()
         for pipe in (self.process.stdin, self.process.stdout):
             pipe.close()
+        self._progress.close()
 
     def ask(self, request: str) -> tuple[list[Failure], bool]:
         """The worker's answer and whether it may be used again; a worker past a limit is killed."""
         self.jobs += 1
-        deadline, at = time.monotonic() + self.limits.wall_seconds, 0
+        deadline = time.monotonic() + self.limits.wall_seconds
+        struct.pack_into("q", self._progress, 0, 0)
         self.process.stdin.write(request.encode() + b"\n")
         self.process.stdin.flush()
-        while True:
-            message = self._read(deadline)
-            if message is None:
-                return [_stopped(at, self._stop_reason())], False
-            if "at" in message:
-                at = message["at"]
-                continue
-            failures = [Failure(int(i), str(kind), str(text)) for i, kind, text in message["failures"]]
-            return failures, bool(message.get("healthy"))
+        message = self._read(deadline)
+        if message is None:
+            return [_stopped(struct.unpack_from("q", self._progress)[0], self._stop_reason())], False
+        failures = [Failure(int(i), str(kind), str(text)) for i, kind, text in message["failures"]]
+        return failures, bool(message.get("healthy"))
 
     def _read(self, deadline: float) -> dict[str, Any] | None:
         """The worker's next JSON line, or None if it died, or sent nonsense, or the deadline passed."""
@@ -216,11 +223,12 @@ def _address_space() -> int:
         return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _serve(memory_bytes: int) -> None:
+def _serve(memory_bytes: int, progress_fd: int) -> None:
     """Answer check requests from stdin on stdout until stdin closes."""
     from processes.engine.trial_runs import run_pieces, warm_up  # the engine: imported only in the worker
     requests, replies = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     sys.stdout = sys.stderr  # nothing printed may mix with the replies
+    at = mmap.mmap(progress_fd, 8)
     warm_up()
     _limit_memory(memory_bytes)
     for line in requests:
@@ -228,8 +236,7 @@ def _serve(memory_bytes: int) -> None:
         _limit_cpu_for_one_check(int(request["cpu_seconds"]))
 
         def progress(index: int) -> None:
-            replies.write(json.dumps({"at": index}).encode() + b"\n")
-            replies.flush()
+            struct.pack_into("q", at, 0, index)
         pieces = [Piece(*p) for p in request["pieces"]]
         failures, healthy = run_pieces(pieces, request["data"], _calendar_of(request["calendar"]),
                                        datetime.fromisoformat(request["now"]), progress, memory_bytes)
@@ -241,4 +248,4 @@ def _serve(memory_bytes: int) -> None:
 
 
 if __name__ == "__main__":
-    _serve(int(sys.argv[1]))
+    _serve(int(sys.argv[1]), int(sys.argv[2]))
