@@ -58,6 +58,15 @@ def test_the_worker_memory_limit_holds(runner):
     assert "used more than 16 MB of memory" in failures[0].message
 
 
+def test_the_worker_does_not_get_the_web_process_secrets(runner):
+    trials = runner()
+    run(trials, "x = 1")
+    worker = trials._idle[0].process.pid
+    with open(f"/proc/{worker}/environ", "rb") as environ:
+        names = {entry.split(b"=")[0].decode() for entry in environ.read().split(b"\0") if entry}
+    assert names <= {"PYTHONPATH", "PATH", "LANG"}
+
+
 def test_a_worker_that_hit_a_limit_is_replaced(runner):
     trials = runner(cpu_seconds=1, wall_seconds=60)
     run(trials, "x = 1")

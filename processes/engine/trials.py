@@ -106,6 +106,10 @@ class TrialRunner:
             worker.stop()
 
 
+# Not the web process's environment: the worker runs hostile code and needs no secret or database address.
+_WORKER_ENVIRONMENT = {"PYTHONPATH": str(ROOT), "PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"}
+
+
 @dataclass(frozen=True)
 class _Limits:
     wall_seconds: float
@@ -126,7 +130,7 @@ class _Worker:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "processes.engine.trials", str(limits.memory_bytes), str(progress)],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONPATH": str(ROOT)}, pass_fds=(progress,))
+            env=_WORKER_ENVIRONMENT, pass_fds=(progress,))
         os.close(progress)
         self._buffer = b""
 
