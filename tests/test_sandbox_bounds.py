@@ -46,6 +46,10 @@ SHARED = "a = [0]\nb = [0]\nfor i in range(40):\n    a = [a, a]\n    b = [b, b]\
     (TUPLE + "d = {}\nx = d.get(t)", "a value to compare"),
     (TUPLE + "x = set([t])", "a value to compare"),
     (SHARED + "x = max(y for y in [a, b])", "a value to compare"),
+    # measuring itself: a list that holds itself, lists sharing their halves left as task data
+    ("a = [1]\na.append(a)\nx = str(a)", "text nested more than 500 deep (or in itself)"),
+    ("a = [1]\na.append(a)", "task data nested more than 500 deep"),
+    ("a = [0]\nfor i in range(40):\n    a = [a, a]", "task data of more than 1,000,000 characters and items"),
     # comprehension growth: every item is a step (this one passed before too: it guards the class)
     ("x = [i * j for i in range(1000) for j in range(1000)]", "(an endless loop?)"),
 ])

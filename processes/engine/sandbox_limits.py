@@ -22,7 +22,6 @@ import os
 import re
 import sys
 import time
-from collections import deque
 from typing import Any
 
 from RestrictedPython import RestrictingNodeTransformer
@@ -34,6 +33,7 @@ MAX_ITEMS = 100_000          # characters, bytes or elements one operation may p
 MAX_INT_BITS = 64_000        # about 19,000 decimal digits
 MAX_TEXT_DIGITS = 4_300      # digits of a number written as text or read from it (Python's own default)
 MAX_DATA_ITEMS = 1_000_000   # characters and items in all the values a script leaves in task data
+MAX_DEPTH = 500              # lists in lists: Python's own str() and json stop near 1,000
 MEMORY_LIMIT_BYTES = 128 * 1024 * 1024  # growth of resident memory while one script runs
 _MEMORY_EVERY = 16           # lines between memory checks (one pread of /proc/self/statm, about 1 µs)
 FILENAME = "<diagram>"
@@ -138,37 +138,56 @@ def _check_spec(spec: str) -> None:
         raise LimitExceeded(f"the format {spec!r} asks for more than {MAX_ITEMS:,} characters")
 
 
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+
+
 def check_size(value: Any, limit: int = MAX_DATA_ITEMS, what: str = "a value") -> Any:
-    """Refuse `value` if its strings and containers add up to more than `limit` characters and items."""
-    # Breadth first: the lengths of the containers at one level are counted before any of their items, so a
-    # dict of long lists is refused after a few lists, not after walking each item of each.
-    total, stack = 0, deque([value])
-    while stack:
-        item = stack.popleft()
-        if isinstance(item, (str, bytes)):
-            total += len(item)
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-            total += len(item)
-        elif isinstance(item, (list, tuple, set, frozenset)):
-            stack.extend(item)
-            total += len(item)
-        else:
-            total += 1
-            if isinstance(item, int) and item.bit_length() > _TEXT_BITS:
-                # Python refuses to write it (sys.int_max_str_digits) with a message about sys: say it here.
-                raise LimitExceeded(f"the script made {what} with a number of more than {MAX_TEXT_DIGITS:,} "
-                                    "digits, too long to write out")
+    """Refuse `value` if its strings and containers add up to more than `limit` characters and items, each
+    part counted as often as it is reached (a list of 100,000 references to one long string prints as
+    gigabytes)."""
+    # Level by level, each container once per level with how many times it is reached, and the lengths of a
+    # level's containers before any of their parts: a dict of long lists is refused after a few lists, lists
+    # that share their halves forty levels deep in forty steps, a list that holds itself at MAX_DEPTH.
+    if not isinstance(value, _CONTAINERS):
+        total, level = _scalar_size(value, what), {}
+    else:
+        total, level = 0, {id(value): (value, 1)}
+    for depth in range(MAX_DEPTH + 1):
+        total += sum(len(item) * times for item, times in level.values())
         if total > limit:
-            raise LimitExceeded(f"the script made {what} of more than {limit:,} characters and items")
+            raise _over(what, limit)
+        if not level:
+            return value
+        if depth == MAX_DEPTH:
+            raise LimitExceeded(f"the script made {what} nested more than {MAX_DEPTH} deep (or in itself)")
+        below: dict[int, tuple[Any, int]] = {}
+        for item, times in level.values():
+            for part in (*item.keys(), *item.values()) if isinstance(item, dict) else item:
+                if isinstance(part, _CONTAINERS):
+                    below[id(part)] = (part, below.get(id(part), (part, 0))[1] + times)
+                else:
+                    total += _scalar_size(part, what) * times
+                    if total > limit:
+                        raise _over(what, limit)
+        level = below
     return value
 
 
+def _over(what: str, limit: int) -> LimitExceeded:
+    return LimitExceeded(f"the script made {what} of more than {limit:,} characters and items")
+
+
+def _scalar_size(item: Any, what: str) -> int:
+    if isinstance(item, (str, bytes)):
+        return len(item)
+    if isinstance(item, int) and item.bit_length() > _TEXT_BITS:
+        # Python refuses to write it (sys.int_max_str_digits) with a message about sys: say it here.
+        raise LimitExceeded(f"the script made {what} with a number of more than {MAX_TEXT_DIGITS:,} digits, "
+                            "too long to write out")
+    return 1
+
+
 _TEXT_BITS = int(MAX_TEXT_DIGITS * 3.3219)  # bits in a number of MAX_TEXT_DIGITS digits
-
-
-_CONTAINERS = (list, tuple, dict, set, frozenset)
 
 
 def compared(value: Any) -> Any:
