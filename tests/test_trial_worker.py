@@ -75,3 +75,13 @@ def test_a_worker_that_hit_a_limit_is_replaced(runner):
     assert not trials._idle
     assert run(trials, "x = 1") == []
     assert trials._idle[0].process.pid != first
+
+
+def test_a_worker_that_died_while_idle_is_reaped_and_replaced(runner):
+    trials = runner()
+    run(trials, "x = 1")
+    dead = trials._idle[0].process
+    dead.kill()
+    dead.wait()
+    assert [f.kind for f in run(trials, "x = y")] == ["NameError"]
+    assert dead.stdout.closed and trials._idle[0].process is not dead

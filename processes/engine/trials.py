@@ -85,12 +85,14 @@ class TrialRunner:
         return failures
 
     def _take(self) -> _Worker:
-        with self._lock:
-            while self._idle:
-                worker = self._idle.pop()
-                if worker.alive():
-                    return worker
-        return _Worker(self.limits)
+        while True:
+            with self._lock:
+                worker = self._idle.pop() if self._idle else None
+            if worker is None:
+                return _Worker(self.limits)
+            if worker.alive():
+                return worker
+            worker.stop()  # it died while idle: reap it
 
     def _give_back(self, worker: _Worker) -> None:
         with self._lock:
