@@ -1,6 +1,11 @@
 # Two commands on a fresh machine:
 #   make run   - set everything up and run the app with demo accounts (SQLite file in instance/)
 #   make test  - set everything up, lint (ruff), and run the whole suite on SQLite, then on PostgreSQL
+# Python packages install from requirements.lock: the exact tested set, every file pinned by its hash.
+#   make lock          - after changing dependencies in pyproject.toml: add and drop what changed, keep every
+#                        other pin as it is
+#   make lock-upgrade  - move every package to the newest release pyproject.toml allows
+# Both run uv (pinned below, in its own venv in .tools/); then run make test and commit the lock with the change.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -9,13 +14,35 @@ PORT ?= 5000
 MAIL_PORT ?= 8025
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/cc_test
 CHROMIUM ?= /usr/bin/chromium
+LOCK := requirements.lock
+TOOLS := .tools
+UV_VERSION := 0.13.8
+# The lock covers the app, its test extra and the build backend (pyproject's [build-system] requires, read
+# from there and given to uv on standard input), for Python 3.11 and later on any platform.
+BUILD_REQUIRES = $(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")'
+UV_COMPILE = $(BUILD_REQUIRES) | UV_CUSTOM_COMPILE_COMMAND="make lock" $(TOOLS)/bin/uv pip compile --quiet \
+  --universal --python-version 3.11 --generate-hashes --extra test pyproject.toml - -o $(LOCK)
 
-.PHONY: run test install assets chromium postgres lint test-sqlite test-postgres bench bench-quick
+.PHONY: run test install assets chromium postgres lint test-sqlite test-postgres bench bench-quick lock lock-upgrade
 
-$(BIN)/.installed: pyproject.toml
+# --require-hashes: every package must be in the lock with a matching hash, so nothing unlocked slips in;
+# the project itself then goes in on its own, built by the locked setuptools.
+$(BIN)/.installed: $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+$(TOOLS)/.uv-$(UV_VERSION):
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+	touch $@
+
+lock: $(TOOLS)/.uv-$(UV_VERSION)
+	$(UV_COMPILE)
+
+lock-upgrade: $(TOOLS)/.uv-$(UV_VERSION)
+	$(UV_COMPILE) --upgrade
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
