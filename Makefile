@@ -5,7 +5,7 @@
 #   make lock          - after changing dependencies in pyproject.toml: add and drop what changed, keep every
 #                        other pin as it is
 #   make lock-upgrade  - move every package to the newest release pyproject.toml allows
-# Both run uv (pinned below, in its own venv in .tools/); then run make test and commit the lock with the change.
+# Both run uv (pinned below, in its own venv in .tools/); then make test, and commit the lock with the change.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -25,14 +25,19 @@ UV_COMPILE = $(BUILD_REQUIRES) | UV_CUSTOM_COMPILE_COMMAND="make lock" $(TOOLS)/
 
 .PHONY: run test install assets chromium postgres lint test-sqlite test-postgres bench bench-quick lock lock-upgrade
 
-# --require-hashes: every package must be in the lock with a matching hash, so nothing unlocked slips in;
-# the project itself then goes in on its own, built by the locked setuptools.
-$(BIN)/.installed: $(LOCK) pyproject.toml
+# uv's sync makes the venv exactly the lock: every file checked against its hash (one that differs stops it),
+# anything the lock does not name removed. Then the project itself, built by the locked setuptools; then the
+# check that every installed package has what it requires (a lock missing a dependency stops here).
+# uv rather than pip: the same checks, and a fresh install in seconds rather than minutes.
+UV_INTO_VENV = $(TOOLS)/bin/uv pip --quiet
+$(BIN)/.installed: $(LOCK) pyproject.toml $(TOOLS)/.uv-$(UV_VERSION)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
-	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(UV_INTO_VENV) sync --python $(BIN)/python --require-hashes $(LOCK)
+	$(UV_INTO_VENV) install --python $(BIN)/python --no-deps --no-build-isolation -e .
+	$(UV_INTO_VENV) check --python $(BIN)/python
 	touch $@
 
+# uv itself, pinned, in a venv of its own so that the app's venv holds the lock and nothing else
 $(TOOLS)/.uv-$(UV_VERSION):
 	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)

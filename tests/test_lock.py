@@ -102,11 +102,12 @@ def test_what_is_installed_is_what_the_lock_pins():
 
 
 def test_make_install_reinstalls_when_the_lock_changes():
-    """Asked what it would do if requirements.lock were newer, make installs from the lock, hashes checked."""
+    """Asked what it would do were requirements.lock newer, make syncs the venv to it, hashes checked."""
     plan = subprocess.run(["make", "--dry-run", "--what-if=requirements.lock", ".venv/bin/.installed"],
                           cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert "pip install --quiet --require-hashes -r requirements.lock" in plan
-    assert "pip install --quiet --no-deps --no-build-isolation -e ." in plan
+    assert "uv pip --quiet sync --python .venv/bin/python --require-hashes requirements.lock" in plan
+    assert "uv pip --quiet install --python .venv/bin/python --no-deps --no-build-isolation -e ." in plan
+    assert "uv pip --quiet check --python .venv/bin/python" in plan
     assert "'.[test]'" not in plan  # never an install that resolves ranges itself
 
 
