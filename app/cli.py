@@ -119,12 +119,13 @@ def timers_group() -> None:
 def run_timers(once: bool, seconds: float | None) -> None:
     """Fire due timers, then sleep until the next one is due (at most the poll interval)."""
     from . import smtp_settings
-    worker = TimerWorker(current_app.config["TIMER_POLL_SECONDS"], current_app.config["TIMER_LEASE_SECONDS"],
-                         log=click.echo, smtp=smtp_settings(current_app),
-                         retention_years=current_app.config["RETENTION_YEARS"])
-    click.echo(f"Timer worker started on {db.engine.url.render_as_string(hide_password=True)} "
-               f"({worker.holder})")
+    config = current_app.config
+    worker = TimerWorker(config["TIMER_POLL_SECONDS"], log=click.echo, smtp=smtp_settings(current_app),
+                         retention_years=config["RETENTION_YEARS"])
     try:
+        worker.claim()  # before saying it started: a worker that says so holds the lock
+        click.echo(f"Timer worker started on {db.engine.url.render_as_string(hide_password=True)} "
+                   f"({worker.holder})")
         if once:
             fired = worker.run_once()
             click.echo(f"fired timers on {fired} case(s)")

@@ -16,7 +16,6 @@ class Config:
     FORMS_DIR = Path(os.environ.get("FORMS_DIR", ROOT / "forms"))
     NODE_MODULES = Path(os.environ.get("NODE_MODULES", ROOT / "node_modules"))
     TIMER_POLL_SECONDS = float(os.environ.get("TIMER_POLL_SECONDS", "1"))
-    TIMER_LEASE_SECONDS = float(os.environ.get("TIMER_LEASE_SECONDS", "10"))
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")  # where links in emails point
     MAIL_HOST = os.environ.get("MAIL_HOST")  # no host: messages wait in the outbox
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -1,6 +1,7 @@
 """The timer worker: fires due timers soon after they fall due, one committed case at a time."""
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
 import time
@@ -8,68 +9,96 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from models.db import begin_writing
-from processes.cases.timers import fire_due_timers, hold_lease, next_due_at, release_lease
+from processes.cases.timers import fire_due_timers, next_due_at
 from processes.messaging.outbox import SmtpSettings, deliver_outbox
 from processes.records.retention import anonymise_expired
 
 from .extensions import db
-from .unit_of_work import Turns, unit_of_work
-
-LEASE = "timer-worker"
+from .unit_of_work import unit_of_work
 
 
 class AnotherWorkerRunning(Exception):
     """On SQLite only one timer worker may run."""
 
 
+class SingleWorkerLock:
+    """On SQLite, one timer worker: an OS lock (flock) on a file beside the database, held while it lives.
+
+    The kernel drops the lock when the process ends however it ends, SIGKILL included, so a restarted worker
+    takes over at once; a lease row with an expiry refused it until the expiry passed. The file holds the
+    holder's name, for the message a second worker gets."""
+
+    def __init__(self, database_file: str):
+        self.path = f"{os.path.abspath(database_file)}.timers.lock"
+        self.fd: int | None = None
+
+    def acquire(self, holder: str) -> None:
+        if self.fd is not None:
+            return
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o664)  # not inherited by child processes
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            other = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise AnotherWorkerRunning(f"Another timer worker is already running ({other}). On SQLite one "
+                                       "worker is enough; use PostgreSQL to run several.") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, holder.encode(), 0)
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing the file releases the lock
+            self.fd = None
+
+
+def single_worker_lock(engine) -> SingleWorkerLock | None:
+    """The lock a worker on this database must hold: SQLite's file lock, or None where several may run
+    (PostgreSQL locks each case it fires with SKIP LOCKED) or no other process can reach the database
+    (SQLite in memory)."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    return SingleWorkerLock(engine.url.database)
+
+
 class TimerWorker:
     """Sleeps until the next stored due time (never longer than `poll` seconds, so a timer stored
     meanwhile is seen within `poll`), then fires everything due, oldest first."""
 
-    def __init__(self, poll: float, lease_seconds: float = 10, log: Callable[[str], None] = print,
+    def __init__(self, poll: float, log: Callable[[str], None] = print,
                  smtp: SmtpSettings | None = None, retention_years: int = 6):
-        self.poll, self.lease_seconds, self.log, self.smtp = poll, lease_seconds, log, smtp
+        self.poll, self.log, self.smtp = poll, log, smtp
         self.retention_years, self.retention_day = retention_years, None
         self.holder = f"{socket.gethostname()} pid {os.getpid()}"
-        self.single = db.engine.dialect.name == "sqlite"
+        self.lock = single_worker_lock(db.engine)
 
-    def _claim(self, turns: Turns) -> None:
-        if not self.single:
-            return  # PostgreSQL: any number of workers; each case is locked with SKIP LOCKED
-        other = hold_lease(db.session, LEASE, self.holder, datetime.now(timezone.utc), self.lease_seconds)
-        turns.end()
-        if other:
-            raise AnotherWorkerRunning(f"Another timer worker is already running ({other}). On SQLite one "
-                                       "worker is enough; use PostgreSQL to run several.")
-
-    def _end_turn(self, turns: Turns) -> None:
-        """Commit one case, renewing the lease with it so a long batch never lets a second worker in."""
-        if self.single:
-            hold_lease(db.session, LEASE, self.holder, datetime.now(timezone.utc), self.lease_seconds)
-        turns.end()
+    def claim(self) -> None:
+        """Take the single-worker lock on SQLite (AnotherWorkerRunning if another worker has it)."""
+        if self.lock is not None:
+            self.lock.acquire(self.holder)
 
     def run_once(self) -> int:
         """One timer run: what is due fired case by case, the daily retention run, the outbox sent; each step
         its own unit of work, committed a case (or a message) at a time."""
         begin_writing(db.session())  # every transaction of the worker writes
+        self.claim()
         with unit_of_work(db.session) as turns:
-            self._claim(turns)
-            fired, errors = fire_due_timers(db.session, datetime.now(timezone.utc),
-                                            commit=lambda: self._end_turn(turns))
+            fired, errors = fire_due_timers(db.session, datetime.now(timezone.utc), commit=turns.end)
         for error in errors:
             self.log(f"Timer failed, incident raised for the CRO: {error}")
         today = datetime.now(timezone.utc).date()
         if self.retention_day != today:  # the daily retention run
             with unit_of_work(db.session) as turns:
                 anonymised = anonymise_expired(db.session, years=self.retention_years)
-                self._end_turn(turns)
+                turns.end()
             self.retention_day = today
             if anonymised:
                 self.log(f"retention: anonymised {anonymised} closed case(s)")
         if self.smtp and self.smtp.host:  # sent after the commit of the step that wrote them
             with unit_of_work(db.session) as turns:
                 sent, failed = deliver_outbox(db.session, self.smtp, datetime.now(timezone.utc),
-                                              lambda: self._end_turn(turns))
+                                              turns.end)
             if sent or failed:
                 self.log(f"outbox: {sent} sent, {failed} failed and will be retried")
         return fired
@@ -100,6 +129,5 @@ class TimerWorker:
                     continue  # there may be more due than one batch
                 time.sleep(self.seconds_to_sleep())
         finally:
-            if self.single:
-                with unit_of_work(db.session):
-                    release_lease(db.session, LEASE, self.holder)
+            if self.lock is not None:
+                self.lock.release()

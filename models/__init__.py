@@ -6,7 +6,7 @@ from .base import Base
 from .case import Case, CaseEvent, ReferenceCounter
 from .message import OutboxMessage
 from .notification import Notification
-from .operations_log import Incident, WorkerLease
+from .operations_log import Incident
 from .policy import PROFILES, ClosureDay, PolicySetting, Timescale
 from .process import ProcessVersion
 from .reporting import CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquiry, SelfAssessment
@@ -19,6 +19,6 @@ USER_WITH_ROLES_AND_AREAS = (joinedload(User.roles), joinedload(User.service_are
 
 __all__ = ["CaseRemedy", "CaseStage", "ImprovementAction", "OmbudsmanEnquiry", "SelfAssessment",  # reporting
            "AuditEntry", "AuditHead", "Base", "Case", "CaseEvent", "ClosureDay", "Incident", "Notification",
-           "OutboxMessage", "PolicySetting", "PROFILES", "Timescale", "WorkerLease", "ProcessVersion",
+           "OutboxMessage", "PolicySetting", "PROFILES", "Timescale", "ProcessVersion",
            "ReadyTask", "ReferenceCounter", "ROLE_IN_LETTERS", "ROLES", "User", "USER_WITH_ROLES_AND_AREAS",
            "UserRole", "UserServiceArea", "WaitingTimer"]

@@ -1,10 +1,10 @@
-"""Things the timer worker needs to run safely: incidents and the single-worker lease on SQLite."""
+"""What the timer worker leaves for people: incidents, the cases whose timers failed to run."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -23,12 +23,3 @@ class Incident(Base):
     resolved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     case: Mapped["Case"] = relationship()  # noqa: F821
 
-
-class WorkerLease(Base):
-    """Who holds a named worker role until when (on SQLite only one timer worker runs)."""
-
-    __tablename__ = "worker_lease"
-
-    name: Mapped[str] = mapped_column(String(40), primary_key=True)
-    holder: Mapped[str] = mapped_column(String(200))
-    expires_at: Mapped[datetime]

@@ -1,5 +1,6 @@
 """The timer worker as real processes: killed mid-batch it loses nothing and fires nothing twice;
-two workers on PostgreSQL share the work without overlap; a second worker on SQLite is refused.
+two workers on PostgreSQL share the work without overlap; on SQLite a second worker is refused while the
+first lives, and a killed worker's successor takes over at once.
 
 These tests use their own database (a SQLite file, or a fresh PostgreSQL database when the suite
 runs on PostgreSQL), because the workers are separate processes that commit for real.
@@ -31,12 +32,15 @@ RECEIVED = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)  # every timer of these 
 @pytest.fixture()
 def worker_db(tmp_path):
     """A database of its own with the shipped processes deployed; yields (url, app)."""
-    if DIALECT == "postgresql":
-        admin = make_engine(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    if DIALECT == "postgresql":  # named after the suite's database, so two suites at once never share it
+        server, suite_db = DATABASE_URL.rsplit("/", 1)
+        workers_db = f"{suite_db}_workers"
+        admin = make_engine(server + "/postgres", isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS cc_workers"))
-            conn.execute(text("CREATE DATABASE cc_workers"))
-        url = DATABASE_URL.rsplit("/", 1)[0] + "/cc_workers"
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{workers_db}"'))
+            conn.execute(text(f'CREATE DATABASE "{workers_db}"'))
+        admin.dispose()
+        url = f"{server}/{workers_db}"
     else:
         url = f"sqlite:///{tmp_path / 'workers.db'}"
     app = deployed_app(url, "workers")
@@ -47,8 +51,7 @@ def worker_db(tmp_path):
 
 
 def start_worker(url: str, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "CC_ENV": "development", "TIMER_POLL_SECONDS": "0.2",
-           "TIMER_LEASE_SECONDS": "1"}
+    env = {**os.environ, "DATABASE_URL": url, "CC_ENV": "development", "TIMER_POLL_SECONDS": "0.2"}
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "timers", "run"], cwd=ROOT,
                             env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
@@ -83,7 +86,6 @@ def test_worker_killed_mid_batch_loses_nothing_and_fires_nothing_twice(worker_db
             first.wait()
             session.rollback()
             assert 0 < len(fired_per_case(session)) < len(ids), "the kill was meant to land mid-batch"
-            time.sleep(1.2)  # let the dead worker's lease run out (SQLite)
             second = start_worker(url, log)
             try:
                 assert wait_until(lambda: (session.rollback(),
@@ -143,3 +145,27 @@ def test_a_second_worker_on_sqlite_is_told_one_is_enough(worker_db, tmp_path):
     finally:
         first.terminate()
         first.wait()
+
+
+@pytest.mark.skipif(DIALECT != "sqlite", reason="the single-worker rule is SQLite's")
+def test_a_killed_worker_on_sqlite_is_replaced_at_once_eight_times_over(worker_db, tmp_path):
+    """The lock dies with the process: a worker started the moment the last was SIGKILLed is never refused."""
+    url, _app = worker_db
+    log = tmp_path / "workers.log"
+    def started(count: int) -> bool:  # a worker says it started once it holds the lock
+        return wait_until(lambda: log.read_text().count("Timer worker started") == count, 30)
+
+    worker = start_worker(url, log)
+    try:
+        for kills in range(1, 9):
+            assert started(kills), log.read_text()
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+            worker = start_worker(url, log)
+        assert started(9), log.read_text()
+        time.sleep(0.5)
+        assert worker.poll() is None, log.read_text()  # still running: it holds the lock
+        assert log.read_text().count("Another timer worker") == 0  # refusals (with the lease row: 2 and more)
+    finally:
+        worker.kill()
+        worker.wait()

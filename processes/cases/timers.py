@@ -1,12 +1,12 @@
 """Finding and firing due timers from the timer index, never by loading every case."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from models import Case, Incident, User, WaitingTimer, WorkerLease
+from models import Case, Incident, User, WaitingTimer
 from processes.access import require
 from processes.cases.runs import apply_run, diagram_of, run_engine
 from processes.engine import Run, WorkflowEngine, engine_of
@@ -79,26 +79,6 @@ def retry_incident(session: Session, actor: User, incident_id: int,
 
 def open_incidents(session: Session) -> list[Incident]:
     return list(session.scalars(select(Incident).where(Incident.resolved_at.is_(None)).order_by(Incident.id)))
-
-
-def hold_lease(session: Session, name: str, holder: str, now: datetime, seconds: float = 30) -> str | None:
-    """Take or renew a named lease; returns the other holder's name if someone else has it."""
-    lease = session.get(WorkerLease, name, with_for_update=True)
-    if lease is not None and lease.holder != holder and lease.expires_at > now:
-        return lease.holder
-    if lease is None:
-        lease = WorkerLease(name=name, holder=holder, expires_at=now)
-        session.add(lease)
-    lease.holder, lease.expires_at = holder, now + timedelta(seconds=seconds)
-    session.flush()
-    return None
-
-
-def release_lease(session: Session, name: str, holder: str) -> None:
-    lease = session.get(WorkerLease, name)
-    if lease is not None and lease.holder == holder:
-        session.delete(lease)
-        session.flush()
 
 
 def fire_case_timers(session: Session, case: Case, engine: WorkflowEngine | None = None) -> Run:
