@@ -5,7 +5,7 @@
 #   make lock          - after changing dependencies in pyproject.toml: add and drop what changed, keep every
 #                        other pin as it is
 #   make lock-upgrade  - move every package to the newest release pyproject.toml allows
-# Both run uv (pinned below, in its own venv in .tools/); then make test, and commit the lock with the change.
+# Both run uv (pinned below, kept in .tools/); then make test, and commit the lock with the change.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -37,10 +37,12 @@ $(BIN)/.installed: $(LOCK) pyproject.toml $(TOOLS)/.uv-$(UV_VERSION)
 	$(UV_INTO_VENV) check --python $(BIN)/python
 	touch $@
 
-# uv itself, pinned, in a venv of its own so that the app's venv holds the lock and nothing else
+# uv itself, pinned, in a folder of its own so that the app's venv holds the lock and nothing else (put there
+# by the venv's pip: a second venv would cost as long again as the whole sync)
 $(TOOLS)/.uv-$(UV_VERSION):
-	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	rm -rf $(TOOLS)
+	$(BIN)/pip install --quiet --target $(TOOLS) uv==$(UV_VERSION)
 	touch $@
 
 lock: $(TOOLS)/.uv-$(UV_VERSION)
