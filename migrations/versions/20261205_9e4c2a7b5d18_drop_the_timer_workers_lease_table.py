@@ -2,7 +2,7 @@
 kernel drops when the process dies (app/worker.py: SingleWorkerLock); PostgreSQL never used it
 
 Revision ID: 9e4c2a7b5d18
-Revises: 4d2b8e6f1a37
+Revises: 8e3f6a2c4b19
 Create Date: 2026-12-05 08:00:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ import models.base
 
 
 revision = '9e4c2a7b5d18'
-down_revision = '4d2b8e6f1a37'
+down_revision = '8e3f6a2c4b19'
 branch_labels = None
 depends_on = None
 
