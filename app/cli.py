@@ -133,6 +133,8 @@ def run_timers(once: bool, seconds: float | None) -> None:
             worker.run(stop_after=seconds)
     except AnotherWorkerRunning as exc:
         raise click.ClickException(str(exc)) from exc
+    finally:
+        worker.release()  # --once too: a command run in a process that lives on must not keep the lock
 
 
 @click.group("audit", cls=AppGroup)

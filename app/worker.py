@@ -129,5 +129,9 @@ class TimerWorker:
                     continue  # there may be more due than one batch
                 time.sleep(self.seconds_to_sleep())
         finally:
-            if self.lock is not None:
-                self.lock.release()
+            self.release()
+
+    def release(self) -> None:
+        """Give up the single-worker lock (a no-op when none is held)."""
+        if self.lock is not None:
+            self.lock.release()

@@ -37,3 +37,12 @@ def test_only_a_sqlite_file_needs_the_lock(tmp_path):
     assert single_worker_lock(create_engine("sqlite://")) is None  # in memory: no other process reaches it
     assert single_worker_lock(create_engine("sqlite:///:memory:")) is None
     assert single_worker_lock(create_engine("postgresql+psycopg://u@127.0.0.1/x")) is None  # SKIP LOCKED
+
+
+def test_a_worker_run_once_lets_the_lock_go_when_the_command_ends(app):
+    """`timers run --once` in a process that lives on (cron through a wrapper, the tests) must not keep the
+    lock: it did, and the next --once in that process was refused as another worker."""
+    for _ in range(2):
+        result = app.test_cli_runner().invoke(args=["timers", "run", "--once"])
+        assert result.exit_code == 0, result.output
+        assert "fired timers on 0 case(s)" in result.output
