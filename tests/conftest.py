@@ -81,10 +81,27 @@ def users(db) -> dict[str, User]:
     return {u.email.split("@")[0]: u for u in db.scalars(select(User))}
 
 
+SIGNED_IN: dict[str, dict] = {}  # who -> the session a sign-in through the page gave, for the suite's app
+
+
 @pytest.fixture()
 def login_as(app, db):
-    """login_as("cro") gives a fresh client signed in as that demo user, through the sign-in page."""
-    return lambda who: sign_in(app.test_client(), who)
+    """login_as("cro") gives a fresh client signed in as that demo user: through the sign-in page the first
+    time in a run, then with the session that sign-in gave (its scrypt check costs 80 ms, a tenth of the
+    suite). The session stays good: it names the account's stamp (password, active, session version), which
+    every test's rollback restores. The idle clock (`seen_at`) is left out, so it starts at the first request,
+    in whatever time the test has travelled to. Tests of signing in itself use journeys.sign_in."""
+    def signed_in(who: str):
+        client = app.test_client()
+        if who not in SIGNED_IN:
+            sign_in(client, who)
+            with client.session_transaction() as session:
+                SIGNED_IN[who] = {k: v for k, v in session.items() if k not in ("seen_at", "_flashes")}
+            return client
+        with client.session_transaction() as session:
+            session.update(SIGNED_IN[who])
+        return client
+    return signed_in
 
 
 
