@@ -75,6 +75,11 @@ def test_a_worker_catching_up_after_the_deadline_sends_no_stale_reminder(db, cli
         assert fire_due_timers(db, datetime.now(UTC), commit=db.commit) == (1, [])
     assert notes(db, reference) == ["Stage 1 response deadline passed: escalated to a senior officer"]
     assert set(t.bpmn_id for t in case_of(db, reference).ready_tasks) == {"respond_stage1_escalated"}
+    dropped = [e for e in case_of(db, reference).events if e.kind == "timer dropped"]
+    assert [e.summary for e in dropped] == [  # the history says why nobody was reminded
+        "Reminder before the deadline: not sent, the deadline it warned of had passed"]
+    page = login_as("cro").get(f"/cases/{reference}").text
+    assert "Reminder before the deadline: not sent, the deadline it warned of had passed" in page
 
 
 def test_a_reminder_fired_in_its_time_is_still_sent(db, client, login_as):

@@ -59,6 +59,9 @@ def apply_run(session: Session, case: Case, run: Run, actor: User | None,
         record_event(session, case, actor, "closed", f"Case closed: {run.end_name or 'finished'}")
 
 
+DROPPED = "not sent, the deadline it warned of had passed"  # a stale reminder's line
+
+
 def _record_run(session: Session, case: Case, run: Run, actor: User | None, new_case: bool):
     """What is written before the flush, in order: the state, the steps' history, the new tasks, the stage
     (so the case row is written once), the reporting rows, the new timers, notifications and messages.
@@ -66,7 +69,8 @@ def _record_run(session: Session, case: Case, run: Run, actor: User | None, new_
     case.workflow_state = run.state
     case.awaiting_messages = list(run.messages)
     for bpmn_id, name, kind in run.steps:
-        record_event(session, case, None, kind, name, {"element": bpmn_id})
+        summary = f"{name}: {DROPPED}" if kind == "timer dropped" else name
+        record_event(session, case, None, kind, summary, {"element": bpmn_id})
     new_tasks = add_tasks(session, case, run)
     if (stage := _stage_of(run)) is not None:
         case.stage = stage

@@ -72,22 +72,29 @@ class WorkflowEngine(Specs, Scripts, Reading, Moving):
         """Let every timer whose time has come fire, and run on to the next wait; stale ones are dropped
         first."""
         workflow = self._restore(state, diagram)
+        dropped: list[tuple[str, str, str]] = []
 
         def fire():
-            self._drop_stale_timers(workflow)
+            dropped.extend(self._drop_stale_timers(workflow))
             workflow.refresh_timers()
-        return self._advance(workflow, fire, calendar)
+        run = self._advance(workflow, fire, calendar)
+        run.steps[:0] = dropped  # the case's history says so: a reminder nobody got is not a silent gap
+        return run
 
-    def _drop_stale_timers(self, workflow: BpmnWorkflow) -> None:
+    def _drop_stale_timers(self, workflow: BpmnWorkflow) -> list[tuple[str, str, str]]:
         """A timer that does not end its step (a reminder) is stale when a later timer of the same step is due
         too: a worker catching up after downtime finds the deadline passed, and the reminder before it says
-        nothing true any more ("due soon" of a task already escalated). It is cancelled, not fired."""
-        now = self.clock()
+        nothing true any more ("due soon" of a task already escalated). It is cancelled, not fired; returns
+        (bpmn_id, name, "timer dropped") of each, as a run's steps are."""
+        now, dropped = self.clock(), []
         due = [(task, at) for task, at in self._timer_tasks(workflow) if at <= now]
         for task, at in due:
             later = any(other.parent is task.parent and other_at > at for other, other_at in due)
             if later and not getattr(task.task_spec, "cancel_activity", True):
                 task.cancel()
+                spec = task.task_spec
+                dropped.append((spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, "timer dropped"))
+        return dropped
 
     def send_message(self, state: str, name: str, payload: dict[str, Any],
                      calendar: WorkingCalendar | None = None, diagram: Diagram | None = None) -> Run:
