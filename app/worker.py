@@ -11,6 +11,7 @@ from typing import Callable
 from models.db import begin_writing
 from processes.cases.timers import fire_due_timers, next_due_at
 from processes.messaging.outbox import SmtpSettings, deliver_outbox
+from processes.records.audit import check_chain
 from processes.records.retention import anonymise_expired
 
 from .extensions import db
@@ -92,9 +93,14 @@ class TimerWorker:
             with unit_of_work(db.session) as turns:
                 anonymised = anonymise_expired(db.session, years=self.retention_years)
                 turns.end()
-            self.retention_day = today
             if anonymised:
                 self.log(f"retention: anonymised {anonymised} closed case(s)")
+            with unit_of_work(db.session):  # the whole audit chain once a day (the page checks only new ones)
+                chain = check_chain(db.session, datetime.now(timezone.utc), full=True)
+            if chain.broken is not None:
+                self.log(f"AUDIT TRAIL TAMPERED WITH: entry {chain.broken.id} does not match the chain "
+                         f"({chain.checked} entries before it check out)")
+            self.retention_day = today
         if self.smtp and self.smtp.host:  # sent after the commit of the step that wrote them
             with unit_of_work(db.session) as turns:
                 sent, failed = deliver_outbox(db.session, self.smtp, datetime.now(timezone.utc),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -31,3 +31,18 @@ class AuditHead(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpoint(Base):
+    """How far the chain was last found intact, one row: the audit page checks only the entries after it (a
+    whole chain of a million entries takes about 20 s to check), and a full check (the timer worker's daily
+    run, `flask audit verify`) starts from the first entry again and says when it did."""
+
+    __tablename__ = "audit_checkpoint"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    entry_id: Mapped[int] = mapped_column(Integer)  # the last entry found intact
+    hash: Mapped[str] = mapped_column(String(64))   # its hash, where the next check starts
+    count: Mapped[int] = mapped_column(Integer)     # entries up to it
+    checked_at: Mapped[datetime]
+    full_at: Mapped[Optional[datetime]]             # the last check from the first entry

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
-from models import AuditEntry
+from models import AuditCheckpoint, AuditEntry
 from processes.records.audit import verify_chain
 
 from .helpers.database import DIALECT
@@ -74,3 +74,33 @@ def test_nothing_is_audited_for_work_that_was_rolled_back(client, db, login_as):
              expect_status=400)
     assert "case completed" not in [e.action for e in entries(db, reference)]
     assert verify_chain(db)[1] is None
+
+
+def test_the_page_checks_what_is_new_and_the_nightly_full_check_finds_an_older_change(client, db, login_as,
+                                                                                       app):
+    """A whole chain of a million entries takes about 20 s to check: the page checks the entries since the
+    last check, the timer worker's nightly run (or `flask audit verify`) the whole chain. A change to an entry
+    the page had already checked is found by the full check, and from then on by the page too."""
+    first = submit_online(client)
+    assert "Chain intact" in login_as("cro").get("/audit/").text
+    point = db.get(AuditCheckpoint, 1)
+    newest = entries(db)[-1]
+    assert (point.entry_id, point.hash, point.count) == (newest.id, newest.hash, len(entries(db)))
+    second = submit_online(client)
+    page = login_as("cro").get("/audit/").text
+    assert "Chain intact" in page and f"All {len(entries(db))} entries check out" in page
+    db.expire_all()
+    assert db.get(AuditCheckpoint, 1).entry_id == entries(db)[-1].id and entries(db, second)
+    if DIALECT == "postgresql":
+        db.execute(text("ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_append_only"))
+    else:
+        db.execute(text("DROP TRIGGER audit_entry_no_update"))
+    victim = entries(db, first)[0]  # checked already: the page does not look at it again
+    db.execute(text("UPDATE audit_entry SET detail = 'nothing happened' WHERE id = :id"), {"id": victim.id})
+    db.commit()
+    assert "Chain intact" in login_as("cro").get("/audit/").text
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])  # what the worker runs each night
+    assert result.exit_code == 1 and f"audit entry {victim.id} does not match the chain" in result.output
+    for _ in range(2):  # the checkpoint went back before it: every page view finds it now
+        page = login_as("cro").get("/audit/").text
+        assert "The audit trail has been tampered with" in page and f"Entry {victim.id} does not" in page

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import event, func, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import AuditEntry, AuditHead, User
+from models import AuditCheckpoint, AuditEntry, AuditHead, User
 from processes.paging import PAGE_SIZE, Page
 
 GENESIS = "0" * 64
@@ -97,19 +98,62 @@ def _forget_pending(session: Session, previous_transaction) -> None:
 
 
 def verify_chain(session: Session) -> tuple[int, AuditEntry | None]:
-    """How many entries check out, and the first that does not (edited, removed or reordered), if any."""
-    expected, checked = GENESIS, 0
-    query = select(AuditEntry).order_by(AuditEntry.id).execution_options(populate_existing=True)
+    """How many entries check out, and the first that does not (edited, removed or reordered), if any: the
+    whole chain, from the first entry, writing nothing."""
+    checked, broken, _ = _walk(session, GENESIS, 0, 0)
+    return checked, broken
+
+
+@dataclass
+class ChainCheck:
+    checked: int
+    broken: AuditEntry | None
+    full_at: datetime | None  # when the whole chain was last checked from its first entry
+
+
+def check_chain(session: Session, now: datetime, full: bool = False) -> ChainCheck:
+    """Check the entries written since the checkpoint (all of them when `full`, or with no checkpoint yet)
+    and move the checkpoint to the last intact one. An entry before the checkpoint changed by someone who
+    can bypass the database's append-only rule is found by the next full check, which moves the checkpoint
+    back before it, so that every check after that finds it too."""
+    point = session.get(AuditCheckpoint, 1)
+    start = (point.hash, point.count, point.entry_id) if point is not None and not full else (GENESIS, 0, 0)
+    checked, broken, last = _walk(session, *start)
+    full_at = now if full or point is None else point.full_at
+    if last is not None:  # the checkpoint moves to the last intact entry: on, or back before a break found
+        if point is None:
+            point = AuditCheckpoint(id=1)
+            session.add(point)
+        point.entry_id, point.hash, point.count = last.id, last.hash, checked
+        point.checked_at, point.full_at = now, full_at
+    elif point is not None and full:
+        if broken is None:
+            point.checked_at = point.full_at = now
+        else:  # broken at the first entry: every check starts from the first entry again
+            session.delete(point)
+    return ChainCheck(checked, broken, full_at if broken is None else None)
+
+
+def _walk(session: Session, expected: str, checked: int, after: int):
+    """Entries after id `after` checked against the chain from `expected`: (entries intact in all, the first
+    broken one, the last intact one read). The head is read first, so an entry appended while the walk runs
+    is not taken for a cut-off tail: the walk must reach the head as it was, and may go past it."""
+    head = session.get(AuditHead, 1, populate_existing=True)
+    head_hash = head.last_hash if head is not None else None
+    reached = expected == head_hash
+    query = (select(AuditEntry).where(AuditEntry.id > after).order_by(AuditEntry.id)
+             .execution_options(populate_existing=True))
+    last = None
     for entry in session.scalars(query).yield_per(1000):
         recomputed = _digest(entry.prev_hash, at=entry.at, actor_id=entry.actor_id, actor=entry.actor,
                              action=entry.action, case_reference=entry.case_reference, detail=entry.detail)
         if entry.prev_hash != expected or entry.hash != recomputed:
-            return checked, entry
-        expected, checked = entry.hash, checked + 1
-    head = session.get(AuditHead, 1)
-    if head is not None and checked and head.last_hash != expected:
-        return checked, None if head.last_hash == GENESIS else _missing_tail(session)
-    return checked, None
+            return checked, entry, last
+        expected, checked, last = entry.hash, checked + 1, entry
+        reached = reached or expected == head_hash
+    if head_hash is not None and checked and not reached:
+        return checked, (None if head_hash == GENESIS else _missing_tail(session)), last
+    return checked, None, last
 
 
 def _missing_tail(session: Session) -> AuditEntry:
