@@ -14,13 +14,13 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import create_engine, delete, insert, text, update
+from sqlalchemy import create_engine, insert, text, update
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.cli import upgrade_database  # noqa: E402
-from models import AuditCheckpoint, AuditEntry, AuditHead  # noqa: E402
+from models import AuditEntry, AuditHead  # noqa: E402
 from processes.records.audit import GENESIS, _digest, check_chain  # noqa: E402
 
 URLS = {"sqlite": "sqlite:////tmp/cc-bench-audit.db",
@@ -66,8 +66,6 @@ def measure(database: str, entries: int) -> list[tuple]:
     engine = create_engine(fresh(database))
     with Session(engine) as session:
         last = append(session, 0, entries, GENESIS)
-        session.execute(delete(AuditCheckpoint))
-        session.commit()
     with Session(engine) as session:
         began = time.perf_counter()
         chain = check_chain(session, datetime.now(timezone.utc), full=True)

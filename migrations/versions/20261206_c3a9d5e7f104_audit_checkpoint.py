@@ -27,6 +27,10 @@ def upgrade() -> None:
     sa.Column('full_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_checkpoint'))
     )
+    # The one row, at the start of the chain: the first check walks it all (and two first checks at once
+    # never both insert it).
+    op.execute(sa.text("INSERT INTO audit_checkpoint (id, entry_id, hash, count, checked_at) "
+                       "VALUES (1, 0, :genesis, 0, CURRENT_TIMESTAMP)").bindparams(genesis="0" * 64))
 
 
 def downgrade() -> None:

@@ -112,25 +112,27 @@ class ChainCheck:
 
 
 def check_chain(session: Session, now: datetime, full: bool = False) -> ChainCheck:
-    """Check the entries written since the checkpoint (all of them when `full`, or with no checkpoint yet)
+    """Check the entries written since the checkpoint (all of them when `full`, or from the chain's start)
     and move the checkpoint to the last intact one. An entry before the checkpoint changed by someone who
     can bypass the database's append-only rule is found by the next full check, which moves the checkpoint
     back before it, so that every check after that finds it too."""
-    point = session.get(AuditCheckpoint, 1)
-    start = (point.hash, point.count, point.entry_id) if point is not None and not full else (GENESIS, 0, 0)
-    checked, broken, last = _walk(session, *start)
-    full_at = now if full or point is None else point.full_at
-    if last is not None:  # the checkpoint moves to the last intact entry: on, or back before a break found
-        if point is None:
-            point = AuditCheckpoint(id=1)
-            session.add(point)
+    point = session.get(AuditCheckpoint, 1)  # made by the migration: never two first checks inserting it
+    if point is None:
+        point = AuditCheckpoint(id=1, entry_id=0, hash=GENESIS, count=0, checked_at=now)
+        session.add(point)
+    full = full or point.entry_id == 0
+    checked, broken, last = _walk(session, *((GENESIS, 0, 0) if full else (point.hash, point.count,
+                                                                            point.entry_id)))
+    full_at = now if full else point.full_at
+    # The checkpoint moves to the last intact entry: on, or back before a break found (to the start if the
+    # first entry is broken), so that every check after this one finds the break too.
+    if last is not None:
         point.entry_id, point.hash, point.count = last.id, last.hash, checked
-        point.checked_at, point.full_at = now, full_at
-    elif point is not None and full:
-        if broken is None:
-            point.checked_at = point.full_at = now
-        else:  # broken at the first entry: every check starts from the first entry again
-            session.delete(point)
+    elif broken is not None and full:
+        point.entry_id, point.hash, point.count = 0, GENESIS, 0
+    point.checked_at = now
+    if broken is None:
+        point.full_at = full_at
     return ChainCheck(checked, broken, full_at if broken is None else None)
 
 
