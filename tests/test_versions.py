@@ -225,23 +225,3 @@ def test_the_engine_refuses_a_move_that_would_lose_where_the_case_is_or_has_been
                                                              b'attachedToRef="reply"')
     with pytest.raises(MigrationRefused, match="the step “Answer” the case is at was removed"):
         engine.migrate(run.state, no_answer, "mini")
-
-
-def test_a_case_with_a_failed_timer_is_not_moved_until_the_cro_retries_it(db, app, login_as, users):
-    """Moving runs what is due; a case whose timer failed is left alone until the CRO retries it, so moving
-    it would run that timer out of their sight. One case is refused with the reason; a batch names it."""
-    from models import Incident
-    case = query_case(db, login_as)
-    reference, old_id, old_number = case.reference, case.process_version_id, case.process_version.number
-    db.add(Incident(case_id=case.id, error="NameError: name 'x' is not defined"))
-    deploy(db, app, ADD_STEP, "Record every answer")
-    db.commit()
-    number = latest_version(db, "query").number
-    refused = "This case has a failed timer: retry it under Failed timers before moving the case"
-    page = page_form(login_as("cro"), f"/cases/{reference}", button=f"Move this case to version {number}") \
-        .submit(follow_redirects=True)
-    assert refused in page.text
-    batch = page_form(login_as("owner"), "/processes/query/versions",
-                      action=f"/processes/query/versions/{old_number}/migrate").submit()
-    assert reference in batch.text.split("data-refused")[1] and refused in batch.text
-    assert fetch(db, reference).process_version_id == old_id

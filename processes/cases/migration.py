@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Case, Incident, ProcessVersion, User
+from models import Case, ProcessVersion, User
 from processes.access import require
 from processes.cases.runs import apply_run, diagram_of
 from processes.diagrams.deploy import latest_version
@@ -50,10 +50,6 @@ def migrate_case(session: Session, actor: User, case: Case, engine: WorkflowEngi
         raise Conflict("This case is closed: it stays on the version it ran on")
     if target.id == case.process_version_id:
         raise Conflict(f"This case is already on the newest version ({target.number})")
-    if session.scalar(select(Incident.id).where(Incident.case_id == case.id, Incident.resolved_at.is_(None))
-                      .limit(1)) is not None:
-        # Moving runs what is due: the failed timer would run again, out of the CRO's sight.
-        raise Conflict("This case has a failed timer: retry it under Failed timers before moving the case")
     source = case.process_version.number
     problems = _form_problems(case, target)
     try:
