@@ -148,7 +148,8 @@ def rollback_version(session: Session, actor: User, process_key: str, number: in
     if problems:
         raise ProcedureError(f"Version {number} cannot be deployed again: " + "; ".join(map(str, problems)))
     version = new_version(session, engine, old.bpmn_xml, process_key,
-                          {"forms": old.forms, "messages": old.messages}, old.content_hash, actor,
+                          {"forms": old.forms, "messages": old.messages, "categories": old.categories},
+                          old.content_hash, actor,
                           f"Rollback to version {number}: {comment}")
     audit(session, actor, "rollback",
           f"Rolled {process_key} back to version {number} as version {version.number}")
