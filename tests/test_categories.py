@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from models import AuditEntry, Case, CaseStage, ProcessVersion
 from processes.diagrams.deploy import latest_version
+from processes.diagrams.versions import diff_versions
 from processes.records.retention import anonymise_case
 from processes.reporting.figures import Filters, dashboard
 
@@ -57,6 +58,10 @@ def test_owner_adds_a_category_which_deploys_new_versions_and_old_cases_keep_the
     assert earlier.process_version_id == old.id
     page = owner.get("/processes/categories/waste").text
     assert "Garden waste subscription" in page
+    # the version history tells what changed between the two
+    diff = owner.get(f"/processes/complaint/versions/{old.number}/diff/{new.number}").text
+    assert "data-no-difference" not in diff and 'data-diff="categories"' in diff
+    assert "Bins, waste and recycling: Garden waste subscription" in diff
     # the case on the old version is offered its own version's list
     cro = login_as("cro")
     shown = cro.get(f"/cases/{earlier.reference}").text
@@ -116,6 +121,10 @@ def test_rename_and_retire_keep_cases_and_stop_offering_it(db, login_as, users):
     assert page_form(owner, "/processes/categories/waste/fly_tipping", button="Bring it back").submit() \
         .status_code == 302
     assert "waste/fly_tipping" in officer.get("/cases/new").text
+    db.expire_all()
+    changes = diff_versions(db.get(ProcessVersion, newest.id), latest_version(db, "complaint")).categories
+    assert changes == {"added": [], "renamed": [], "retired": [],
+                       "brought back": [("waste", "Fly-tipping and dumping")]}
 
 
 def test_recording_takes_a_category_of_its_service_area_only(db, login_as):
