@@ -244,3 +244,28 @@ def test_dashboard_filter_and_csv_by_category(db, login_as, users):
     assert reader.get(f"/reports/?{period}&category=%27%3Cscript%3E").status_code == 200
     annual = reader.get("/reports/annual").text
     assert "Comments received by category" in annual
+
+
+def test_officer_chooses_the_category_at_triage_once(db, login_as, users, case_factory):
+    case = record_case(db, users["frontline"])
+    task = case_factory.task(case, "first_contact")
+    officer = login_as("frontline")
+    url = f"/tasks/{task.id}"
+    form = page_form(officer, url, button="Complete task")
+    form.choose("first_contact_outcome", "formal").fill("first_contact_notes", "Needs a formal response")
+    response = form.tamper("category", "housing/repairs").submit()
+    assert response.status_code == 400
+    assert error_beside(response.text, "category", "Select a category of the service the comment is about")
+    form = page_form(officer, url, button="Complete task")
+    form.choose("first_contact_outcome", "formal").fill("first_contact_notes", "Needs a formal response")
+    assert form.choose("category", "Bin delivery or repair").submit().status_code == 302
+    db.expire_all()
+    case = db.get(Case, case.id)
+    assert case.category == "bin_delivery_or_repair"
+    assert {s.category for s in db.scalars(select(CaseStage).filter_by(case_id=case.id))} == \
+        {"bin_delivery_or_repair"}
+    assert [e.summary for e in case.events if e.kind == "category"] == ["Category chosen"]
+    # the next task does not ask again: the CRO corrects it from now on
+    acknowledge = case_factory.task(case, "acknowledge_stage1")
+    page = login_as("investigator").get(f"/tasks/{acknowledge.id}")
+    assert page.status_code == 200 and 'name="ack_method"' in page.text and 'name="category"' not in page.text

@@ -65,8 +65,24 @@ def correct_category(session: Session, actor: User, case: Case, posted: Any) -> 
     key = chosen_category(case.process_version.categories, case.service_area, posted, required=True)
     if key == case.category:
         raise InvalidInput({"category": "This is the case's category already: select another to correct it"})
+    set_category(session, case, key)
+    record_event(session, case, actor, "category", "Category corrected")
+
+
+def triage_category(case: Case, formdata) -> tuple[str | None, dict[str, str]]:
+    """At a task of a case with no category yet (its triage, the first look at it), the officer may choose
+    one: (its key or None, the errors to show beside the field)."""
+    if case.category is not None or not offered_for(case):
+        return None, {}
+    try:
+        posted = formdata.get("category")
+        return chosen_category(case.process_version.categories, case.service_area, posted), {}
+    except InvalidInput as exc:
+        return None, exc.errors
+
+
+def set_category(session: Session, case: Case, key: str) -> None:
     case.category = key
-    # the reporting rows copy the case's category: they count it corrected
+    # the reporting rows copy the case's category: they count it from now on
     session.execute(update(CaseStage).where(CaseStage.case_id == case.id).values(category=key)
                     .execution_options(synchronize_session=False))
-    record_event(session, case, actor, "category", "Category corrected")
