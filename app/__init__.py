@@ -102,9 +102,9 @@ def register_blueprints(app: Flask) -> None:
     from .reports import views as reports
     from .status import views as status
     from .tasks import views as tasks
-    from .versions import views as versions
+    from .versions import categories, views as versions
     for module in (assets, auth, public, status, tasks, cases, policy, audit, admin, records, modeller,
-                   reports, versions):
+                   reports, versions, categories):
         app.register_blueprint(module.bp)
 
 

@@ -85,6 +85,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(deadline_status=deadline_status, COMMENT_TYPES=COMMENT_TYPES,
                                  CHANNELS=CHANNELS, ROLES=ROLES, service_label=service_label,
                                  field_params=field_params, error_list=error_list, summary_rows=summary_rows)
+    from processes.cases.categories import case_category, choice_value, offered_for
+    app.jinja_env.globals.update(case_category=case_category, category_value=choice_value,
+                                 categories_for=offered_for)
     app.jinja_env.globals.update(ombudsman=ombudsman)  # the footer's and the customer pages' (policy data)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -49,6 +49,7 @@ LINKS = (
     Link("policy.index", "Calendar and timescales", "change_policy", "policy."),
     Link("modeller.index", "Flow charts", "change_process", "modeller."),
     Link("versions.index", "Process versions", "change_process", "versions."),
+    Link("categories.index", "Categories", "change_process", "categories."),
 )
 
 

@@ -77,6 +77,8 @@ class Case(Base):
     received_at: Mapped[datetime]
     recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     service_area: Mapped[Optional[str]] = mapped_column(String(80), index=True)
+    # The key of one of its service area's categories in its process version (ProcessVersion.categories)
+    category: Mapped[Optional[str]] = mapped_column(String(80))
     comment: Mapped[str] = mapped_column(Text)
     customer_name: Mapped[Optional[str]] = mapped_column(String(200))
     customer_email: Mapped[Optional[str]] = mapped_column(String(254))

@@ -25,6 +25,9 @@ class ProcessVersion(Base):
     forms: Mapped[dict[str, Any]] = mapped_column(JSON)
     # the message templates its send tasks name
     messages: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    # Each service area's categories: {area: [{"key", "name", "retired"}]}, kept like the forms: a case
+    # keeps the list of its version, and a change to the list deploys a new version.
+    categories: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     comment: Mapped[str] = mapped_column(Text)
     deployed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -57,6 +57,7 @@ class CaseStage(Base):
     comment_type: Mapped[str] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(20))
     service_area: Mapped[Optional[str]] = mapped_column(String(80))
+    category: Mapped[Optional[str]] = mapped_column(String(80))  # copied, and corrected with the case's
     started_at: Mapped[datetime]
     ack_due_at: Mapped[Optional[datetime]]
     acknowledged_at: Mapped[Optional[datetime]]

@@ -29,6 +29,7 @@ _ROLES_OF = {
     "record_comment": (*CASE_ROLES, CRO, ADMIN),  # a comment that reached them by phone, letter or in person
     "see_open_cases": (CRO, ADMIN),  # the overview of every open case, with its counts
     "agree_extension": (CRO,),
+    "correct_category": (CRO,),
     "place_legal_hold": (CRO, ADMIN),
     "retry_timers": (CRO, ADMIN),  # the failed timers page and running them again
     "resend_messages": (CRO, ADMIN),  # the messages not sent and sending them again

@@ -62,6 +62,8 @@ TABLE = {
                      {**refused_unless(), "owner": "deny", "reports": "deny"}),  # no extension asked for
     "cases.legal_hold": ("POST", "/cases/{reference}/legal-hold", {"hold": "yes"},
                          {**refused_unless("cro", "admin"), "owner": "deny", "reports": "deny"}),
+    "cases.category": ("POST", "/cases/{reference}/category", {"category": "waste/staff_conduct"},
+                       {**refused_unless("cro"), "owner": "deny", "reports": "deny"}),
     "cases.notifications": ("GET", "/cases/notifications", None, SIGNED_IN),
     "cases.incidents": ("GET", "/cases/incidents", None, only("cro", "admin")),
     "cases.retry": ("POST", "/cases/incidents/{incident}/retry", {}, only("cro", "admin")),
@@ -109,6 +111,9 @@ TABLE = {
     "modeller.validate": ("POST", "/processes/complaint/validate", {}, only("owner", "admin")),
     "modeller.deploy": ("POST", "/processes/complaint/deploy", {}, only("owner", "admin")),
     "modeller.preview_form": ("POST", "/processes/forms/preview", {}, only("owner", "admin")),
+    "categories.index": ("GET", "/processes/categories/", None, only("owner", "admin")),
+    "categories.area": ("GET", "/processes/categories/waste", None, only("owner", "admin")),
+    "categories.category": ("GET", "/processes/categories/waste/staff_conduct", None, only("owner", "admin")),
     "versions.index": ("GET", "/processes/versions", None, only("owner", "admin")),
     "versions.history": ("GET", "/processes/complaint/versions", None, only("owner", "admin")),
     "versions.compare": ("GET", "/processes/complaint/versions/compare?a=1&b=1", None,

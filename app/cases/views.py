@@ -12,7 +12,10 @@ from processes import access
 from processes.accounts import mark_notifications_seen
 from processes.cases import queries
 from processes.cases.extension import EXTENSION_MESSAGE, agree_extension, extension_days_left
+from processes.cases.categories import category_choices, chosen_category, correct_category
 from processes.cases.submission import submit_comment
+from processes.diagrams.categories import current_categories
+from processes.diagrams.forms import service_areas
 from processes.cases.timers import open_incidents, retry_incident
 from processes.diagrams.forms import validate_form
 from processes.errors import InvalidInput, ProcedureError
@@ -49,6 +52,12 @@ def record():
     if request.method == "POST":
         result = validate_form(definition, request.form)
         values, errors = result.values, result.errors
+        values["category"] = request.form.get("category", "")
+        try:
+            values["category"] = chosen_category(current_categories(db.session), values.get("service_area"),
+                                                 request.form.get("category"))
+        except InvalidInput as exc:
+            errors = {**errors, **({} if "service_area" in errors else exc.errors)}
         received = as_utc(values["received_at"]) if "received_at" in values and not errors else None
         if received and received > datetime.now(timezone.utc):
             errors = {"received_at": "The date and time received must be in the past"}
@@ -61,8 +70,11 @@ def record():
             else:
                 flash(f"{case.reference} recorded", "success")
                 return redirect(url_for(".show", reference=case.reference))
+    areas = dict(service_areas(current_app.extensions["forms"]))
     return render_template("cases/record.html", title="Record a comment", definition=definition,
-                           values=values, errors=errors, form_errors=errors), (400 if errors else 200)
+                           values=values, errors=errors, form_errors=errors,
+                           categories=category_choices(current_categories(db.session), areas)), \
+        (400 if errors else 200)
 
 
 def seen(case: Case, what: str) -> None:
@@ -104,6 +116,18 @@ def extend(reference: str):
     except InvalidInput as exc:  # refused before it wrote anything: the page's view is kept (see seen)
         return show(reference, exc.errors, request.form, 400)
     flash("Extension agreed: the deadline has moved and the officer's timers are re-set", "success")
+    return redirect(url_for(".show", reference=reference))
+
+
+@bp.post("/<reference>/category")
+def category(reference: str):
+    case = _load(reference)
+    on_refusal(url_for(".show", reference=reference))
+    try:
+        correct_category(db.session, current_user, case, request.form.get("category"))
+    except InvalidInput as exc:
+        return show(reference, exc.errors, request.form, 400)
+    flash("Category corrected", "success")
     return redirect(url_for(".show", reference=reference))
 
 

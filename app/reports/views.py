@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from models.case import CHANNELS, COMMENT_TYPES
+from processes.diagrams.categories import current_categories
 from processes.diagrams.forms import service_areas
 from processes.policy.calendar import LONDON
 from processes.reporting.figures import Filters, dashboard
@@ -58,7 +59,7 @@ def read_filters() -> tuple[Filters, dict[str, str]]:
     def pick(name: str, names) -> str | None:
         return request.args.get(name) if request.args.get(name) in names else None
     return Filters(start, end, pick("service_area", area_names()), pick("comment_type", COMMENT_TYPES),
-                   pick("channel", CHANNELS)), errors
+                   pick("channel", CHANNELS), pick("category", category_names())), errors
 
 
 def area_names() -> dict[str, str]:
@@ -66,8 +67,16 @@ def area_names() -> dict[str, str]:
     return dict(service_areas(current_app.extensions["forms"]))
 
 
+def category_names() -> dict[str, str]:
+    """Every category of the list in force, retired ones too ("housing/repairs": "Housing: Repairs")."""
+    areas = area_names()
+    return {f"{area}/{c['key']}": f"{areas.get(area, area)}: {c['name']}"
+            for area, entries in current_categories(db.session).items() for c in entries}
+
+
 def figures(filters: Filters):
-    return dashboard(db.session, filters, today(), area_names())
+    names = {tuple(value.split("/", 1)): name for value, name in category_names().items()}
+    return dashboard(db.session, filters, today(), area_names(), names)
 
 
 @bp.app_context_processor
@@ -89,7 +98,8 @@ def index():
                            form_errors=errors, tables=figures(filters), args=request.args,
                            choices={k: options(v) for k, v in (("service_area", area_names()),
                                                                ("comment_type", COMMENT_TYPES),
-                                                               ("channel", CHANNELS))})
+                                                               ("channel", CHANNELS),
+                                                               ("category", category_names()))})
 
 
 def options(names: dict[str, str]) -> list[dict[str, str]]:

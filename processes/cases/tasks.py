@@ -8,6 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models import Case, CaseEvent, ReadyTask, User
 from models.case import STAGES
+from processes.cases.categories import set_category, triage_category
 from processes.cases.runs import apply_run, diagram_of
 from processes.diagrams.forms import validate_form
 from processes.engine import TaskNotReady, WorkflowEngine, WorkflowError, engine_of
@@ -101,8 +102,10 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
                        "case history, then complete the task again if it is still needed")
     definition = case.process_version.forms[task.form_name]
     result = validate_form(definition, formdata)
-    if not result.ok:
-        raise InvalidInput(result.errors, result.values)
+    category, category_errors = triage_category(case, formdata)
+    if not result.ok or category_errors:
+        raise InvalidInput({**result.errors, **category_errors}, {**result.values,
+                                                                  "category": formdata.get("category")})
     try:
         run = engine.complete_task(case.workflow_state, task.task_uuid, result.values, calendar,
                                    diagram_of(case))
@@ -115,6 +118,9 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
             record_event(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
                          {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage,
                           "task": task.name, TYPED: result.values}, task_id=task.id)
+            if category:
+                set_category(session, case, category)
+                record_event(session, case, actor, "category", "Category chosen", task_id=task.id)
             # reporting
             facts.record_task_done(session, case, task.form_name, task.stage, result.values, calendar)
             apply_run(session, case, run, actor, calendar, because=f"{actor.name} completed “{task.name}”",

@@ -41,10 +41,16 @@ def deploy_checked(session: Session, engine: WorkflowEngine, xml: bytes, forms: 
         used = {t["properties"]["form"] for t in engine.describe_user_tasks(xml, process_id)}
         sends = engine.send_templates(xml, process_id)
         snapshot = {"forms": {name: forms[name] for name in sorted(used)},
-                    "messages": {name: messages[name] for name in sorted(set(sends.values()))}}
-        digest = hashlib.sha256(xml + json.dumps(snapshot, sort_keys=True).encode()).hexdigest()
+                    "messages": {name: messages[name] for name in sorted(set(sends.values()))},
+                    "categories": carried_categories(session, process_id)}
+        digest = content_digest(xml, snapshot)
         versions.append(_store_version(session, engine, xml, process_id, snapshot, digest, actor, comment))
     return versions
+
+
+def content_digest(xml: bytes, snapshot: Mapping[str, Any]) -> str:
+    """The version's content hash: its diagram and its snapshot (forms, templates, categories)."""
+    return hashlib.sha256(xml + json.dumps(snapshot, sort_keys=True).encode()).hexdigest()
 
 
 def _store_version(session, engine, xml, process_id, snapshot, digest, actor, comment) -> ProcessVersion:
@@ -62,11 +68,17 @@ def new_version(session, engine, xml, process_id, snapshot, digest, actor, comme
     spec_name = engine.process_names(xml).get(process_id, process_id)
     version = ProcessVersion(process_key=process_id, name=spec_name, number=number, content_hash=digest,
                              bpmn_xml=xml, forms=snapshot["forms"], messages=snapshot["messages"],
+                             categories=snapshot.get("categories"),
                              comment=comment, deployed_by_id=actor.id if actor else None)
     session.add(version)
     session.flush()
     audit(session, actor, "deploy", f"Deployed {process_id} version {number} ({digest[:12]}): {comment}")
     return version
+
+
+def carried_categories(session: Session, process_id: str) -> dict[str, Any]:
+    from processes.diagrams.categories import carried_categories as carried  # it builds on this module
+    return carried(session, process_id)
 
 
 def latest_version(session: Session, process_key: str) -> ProcessVersion | None:

@@ -29,11 +29,13 @@ class VersionDiff:
     changed: list[tuple[dict[str, Any], list[tuple[str, Any, Any]]]] = field(default_factory=list)
     forms: dict[str, list[str]] = field(default_factory=dict)     # added / removed / changed form names
     messages: dict[str, list[str]] = field(default_factory=dict)  # the same for message templates
+    # added / renamed / retired / brought back: (service area, the category's name in `b`)
+    categories: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
         return not (self.added or self.removed or self.changed or any(self.forms.values())
-                    or any(self.messages.values()))
+                    or any(self.messages.values()) or any(self.categories.values()))
 
 
 def versions_of(session: Session, process_key: str) -> list[tuple[ProcessVersion, int]]:
@@ -113,13 +115,29 @@ def _compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[str]]:
             "changed": sorted(k for k in set(old) & set(new) if not same(old[k], new[k]))}
 
 
+def _category_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, list]:
+    changes: dict[str, list] = {"added": [], "renamed": [], "retired": [], "brought back": []}
+    for area, entries in sorted((new or {}).items()):
+        before = {c["key"]: c for c in (old or {}).get(area, [])}
+        for c in entries:
+            was = before.get(c["key"])
+            kind = ("added" if was is None else "renamed" if was["name"] != c["name"]
+                    else None)
+            if kind:
+                changes[kind].append((area, c["name"]))
+            if was is not None and bool(was.get("retired")) != bool(c.get("retired")):
+                changes["retired" if c.get("retired") else "brought back"].append((area, c["name"]))
+    return changes
+
+
 def diff_versions(a: ProcessVersion, b: ProcessVersion) -> VersionDiff:
     """Elements added, removed and changed (field by field) from `a` to `b`, and their forms and templates."""
     old, new = describe_elements(a.bpmn_xml, a.process_key), describe_elements(b.bpmn_xml, b.process_key)
     diff = VersionDiff(added=[new[i] for i in sorted(set(new) - set(old))],
                        removed=[old[i] for i in sorted(set(old) - set(new))],
                        forms=_compare(a.forms or {}, b.forms or {}),
-                       messages=_compare(a.messages or {}, b.messages or {}))
+                       messages=_compare(a.messages or {}, b.messages or {}),
+                       categories=_category_changes(a.categories, b.categories))
     for ident in sorted(set(old) & set(new)):
         fields = [(k, old[ident].get(k), new[ident].get(k)) for k in dict.fromkeys([*old[ident], *new[ident]])
                   if old[ident].get(k) != new[ident].get(k)]
@@ -148,7 +166,8 @@ def rollback_version(session: Session, actor: User, process_key: str, number: in
     if problems:
         raise ProcedureError(f"Version {number} cannot be deployed again: " + "; ".join(map(str, problems)))
     version = new_version(session, engine, old.bpmn_xml, process_key,
-                          {"forms": old.forms, "messages": old.messages}, old.content_hash, actor,
+                          {"forms": old.forms, "messages": old.messages, "categories": old.categories},
+                          old.content_hash, actor,
                           f"Rollback to version {number}: {comment}")
     audit(session, actor, "rollback",
           f"Rolled {process_key} back to version {number} as version {version.number}")

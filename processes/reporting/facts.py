@@ -42,7 +42,7 @@ def stage_row(session: Session, case: Case, stage: str | None, new_case: bool = 
         started = case.received_at if stage != "stage2" else _now()
         row = CaseStage(case=case, stage=stage, started_at=started, extension_days=0,
                         received_at=case.received_at, comment_type=case.comment_type, channel=case.channel,
-                        service_area=case.service_area)
+                        service_area=case.service_area, category=case.category)
         session.add(row)
     known[(case, stage)] = row
     return row

@@ -28,6 +28,8 @@ class Filters:
     service_area: str | None = None
     comment_type: str | None = None
     channel: str | None = None
+    # "area/key": one category of one service area (a category's key is its area's own)
+    category: str | None = None
 
     @property
     def bounds(self) -> tuple[datetime, datetime]:
@@ -41,7 +43,11 @@ class Filters:
     def narrowing(self, model=Case) -> list:
         pairs = ((model.service_area, self.service_area), (model.comment_type, self.comment_type),
                  (model.channel, self.channel))
-        return [column == value for column, value in pairs if value]
+        narrowed = [column == value for column, value in pairs if value]
+        if self.category:
+            area, _, key = self.category.partition("/")
+            narrowed += [model.service_area == area, model.category == key]
+        return narrowed
 
 
 def _midnight(day: date) -> datetime:
@@ -95,7 +101,7 @@ def volume_groups(session: Session, f: Filters) -> list[tuple]:
     months = _months(f)
     bucket = case(*[(Case.received_at < _midnight((m + timedelta(days=32)).replace(day=1)), i)
                     for i, m in enumerate(months)], else_=len(months))
-    keys = (Case.comment_type, Case.channel, Case.service_area, bucket.label("month"))
+    keys = (Case.comment_type, Case.channel, Case.service_area, Case.category, bucket.label("month"))
     return session.execute(select(*keys, func.count().label("n")).where(*f.where(Case)).group_by(*keys)).all()
 
 
@@ -131,7 +137,8 @@ def _count_if(condition):
 def stage_groups(session: Session, f: Filters) -> list:
     """Every stage measure in one pass: counts per stage, type, service area, outcome and extension."""
     s = CaseStage
-    keys = (s.stage, s.comment_type, s.service_area, s.outcome, (s.extension_days > 0).label("extended"))
+    keys = (s.stage, s.comment_type, s.service_area, s.category, s.outcome,
+            (s.extension_days > 0).label("extended"))
     answered = s.response_in_time.is_not(None)
     return session.execute(select(
         *keys, _count_if(s.ack_in_time.is_not(None)).label("acked"),
@@ -197,6 +204,36 @@ def outcomes_by_service(groups, areas: dict[str, str]) -> Table:
                  ["Service area", "Stage", "Outcome", "Complaints"], rows, chart_column=None)
 
 
+def category_label(categories: dict[tuple[str, str], str], areas: dict[str, str], area, key) -> str:
+    """"Housing: Repairs"; a case without a category counts under its area's "Not recorded"."""
+    if not key:
+        return f"{_label(areas, area)}: {NONE}"
+    return categories.get((area, key)) or f"{_label(areas, area)}: {key}"
+
+
+def by_category(groups, areas: dict[str, str], categories: dict[tuple[str, str], str]) -> Table:
+    """Comments received by category (each named with its service area), largest first."""
+    totals: dict = {}
+    for g in groups:
+        name = category_label(categories, areas, g.service_area, g.category)
+        totals[name] = totals.get(name, 0) + g.n
+    return Table("by-category", "Comments received by category", ["Category", "Comments"],
+                 [[k, n] for k, n in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))])
+
+
+def outcomes_by_category(groups, areas: dict[str, str], categories: dict[tuple[str, str], str]) -> Table:
+    """Outcomes of every comment with one, at each stage, per category."""
+    totals: dict = {}
+    for g in groups:
+        if g.outcome:
+            name = category_label(categories, areas, g.service_area, g.category)
+            _add(totals, (name, COMMENT_TYPES[g.comment_type], STAGES[g.stage], _label(OUTCOMES, g.outcome)),
+                 (g.n,))
+    rows = [[*key, n] for key, (n,) in sorted(totals.items())]
+    return Table("outcomes-by-category", "Outcomes by category",
+                 ["Category", "Type", "Stage", "Outcome", "Comments"], rows, chart_column=None)
+
+
 def escalation(groups) -> Table:
     """Stage 1 complaints answered (or resolved at first contact), and how many the customer took to stage
     2."""
@@ -246,12 +283,16 @@ def actions(session: Session, f: Filters, today: date) -> Table:
                  ["Raised from", "Actions", "Done", "Overdue"], rows)
 
 
-def dashboard(session: Session, f: Filters, today: date, areas: dict[str, str]) -> list[Table]:
+def dashboard(session: Session, f: Filters, today: date, areas: dict[str, str],
+              categories: dict[tuple[str, str], str] | None = None) -> list[Table]:
     """Every measure listed under Monitoring, for the cases received in the period; `areas` names service
-    areas."""
-    by_type, by_channel, by_service, by_month, compliments = volumes(volume_groups(session, f), f, areas)
+    areas, `categories` each (area, key) category."""
+    categories = categories or {}
+    groups = volume_groups(session, f)
+    by_type, by_channel, by_service, by_month, compliments = volumes(groups, f, areas)
     stages = stage_groups(session, f)
-    return [by_type, by_channel, by_service, by_month, acknowledged_in_time(stages),
-            responded_in_time(stages), average_days(stages), escalation(stages),
-            outcomes_by_service(stages, areas), remedies(session, f), compliments,
+    return [by_type, by_channel, by_service, by_category(groups, areas, categories), by_month,
+            acknowledged_in_time(stages), responded_in_time(stages), average_days(stages), escalation(stages),
+            outcomes_by_service(stages, areas), outcomes_by_category(stages, areas, categories),
+            remedies(session, f), compliments,
             adopted_suggestions(stages), ombudsman(session, f), actions(session, f, today)]
