@@ -2,7 +2,7 @@
 copied to its reporting rows
 
 Revision ID: c47a1e9b3d62
-Revises: 9e4c2a7b5d18
+Revises: c3a9d5e7f104
 Create Date: 2026-12-06 08:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'c47a1e9b3d62'
-down_revision = '9e4c2a7b5d18'
+down_revision = 'c3a9d5e7f104'
 branch_labels = None
 depends_on = None
 
