@@ -11,6 +11,7 @@ from models import Case
 from processes import access
 from processes.accounts import mark_notifications_seen
 from processes.cases import queries
+from processes.cases.representatives import add_representative
 from processes.cases.extension import EXTENSION_MESSAGE, agree_extension, extension_days_left
 from processes.cases.submission import submit_comment
 from processes.cases.timers import open_incidents, retry_incident
@@ -105,6 +106,19 @@ def extend(reference: str):
         return show(reference, exc.errors, request.form, 400)
     flash("Extension agreed: the deadline has moved and the officer's timers are re-set", "success")
     return redirect(url_for(".show", reference=reference))
+
+
+@bp.post("/<reference>/representatives")
+def representative(reference: str):
+    case = _load(reference)
+    forbid_unless("work_tasks")
+    on_refusal(url_for(".show", reference=reference))
+    try:
+        add_representative(db.session, current_user, case, request.form)
+    except InvalidInput as exc:  # beside each field, with what was typed kept
+        return show(reference, exc.errors, request.form, 400)
+    flash("Representative recorded", "success")
+    return redirect(url_for(".show", reference=reference) + "#representatives")
 
 
 @bp.post("/<reference>/legal-hold")
