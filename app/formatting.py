@@ -88,10 +88,9 @@ def form_list(values, name: str) -> list[str]:
     return list(getlist(name)) if getlist else list(values.get(name) or [])
 
 
-def rep_relation_items(other_html) -> list[dict]:
+def rep_relation_items() -> list[dict]:
     from models.representative import RELATIONSHIPS
-    return [{"value": key, "text": label, **({"conditional": {"html": other_html}} if key == "other" else {})}
-            for key, label in RELATIONSHIPS.items()]
+    return [{"value": key, "text": label} for key, label in RELATIONSHIPS.items()]
 
 
 def consent_way_items() -> list[dict]:
