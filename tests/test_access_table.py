@@ -62,6 +62,8 @@ TABLE = {
                      {**refused_unless(), "owner": "deny", "reports": "deny"}),  # no extension asked for
     "cases.legal_hold": ("POST", "/cases/{reference}/legal-hold", {"hold": "yes"},
                          {**refused_unless("cro", "admin"), "owner": "deny", "reports": "deny"}),
+    "cases.representative": ("POST", "/cases/{reference}/representatives", {},  # empty: refused beside fields
+                             only("frontline", "investigator", "senior", "cro", "manager")),
     "cases.notifications": ("GET", "/cases/notifications", None, SIGNED_IN),
     "cases.incidents": ("GET", "/cases/incidents", None, only("cro", "admin")),
     "cases.retry": ("POST", "/cases/incidents/{incident}/retry", {}, only("cro", "admin")),

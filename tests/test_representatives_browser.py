@@ -33,7 +33,8 @@ def test_an_officer_records_an_mp_acting_for_the_customer(live, browser):
     expect(officer.get_by_text("Representative recorded")).to_be_visible()
     reps = officer.locator("[data-representative]")
     expect(reps).to_contain_text("Bartholomew Quint MP")
-    expect(reps).to_contain_text("A signed form, 2 March 2026: to act for them on this comment; to receive replies")
+    expect(reps).to_contain_text("A signed form, 2 March 2026: "
+                                 "to act for them on this comment; to receive replies")
     stored = read_case(live, reference, lambda case: [(r.relation, r.consent_to_replies)
                                                      for r in case.representatives])
     assert stored == [("mp", True)]
