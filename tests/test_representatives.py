@@ -216,3 +216,33 @@ def test_anonymisation_forgets_the_representative(db, users, login_as, smtp):
     assert left == []
     (rep,) = db.scalars(select(Representative).filter_by(case_id=case.id))
     assert rep.relation == "mp"  # the statistics keep that an MP wrote
+
+
+def staff_record(officer, **rep):
+    form = page_form(officer, "/cases/new").set_all({
+        "comment_type": "complaint", "channel": "letter", "service_area": "waste",
+        "comment": "My constituent's bins have been missed for a month.",
+        "customer_name": "Cedric Pennywhistle",
+        "customer_address": "3 Mill Lane, Ambergate", "preferred_contact": "letter"})
+    form.fill_date("received_at", datetime(2026, 3, 2, 9, 30))
+    if rep:
+        form.choose("for_someone_else", "yes")
+        for name, value in rep.items():
+            form.fill(name, value)
+        form.choose("rep_relation", "councillor").choose("consent_how", "writing")
+        form.fill_date("consent_date", date(2026, 2, 27)).check("consent_covers", "consent_to_replies")
+    return form.submit()
+
+
+def test_the_staff_record_form_takes_a_representative_at_intake(db, login_as):
+    officer = login_as("frontline")
+    refused = staff_record(officer, rep_name="Cllr Hortensia Blenkinsop", rep_email="bad address")
+    assert refused.status_code == 400 and 'id="rep_email-error"' in refused.text
+    assert 'value="Cllr Hortensia Blenkinsop"' in refused.text  # what was typed is kept
+    assert db.scalar(select(Representative).filter_by(name="Cllr Hortensia Blenkinsop")) is None
+    done = staff_record(officer, rep_name="Cllr Hortensia Blenkinsop",
+                        rep_email="h.blenkinsop@council.example")
+    assert done.status_code == 302, done.text[:500]
+    rep = db.scalar(select(Representative).filter_by(name="Cllr Hortensia Blenkinsop"))
+    assert (rep.relation, rep.consent_to_replies, rep.consent_date) == ("councillor", True, date(2026, 2, 27))
+    assert staff_record(officer).status_code == 302  # "No" (the default) records none

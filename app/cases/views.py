@@ -11,7 +11,7 @@ from models import Case
 from processes import access
 from processes.accounts import mark_notifications_seen
 from processes.cases import queries
-from processes.cases.representatives import add_representative
+from processes.cases.representatives import add_representative, check_representative
 from processes.cases.extension import EXTENSION_MESSAGE, agree_extension, extension_days_left
 from processes.cases.submission import submit_comment
 from processes.cases.timers import open_incidents, retry_incident
@@ -46,16 +46,21 @@ def record():
     definition = current_app.extensions["forms"]["staff_record"]
     # Most comments are recorded as they arrive: start from now, to the minute, for the officer to correct.
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
-    values, errors = {"received_at": now.isoformat()}, {}
+    values, errors, rep_values = {"received_at": now.isoformat()}, {}, {}
     if request.method == "POST":
         result = validate_form(definition, request.form)
-        values, errors = result.values, result.errors
+        values, errors, rep_values = result.values, result.errors, request.form
         received = as_utc(values["received_at"]) if "received_at" in values and not errors else None
         if received and received > datetime.now(timezone.utc):
             errors = {"received_at": "The date and time received must be in the past"}
+        represented = request.form.get("for_someone_else") == "yes"
+        if represented:  # checked with the rest, so every error shows at once
+            errors = {**errors, **check_representative(request.form, now.date())[1]}
         if not errors:
             try:
                 case = submit_comment(db.session, current_user, values, values["channel"], received)
+                if represented:
+                    add_representative(db.session, current_user, case, request.form)
             except ProcedureError as exc:  # said on the form, so that nothing the officer typed is lost
                 mark_refused()
                 flash(str(exc), "error")
@@ -63,7 +68,8 @@ def record():
                 flash(f"{case.reference} recorded", "success")
                 return redirect(url_for(".show", reference=case.reference))
     return render_template("cases/record.html", title="Record a comment", definition=definition,
-                           values=values, errors=errors, form_errors=errors), (400 if errors else 200)
+                           values=values, errors=errors, rep_values=rep_values,
+                           form_errors=errors), (400 if errors else 200)
 
 
 def seen(case: Case, what: str) -> None:
