@@ -53,14 +53,14 @@ def record():
         received = as_utc(values["received_at"]) if "received_at" in values and not errors else None
         if received and received > datetime.now(timezone.utc):
             errors = {"received_at": "The date and time received must be in the past"}
-        represented = request.form.get("for_someone_else") == "yes"
-        if represented:  # checked with the rest, so every error shows at once
-            errors = {**errors, **check_representative(request.form, now.date())[1]}
+        checked = None
+        if request.form.get("for_someone_else") == "yes":  # checked with the rest: every error at once
+            checked, rep_errors = check_representative(request.form, now.date())
+            errors = {**errors, **rep_errors}
         if not errors:
             try:
-                case = submit_comment(db.session, current_user, values, values["channel"], received)
-                if represented:
-                    add_representative(db.session, current_user, case, request.form)
+                case = submit_comment(db.session, current_user, {**values, "representative": checked},
+                                      values["channel"], received)
             except ProcedureError as exc:  # said on the form, so that nothing the officer typed is lost
                 mark_refused()
                 flash(str(exc), "error")

@@ -81,12 +81,17 @@ def add_representative(session: Session, actor: User | None, case: Case, values:
         raise InvalidInput(errors, dict(values))
     representative = Representative(case=case, recorded_by_id=actor.id if actor else None, **checked)
     session.add(representative)
+    record_representative_line(session, case, actor, checked)
+    session.flush()
+    return representative
+
+
+def record_representative_line(session: Session, case: Case, actor: User | None, checked: Mapping) -> None:
+    """The history line (and audit entry) naming which of the representative's details were recorded."""
     stored = {"rep_name": "name", "rep_relation": "relation", "rep_email": "email", "rep_phone": "phone",
               "rep_address": "address"}
-    named = [FIELD_NAMES[form_field] for form_field, column in stored.items() if checked[column]]
+    named = [FIELD_NAMES[form_field] for form_field, column in stored.items() if checked.get(column)]
     who = actor.name if actor else "The customer"
     record_event(session, case, actor, "representative",
                  f"{who} recorded a representative ({', '.join(named)}; consent: how, date and what it "
                  f"covers)")
-    session.flush()
-    return representative
