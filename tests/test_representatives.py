@@ -246,3 +246,31 @@ def test_the_staff_record_form_takes_a_representative_at_intake(db, login_as):
     rep = db.scalar(select(Representative).filter_by(name="Cllr Hortensia Blenkinsop"))
     assert (rep.relation, rep.consent_to_replies, rep.consent_date) == ("councillor", True, date(2026, 2, 27))
     assert staff_record(officer).status_code == 302  # "No" (the default) records none
+
+
+def test_an_mp_writes_for_a_constituent_on_the_public_form_and_replies_go_to_the_mp(db, client, login_as,
+                                                                                   smtp):
+    inbox, settings = smtp
+    quiet_earlier_mail(db)
+    about = {"customer_name": "Agatha Thistlewood", "customer_email": CUSTOMER_EMAIL,
+             "preferred_contact": "email", "for_someone_else": "yes", "rep_name": MP["rep_name"],
+             "rep_relation": "mp", "rep_email": MP["rep_email"], "consent_how": "email",
+             "consent_date": {"day": "1", "month": "3", "year": "2026"},
+             "consent_covers": ["consent_to_act", "consent_to_replies"]}
+    refused = page_form(client, "/comment/type").set_all({"comment_type": "complaint"}).submit()
+    url = page_form(client, refused.location).set_all({"service_area": "waste"}).submit().location
+    url = page_form(client, url).set_all({"comment": "My constituent's road is never gritted."}) \
+        .submit().location
+    missing = page_form(client, url).set_all({**about, "consent_covers": [], "rep_name": ""}).submit()
+    assert missing.status_code == 400 and "Enter your name, as their representative" in missing.text
+    check = form_in(client, missing, url).set_all(about).submit().location
+    assert check.endswith("/comment/check")
+    assert page_form(client, check, button="Send").submit().location.endswith("/comment/sent")
+    reference = client.get("/comment/sent").text.split("data-reference>")[1].split("<")[0]
+    (rep,) = case_of(db, reference).representatives
+    assert (rep.name, rep.recorded_by_id, rep.consent_to_replies) == (MP["rep_name"], None, True)
+    acknowledge(db, login_as, reference)
+    deliver(db, settings)
+    assert inbox.to(CUSTOMER_EMAIL) == [] and inbox.to(MP["rep_email"])
+    assert "on behalf of Agatha Thistlewood" in inbox.to(MP["rep_email"])[0].get_content()
+    assert MP["rep_name"] in login_as("frontline").get(f"/cases/{reference}").text

@@ -15,7 +15,7 @@ from processes.access import can_view_case, require
 from processes.errors import InvalidInput, NotAllowed
 from processes.messaging.addresses import is_header_safe
 from processes.records.history import record_event
-from processes.typed import date_from_parts, is_email_address
+from processes.typed import date_from_parts, is_email_address, sensible_date
 
 LIMITS = {"rep_name": 200, "rep_relation_other": 100, "rep_email": 254, "rep_phone": 40, "rep_address": 1000}
 FIELD_NAMES = {"rep_name": "name", "rep_relation": "relationship", "rep_email": "email address",
@@ -50,8 +50,9 @@ def check_representative(values: Mapping, today: date) -> tuple[dict, dict[str, 
     how = _text(values, "consent_how")
     if how not in CONSENT_WAYS:
         errors["consent_how"] = "Select how the customer gave their consent"
-    given = date_from_parts(values.get("consent_date-year"), values.get("consent_date-month"),
-                            values.get("consent_date-day"))
+    given = (sensible_date(values["consent_date"]) if values.get("consent_date")  # the public form's answer
+             else date_from_parts(values.get("consent_date-year"), values.get("consent_date-month"),
+                                  values.get("consent_date-day")))
     if given is None:
         errors["consent_date"] = "Enter the date of consent as a real date, like 27 3 2026"
     elif given > today:
