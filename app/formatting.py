@@ -78,6 +78,31 @@ def service_label(value: str | None) -> str:
     return dict(service_areas(current_app.extensions["forms"])).get(value, value or "Not known")
 
 
+REP_FIELDS = ("rep_name", "rep_relation", "rep_relation_other", "rep_email", "rep_phone", "rep_address",
+              "consent_how", "consent_date", "consent_covers")
+
+
+def form_list(values, name: str) -> list[str]:
+    """A field's several values, from request.form (getlist) or from a dict of lists."""
+    getlist = getattr(values, "getlist", None)
+    return list(getlist(name)) if getlist else list(values.get(name) or [])
+
+
+def rep_relation_items() -> list[dict]:
+    from models.representative import RELATIONSHIPS
+    return [{"value": key, "text": label} for key, label in RELATIONSHIPS.items()]
+
+
+def consent_way_items() -> list[dict]:
+    from models.representative import CONSENT_WAYS
+    return [{"value": key, "text": label} for key, label in CONSENT_WAYS.items()]
+
+
+def consent_cover_items() -> list[dict]:
+    from models.representative import CONSENT_COVERS
+    return [{"value": key, "text": label} for key, label in CONSENT_COVERS.items()]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, due_date=due_date,
                                  working_days=working_days)
@@ -88,6 +113,11 @@ def init_app(app: Flask) -> None:
     from processes.cases.categories import case_category, choice_value, offered_for
     app.jinja_env.globals.update(case_category=case_category, category_value=choice_value,
                                  categories_for=offered_for)
+    from models.representative import CONSENT_COVERS, CONSENT_WAYS, RELATIONSHIPS
+    app.jinja_env.globals.update(RELATIONSHIPS=RELATIONSHIPS, CONSENT_WAYS=CONSENT_WAYS,
+                                 CONSENT_COVERS=CONSENT_COVERS, REP_FIELDS=REP_FIELDS, form_list=form_list,
+                                 rep_relation_items=rep_relation_items, consent_way_items=consent_way_items,
+                                 consent_cover_items=consent_cover_items)
     app.jinja_env.globals.update(ombudsman=ombudsman)  # the footer's and the customer pages' (policy data)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -9,6 +9,7 @@ from .notification import Notification
 from .operations_log import Incident
 from .policy import PROFILES, ClosureDay, PolicySetting, Timescale
 from .process import ProcessVersion
+from .representative import Representative
 from .reporting import CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquiry, SelfAssessment
 from .user import ROLE_IN_LETTERS, ROLES, User, UserRole, UserServiceArea
 from .workflow_index import ReadyTask, WaitingTimer
@@ -21,5 +22,5 @@ __all__ = ["CaseRemedy", "CaseStage", "ImprovementAction", "OmbudsmanEnquiry", "
            "AuditCheckpoint", "AuditEntry", "AuditHead", "Base", "Case", "CaseEvent", "ClosureDay",
            "Incident", "Notification",
            "OutboxMessage", "PolicySetting", "PROFILES", "Timescale", "ProcessVersion",
-           "ReadyTask", "ReferenceCounter", "ROLE_IN_LETTERS", "ROLES", "User", "USER_WITH_ROLES_AND_AREAS",
-           "UserRole", "UserServiceArea", "WaitingTimer"]
+           "ReadyTask", "ReferenceCounter", "Representative", "ROLE_IN_LETTERS", "ROLES", "User",
+           "USER_WITH_ROLES_AND_AREAS", "UserRole", "UserServiceArea", "WaitingTimer"]

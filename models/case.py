@@ -115,6 +115,8 @@ class Case(Base):
         back_populates="case", cascade="all, delete-orphan", order_by="CaseEvent.id")
     # Read only: the reporting rows (processes.facts writes them), loaded with a task being completed.
     stages: Mapped[list["CaseStage"]] = relationship(viewonly=True, order_by="CaseStage.id")  # noqa: F821
+    representatives: Mapped[list["Representative"]] = relationship(  # noqa: F821
+        back_populates="case", cascade="all, delete-orphan", order_by="Representative.id")
 
     # Optimistic locking: an UPDATE that finds another writer got there first raises StaleDataError.
     __mapper_args__ = {"version_id_col": row_version}

@@ -64,6 +64,8 @@ TABLE = {
                          {**refused_unless("cro", "admin"), "owner": "deny", "reports": "deny"}),
     "cases.category": ("POST", "/cases/{reference}/category", {"category": "waste/staff_conduct"},
                        {**refused_unless("cro"), "owner": "deny", "reports": "deny"}),
+    "cases.representative": ("POST", "/cases/{reference}/representatives", {},  # empty: refused beside fields
+                             only("frontline", "investigator", "senior", "cro", "manager")),
     "cases.notifications": ("GET", "/cases/notifications", None, SIGNED_IN),
     "cases.incidents": ("GET", "/cases/incidents", None, only("cro", "admin")),
     "cases.retry": ("POST", "/cases/incidents/{incident}/retry", {}, only("cro", "admin")),

@@ -11,6 +11,7 @@ from models import Case
 from processes import access
 from processes.accounts import mark_notifications_seen
 from processes.cases import queries
+from processes.cases.representatives import add_representative, check_representative
 from processes.cases.extension import EXTENSION_MESSAGE, agree_extension, extension_days_left
 from processes.cases.categories import category_choices, chosen_category, correct_category
 from processes.cases.submission import submit_comment
@@ -48,10 +49,10 @@ def record():
     definition = current_app.extensions["forms"]["staff_record"]
     # Most comments are recorded as they arrive: start from now, to the minute, for the officer to correct.
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
-    values, errors = {"received_at": now.isoformat()}, {}
+    values, errors, rep_values = {"received_at": now.isoformat()}, {}, {}
     if request.method == "POST":
         result = validate_form(definition, request.form)
-        values, errors = result.values, result.errors
+        values, errors, rep_values = result.values, result.errors, request.form
         values["category"] = request.form.get("category", "")
         try:
             values["category"] = chosen_category(current_categories(db.session), values.get("service_area"),
@@ -61,9 +62,14 @@ def record():
         received = as_utc(values["received_at"]) if "received_at" in values and not errors else None
         if received and received > datetime.now(timezone.utc):
             errors = {"received_at": "The date and time received must be in the past"}
+        checked = None
+        if request.form.get("for_someone_else") == "yes":  # checked with the rest: every error at once
+            checked, rep_errors = check_representative(request.form, now.date())
+            errors = {**errors, **rep_errors}
         if not errors:
             try:
-                case = submit_comment(db.session, current_user, values, values["channel"], received)
+                case = submit_comment(db.session, current_user, {**values, "representative": checked},
+                                      values["channel"], received)
             except ProcedureError as exc:  # said on the form, so that nothing the officer typed is lost
                 mark_refused()
                 flash(str(exc), "error")
@@ -72,7 +78,7 @@ def record():
                 return redirect(url_for(".show", reference=case.reference))
     areas = dict(service_areas(current_app.extensions["forms"]))
     return render_template("cases/record.html", title="Record a comment", definition=definition,
-                           values=values, errors=errors, form_errors=errors,
+                           values=values, errors=errors, rep_values=rep_values, form_errors=errors,
                            categories=category_choices(current_categories(db.session), areas)), \
         (400 if errors else 200)
 
@@ -129,6 +135,19 @@ def category(reference: str):
         return show(reference, exc.errors, request.form, 400)
     flash("Category corrected", "success")
     return redirect(url_for(".show", reference=reference))
+
+
+@bp.post("/<reference>/representatives")
+def representative(reference: str):
+    case = _load(reference)
+    forbid_unless("work_tasks")
+    on_refusal(url_for(".show", reference=reference))
+    try:
+        add_representative(db.session, current_user, case, request.form)
+    except InvalidInput as exc:  # beside each field, with what was typed kept
+        return show(reference, exc.errors, request.form, 400)
+    flash("Representative recorded", "success")
+    return redirect(url_for(".show", reference=reference) + "#representatives")
 
 
 @bp.post("/<reference>/legal-hold")

@@ -8,9 +8,11 @@ from sqlalchemy import select
 
 from models import Case
 from processes.cases.promises import promises_made
+from processes.cases.representatives import check_representative
 from processes.cases.submission import submit_in_turns
 from processes.diagrams.forms import check_values, validate_form
 from processes.errors import ProcedureError
+from processes.policy.calendar import LONDON
 from processes.policy.settings import current_timescales
 from processes.throttle import time_to_try
 
@@ -72,11 +74,15 @@ def check():
     if not answers:
         return redirect(url_for(".question", slug=_slug(0)))
     errors = check_values(_definition(), answers)
+    checked = None
+    if answers.get("for_someone_else") == "yes" and not errors:  # the representatives' own checks too
+        checked, errors = check_representative(answers, datetime.now(LONDON).date())
     if request.method == "POST" and not errors:
         if not caps()["submissions"].take(client_address()):
             return _too_many_sent()
         try:  # in turns: see submit_in_turns (what a turn wrote before a refusal is a gap in the numbers)
-            case = submit_in_turns(db.session, answers, "web", datetime.now(timezone.utc), Turns(db.session))
+            details = {**answers, "representative": checked}
+            case = submit_in_turns(db.session, details, "web", datetime.now(timezone.utc), Turns(db.session))
         except ProcedureError as exc:
             return render_template("error.html", title="Sorry, we could not take your comment",
                                    message=f"{exc}. Your answers are kept: try again later."), 503

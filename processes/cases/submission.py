@@ -11,8 +11,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from models import Case, ProcessVersion, ReferenceCounter, User
+from models import Case, ProcessVersion, ReferenceCounter, Representative, User
 from models.case import CHANNELS, COMMENT_TYPES
+from processes.cases.representatives import record_representative_line
 from processes.cases.runs import apply_run, run_engine
 from processes.diagrams.deploy import latest_version
 from processes.engine import Run, WorkflowEngine, engine_of
@@ -161,12 +162,16 @@ def record_submission(session: Session, actor: User | None, prepared: PreparedSu
                 process_version=prepared.version, serializer_version=prepared.serializer_version,
                 # its state, messages and stage: apply_run sets them before the flush
                 timescales=prepared.timescales,
-                ready_tasks=[], events=[],  # a new case has none: its collections need no loading
+                ready_tasks=[], events=[], representatives=[],  # a new case's collections need no loading
                 **{k: details.get(k) for k in CASE_FIELDS})
     issue_status_access(case)
     # written with its rows in apply_run's one flush: the write lock is taken there, not here
     session.add(case)
     record_event(session, case, actor, "submitted",
                  f"{COMMENT_TYPES[comment_type]} received: {CHANNELS[channel].lower()}")
+    checked = details.get("representative")  # checked by representatives.check_representative
+    if checked:  # before the run, so that its first messages go where the consent says
+        case.representatives.append(Representative(recorded_by_id=actor.id if actor else None, **checked))
+        record_representative_line(session, case, actor, checked)
     apply_run(session, case, run, actor, prepared.calendar, new_case=True)
     return case

@@ -141,16 +141,51 @@ def queue_customer_message(session: Session, case: Case, template_name: str, dat
     if "ombudsman" in template["subject"] + template["body"]:  # read only for the messages that name them
         context["ombudsman"] = ombudsman_details(session)
     subject, body = render(template, context)
-    if case.customer_email and case.preferred_contact in (None, "email"):
-        channel, address, status = "email", case.customer_email, "pending"
-    elif case.customer_address:
-        channel, address, status = "letter", case.customer_address, "to_post"
-    elif case.customer_email:
-        channel, address, status = "email", case.customer_email, "pending"
+    representative = reply_recipient(case)
+    if representative is not None:  # the consent covers replies: they go to the representative
+        message = _queue(session, case, template_name, subject, on_behalf(representative, case) + body,
+                         representative.name, *_way_to(representative.email, representative.address, None))
     else:
-        channel, address, status = "none", None, "no_contact"
+        message = _queue(session, case, template_name, subject, body, case.customer_name,
+                         *_way_to(case.customer_email, case.customer_address, case.preferred_contact))
+        for copied in copy_recipients(case):
+            _queue(session, case, template_name, f"Copy: {subject}", on_behalf(copied, case) + body,
+                   copied.name, *_way_to(copied.email, copied.address, None))
+    return message
+
+
+def reply_recipient(case: Case):
+    """The first representative whose consent covers receiving replies and who can be reached: the customer's
+    messages go to them instead of the customer."""
+    return next((r for r in case.representatives if r.consent_to_replies and (r.email or r.address)), None)
+
+
+def copy_recipients(case: Case) -> list:
+    """Representatives sent a copy of what the customer is sent: only those whose consent covers acting for
+    the customer and seeing their personal details (a reply quotes them), but not receiving replies."""
+    return [r for r in case.representatives if r.consent_to_act and r.consent_to_personal
+            and not r.consent_to_replies and (r.email or r.address)]
+
+
+def on_behalf(representative, case: Case) -> str:
+    return (f"You are receiving this message on behalf of {case.customer_name or 'the customer'}, "
+            f"who has given their consent.\n\n")
+
+
+def _way_to(email: str | None, address: str | None, preferred: str | None) -> tuple[str, str | None, str]:
+    if email and preferred in (None, "email"):
+        return "email", email, "pending"
+    if address:
+        return "letter", address, "to_post"
+    if email:
+        return "email", email, "pending"
+    return "none", None, "no_contact"
+
+
+def _queue(session: Session, case: Case, template_name: str, subject: str, body: str, to_name: str | None,
+           channel: str, address: str | None, status: str) -> OutboxMessage:
     message = OutboxMessage(case=case, audience="customer", channel=channel, template=template_name,
-                            to_name=case.customer_name, to_address=address, subject=subject, body=body,
+                            to_name=to_name, to_address=address, subject=subject[:300], body=body,
                             status=status,
                             next_attempt_at=datetime.now(timezone.utc) if status == "pending" else None)
     session.add(message)

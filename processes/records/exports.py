@@ -5,13 +5,13 @@ import io
 import json
 import re
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Mapping
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from models import AuditEntry, Case, CaseEvent, Notification, OutboxMessage, User
+from models import AuditEntry, Case, CaseEvent, Notification, OutboxMessage, Representative, User
 from processes.access import can_view_case, require, visible_cases
 from processes.errors import InvalidInput, NotAllowed
 from processes.records.audit import audit
@@ -21,7 +21,7 @@ CASE_COLUMNS = [c.name for c in Case.__table__.columns
 
 
 def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+    return value.isoformat() if isinstance(value, (datetime, date)) else value
 
 
 def _rows(session: Session, model, *where, order=None) -> list[dict[str, Any]]:
@@ -44,6 +44,7 @@ def case_record(session: Session, case: Case) -> dict[str, Any]:
         "current_tasks": [{"task": t.name, "role": t.role, "due_at": _plain(t.due_at),
                            "assigned_to": t.assigned_to.name if t.assigned_to else None}
                           for t in case.ready_tasks],
+        "representatives": _rows(session, Representative, Representative.case_id == case.id),
         "history": events,
         "messages": _rows(session, OutboxMessage, OutboxMessage.case_id == case.id),
         "notifications": _rows(session, Notification, Notification.case_id == case.id),
@@ -95,6 +96,12 @@ def find_customer_cases(session: Session, actor: User, email: str, name: str, ph
     matches = [func.lower(Case.customer_email) == email if email else None,
                func.lower(Case.customer_name) == name if name else None,
                digits == phone if phone else None]
+    # A representative is a person too: their own details find the cases they acted on.
+    rep_digits = func.replace(func.replace(Representative.phone, " ", ""), "-", "")
+    rep_matches = [func.lower(Representative.email) == email if email else None,
+                   func.lower(Representative.name) == name if name else None,
+                   rep_digits == phone if phone else None]
+    matches.append(Case.representatives.any(or_(*[m for m in rep_matches if m is not None])))
     query = (select(Case).where(or_(*[m for m in matches if m is not None]), visible_cases(actor))
              .order_by(Case.received_at))
     return list(session.scalars(query))

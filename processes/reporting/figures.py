@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from models import Case, CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquiry
+from models import Case, CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquiry, Representative
 from models.case import CHANNELS, COMMENT_TYPES
 from models.case import STAGES
+from models.representative import ELECTED, RELATIONSHIPS
 from models.reporting import ACTION_SOURCES, OMBUDSMAN_DECISIONS, OUTCOMES, REMEDIES
 from processes.policy.calendar import LONDON
 
@@ -270,6 +271,18 @@ def ombudsman(session: Session, f: Filters) -> Table:
     return Table("ombudsman", "Ombudsman enquiries by decision", ["Decision", "Enquiries"], rows)
 
 
+def elected_enquiries(session: Session, f: Filters) -> Table:
+    """Comments made by an MP or a councillor for a constituent, received in the period: each case once per
+    kind of representative (from the representatives table; anonymised cases still count)."""
+    stmt = (select(Representative.relation, func.count(func.distinct(Case.id)))
+            .join(Case, Case.id == Representative.case_id)
+            .where(Representative.relation.in_(ELECTED), *f.where(Case))
+            .group_by(Representative.relation))
+    counts = dict(session.execute(stmt).all())
+    return Table("elected", "MP and councillor enquiries", ["Made by", "Comments"],
+                 [[RELATIONSHIPS[r], counts.get(r, 0)] for r in ELECTED])
+
+
 def actions(session: Session, f: Filters, today: date) -> Table:
     """Improvement actions due in the period, by where they came from; open ones past their due date."""
     overdue = and_(ImprovementAction.status == "open", ImprovementAction.due_on < today)
@@ -294,5 +307,5 @@ def dashboard(session: Session, f: Filters, today: date, areas: dict[str, str],
     return [by_type, by_channel, by_service, by_category(groups, areas, categories), by_month,
             acknowledged_in_time(stages), responded_in_time(stages), average_days(stages), escalation(stages),
             outcomes_by_service(stages, areas), outcomes_by_category(stages, areas, categories),
-            remedies(session, f), compliments,
-            adopted_suggestions(stages), ombudsman(session, f), actions(session, f, today)]
+            remedies(session, f), compliments, adopted_suggestions(stages), ombudsman(session, f),
+            elected_enquiries(session, f), actions(session, f, today)]
