@@ -10,6 +10,7 @@ PERSONAL_FIELDS = {"customer_name": "the customer's name", "customer_email": "th
                    "customer_phone": "the customer's phone number",
                    "customer_address": "the customer's address",
                    "reasonable_adjustments": "the customer's reasonable adjustments",
+                   "outcome_wanted": "what the customer wants us to do",
                    "comment": "the customer's comment"}
 # A history line's details under this key hold what a person typed (a form's answers, an extension's reason,
 # the customer's reasons for a review): shown to officers, never written to the audit trail, erased at
