@@ -86,6 +86,8 @@ class Case(Base):
     customer_address: Mapped[Optional[str]] = mapped_column(Text)
     preferred_contact: Mapped[Optional[str]] = mapped_column(String(20))
     reasonable_adjustments: Mapped[Optional[str]] = mapped_column(Text)
+    # what the customer would like us to do, in their words (personal: erased at anonymisation)
+    outcome_wanted: Mapped[Optional[str]] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="open", index=True)
     stage: Mapped[Optional[str]] = mapped_column(String(40))  # a key of STAGES; None before a staged task
     outcome: Mapped[Optional[str]] = mapped_column(String(200))

@@ -28,6 +28,7 @@ PHONE = "07700 900481"
 ADDRESS = "41 Quenby Rise, Little Hothwaite HW7 3QX"
 ADJUSTMENTS = "Large print letters, please: macular degeneration"
 COMMENT = "The recycling crew tipped broken glass across my drive for the third week running."
+WANTED = "Sweep the glass off my drive and pay for the puncture on my Ardwyck family car"
 REVIEW = "Glass still glitters on my drive and nobody has come to sweep it."
 # What officers typed about her: notes, findings, the extension's reason (told to the customer too).
 NOTES = f"Spoke to {NAME} on {PHONE} about the glass"
@@ -36,7 +37,7 @@ EXTENSION = f"Waiting for photographs from {NAME}"
 # Each value and the parts a search would find her by.
 TRACES = [NAME, "Philomena", "Ardwyck", EMAIL, "p.ardwyck-treharne", PHONE, "07700900481", "900481", ADDRESS,
           "Quenby", "HW7 3QX", ADJUSTMENTS, "macular", COMMENT, "tipped broken glass", REVIEW,
-          "glitters", NOTES, FINDINGS, EXTENSION, "photographs from"]
+          "glitters", WANTED, "puncture on my", NOTES, FINDINGS, EXTENSION, "photographs from"]
 
 
 @pytest.fixture()
@@ -56,7 +57,7 @@ def submit_with_everything(client) -> str:
     """The public form with every personal field filled in; returns the reference shown."""
     check = answer_public_form(client, "complaint", COMMENT, {
         "customer_name": NAME, "customer_email": EMAIL, "customer_phone": PHONE, "customer_address": ADDRESS,
-        "preferred_contact": "email", "reasonable_adjustments": ADJUSTMENTS})
+        "preferred_contact": "email", "reasonable_adjustments": ADJUSTMENTS}, outcome_wanted=WANTED)
     assert page_form(client, check, button="Send").submit().location.endswith("/comment/sent")
     return client.get("/comment/sent").text.split("data-reference>")[1].split("<")[0]
 
@@ -165,7 +166,7 @@ def record_by_phone_then_withdrawn(db, client, login_as) -> str:
         page = page_form(front, "/cases/new").set_all({
             "comment_type": "complaint", "channel": "phone", "service_area": "waste", "comment": COMMENT,
             "customer_name": NAME, "customer_phone": PHONE, "customer_address": ADDRESS,
-            "preferred_contact": "letter", "reasonable_adjustments": ADJUSTMENTS}) \
+            "preferred_contact": "letter", "reasonable_adjustments": ADJUSTMENTS, "outcome_wanted": WANTED}) \
             .fill_date("received_at", datetime(2026, 3, 2, 9, 30)).submit(follow_redirects=True)
         assert page.status_code == 200, page.text[:500]
         reference = db.scalar(select(Case.reference).where(Case.customer_name == NAME))

@@ -24,7 +24,7 @@ from processes.policy.settings import current_timescales, load_calendar
 from processes.records.history import record_event
 
 CASE_FIELDS = ("service_area", "category", "comment", "customer_name", "customer_email", "customer_phone",
-               "customer_address", "preferred_contact", "reasonable_adjustments")
+               "customer_address", "preferred_contact", "reasonable_adjustments", "outcome_wanted")
 
 
 def next_reference(session: Session, year: int) -> str:

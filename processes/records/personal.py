@@ -10,6 +10,7 @@ PERSONAL_FIELDS = {"customer_name": "the customer's name", "customer_email": "th
                    "customer_phone": "the customer's phone number",
                    "customer_address": "the customer's address",
                    "reasonable_adjustments": "the customer's reasonable adjustments",
+                   "outcome_wanted": "what the customer wants us to do",
                    "comment": "the customer's comment"}
 # A representative's fields (models.Representative) that identify them, each with what a text says instead.
 REPRESENTATIVE_FIELDS = {"name": "the representative's name", "email": "the representative's email address",

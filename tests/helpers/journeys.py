@@ -57,11 +57,13 @@ def answer_page(client, url: str, values: Mapping[str, Any]) -> str:
     return response.location
 
 
-def answer_public_form(client, comment_type: str, comment: str, about: Mapping[str, Any]) -> str:
+def answer_public_form(client, comment_type: str, comment: str, about: Mapping[str, Any],
+                       outcome_wanted: str | None = None) -> str:
     """Walk the public form from its first page to "check your answers"; returns that page's URL."""
     url = answer_page(client, "/comment/type", {"comment_type": comment_type})
     url = answer_page(client, url, {"service_area": "waste"})
-    url = answer_page(client, url, {"comment": comment})
+    url = answer_page(client, url, {"comment": comment} if outcome_wanted is None
+                      else {"comment": comment, "outcome_wanted": outcome_wanted})
     url = answer_page(client, url, about)
     assert url.endswith("/comment/check"), url
     return url
