@@ -57,8 +57,9 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(BIN)/.installed node_modules/.installed
 
-run: install
+run: install clamav
 	mkdir -p instance
+	./clamav/start-clamd.sh instance/clamd >/dev/null  # reused if already running
 	CC_ENV=development $(BIN)/flask --app wsgi setup --demo
 	@echo "Open http://127.0.0.1:$(PORT)/ (staff sign in at /sign-in); emails are printed here by a local SMTP server; Ctrl-C stops all"
 	CC_ENV=development MAIL_HOST=127.0.0.1 MAIL_PORT=$(MAIL_PORT) BASE_URL=http://127.0.0.1:$(PORT) bash -c 'trap "kill 0" EXIT; \

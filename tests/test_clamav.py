@@ -67,3 +67,29 @@ def test_a_running_clamd_is_reused(clamd):
     folder, address = clamd
     pid = (folder / "clamd.pid").read_text()
     assert _start(folder) == address and (folder / "clamd.pid").read_text() == pid
+
+
+def test_taking_files_refuses_each_kind_of_bad_file_and_quarantines_when_clamd_is_away(clamd, tmp_path):
+    from processes.errors import InvalidInput
+    from processes.records.uploads import take_file
+
+    _, address = clamd
+    store = tmp_path / "store"
+
+    def refusal(content: bytes, max_mb: int = 10) -> str:
+        with pytest.raises(InvalidInput) as caught:
+            take_file(store, io.BytesIO(content), "attachments", max_mb, address)
+        return caught.value.errors["attachments"]
+
+    assert refusal(b"") == "The selected file is empty"
+    assert refusal(b"MZ\x90\x00" + b"\0" * 100).startswith("The selected file must be a photo")
+    too_big = b"%PDF-1.4\n" + b"x" * (1024 * 1024)
+    assert refusal(too_big, max_mb=1) == "The selected file must be smaller than 1MB"
+    assert refusal(EICAR) == "The selected file contains a virus"
+    assert not [p for p in store.rglob("*") if p.is_file()]  # nothing refused is kept
+    taken = take_file(store, io.BytesIO(b"%PDF-1.4\nmy letter\n"), "attachments", 10, address)
+    assert (taken.kind, taken.scan_state) == ("PDF document", "clean")
+    waiting = take_file(store, io.BytesIO(b"Dear council\n"), "attachments", 10, str(tmp_path / "dead.sock"))
+    assert waiting.scan_state == "pending"
+    from processes.records.uploads import scan_stored
+    assert scan_stored(store, waiting.sha256, address) == "clean"  # clamd back: the timer worker's rescan
