@@ -23,7 +23,7 @@ BUILD_REQUIRES = $(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproje
 UV_COMPILE = $(BUILD_REQUIRES) | UV_CUSTOM_COMPILE_COMMAND="make lock" $(TOOLS)/bin/uv pip compile --quiet \
   --universal --python-version 3.11 --generate-hashes --extra test pyproject.toml - -o $(LOCK)
 
-.PHONY: run test install assets chromium postgres lint test-sqlite test-postgres bench bench-quick lock lock-upgrade
+.PHONY: run test install assets chromium clamav postgres lint test-sqlite test-postgres bench bench-quick lock lock-upgrade
 
 # uv's sync makes the venv exactly the lock: every file checked against its hash (one that differs stops it),
 # anything the lock does not name removed. Then the project itself, built by the locked setuptools; then the
@@ -57,8 +57,9 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(BIN)/.installed node_modules/.installed
 
-run: install
+run: install clamav
 	mkdir -p instance
+	./clamav/start-clamd.sh instance/clamd >/dev/null  # reused if already running
 	CC_ENV=development $(BIN)/flask --app wsgi setup --demo
 	@echo "Open http://127.0.0.1:$(PORT)/ (staff sign in at /sign-in); emails are printed here by a local SMTP server; Ctrl-C stops all"
 	CC_ENV=development MAIL_HOST=127.0.0.1 MAIL_PORT=$(MAIL_PORT) BASE_URL=http://127.0.0.1:$(PORT) bash -c 'trap "kill 0" EXIT; \
@@ -70,6 +71,12 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@test -x $(CHROMIUM) || { echo "Chromium is missing and could not be installed (needs root and apt)"; exit 1; }
 
+# ClamAV's daemon for scanning attachments; the tests start their own with clamav/eicar.hdb (clamav/start-clamd.sh)
+clamav:
+	@test -x /usr/sbin/clamd || { echo "Installing Debian's clamav-daemon for the attachment scans"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clamav-daemon >/dev/null; }
+	@test -x /usr/sbin/clamd || { echo "clamd is missing and could not be installed (needs root and apt)"; exit 1; }
+
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "Starting PostgreSQL"; \
 	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start || true; sleep 2; }
@@ -79,10 +86,10 @@ postgres:
 lint: install
 	$(BIN)/ruff check .
 
-test-sqlite: install chromium
+test-sqlite: install chromium clamav
 	$(BIN)/pytest -p no:cacheprovider
 
-test-postgres: install chromium postgres
+test-postgres: install chromium clamav postgres
 	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider
 
 test: lint test-sqlite test-postgres

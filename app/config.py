@@ -49,6 +49,13 @@ class Config:
     PUBLIC_SUBMISSIONS_PER_HOUR = int(os.environ.get("PUBLIC_SUBMISSIONS_PER_HOUR", "20"))
     # proxies in front of the app whose X-Forwarded-For to believe; 0: none, the connecting address counts
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Attachments: stored under their sha256 outside the database, in a folder every app server shares
+    ATTACHMENTS_DIR = Path(os.environ.get("ATTACHMENTS_DIR", ROOT / "instance" / "attachments"))
+    ATTACHMENTS_MAX_FILES = int(os.environ.get("ATTACHMENTS_MAX_FILES", "10"))  # per comment
+    ATTACHMENT_MAX_MB = int(os.environ.get("ATTACHMENT_MAX_MB", "10"))  # each
+    # clamd that scans every file: a unix socket's path or host:port (the council's, kept up to date by
+    # freshclam; `make run` and the tests start one of their own with clamav/eicar.hdb)
+    CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", str(ROOT / "instance" / "clamd" / "clamd.sock"))
     # a long complaint takes a while to type; the token lives as long as the session
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
