@@ -68,7 +68,8 @@ def test_a_completion_reads_everything_it_needs_in_one_query(app, db, users):
                                                        "first_contact_notes": "Formal complaint"}), None)
         db.commit()
     reads = [table for verb, table in seen if verb == "SELECT"]
-    # The task with its case, workflow state, version (forms), stage rows and the calendar; the audit head.
+    # The task with its case, workflow state, version (forms), stage rows, representatives (whom the
+    # customer's messages go to) and the calendar; the audit head.
     assert reads == ["ready_task", "audit_head"], seen
     # The indexes were brought into step all the same: the acknowledgement is ready, first contact gone.
     assert {t.bpmn_id
