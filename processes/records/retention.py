@@ -15,8 +15,8 @@ from models.reporting import ImprovementAction
 from processes.access import require
 from processes.policy.calendar import add_years
 from processes.records.audit import audit
-from processes.records.personal import (PERSONAL_FIELDS, REPRESENTATIVE_FIELDS, TYPED, personal_values,
-                                        without_personal)
+from processes.records.personal import (PERSONAL_FIELDS, POINT_FIELDS, REPRESENTATIVE_FIELDS, TYPED,
+                                        personal_values, without_personal)
 
 REMOVED = "[removed under the retention policy]"
 
@@ -39,6 +39,9 @@ def anonymise_case(session: Session, case: Case, now: datetime) -> None:
     for representative in case.representatives:  # who they were goes; that there was one (an MP) stays
         for field in REPRESENTATIVE_FIELDS:
             setattr(representative, field, None)
+    for point in case.points:  # what each point was goes; how many there were and their outcomes stay
+        for field in POINT_FIELDS:
+            setattr(point, field, None)
     case.comment, case.workflow_state = REMOVED, ""  # the workflow's data holds every form's answers
     case.status_token = case.access_code = None
     case.anonymised_at = now
