@@ -34,14 +34,14 @@ def anonymise_case(session: Session, case: Case, now: datetime) -> None:
     data, its history lines' details, the messages sent (their addresses and bodies) and any text that names
     them. The audit trail never holds it (processes.records.history), so its chain is left whole."""
     found = personal_values(case)
+    for point in case.points:  # what each point was goes; how many there were and their outcomes stay
+        for field in POINT_FIELDS:
+            setattr(point, field, None)
     for field in PERSONAL_FIELDS:
         setattr(case, field, None)
     for representative in case.representatives:  # who they were goes; that there was one (an MP) stays
         for field in REPRESENTATIVE_FIELDS:
             setattr(representative, field, None)
-    for point in case.points:  # what each point was goes; how many there were and their outcomes stay
-        for field in POINT_FIELDS:
-            setattr(point, field, None)
     case.comment, case.workflow_state = REMOVED, ""  # the workflow's data holds every form's answers
     case.status_token = case.access_code = None
     case.anonymised_at = now
