@@ -36,7 +36,8 @@ def rows(db, reference: str) -> list[tuple]:
         select(ComplaintPoint).filter_by(case_id=case.id).order_by(ComplaintPoint.number))]
 
 
-def test_three_points_recorded_stated_answered_point_by_point_and_listed_in_the_response(client, db, login_as):
+def test_three_points_recorded_stated_answered_point_by_point_and_listed_in_the_response(client, db,
+                                                                                       login_as):
     reference = formal(client, db, login_as)
     investigator = login_as("investigator")
     ack = tasks_of(db, reference)["acknowledge_stage1"]
@@ -70,7 +71,8 @@ def test_three_points_recorded_stated_answered_point_by_point_and_listed_in_the_
         (3, "partly_upheld", "It was answered, but a week late.")]
     letter = message(db, reference, "stage1_response").body
     assert ("Each point of your complaint:\n\n"
-            "1. The crew left broken glass on the drive\nOutcome: Upheld\nThe camera shows the glass falling.\n\n"
+            "1. The crew left broken glass on the drive\nOutcome: Upheld\n"
+            "The camera shows the glass falling.\n\n"
             "2. The crew were rude when asked to sweep it\nOutcome: Not upheld\n"
             "The camera's sound shows no rudeness.\n\n"
             "3. Nobody answered the email of 2 March\nOutcome: Partly upheld\n"
@@ -154,7 +156,8 @@ def test_the_stage_2_acknowledgement_records_no_points(client, db, login_as):
     complete(investigator, tasks_of(db, reference)["respond_stage1"].id,
              {"stage1_outcome": "upheld", "stage1_findings": "Found.", "stage1_method": "email",
               "point-1-outcome": "upheld", "point-1-reasons": "Seen."})
-    complete(login_as("cro"), tasks_of(db, reference)["record_customer_reply"].id, {"customer_reply": "stage2"})
+    complete(login_as("cro"), tasks_of(db, reference)["record_customer_reply"].id,
+             {"customer_reply": "stage2"})
     ack2 = tasks_of(db, reference)["acknowledge_stage2"]
     form = page_form(login_as("senior"), f"/tasks/{ack2.id}", button="Complete task")
     assert "ack_method" in form.names and not [n for n in form.names if n.startswith("point-")]
