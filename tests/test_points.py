@@ -161,3 +161,39 @@ def test_the_stage_2_acknowledgement_records_no_points(client, db, login_as):
     ack2 = tasks_of(db, reference)["acknowledge_stage2"]
     form = page_form(login_as("senior"), f"/tasks/{ack2.id}", button="Complete task")
     assert "ack_method" in form.names and not [n for n in form.names if n.startswith("point-")]
+
+
+def answered(case_factory, when, area, outcomes) -> None:
+    """A complaint about `area` received at `when`, its points recorded and given `outcomes` (None: the
+    response is still to come)."""
+    case = case_factory.submit(when, area=area)
+    case_factory.do(when, case, "frontline", "first_contact", first_contact_outcome="formal",
+                    first_contact_notes="Formal.")
+    points = {f"point-{n}": f"Point {n} of the complaint" for n in range(1, len(outcomes) + 1)}
+    case_factory.do(when, case, "investigator", "acknowledge_stage1", ack_method="email", **points)
+    if outcomes[0] is None:
+        return
+    answers = {}
+    for n, outcome in enumerate(outcomes, start=1):
+        answers.update({f"point-{n}-outcome": outcome, f"point-{n}-reasons": "Because."})
+    case_factory.do(when, case, "investigator", "respond_stage1", stage1_outcome="partly_upheld",
+                    stage1_findings="Found.", stage1_method="email", **answers)
+
+
+def test_the_dashboard_counts_points_by_service_area_and_outcome(db, case_factory, login_as):
+    answered(case_factory, (2026, 3, 2, 9), "waste", ["upheld", "upheld", "not_upheld"])
+    answered(case_factory, (2026, 3, 3, 9), "waste", ["partly_upheld"])
+    answered(case_factory, (2026, 3, 4, 9), "parks", ["not_upheld", "partly_upheld"])
+    answered(case_factory, (2026, 3, 5, 9), "parks", [None, None])  # awaiting its response: not counted
+    answered(case_factory, (2026, 5, 4, 9), "housing", ["upheld"])  # received after the period
+    reports = login_as("reports")
+    csv = reports.get("/reports/points.csv?from=2026-03-01&to=2026-03-31")
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    assert csv.text.splitlines() == [
+        "Service area,Upheld,Partly upheld,Not upheld,Points answered",
+        "\"Bins, waste and recycling\",2,1,1,4",
+        "\"Parks, leisure and open spaces\",0,1,1,2"]
+    one_area = reports.get("/reports/points.csv?from=2026-03-01&to=2026-05-31&service_area=housing")
+    assert one_area.text.splitlines()[1:] == ["Housing,1,0,0,1"]
+    page = reports.get("/reports/?from=2026-03-01&to=2026-03-31")
+    assert page.status_code == 200 and "Points of complaint by service area and outcome" in page.text
