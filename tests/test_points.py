@@ -78,6 +78,10 @@ def test_three_points_recorded_stated_answered_point_by_point_and_listed_in_the_
             "3. Nobody answered the email of 2 March\nOutcome: Partly upheld\n"
             "It was answered, but a week late.\n") in letter
     assert "Outcome and reasons given for each point: 3" in [e.summary for e in case_of(db, reference).events]
+    record = investigator.get(f"/cases/{reference}").text
+    assert "Points of complaint" in record
+    assert ("1. The crew left broken glass on the drive (Upheld: The camera shows the glass falling.)"
+            in record)
 
 
 def test_at_least_one_point_is_required_and_each_is_bounded(client, db, login_as):
@@ -104,7 +108,9 @@ def test_hostile_points_are_stored_as_typed_and_shown_escaped(client, db, login_
     complete(investigator, ack.id, {"ack_method": "email", "point-1": HOSTILE})
     assert rows(db, reference)[0][2] == HOSTILE.strip()
     page = investigator.get(f"/tasks/{tasks_of(db, reference)['respond_stage1'].id}").text
-    assert str(escape(HOSTILE.strip())) in page and '<script>alert("x")' not in page
+    record = investigator.get(f"/cases/{reference}").text
+    for shown in (page, record):
+        assert str(escape(HOSTILE.strip())) in shown and '<script>alert("x")' not in shown
     assert "{{ 7*7 }}" in message(db, reference, "acknowledgement").body  # a message quotes, never runs it
 
 

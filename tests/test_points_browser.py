@@ -35,9 +35,11 @@ def test_a_complaint_with_three_points_answered_point_by_point(live_server, brow
     officer = new_page(browser, errors)
     sign_in(officer, live_server, "investigator")
     take(officer, live_server, reference, "Acknowledge the complaint")
-    officer.get_by_role("group", name="How did you send the acknowledgement?").get_by_label("Email").check()
+    sent_by = officer.get_by_role("group", name="How did you send the acknowledgement?")
+    sent_by.get_by_label("Email").check()
     officer.get_by_role("button", name="Complete task").click()  # no point yet: told beside the field
-    expect(officer.locator(".govuk-error-summary")).to_contain_text("Enter at least one point of the complaint")
+    summary = officer.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter at least one point of the complaint")
     officer.locator(".govuk-error-summary a", has_text="Enter at least one point").click()
     expect(officer.get_by_label("Point 1", exact=True)).to_be_focused()
     assert axe_violations(officer) == []

@@ -109,3 +109,15 @@ def _answer(step: PointStep, formdata):
         return f"Outcome and reasons given for each point: {len(step.points)}"
     return change, {}, values
 
+
+
+def point_rows(case: Case) -> list[dict[str, Any]]:
+    """The case summary's row of the points (one line each, with the outcome and reasons once given)."""
+    if not case.points:
+        return []
+    lines = []
+    for p in sorted(case.points, key=lambda p: (p.stage, p.number)):
+        answer = f" ({POINT_OUTCOMES[p.outcome]}: {p.reasons or ''})" if p.outcome else ""
+        lines.append(f"{p.number}. {p.text or '[removed]'}{answer}")
+    return [{"key": {"text": "Points of complaint"},
+             "value": {"text": "\n".join(lines), "classes": "cc-comment-text"}}]
