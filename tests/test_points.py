@@ -3,6 +3,10 @@ acknowledgement, which states them; the stage 1 response gives each its outcome 
 response letter lists. Everything through the pages as they render."""
 from __future__ import annotations
 
+import io
+import json
+import zipfile
+
 from markupsafe import escape
 from sqlalchemy import select
 
@@ -78,6 +82,11 @@ def test_three_points_recorded_stated_answered_point_by_point_and_listed_in_the_
             "3. Nobody answered the email of 2 March\nOutcome: Partly upheld\n"
             "It was answered, but a week late.\n") in letter
     assert "Outcome and reasons given for each point: 3" in [e.summary for e in case_of(db, reference).events]
+    case_file = login_as("cro").get(f"/records/case-file/{reference}.zip").data
+    with zipfile.ZipFile(io.BytesIO(case_file)) as archive:
+        exported = json.loads(archive.read("case.json"))["points"]
+    assert [(p["number"], p["text"], p["outcome"]) for p in exported] == [
+        (1, POINTS[0], "upheld"), (2, POINTS[1], "not_upheld"), (3, POINTS[2], "partly_upheld")]
     record = investigator.get(f"/cases/{reference}").text
     assert "Points of complaint" in record
     assert ("1. The crew left broken glass on the drive (Upheld: The camera shows the glass falling.)"
