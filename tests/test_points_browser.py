@@ -56,12 +56,12 @@ def test_a_complaint_with_three_points_answered_point_by_point(live_server, brow
     officer.get_by_label("What did you find, and what did you tell the customer?").fill("We checked.")
     officer.get_by_role("group", name="How did you send the response?").get_by_label("Email").check()
     for n, (outcome, reasons) in enumerate(ANSWERS[:2], start=1):
-        officer.get_by_role("group", name=f"Outcome for point {n}").get_by_label(outcome, exact=True).check()
+        officer.get_by_role("group", name=f"Was point {n} upheld?").get_by_label(outcome, exact=True).check()
         officer.get_by_label(f"Reasons for point {n}").fill(reasons)
     officer.get_by_role("button", name="Complete task").click()  # point 3 left unanswered
     expect(officer.locator(".govuk-error-summary")).to_contain_text("Select the outcome for point 3")
     assert axe_violations(officer) == []
-    officer.get_by_role("group", name="Outcome for point 3").get_by_label("Partly upheld", exact=True).check()
+    officer.get_by_role("group", name="Was point 3 upheld?").get_by_label("Partly upheld", exact=True).check()
     officer.get_by_label("Reasons for point 3").fill(ANSWERS[2][1])
     officer.get_by_role("button", name="Complete task").click()
     expect(officer.get_by_text(f"“Investigate and respond” completed for {reference}")).to_be_visible()

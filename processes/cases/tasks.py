@@ -45,7 +45,9 @@ def load_step(session: Session, ready_task_id: int) -> tuple[ReadyTask, WorkingC
 _CASE = joinedload(ReadyTask.case)
 _STEP = (select(ReadyTask, *CALENDAR_COLUMNS).where(ReadyTask.id == bindparam("id"))
          .options(_CASE.undefer(Case.workflow_state), _CASE.joinedload(Case.process_version),
-                  _CASE.joinedload(Case.stages)))
+                  _CASE.joinedload(Case.stages),
+                  _CASE.joinedload(Case.representatives),  # whom the customer's messages go to
+                  _CASE.joinedload(Case.points)))  # what the acknowledgement and the response state
 
 
 def check_can_act(session: Session, actor: User, task: ReadyTask) -> None:
