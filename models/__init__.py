@@ -8,6 +8,7 @@ from .message import OutboxMessage
 from .notification import Notification
 from .operations_log import Incident
 from .policy import PROFILES, ClosureDay, PolicySetting, Timescale
+from .point import POINT_OUTCOMES, ComplaintPoint
 from .process import ProcessVersion
 from .representative import Representative
 from .reporting import CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquiry, SelfAssessment
@@ -20,7 +21,7 @@ USER_WITH_ROLES_AND_AREAS = (joinedload(User.roles), joinedload(User.service_are
 
 __all__ = ["CaseRemedy", "CaseStage", "ImprovementAction", "OmbudsmanEnquiry", "SelfAssessment",  # reporting
            "AuditCheckpoint", "AuditEntry", "AuditHead", "Base", "Case", "CaseEvent", "ClosureDay",
-           "Incident", "Notification",
-           "OutboxMessage", "PolicySetting", "PROFILES", "Timescale", "ProcessVersion",
+           "ComplaintPoint", "Incident", "Notification",
+           "OutboxMessage", "POINT_OUTCOMES", "PolicySetting", "PROFILES", "Timescale", "ProcessVersion",
            "ReadyTask", "ReferenceCounter", "Representative", "ROLE_IN_LETTERS", "ROLES", "User",
            "USER_WITH_ROLES_AND_AREAS", "UserRole", "UserServiceArea", "WaitingTimer"]

@@ -119,6 +119,9 @@ class Case(Base):
     stages: Mapped[list["CaseStage"]] = relationship(viewonly=True, order_by="CaseStage.id")  # noqa: F821
     representatives: Mapped[list["Representative"]] = relationship(  # noqa: F821
         back_populates="case", cascade="all, delete-orphan", order_by="Representative.id")
+    points: Mapped[list["ComplaintPoint"]] = relationship(  # noqa: F821
+        back_populates="case", cascade="all, delete-orphan",
+        order_by="(ComplaintPoint.stage, ComplaintPoint.number)")
 
     # Optimistic locking: an UPDATE that finds another writer got there first raises StaleDataError.
     __mapper_args__ = {"version_id_col": row_version}

@@ -142,8 +142,9 @@ def test_two_officers_completing_one_task_one_wins_the_other_is_told(client, db,
     ian, isla = login_as("investigator"), login_as("investigator2")
     ians, islas = (page_form(who, f"/tasks/{task.id}", button="Complete task") for who in (ian, isla))
     assert ians.hidden("row_version") == islas.hidden("row_version")  # both have the same form open
-    assert ians.choose("ack_method", "email").fill("ack_notes", "Ian's").submit().status_code == 302
-    loser = islas.choose("ack_method", "letter").fill("ack_notes", "Isla's").submit()
+    assert ians.choose("ack_method", "email").fill("ack_notes", "Ian's").fill("Point 1", "Bin missed") \
+        .submit().status_code == 302
+    loser = islas.choose("ack_method", "letter").fill("ack_notes", "Isla's").fill("Point 1", "Bins").submit()
     assert loser.status_code == 404
     assert "already been completed, perhaps by someone else" in loser.text
     case = db.scalar(select(Case).filter_by(reference=reference))
@@ -216,6 +217,7 @@ def test_wrong_types_in_a_task_form_are_explained(client, db, login_as):
                      button="Complete task")
     # Values the page does not offer, as someone editing the page would send them.
     response = form.set_all({"stage1_outcome": "upheld", "stage1_findings": "Yes.",
+                             "point-1-outcome": "upheld", "point-1-reasons": "Missed.",
                              "stage1_financial_amount": "lots"}) \
         .tamper("stage1_method", "fax").tamper("stage1_remedies", "financial", "bribe").submit()
     assert response.status_code == 400

@@ -34,10 +34,14 @@ REVIEW = "Glass still glitters on my drive and nobody has come to sweep it."
 NOTES = f"Spoke to {NAME} on {PHONE} about the glass"
 FINDINGS = f"The crew admit leaving glass outside {ADDRESS}"
 EXTENSION = f"Waiting for photographs from {NAME}"
+# The points of her complaint as the officer wrote them, and the reasons for their outcomes.
+POINTS = ["Broken glass tipped on the drive at Quenby Rise", "Puncture to the Ardwyck family car"]
+POINT_REASONS = ["The crew's camera shows glass falling by the Quenby gate", "No tyre damage was reported"]
 # Each value and the parts a search would find her by.
 TRACES = [NAME, "Philomena", "Ardwyck", EMAIL, "p.ardwyck-treharne", PHONE, "07700900481", "900481", ADDRESS,
           "Quenby", "HW7 3QX", ADJUSTMENTS, "macular", COMMENT, "tipped broken glass", REVIEW,
-          "glitters", WANTED, "puncture on my", NOTES, FINDINGS, EXTENSION, "photographs from"]
+          "glitters", WANTED, "puncture on my", NOTES, FINDINGS, EXTENSION, "photographs from", *POINTS,
+          "Broken glass tipped", *POINT_REASONS, "camera shows glass", "No tyre damage"]
 
 
 @pytest.fixture()
@@ -74,11 +78,13 @@ def walk_to_closed(db, client, login_as, smtp) -> str:
                  {"first_contact_outcome": "formal", "first_contact_notes": NOTES})
     with at(2026, 3, 3, 9):
         complete(login_as("investigator"), tasks_of(db, reference)["acknowledge_stage1"].id,
-                 {"ack_method": "email", "ack_notes": NOTES})
+                 {"ack_method": "email", "ack_notes": NOTES, "point-1": POINTS[0], "point-2": POINTS[1]})
         assert agree_extension(login_as("cro"), reference, 3, EXTENSION).status_code == 302
     with at(2026, 3, 9, 9):
         complete(login_as("investigator"), tasks_of(db, reference)["respond_stage1"].id,
-                 {"stage1_outcome": "not_upheld", "stage1_findings": FINDINGS, "stage1_method": "email"})
+                 {"stage1_outcome": "not_upheld", "stage1_findings": FINDINGS, "stage1_method": "email",
+                  "point-1-outcome": "upheld", "point-1-reasons": POINT_REASONS[0],
+                  "point-2-outcome": "not_upheld", "point-2-reasons": POINT_REASONS[1]})
         deliver(db, settings)
     status = f"/status/{case_of(db, reference).status_token}"
     with at(2026, 3, 10, 9):
@@ -139,6 +145,7 @@ def test_after_anonymisation_no_table_holds_anything_of_the_customer(db, client,
     reference = walk_to_closed(db, client, login_as, smtp)
     held = every_value(db)
     assert traces_in(held), "the walk should have left her details to erase"
+    assert POINTS[0] in held["complaint_point"], "the points should have been stored"
     # ... but the audit trail, which nothing may change, never held them.
     assert traces_in({"audit_entry": held["audit_entry"]}) == []
     assert f"subject access request, found by email, name, phone: {reference}" in held["audit_entry"]
@@ -156,6 +163,9 @@ def test_after_anonymisation_no_table_holds_anything_of_the_customer(db, client,
         "complaint", "web", "waste", "closed")
     assert case.received_at == datetime(2026, 3, 2, 9, tzinfo=UTC) and case.closed_at is not None
     assert [s.outcome for s in case.stages] == ["not_upheld", "partly_upheld"]
+    # The points' numbers and outcomes stay for the reports; what they said and why went.
+    assert [(p.number, p.outcome, p.text, p.reasons) for p in case.points] == [
+        (1, "upheld", None, None), (2, "not_upheld", None, None)]
 
 
 def record_by_phone_then_withdrawn(db, client, login_as) -> str:

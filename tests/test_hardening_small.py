@@ -35,7 +35,8 @@ def test_an_amount_that_is_not_a_finite_number_in_pounds_is_refused_beside_the_f
     for amount in ["nan", "NaN", "inf", "-Infinity", "-0", "1e400", "1" + "0" * 400, "١٢", "0x10"]:
         response = page_form(investigator, url, button="Complete task").set_all({
             "stage1_outcome": "upheld", "stage1_findings": "Yes.", "stage1_method": "email",
-            "stage1_remedies": ["apology", "financial"], "stage1_financial_amount": amount}).submit()
+            "stage1_remedies": ["apology", "financial"], "stage1_financial_amount": amount,
+            "point-1-outcome": "upheld", "point-1-reasons": "Missed."}).submit()
         assert response.status_code == 400, amount
         assert error_messages(response.text) == [AMOUNT], amount
     assert "respond_stage1" in tasks_of(db, reference)

@@ -21,6 +21,7 @@ from processes.cases.tasks import claim_task, complete_task
 from processes.cases.timers import fire_due_timers
 
 from .helpers.database import deployed_app
+from .helpers.points import for_the_task
 
 ROOT = Path(__file__).resolve().parents[1]
 FLASK = ROOT / ".venv" / "bin" / "flask"
@@ -33,6 +34,7 @@ SCRIPT_STEPS = ("Work out stage 1 deadlines", "Work out the response deadline",
 def _work(db, users, case, bpmn_id, who, **answers):
     task = next(t for t in case.ready_tasks if t.bpmn_id == bpmn_id)
     claim_task(db, users[who], task.id)
+    answers.update(for_the_task(task.case, task, answers))
     complete_task(db, users[who], task.id, MultiDict(answers), None)
     db.commit()
     db.refresh(case)

@@ -117,6 +117,9 @@ def test_front_line_records_phone_complaints_and_settles_them_at_first_contact(b
     j.assert_clean()
 
 
+POINT = "The bin was missed three weeks running"
+
+
 def respond(j: Journey, page, reference: str, task: str, stage: str) -> None:
     """An officer fills a response task: partly upheld, with an apology and £50 put right, sent by email."""
     choose(page, "Outcome", "Partly upheld")
@@ -125,6 +128,9 @@ def respond(j: Journey, page, reference: str, task: str, stage: str) -> None:
     choose(page, "Remedies offered", "Apology", "Financial remedy")
     page.get_by_label("Financial remedy in pounds").fill("50")
     choose(page, "How did you send the response?", "Email")
+    if stage == "stage 1":  # each point of the complaint is given its outcome and reasons
+        choose(page, "Was point 1 upheld?", "Partly upheld")
+        page.get_by_label("Reasons for point 1").fill("Two of the three collections were missed.")
     j.complete(page, reference, task)
 
 
@@ -140,7 +146,7 @@ def test_a_complaint_from_the_public_form_to_the_final_response(browser, live):
     front.get_by_label("What did you do?").fill("Apologised; the customer wants a formal investigation.")
     j.complete(front, reference, FIRST_CONTACT)
     investigator = j.officer("investigator")
-    acknowledge(j, investigator, reference, "Acknowledge the complaint", "Email")
+    acknowledge(j, investigator, reference, "Acknowledge the complaint", "Email", (POINT,))
     cro_agrees_an_extension(j, j.officer("cro"), reference)
     j.take(investigator, reference, "Investigate and respond")
     respond(j, investigator, reference, "Investigate and respond", "stage 1")
@@ -154,8 +160,10 @@ def test_a_complaint_from_the_public_form_to_the_final_response(browser, live):
     j.assert_clean()
 
 
-def acknowledge(j: Journey, page, reference: str, task: str, how: str) -> None:
+def acknowledge(j: Journey, page, reference: str, task: str, how: str, points: tuple[str, ...] = ()) -> None:
     j.take(page, reference, task)
+    for n, point in enumerate(points, start=1):  # the stage 1 acknowledgement states the complaint's points
+        page.get_by_label(f"Point {n}", exact=True).fill(point)
     choose(page, "How did you send the acknowledgement?", how)
     j.complete(page, reference, task)
 
@@ -181,6 +189,7 @@ def customer_asks_for_a_review(j: Journey, live, reference: str) -> None:
     with smtp_server() as (settings, inbox):  # the worker sends what the steps wrote to the outbox
         deliver(live, settings=settings)
     response = inbox.about(f"Our response to your complaint {reference}")
+    assert f"1. {POINT}\r\nOutcome: Partly upheld\r\nTwo of the three" in response.get_content()
     customer = j.open(live.base + link_path(response, "/status/"))  # the link in the email
     expect(customer.locator("[data-message]", has_text=response["Subject"])).to_be_visible()
     customer.get_by_label("Why are you still unhappy? (optional)").fill("The crew still miss my street.")

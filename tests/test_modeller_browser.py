@@ -18,6 +18,7 @@ from processes.policy.settings import load_calendar
 
 from .helpers.browser import expect, sign_in, start_live_app, submit_complaint
 from .helpers.browser import new_page as _page
+from .helpers.points import for_the_task
 
 pytestmark = pytest.mark.browser
 
@@ -113,6 +114,7 @@ def test_owner_changes_the_response_time_and_adds_a_task_then_only_new_complaint
         def work(reference, bpmn_id, who, **answers):
             task = next(t for t in session.get(Case, cases[reference].id).ready_tasks if t.bpmn_id == bpmn_id)
             claim_task(session, people[who], task.id)
+            answers.update(for_the_task(task.case, task, answers))
             complete_task(session, people[who], task.id, MultiDict(answers), None)
             session.commit()
             return {t.bpmn_id: t for t in session.get(Case, cases[reference].id).ready_tasks}

@@ -95,6 +95,7 @@ def test_an_mp_writes_for_a_constituent_and_the_acknowledgement_goes_to_the_mp(l
     journey.complete(officer, reference, "Try to resolve at first contact")
     investigator = journey.officer("investigator")
     journey.take(investigator, reference, "Acknowledge the complaint")
+    investigator.get_by_label("Point 1", exact=True).fill("The bin was missed")  # the complaint's point
     investigator.get_by_label("Email", exact=True).check()
     journey.complete(investigator, reference, "Acknowledge the complaint")
     deliver(live, settings=settings)

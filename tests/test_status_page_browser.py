@@ -12,6 +12,7 @@ from models import Case, User
 from processes.cases.tasks import complete_task
 
 from .helpers.browser import axe_violations, expect, new_page, submit_complaint
+from .helpers.points import for_the_task
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +32,7 @@ def answer_stage_1(live, reference: str) -> None:
             case = session.scalar(select(Case).filter_by(reference=reference))
             task = next(t for t in case.ready_tasks if t.bpmn_id == bpmn_id)
             officer = session.scalar(select(User).filter_by(email=f"{who}@example.org"))
+            answers = {**answers, **for_the_task(case, task, answers)}
             complete_task(session, officer, task.id, MultiDict(answers), None)
             session.commit()
 

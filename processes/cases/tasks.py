@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from models import Case, CaseEvent, ReadyTask, User
 from models.case import STAGES
 from processes.cases.categories import set_category, triage_category
+from processes.cases.points import read_points
 from processes.cases.runs import apply_run, diagram_of
 from processes.diagrams.forms import validate_form
 from processes.engine import TaskNotReady, WorkflowEngine, WorkflowError, engine_of
@@ -45,7 +46,8 @@ _CASE = joinedload(ReadyTask.case)
 _STEP = (select(ReadyTask, *CALENDAR_COLUMNS).where(ReadyTask.id == bindparam("id"))
          .options(_CASE.undefer(Case.workflow_state), _CASE.joinedload(Case.process_version),
                   _CASE.joinedload(Case.stages),
-                  _CASE.joinedload(Case.representatives)))  # whom the customer's messages go to
+                  _CASE.joinedload(Case.representatives),  # whom the customer's messages go to
+                  _CASE.joinedload(Case.points)))  # what the acknowledgement and the response state
 
 
 def check_can_act(session: Session, actor: User, task: ReadyTask) -> None:
@@ -104,9 +106,10 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     definition = case.process_version.forms[task.form_name]
     result = validate_form(definition, formdata)
     category, category_errors = triage_category(case, formdata)
-    if not result.ok or category_errors:
-        raise InvalidInput({**result.errors, **category_errors}, {**result.values,
-                                                                  "category": formdata.get("category")})
+    change_points, point_errors, point_values = read_points(case, task, formdata)
+    if not result.ok or category_errors or point_errors:
+        raise InvalidInput({**point_errors, **result.errors, **category_errors},  # in the order of the page
+                           {**result.values, **point_values, "category": formdata.get("category")})
     try:
         run = engine.complete_task(case.workflow_state, task.task_uuid, result.values, calendar,
                                    diagram_of(case))
@@ -122,6 +125,8 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
             if category:
                 set_category(session, case, category)
                 record_event(session, case, actor, "category", "Category chosen", task_id=task.id)
+            if change_points:  # before the run: the message it sends states the points
+                record_event(session, case, actor, "points", change_points(), task_id=task.id)
             # reporting
             facts.record_task_done(session, case, task.form_name, task.stage, result.values, calendar)
             apply_run(session, case, run, actor, calendar, because=f"{actor.name} completed “{task.name}”",

@@ -13,7 +13,7 @@ from jinja2 import ChainableUndefined, TemplateError
 from sqlalchemy import Integer, bindparam, cast, insert, literal, select
 from sqlalchemy.orm import Session
 
-from models import Case, OutboxMessage, User, UserRole
+from models import POINT_OUTCOMES, Case, OutboxMessage, User, UserRole
 from processes.access import sees_area_by_role
 from processes.datafiles import load_folder
 from processes.engine.sandbox_limits import LimitExceeded
@@ -136,7 +136,8 @@ def queue_customer_message(session: Session, case: Case, template_name: str, dat
     site = site_of(session)
     context = {**data, "reference": case.reference, "customer_name": case.customer_name, "officer": officer,
                "council": site.council, "status_url": status_url(site, case),
-               "status_page": f"{site.url}/status", "access_code": case.access_code, "holder": holder}
+               "status_page": f"{site.url}/status", "access_code": case.access_code, "holder": holder,
+               "points": points_for_message(case)}
     template = templates[template_name]
     if "ombudsman" in template["subject"] + template["body"]:  # read only for the messages that name them
         context["ombudsman"] = ombudsman_details(session)
@@ -152,6 +153,17 @@ def queue_customer_message(session: Session, case: Case, template_name: str, dat
             _queue(session, case, template_name, f"Copy: {subject}", on_behalf(copied, case) + body,
                    copied.name, *_way_to(copied.email, copied.address, None))
     return message
+
+
+def points_for_message(case: Case) -> list[dict[str, Any]]:
+    """The points of the complaint's latest stage that has any (processes.cases.points records them), as
+    templates read them: `{% for p in points %}{{ p.number }}. {{ p.text }}: {{ p.outcome_label }}`."""
+    if not case.points:
+        return []
+    latest = max(p.stage for p in case.points)
+    return [{"number": p.number, "text": p.text or "", "outcome": p.outcome or "",
+             "outcome_label": POINT_OUTCOMES.get(p.outcome or "", ""), "reasons": p.reasons or ""}
+            for p in sorted(case.points, key=lambda p: p.number) if p.stage == latest]
 
 
 def reply_recipient(case: Case):

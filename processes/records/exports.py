@@ -11,7 +11,8 @@ from typing import Any, Mapping
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from models import AuditEntry, Case, CaseEvent, Notification, OutboxMessage, Representative, User
+from models import (AuditEntry, Case, CaseEvent, ComplaintPoint, Notification, OutboxMessage, Representative,
+                    User)
 from processes.access import can_view_case, require, visible_cases
 from processes.errors import InvalidInput, NotAllowed
 from processes.records.audit import audit
@@ -45,6 +46,7 @@ def case_record(session: Session, case: Case) -> dict[str, Any]:
                            "assigned_to": t.assigned_to.name if t.assigned_to else None}
                           for t in case.ready_tasks],
         "representatives": _rows(session, Representative, Representative.case_id == case.id),
+        "points": _rows(session, ComplaintPoint, ComplaintPoint.case_id == case.id),
         "history": events,
         "messages": _rows(session, OutboxMessage, OutboxMessage.case_id == case.id),
         "notifications": _rows(session, Notification, Notification.case_id == case.id),

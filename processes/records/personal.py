@@ -17,6 +17,9 @@ REPRESENTATIVE_FIELDS = {"name": "the representative's name", "email": "the repr
                          "phone": "the representative's phone number",
                          "address": "the representative's address",
                          "relation_other": "the representative's relationship"}
+# A complaint point's fields (models.ComplaintPoint) that hold the customer's words as the officer wrote them
+# and the officer's reasons about them: erased at anonymisation; the number and outcome stay for the reports.
+POINT_FIELDS = ("text", "reasons")
 LABELS = {**PERSONAL_FIELDS, **{f"representative_{f}": label for f, label in REPRESENTATIVE_FIELDS.items()}}
 # A history line's details under this key hold what a person typed (a form's answers, an extension's reason,
 # the customer's reasons for a review): shown to officers, never written to the audit trail, erased at

@@ -15,8 +15,8 @@ from models.reporting import ImprovementAction
 from processes.access import require
 from processes.policy.calendar import add_years
 from processes.records.audit import audit
-from processes.records.personal import (PERSONAL_FIELDS, REPRESENTATIVE_FIELDS, TYPED, personal_values,
-                                        without_personal)
+from processes.records.personal import (PERSONAL_FIELDS, POINT_FIELDS, REPRESENTATIVE_FIELDS, TYPED,
+                                        personal_values, without_personal)
 
 REMOVED = "[removed under the retention policy]"
 
@@ -34,6 +34,9 @@ def anonymise_case(session: Session, case: Case, now: datetime) -> None:
     data, its history lines' details, the messages sent (their addresses and bodies) and any text that names
     them. The audit trail never holds it (processes.records.history), so its chain is left whole."""
     found = personal_values(case)
+    for point in case.points:  # what each point was goes; how many there were and their outcomes stay
+        for field in POINT_FIELDS:
+            setattr(point, field, None)
     for field in PERSONAL_FIELDS:
         setattr(case, field, None)
     for representative in case.representatives:  # who they were goes; that there was one (an MP) stays

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from models import Case, CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquiry, Representative
+from models import (POINT_OUTCOMES, Case, CaseRemedy, CaseStage, ComplaintPoint, ImprovementAction,
+                    OmbudsmanEnquiry, Representative)
 from models.case import CHANNELS, COMMENT_TYPES
 from models.case import STAGES
 from models.representative import ELECTED, RELATIONSHIPS
@@ -283,6 +284,22 @@ def elected_enquiries(session: Session, f: Filters) -> Table:
                  [[RELATIONSHIPS[r], counts.get(r, 0)] for r in ELECTED])
 
 
+def point_outcomes(session: Session, f: Filters, areas: dict[str, str]) -> Table:
+    """The points of complaints received in the period, by service area and the outcome each point was given
+    (from the points table: points still awaiting their response are not counted; anonymised ones are)."""
+    stmt = (select(Case.service_area, ComplaintPoint.outcome, func.count())
+            .join(Case, Case.id == ComplaintPoint.case_id)
+            .where(ComplaintPoint.outcome.is_not(None), *f.where(Case))
+            .group_by(Case.service_area, ComplaintPoint.outcome))
+    counts: dict = {}
+    for area, outcome, n in session.execute(stmt):
+        counts.setdefault(_label(areas, area), {})[outcome] = n
+    rows = [[area, *(by.get(o, 0) for o in POINT_OUTCOMES), sum(by.values())]
+            for area, by in sorted(counts.items())]
+    return Table("points", "Points of complaint by service area and outcome",
+                 ["Service area", *POINT_OUTCOMES.values(), "Points answered"], rows, chart_column=4)
+
+
 def actions(session: Session, f: Filters, today: date) -> Table:
     """Improvement actions due in the period, by where they came from; open ones past their due date."""
     overdue = and_(ImprovementAction.status == "open", ImprovementAction.due_on < today)
@@ -306,6 +323,7 @@ def dashboard(session: Session, f: Filters, today: date, areas: dict[str, str],
     stages = stage_groups(session, f)
     return [by_type, by_channel, by_service, by_category(groups, areas, categories), by_month,
             acknowledged_in_time(stages), responded_in_time(stages), average_days(stages), escalation(stages),
-            outcomes_by_service(stages, areas), outcomes_by_category(stages, areas, categories),
+            outcomes_by_service(stages, areas), point_outcomes(session, f, areas),
+            outcomes_by_category(stages, areas, categories),
             remedies(session, f), compliments, adopted_suggestions(stages), ombudsman(session, f),
             elected_enquiries(session, f), actions(session, f, today)]

@@ -14,6 +14,8 @@ from processes.cases.submission import submit_comment
 from processes.cases.tasks import complete_task
 from processes.cases.timers import fire_due_timers
 
+from .points import for_the_task
+
 UTC = timezone.utc
 
 # Answers that move each shipped task on, for walking a case to the step a test is about.
@@ -50,6 +52,7 @@ class CaseFactory:
         with at(*when) if when else nullcontext():
             fire_due_timers(self.db, datetime.now(UTC), commit=self.db.flush)
             task = self.task(case, bpmn_id)
+            values.update(for_the_task(task.case, task, values))
             complete_task(self.db, self.users[who], task.id, MultiDict(values), None)
             self.db.commit()  # as the request would: pages the test opens next see it
         return case

@@ -10,6 +10,7 @@ from models import Case
 
 from .forms import page_form
 from .pages import error_messages
+from .points import on_the_page
 
 
 def sign_in(client, who: str, password: str = DEMO_PASSWORD):
@@ -40,7 +41,8 @@ def try_sign_in(client, email: str, password: str, url: str = "/sign-in"):
 
 def complete(client, task_id: int, data: Mapping[str, Any], expect_status: int = 302):
     """Open the task page and submit its form, as a person would."""
-    response = page_form(client, f"/tasks/{task_id}", button="Complete task").set_all(data).submit()
+    form = page_form(client, f"/tasks/{task_id}", button="Complete task")
+    response = form.set_all({**data, **on_the_page(form.names, data)}).submit()
     assert response.status_code == expect_status, response.text[:2000]
     return response
 
