@@ -119,6 +119,8 @@ class Case(Base):
     stages: Mapped[list["CaseStage"]] = relationship(viewonly=True, order_by="CaseStage.id")  # noqa: F821
     representatives: Mapped[list["Representative"]] = relationship(  # noqa: F821
         back_populates="case", cascade="all, delete-orphan", order_by="Representative.id")
+    attachments: Mapped[list["Attachment"]] = relationship(  # noqa: F821
+        back_populates="case", cascade="all, delete-orphan", order_by="Attachment.id")
 
     # Optimistic locking: an UPDATE that finds another writer got there first raises StaleDataError.
     __mapper_args__ = {"version_id_col": row_version}
