@@ -4,7 +4,10 @@ made here accepted, listed on the case page and downloaded by the officer as att
 who may not see the case gets 404, as for a file that does not exist."""
 from __future__ import annotations
 
+import io
+import json
 import struct
+import zipfile
 import zlib
 from datetime import datetime
 
@@ -133,3 +136,61 @@ def test_someone_who_may_not_see_the_case_gets_404_and_a_pending_file_is_not_ser
     assert waiting.status_code == 409 and "being checked for viruses" in waiting.text
     assert b"IHDR" not in waiting.data
     assert "Being checked for viruses" in officer.get(f"/cases/{reference}").text
+
+
+def test_the_ombudsman_case_file_lists_and_holds_the_clean_attachments(app, db, login_as):
+    officer = login_as("frontline")
+    comment = "Letter and photo for the case file."
+    assert record_form(officer, comment).attach(FILES, pdf(), "../My letter.pdf") \
+        .attach(FILES, png(), "drive <glass>.png").submit().status_code == 302
+    case = db.scalar(select(Case).filter_by(comment=comment))
+    reference = case.reference
+    exported = login_as("cro").get(f"/records/case-file/{reference}.zip")
+    assert exported.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(exported.data)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    assert files["attachments/01-My letter.pdf"] == pdf()
+    assert files["attachments/02-drive _glass_.png"] == png()
+    listed = json.loads(files["case.json"])["attachments"]
+    assert [(a["original_name"], a["kind"], a["scan_state"]) for a in listed] == [
+        ("My letter.pdf", "PDF document", "clean"), ("drive <glass>.png", "PNG image", "clean")]
+    readable = files["case-file.html"].decode()
+    assert "My letter.pdf" in readable and "drive &lt;glass&gt;.png" in readable
+
+
+def test_the_timer_worker_scans_files_that_waited_for_clamd(app, db, login_as, tmp_path):
+    """clamd away: the file is kept in quarantine as pending and not served; the worker's run, with clamd
+    back, marks it clean. An infected file that waited is removed, its row and its bytes."""
+    from app.worker import TimerWorker
+    from processes.cases.attachments import rules_from
+    away = {"CLAMD_SOCKET": str(tmp_path / "no-clamd.sock")}
+    officer = login_as("frontline")
+    comment = "Sent while the scanner was down."
+    app.config["CLAMD_SOCKET"], socket = away["CLAMD_SOCKET"], app.config["CLAMD_SOCKET"]
+    try:
+        assert record_form(officer, comment).attach(FILES, pdf() + b"% waited\n", "waited.pdf") \
+            .submit().status_code == 302
+    finally:
+        app.config["CLAMD_SOCKET"] = socket
+    case = db.scalar(select(Case).filter_by(comment=comment))
+    (waiting,) = case.attachments
+    reference, attachment_id, sha256, case_id = case.reference, waiting.id, waiting.sha256, case.id
+    assert waiting.scan_state == "pending"
+    assert officer.get(f"/cases/{reference}/attachments/{attachment_id}").status_code == 409
+    # An infected file that slipped in while clamd was away (written here as the store would have).
+    from processes.records.filestore import store
+    infected = store(app.config["ATTACHMENTS_DIR"], io.BytesIO(EICAR), 1024)
+    db.add(Attachment(case_id=case_id, sha256=infected.sha256, original_name="x.txt", kind="Text document",
+                      mime="text/plain", size=infected.size, scan_state="pending"))
+    db.commit()
+    logged = []
+    with app.app_context():
+        TimerWorker(60, log=logged.append, uploads=rules_from(app.config)).run_once()
+    db.expire_all()
+    assert db.get(Attachment, attachment_id).scan_state == "clean"
+    assert not db.scalars(select(Attachment).filter_by(sha256=infected.sha256)).all()
+    assert not path_of(app.config["ATTACHMENTS_DIR"], infected.sha256).exists()
+    assert path_of(app.config["ATTACHMENTS_DIR"], sha256).exists()
+    assert any("1 infected and removed" in line for line in logged), logged
+    got = officer.get(f"/cases/{reference}/attachments/{attachment_id}")
+    assert got.status_code == 200 and got.data == pdf() + b"% waited\n"

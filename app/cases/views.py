@@ -15,7 +15,7 @@ from processes.cases import queries
 from processes.cases.representatives import add_representative, check_representative
 from processes.cases.extension import EXTENSION_MESSAGE, agree_extension, extension_days_left
 from processes.cases.attachments import (FIELD as FILES, attach_files, attachment_to_serve, discard,
-                                         take_uploads)
+                                         rules_from, take_uploads)
 from processes.cases.categories import category_choices, chosen_category, correct_category
 from processes.cases.submission import submit_comment
 from processes.diagrams.categories import current_categories
@@ -97,10 +97,7 @@ def record():
 
 
 def upload_rules():
-    from processes.cases.attachments import Rules
-    config = current_app.config
-    return Rules(config["ATTACHMENTS_DIR"], config["ATTACHMENTS_MAX_FILES"], config["ATTACHMENT_MAX_MB"],
-                 config["CLAMD_SOCKET"])
+    return rules_from(current_app.config)
 
 
 def chosen_files() -> list:

@@ -36,6 +36,12 @@ class Rules:
     clamd: str
 
 
+def rules_from(config) -> Rules:
+    """The Rules from the app's settings (a mapping: Flask's config)."""
+    return Rules(Path(config["ATTACHMENTS_DIR"]), int(config["ATTACHMENTS_MAX_FILES"]),
+                 int(config["ATTACHMENT_MAX_MB"]), str(config["CLAMD_SOCKET"]))
+
+
 def clean_name(name: str | None) -> str:
     """The name shown and offered on download: the last part of what the browser sent, without control
     characters, at most 255 characters. Never used as a path (the store names files by their hash)."""

@@ -6,14 +6,16 @@ import json
 import re
 import zipfile
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Mapping
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from models import AuditEntry, Case, CaseEvent, Notification, OutboxMessage, Representative, User
+from models import Attachment, AuditEntry, Case, CaseEvent, Notification, OutboxMessage, Representative, User
 from processes.access import can_view_case, require, visible_cases
 from processes.errors import InvalidInput, NotAllowed
+from processes.records import filestore
 from processes.records.audit import audit
 
 CASE_COLUMNS = [c.name for c in Case.__table__.columns
@@ -45,6 +47,7 @@ def case_record(session: Session, case: Case) -> dict[str, Any]:
                            "assigned_to": t.assigned_to.name if t.assigned_to else None}
                           for t in case.ready_tasks],
         "representatives": _rows(session, Representative, Representative.case_id == case.id),
+        "attachments": _rows(session, Attachment, Attachment.case_id == case.id),
         "history": events,
         "messages": _rows(session, OutboxMessage, OutboxMessage.case_id == case.id),
         "notifications": _rows(session, Notification, Notification.case_id == case.id),
@@ -52,12 +55,24 @@ def case_record(session: Session, case: Case) -> dict[str, Any]:
     }
 
 
-def _zip(files: dict[str, str | bytes]) -> bytes:
+def _zip(files: dict[str, str | bytes], stored: dict[str, Path] | None = None) -> bytes:
+    """The zip of `files` (name: content) and `stored` (name: a file on disk, copied in chunks)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in files.items():
             archive.writestr(name, content)
+        for name, path in (stored or {}).items():
+            archive.write(path, name)
     return buffer.getvalue()
+
+
+def _attachment_files(prefix: str, attachments: list[dict[str, Any]], directory: Path | None) -> dict:
+    """The case's attachments checked for viruses, under names made safe for a zip (never a path)."""
+    if directory is None:
+        return {}
+    return {f"{prefix}attachments/{number:02d}-{re.sub(r'[^A-Za-z0-9._ -]', '_', a['original_name'])[-100:]}":
+            filestore.path_of(directory, a["sha256"])
+            for number, a in enumerate(attachments, 1) if a["scan_state"] == "clean"}
 
 
 def _message_files(prefix: str, messages: list[dict[str, Any]]) -> dict[str, str]:
@@ -71,8 +86,10 @@ def _message_files(prefix: str, messages: list[dict[str, Any]]) -> dict[str, str
     return files
 
 
-def export_case_file(session: Session, actor: User, case: Case, readable: str) -> bytes:
-    """The Ombudsman's case file: readable summary, data, every message, the diagram of the case's version."""
+def export_case_file(session: Session, actor: User, case: Case, readable: str,
+                     attachments_dir: Path | None = None) -> bytes:
+    """The Ombudsman's case file: readable summary, data, every message, the diagram of the case's version and
+    the attachments checked for viruses (from `attachments_dir`)."""
     require(actor, "export_records", "Only the Customer Relations Officer exports case files")
     if not can_view_case(session, actor, case):
         raise NotAllowed("You cannot see this case")
@@ -82,7 +99,7 @@ def export_case_file(session: Session, actor: User, case: Case, readable: str) -
              case.process_version.bpmn_xml, **_message_files("", record["messages"])}
     audit(session, actor, "case file exported", "Exported the whole case file (for the Ombudsman)",
           case.reference)
-    return _zip(files)
+    return _zip(files, _attachment_files("", record["attachments"], attachments_dir))
 
 
 def find_customer_cases(session: Session, actor: User, email: str, name: str, phone: str) -> list[Case]:
