@@ -17,7 +17,7 @@ from models import Attachment, AuditEntry, Case, CaseEvent, User, UserServiceAre
 from processes.records.filestore import path_of
 
 from .helpers.clamd import EICAR
-from .helpers.forms import page_form
+from .helpers.forms import form_in, page_form
 from .helpers.pages import error_messages
 
 FILES = "Attach files (optional)"  # the label, as the page renders it
@@ -156,6 +156,14 @@ def test_the_ombudsman_case_file_lists_and_holds_the_clean_attachments(app, db, 
         ("My letter.pdf", "PDF document", "clean"), ("drive <glass>.png", "PNG image", "clean")]
     readable = files["case-file.html"].decode()
     assert "My letter.pdf" in readable and "drive &lt;glass&gt;.png" in readable
+    # The customer's subject access export holds them too, in the case's folder.
+    cro = login_as("cro")
+    found = page_form(cro, "/records/subject-access", button="Find cases") \
+        .fill("Full name", "Wilhelmina Croft").submit()
+    sent = form_in(cro, found, "http://localhost/records/subject-access",
+                   action="/records/subject-access/export").submit()
+    with zipfile.ZipFile(io.BytesIO(sent.data)) as archive:
+        assert archive.read(f"{reference}/attachments/01-My letter.pdf") == pdf()
 
 
 def test_the_timer_worker_scans_files_that_waited_for_clamd(app, db, login_as, tmp_path):

@@ -60,6 +60,7 @@ def subject_access_export():
         cases = find_customer_cases(db.session, current_user, *_asked())
     except InvalidInput:
         abort(400)
-    content = export_subject_access(db.session, current_user, cases, dict(zip(("email", "name", "phone"),
-                                                                              _asked())))
+    content = export_subject_access(db.session, current_user, cases,
+                                    dict(zip(("email", "name", "phone"), _asked())),
+                                    current_app.config["ATTACHMENTS_DIR"])
     return _download(content, "subject-access-export.zip")

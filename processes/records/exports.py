@@ -125,9 +125,10 @@ def find_customer_cases(session: Session, actor: User, email: str, name: str, ph
 
 
 def export_subject_access(session: Session, actor: User, cases: list[Case],
-                          asked: Mapping[str, str]) -> bytes:
-    """Everything held about one customer across their cases, for a subject access request. `asked`: what
-    the CRO searched by ("email", "name", "phone") and the value typed."""
+                          asked: Mapping[str, str], attachments_dir: Path | None = None) -> bytes:
+    """Everything held about one customer across their cases, for a subject access request, with the
+    attachments checked for viruses (from `attachments_dir`). `asked`: what the CRO searched by ("email",
+    "name", "phone") and the value typed."""
     asked = {field: value.strip() for field, value in asked.items() if value.strip()}
     asked_for = ", ".join(asked.values())
     require(actor, "export_records", "Only the Customer Relations Officer answers subject access requests")
@@ -136,11 +137,13 @@ def export_subject_access(session: Session, actor: User, cases: list[Case],
                        "Each folder holds one case: case.json (details, history, messages, audit entries) "
                        "and the "
                        "messages sent. Review for third-party data and exemptions before disclosure.\n")}
+    stored: dict[str, Path] = {}
     for case in cases:
         record = case_record(session, case)
         files[f"{case.reference}/case.json"] = json.dumps(record, indent=2, ensure_ascii=False)
         files.update(_message_files(f"{case.reference}/", record["messages"]))
+        stored.update(_attachment_files(f"{case.reference}/", record["attachments"], attachments_dir))
     audit(session, actor, "subject access export",
           f"Exported {len(cases)} cases for a subject access request, found by {', '.join(asked)}: "
           + (", ".join(case.reference for case in cases) or "none"))  # the cases, not the person
-    return _zip(files)
+    return _zip(files, stored)
