@@ -202,3 +202,27 @@ def test_the_timer_worker_scans_files_that_waited_for_clamd(app, db, login_as, t
     assert any("1 infected and removed" in line for line in logged), logged
     got = officer.get(f"/cases/{reference}/attachments/{attachment_id}")
     assert got.status_code == 200 and got.data == pdf() + b"% waited\n"
+
+
+def test_a_customer_attaches_a_photo_and_a_pdf_on_the_public_form_and_eicar_is_refused(app, db, client):
+    from .helpers.journeys import answer_page
+    url = answer_page(client, "/comment/type", {"comment_type": "complaint"})
+    url = answer_page(client, url, {"service_area": "waste"})
+    comment = "Public: glass on the drive, photo and letter attached."
+    label = "Attach photos or documents (optional)"
+    infected = page_form(client, url).fill("comment", comment).attach(label, EICAR, "photo.jpg").submit()
+    assert infected.status_code == 400
+    assert "The selected file contains a virus" in error_messages(infected.text)
+    about = page_form(client, url).fill("comment", comment).attach(label, png(), "drive.png") \
+        .attach(label, pdf(), "letter.pdf").submit()
+    assert about.status_code == 302, error_messages(about.text)
+    check = page_form(client, about.location).set_all({
+        "customer_name": "Ottilie Marsh", "customer_email": "o.marsh@example.org",
+        "preferred_contact": "email"}).submit().location
+    assert "drive.png, letter.pdf" in client.get(check).text
+    assert page_form(client, check, button="Send").submit().location.endswith("/comment/sent")
+    case = db.scalar(select(Case).filter_by(comment=comment))
+    assert [(a.original_name, a.kind, a.scan_state, a.uploaded_by_id) for a in case.attachments] == [
+        ("drive.png", "PNG image", "clean", None), ("letter.pdf", "PDF document", "clean", None)]
+    assert db.scalars(select(CaseEvent.summary).filter_by(case_id=case.id, kind="attached")).all() == [
+        "The customer attached 2 files"]
