@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from .helpers.browser import expect
-from .helpers.browser_journeys import Journey, read_case
+from .helpers.browser_journeys import Journey, choose, read_case
 from .helpers.clamd import EICAR
 from .test_attachments import pdf, png
 
@@ -57,4 +57,34 @@ def test_an_officer_attaches_a_photo_and_a_pdf_and_eicar_is_refused(live, browse
     stored = read_case(live, reference,
                        lambda case: [(a.original_name, a.scan_state) for a in case.attachments])
     assert stored == [("drive.png", "clean"), ("letter.pdf", "clean")]
+    journey.assert_clean()
+
+
+def test_a_customer_attaches_a_photo_and_a_pdf_on_the_public_form_and_eicar_is_refused(live, browser):
+    journey = Journey(browser, live.base)
+    public = journey.open(live.base + "/")
+    journey.click(public, public.get_by_role("button", name="Start now"),
+                  "What would you like to tell us about?")
+    choose(public, "What would you like to tell us about?", "Complaint")
+    journey.click(public, public.get_by_role("button", name="Continue"), "Which service is it about?")
+    choose(public, "Which service is it about?", "Bins, waste and recycling")
+    journey.click(public, public.get_by_role("button", name="Continue"), "Your comment")
+    public.get_by_label("Your comment").fill("The crew left glass on my drive: photo and letter attached.")
+    files = public.get_by_label("Attach photos or documents (optional)")
+    files.set_input_files([{"name": "drive.jpg", "mimeType": "image/jpeg", "buffer": EICAR}])
+    journey.click(public, public.get_by_role("button", name="Continue"))
+    expect(public.locator("#attachments-error")).to_contain_text("The selected file contains a virus")
+    files.set_input_files([{"name": "drive.png", "mimeType": "image/png", "buffer": png()},
+                           {"name": "letter.pdf", "mimeType": "application/pdf", "buffer": pdf()}])
+    journey.click(public, public.get_by_role("button", name="Continue"), "Your details")
+    public.get_by_label("Full name").fill("Clementine Hobbs")
+    public.get_by_label("Email address").fill("c.hobbs@example.org")
+    choose(public, "How should we reply?", "Email")
+    journey.click(public, public.get_by_role("button", name="Continue"), "Check your answers before sending")
+    expect(public.locator(".govuk-summary-list")).to_contain_text("drive.png, letter.pdf")
+    journey.click(public, public.get_by_role("button", name="Send"), "Comment sent")
+    reference = public.locator("[data-reference]").inner_text()
+    stored = read_case(live, reference,
+                       lambda case: [(a.original_name, a.kind, a.scan_state) for a in case.attachments])
+    assert stored == [("drive.png", "PNG image", "clean"), ("letter.pdf", "PDF document", "clean")]
     journey.assert_clean()
