@@ -226,3 +226,26 @@ def test_a_customer_attaches_a_photo_and_a_pdf_on_the_public_form_and_eicar_is_r
         ("drive.png", "PNG image", "clean", None), ("letter.pdf", "PDF document", "clean", None)]
     assert db.scalars(select(CaseEvent.summary).filter_by(case_id=case.id, kind="attached")).all() == [
         "The customer attached 2 files"]
+
+
+def test_files_past_the_two_megabyte_request_limit_are_taken_and_one_too_big_is_refused_beside_the_field(
+        app, db, login_as):
+    """MAX_CONTENT_LENGTH (2 MB) stays for every other request; the forms that take files allow the files."""
+    officer = login_as("frontline")
+    letter = (b"A long letter about the bins, line after line of it.\n" * 60_000)  # 3,180,000 bytes: 3.0 MB
+    sent = record_form(officer, "Three megabytes").attach(FILES, letter, "long.txt").submit()
+    assert sent.status_code == 302
+    case = db.scalar(select(Case).filter_by(comment="Three megabytes"))
+    reference = case.reference
+    (taken,) = case.attachments
+    assert (taken.kind, taken.size) == ("Text document", len(letter))
+    assert "3.0 MB" in officer.get(f"/cases/{reference}").text
+    app.config["ATTACHMENT_MAX_MB"] = 2
+    try:
+        big = record_form(officer, "Too big").attach(FILES, letter, "long.txt").submit()
+    finally:
+        app.config["ATTACHMENT_MAX_MB"] = 10
+    assert big.status_code == 400 and "The selected file must be smaller than 2MB" in error_messages(big.text)
+    assert cases_about(db, "Too big") == 0
+    too_large = officer.post(f"/cases/{reference}/category", data={"category": "y" * (3 * 1024 * 1024)})
+    assert too_large.status_code == 413  # elsewhere the 2 MB limit holds
