@@ -14,6 +14,7 @@ from sqlalchemy import select
 from models import User, UserRole, UserServiceArea
 from models.user import ROLES
 from processes.access import ADMIN, CRO, FRONT_LINE, INVESTIGATOR, MANAGER, OWNER, READER, SENIOR
+from processes.cases.attachments import rules_from
 from processes.diagrams.deploy import deploy_shipped
 from processes.diagrams.forms import service_areas
 
@@ -122,7 +123,7 @@ def run_timers(once: bool, seconds: float | None) -> None:
     from . import smtp_settings
     config = current_app.config
     worker = TimerWorker(config["TIMER_POLL_SECONDS"], log=click.echo, smtp=smtp_settings(current_app),
-                         retention_years=config["RETENTION_YEARS"])
+                         retention_years=config["RETENTION_YEARS"], uploads=rules_from(config))
     try:
         worker.claim()  # before saying it started: a worker that says so holds the lock
         click.echo(f"Timer worker started on {db.engine.url.render_as_string(hide_password=True)} "
@@ -165,5 +166,6 @@ def run_retention() -> None:
     """Anonymise closed cases past the retention period (not those on legal hold)."""
     from processes.records.retention import anonymise_expired
     with unit_of_work(db.session):
-        count = anonymise_expired(db.session, years=current_app.config["RETENTION_YEARS"])
+        count = anonymise_expired(db.session, years=current_app.config["RETENTION_YEARS"],
+                                  attachments_dir=current_app.config["ATTACHMENTS_DIR"])
     click.echo(f"Anonymised {count} closed case(s) older than {current_app.config['RETENTION_YEARS']} years")

@@ -103,9 +103,19 @@ def consent_cover_items() -> list[dict]:
     return [{"value": key, "text": label} for key, label in CONSENT_COVERS.items()]
 
 
+def file_size(size: int | None) -> str:
+    """A file's size as people read it: "850 bytes", "34 KB", "2.4 MB"."""
+    size = size or 0
+    if size < 1024:
+        return f"{size} byte{'' if size == 1 else 's'}"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, due_date=due_date,
-                                 working_days=working_days)
+                                 working_days=working_days, file_size=file_size)
     from .form_view import error_list, field_params, summary_rows
     app.jinja_env.globals.update(deadline_status=deadline_status, COMMENT_TYPES=COMMENT_TYPES,
                                  CHANNELS=CHANNELS, ROLES=ROLES, service_label=service_label,

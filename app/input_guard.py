@@ -2,7 +2,7 @@
 refused in one place for every route."""
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from werkzeug.routing import IntegerConverter
 
 from processes.typed import BIGGEST_ID
@@ -32,6 +32,21 @@ def refuse_nul_bytes():
     return None
 
 
+UPLOAD_ENDPOINTS = ("cases.record", "public.question")  # the forms that take files
+
+
+def allow_uploads():
+    """MAX_CONTENT_LENGTH (2 MB) holds for every request but those of the forms that take files: these may
+    bring ATTACHMENTS_MAX_FILES files of ATTACHMENT_MAX_MB each, and 1 MB more for the other answers. Runs
+    before anything reads the form (the CSRF check does)."""
+    if request.endpoint in UPLOAD_ENDPOINTS and request.method == "POST":
+        config = current_app.config
+        request.max_content_length = (config["ATTACHMENTS_MAX_FILES"] * config["ATTACHMENT_MAX_MB"] + 1) \
+            * 1024 * 1024
+    return None
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     app.before_request(refuse_nul_bytes)
+    app.before_request_funcs.setdefault(None, []).insert(0, allow_uploads)  # first: before the CSRF check

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from models.db import begin_writing
+from processes.cases.attachments import Rules, rescan_pending
 from processes.cases.timers import fire_due_timers, next_due_at
 from processes.messaging.outbox import SmtpSettings, deliver_outbox
 from processes.records.audit import check_chain
@@ -68,8 +69,8 @@ class TimerWorker:
     meanwhile is seen within `poll`), then fires everything due, oldest first."""
 
     def __init__(self, poll: float, log: Callable[[str], None] = print,
-                 smtp: SmtpSettings | None = None, retention_years: int = 6):
-        self.poll, self.log, self.smtp = poll, log, smtp
+                 smtp: SmtpSettings | None = None, retention_years: int = 6, uploads: Rules | None = None):
+        self.poll, self.log, self.smtp, self.uploads = poll, log, smtp, uploads
         self.retention_years, self.retention_day = retention_years, None
         self.holder = f"{socket.gethostname()} pid {os.getpid()}"
         self.lock = single_worker_lock(db.engine)
@@ -80,8 +81,9 @@ class TimerWorker:
             self.lock.acquire(self.holder)
 
     def run_once(self) -> int:
-        """One timer run: what is due fired case by case, the daily retention run, the outbox sent; each step
-        its own unit of work, committed a case (or a message) at a time."""
+        """One timer run: what is due fired case by case, the daily retention run, files that waited for
+        clamd scanned, the outbox sent; each step its own unit of work, committed a case (or a message) at a
+        time."""
         begin_writing(db.session())  # every transaction of the worker writes
         self.claim()
         with unit_of_work(db.session) as turns:
@@ -91,7 +93,8 @@ class TimerWorker:
         today = datetime.now(timezone.utc).date()
         if self.retention_day != today:  # the daily retention run
             with unit_of_work(db.session) as turns:
-                anonymised = anonymise_expired(db.session, years=self.retention_years)
+                anonymised = anonymise_expired(db.session, years=self.retention_years,
+                                               attachments_dir=self.uploads and self.uploads.directory)
                 turns.end()
             if anonymised:
                 self.log(f"retention: anonymised {anonymised} closed case(s)")
@@ -101,6 +104,12 @@ class TimerWorker:
                 self.log(f"AUDIT TRAIL TAMPERED WITH: entry {chain.broken.id} does not match the chain "
                          f"({chain.checked} entries before it check out)")
             self.retention_day = today
+        if self.uploads is not None:
+            with unit_of_work(db.session):
+                scanned = rescan_pending(db.session, self.uploads)
+            if scanned["clean"] or scanned["infected"]:
+                self.log(f"attachments: {scanned['clean']} clean, {scanned['infected']} infected and "
+                         f"removed, {scanned['pending']} still waiting for the virus scanner")
         if self.smtp and self.smtp.host:  # sent after the commit of the step that wrote them
             with unit_of_work(db.session) as turns:
                 sent, failed = deliver_outbox(db.session, self.smtp, datetime.now(timezone.utc),

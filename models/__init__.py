@@ -1,6 +1,7 @@
 """Persistence: SQLAlchemy 2 typed models, one module per aggregate."""
 from sqlalchemy.orm import joinedload
 
+from .attachment import Attachment
 from .audit import AuditCheckpoint, AuditEntry, AuditHead
 from .base import Base
 from .case import Case, CaseEvent, ReferenceCounter
@@ -20,8 +21,8 @@ from .workflow_index import ReadyTask, WaitingTimer
 USER_WITH_ROLES_AND_AREAS = (joinedload(User.roles), joinedload(User.service_areas))
 
 __all__ = ["CaseRemedy", "CaseStage", "ImprovementAction", "OmbudsmanEnquiry", "SelfAssessment",  # reporting
-           "AuditCheckpoint", "AuditEntry", "AuditHead", "Base", "Case", "CaseEvent", "ClosureDay",
-           "ComplaintPoint", "Incident", "Notification",
+           "Attachment", "AuditCheckpoint", "AuditEntry", "AuditHead", "Base", "Case", "CaseEvent",
+           "ClosureDay", "ComplaintPoint", "Incident", "Notification",
            "OutboxMessage", "POINT_OUTCOMES", "PolicySetting", "PROFILES", "Timescale", "ProcessVersion",
            "ReadyTask", "ReferenceCounter", "Representative", "ROLE_IN_LETTERS", "ROLES", "User",
            "USER_WITH_ROLES_AND_AREAS", "UserRole", "UserServiceArea", "WaitingTimer"]

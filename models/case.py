@@ -122,6 +122,8 @@ class Case(Base):
     points: Mapped[list["ComplaintPoint"]] = relationship(  # noqa: F821
         back_populates="case", cascade="all, delete-orphan",
         order_by="(ComplaintPoint.stage, ComplaintPoint.number)")
+    attachments: Mapped[list["Attachment"]] = relationship(  # noqa: F821
+        back_populates="case", cascade="all, delete-orphan", order_by="Attachment.id")
 
     # Optimistic locking: an UPDATE that finds another writer got there first raises StaleDataError.
     __mapper_args__ = {"version_id_col": row_version}

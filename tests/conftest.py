@@ -13,6 +13,7 @@ from models import User
 from models.db import make_engine
 from processes.diagrams.deploy import deploy_shipped
 
+from .helpers import clamd
 from .helpers.cases import CaseFactory
 from .helpers.database import DATABASE_URL, DIALECT
 from .helpers.journeys import forget_counts, sign_in
@@ -38,10 +39,22 @@ def _fresh_schema(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def app():
+def scanner(tmp_path_factory):
+    """The run's clamd (the shipped EICAR signature only) and a temporary attachments folder: the settings
+    every app of the run is given. Stopped when the run ends."""
+    folder = tmp_path_factory.mktemp("clamd")
+    clamd.SETTINGS.update(CLAMD_SOCKET=clamd.start(folder),
+                          ATTACHMENTS_DIR=tmp_path_factory.mktemp("attachments"))
+    yield clamd.SETTINGS
+    clamd.stop(folder)
+    clamd.SETTINGS.clear()
+
+
+@pytest.fixture(scope="session")
+def app(scanner):
     _fresh_schema(DATABASE_URL)
     app = create_app({"TESTING": True, "DATABASE_URL": DATABASE_URL, "SECRET_KEY": "test-secret",
-                      "ENV": "testing"})
+                      "ENV": "testing", **scanner})
     with app.app_context():
         deploy_shipped(app_db.session, app.extensions["forms"])
         seed_demo_users(app_db.session, app.extensions["forms"])
@@ -118,7 +131,7 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def live(tmp_path_factory):
+def live(tmp_path_factory, scanner):
     """One live app (its own SQLite file, the shipped processes, the demo accounts) shared by the browser
     tests that need nothing prepared."""
     from .helpers.browser import start_live_app

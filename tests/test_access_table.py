@@ -1,12 +1,15 @@
 """Every route against every role, from one table. A route added without a row fails this test."""
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
 from sqlalchemy import select
 
-from models import Case, ImprovementAction, Incident, OmbudsmanEnquiry, OutboxMessage, User
+from models import Attachment, Case, ImprovementAction, Incident, OmbudsmanEnquiry, OutboxMessage, User
+
+from processes.records import filestore
 
 from .helpers.forms import post_by_hand
 from .helpers.journeys import submit_online, tasks_of
@@ -66,6 +69,9 @@ TABLE = {
                        {**refused_unless("cro"), "owner": "deny", "reports": "deny"}),
     "cases.representative": ("POST", "/cases/{reference}/representatives", {},  # empty: refused beside fields
                              only("frontline", "investigator", "senior", "cro", "manager")),
+    # Someone who may not see the case is told the file is not there, as for one that does not exist.
+    "cases.attachment": ("GET", "/cases/{reference}/attachments/{attachment}", None,
+                         {**only(*AREA_STAFF), "owner": "hidden", "reports": "hidden"}),
     "cases.notifications": ("GET", "/cases/notifications", None, SIGNED_IN),
     "cases.incidents": ("GET", "/cases/incidents", None, only("cro", "admin")),
     "cases.retry": ("POST", "/cases/incidents/{incident}/retry", {}, only("cro", "admin")),
@@ -141,7 +147,7 @@ def test_every_route_has_a_row(app):
 
 
 @pytest.fixture()
-def places(client, db):
+def places(app, client, db):
     """One of everything the routes name: a complaint waiting for first contact, a letter, a failed
     message."""
     reference = submit_online(client)
@@ -158,8 +164,12 @@ def places(client, db):
     action = ImprovementAction(source="ombudsman", description="Train the crews", owner_id=manager.id,
                                due_on=date(2026, 3, 1), case_id=case.id, ombudsman_enquiry_id=enquiry.id)
     db.add(action)
+    stored = filestore.store(app.config["ATTACHMENTS_DIR"], io.BytesIO(b"%PDF-1.4\n%%EOF\n"), 1000)
+    attachment = Attachment(case_id=case.id, sha256=stored.sha256, original_name="letter.pdf", kind="PDF",
+                            mime="application/pdf", size=stored.size, scan_state="clean")
+    db.add(attachment)
     db.commit()
-    return {"reference": reference, "token": case.status_token,
+    return {"attachment": attachment.id, "reference": reference, "token": case.status_token,
             "task": tasks_of(db, reference)["first_contact"].id, "letter": letter.id, "message": failed.id,
             "incident": incident.id, "action": action.id, "enquiry": enquiry.id}
 
@@ -167,6 +177,8 @@ def places(client, db):
 def outcome(response, client) -> str:
     if response.status_code == 403:
         return "deny"
+    if response.status_code == 404:
+        return "hidden"
     if response.status_code in (301, 302, 303):
         if "/sign-in?next=" in response.location:
             return "login"

@@ -10,9 +10,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import inspect, select, text, update
 
-from models import AuditEntry, Base, Case, CaseEvent, OutboxMessage
+from models import Attachment, AuditEntry, Base, Case, CaseEvent, OutboxMessage
 from processes.messaging.outbox import SmtpSettings, deliver_outbox
 from processes.records.audit import verify_chain
+from processes.records.filestore import path_of
 from processes.records.history import record_event
 
 from .helpers.cases import at, record_case
@@ -37,6 +38,9 @@ EXTENSION = f"Waiting for photographs from {NAME}"
 # The points of her complaint as the officer wrote them, and the reasons for their outcomes.
 POINTS = ["Broken glass tipped on the drive at Quenby Rise", "Puncture to the Ardwyck family car"]
 POINT_REASONS = ["The crew's camera shows glass falling by the Quenby gate", "No tyre damage was reported"]
+# Her letter, attached when the comment was recorded: its name and its file go at anonymisation.
+LETTER = f"Letter from {NAME}.pdf"
+LETTER_PDF = b"%PDF-1.4\n% her letter about the glass on the drive (erasure test)\ntrailer << >>\n%%EOF\n"
 # Each value and the parts a search would find her by.
 TRACES = [NAME, "Philomena", "Ardwyck", EMAIL, "p.ardwyck-treharne", PHONE, "07700900481", "900481", ADDRESS,
           "Quenby", "HW7 3QX", ADJUSTMENTS, "macular", COMMENT, "tipped broken glass", REVIEW,
@@ -177,7 +181,8 @@ def record_by_phone_then_withdrawn(db, client, login_as) -> str:
             "comment_type": "complaint", "channel": "phone", "service_area": "waste", "comment": COMMENT,
             "customer_name": NAME, "customer_phone": PHONE, "customer_address": ADDRESS,
             "preferred_contact": "letter", "reasonable_adjustments": ADJUSTMENTS, "outcome_wanted": WANTED}) \
-            .fill_date("received_at", datetime(2026, 3, 2, 9, 30)).submit(follow_redirects=True)
+            .fill_date("received_at", datetime(2026, 3, 2, 9, 30)) \
+            .attach("Attach files (optional)", LETTER_PDF, LETTER).submit(follow_redirects=True)
         assert page.status_code == 200, page.text[:500]
         reference = db.scalar(select(Case.reference).where(Case.customer_name == NAME))
         complete(front, tasks_of(db, reference)["first_contact"].id,
@@ -198,7 +203,11 @@ def record_by_phone_then_withdrawn(db, client, login_as) -> str:
 
 
 def test_a_case_taken_by_phone_with_letters_and_withdrawn_is_forgotten_too(db, client, login_as, app):
-    record_by_phone_then_withdrawn(db, client, login_as)
+    reference = record_by_phone_then_withdrawn(db, client, login_as)
+    (letter,) = case_of(db, reference).attachments
+    sha256 = letter.sha256
+    stored = path_of(app.config["ATTACHMENTS_DIR"], sha256)
+    assert letter.original_name == LETTER and stored.read_bytes() == LETTER_PDF
     assert traces_in(every_value(db))
     with at(2032, 3, 5, 9):
         result = app.test_cli_runner().invoke(args=["retention", "run"])
@@ -207,6 +216,7 @@ def test_a_case_taken_by_phone_with_letters_and_withdrawn_is_forgotten_too(db, c
     left = traces_in(every_value(db))
     assert left == [], "\n".join(left)
     assert verify_chain(db)[1] is None
+    assert not stored.exists() and not db.scalars(select(Attachment).filter_by(sha256=sha256)).all()
 
 
 def test_a_line_a_template_or_a_name_brings_the_customers_details_into_names_them_instead(db, users):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   send_file, url_for)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,6 +14,8 @@ from processes.accounts import mark_notifications_seen
 from processes.cases import queries
 from processes.cases.representatives import add_representative, check_representative
 from processes.cases.extension import EXTENSION_MESSAGE, agree_extension, extension_days_left
+from processes.cases.attachments import (FIELD as FILES, attach_files, attachment_to_serve, discard,
+                                         rules_from, take_uploads)
 from processes.cases.categories import category_choices, chosen_category, correct_category
 from processes.cases.submission import submit_comment
 from processes.diagrams.categories import current_categories
@@ -66,12 +69,22 @@ def record():
         if request.form.get("for_someone_else") == "yes":  # checked with the rest: every error at once
             checked, rep_errors = check_representative(request.form, now.date())
             errors = {**errors, **rep_errors}
-        if not errors:
+        taken = []
+        try:  # scanned before the case is saved; every refusal beside the field with the others
+            taken = take_uploads(db.session, current_user, upload_rules(), chosen_files())
+        except InvalidInput as exc:
+            errors = {**errors, **exc.errors}
+            keep_even_if_refused()  # an infected file's audit entry stands
+        if errors:
+            discard(db.session, upload_rules().directory, taken)
+        else:
             try:
                 case = submit_comment(db.session, current_user, {**values, "representative": checked},
                                       values["channel"], received)
+                attach_files(db.session, current_user, case, taken)
             except ProcedureError as exc:  # said on the form, so that nothing the officer typed is lost
                 mark_refused()
+                discard(db.session, upload_rules().directory, taken)
                 flash(str(exc), "error")
             else:
                 flash(f"{case.reference} recorded", "success")
@@ -81,6 +94,15 @@ def record():
                            values=values, errors=errors, rep_values=rep_values, form_errors=errors,
                            categories=category_choices(current_categories(db.session), areas)), \
         (400 if errors else 200)
+
+
+def upload_rules():
+    return rules_from(current_app.config)
+
+
+def chosen_files() -> list:
+    """The files chosen in the form's file input (a browser sends an empty part when none is chosen)."""
+    return [(f.filename, f.stream) for f in request.files.getlist(FILES) if f.filename]
 
 
 def seen(case: Case, what: str) -> None:
@@ -109,6 +131,26 @@ def show(reference: str, errors=None, values=None, status=200):
         extension = {"stage": stage, "left": extension_days_left(db.session, case, stage)}
     return render_template("cases/show.html", title=case.reference, case=case, extension=extension,
                            errors=errors or {}, values=values or {}, form_errors=errors), status
+
+
+@bp.get("/<reference>/attachments/<int:attachment_id>")
+@writes  # audits the download
+def attachment(reference: str, attachment_id: int):
+    case = db.session.scalar(select(Case).filter_by(reference=reference))
+    found = case and attachment_to_serve(db.session, current_user, case, attachment_id)
+    if not found:  # not this case's, or not a case this person may see: the same answer
+        abort(404)
+    if found.scan_state != "clean":
+        return render_template("cases/attachment_pending.html", title="Being checked for viruses",
+                               case=case), 409
+    seen(case, f"Downloaded attachment {found.id}")
+    from processes.records.filestore import path_of
+    response = send_file(path_of(current_app.config["ATTACHMENTS_DIR"], found.sha256), mimetype=found.mime,
+                         as_attachment=True, download_name=found.original_name, conditional=False,
+                         etag=False)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.post("/<reference>/extension")

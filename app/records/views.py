@@ -2,7 +2,7 @@
 access request."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -30,7 +30,8 @@ def case_file(reference: str):
     if case is None:
         abort(404)
     readable = render_template("records/case_file.html", title=f"Case file {case.reference}", case=case)
-    content = export_case_file(db.session, current_user, case, readable)
+    content = export_case_file(db.session, current_user, case, readable,
+                               current_app.config["ATTACHMENTS_DIR"])
     return _download(content, f"{case.reference}-case-file.zip")
 
 
@@ -59,6 +60,7 @@ def subject_access_export():
         cases = find_customer_cases(db.session, current_user, *_asked())
     except InvalidInput:
         abort(400)
-    content = export_subject_access(db.session, current_user, cases, dict(zip(("email", "name", "phone"),
-                                                                              _asked())))
+    content = export_subject_access(db.session, current_user, cases,
+                                    dict(zip(("email", "name", "phone"), _asked())),
+                                    current_app.config["ATTACHMENTS_DIR"])
     return _download(content, "subject-access-export.zip")

@@ -6,15 +6,17 @@ import json
 import re
 import zipfile
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Mapping
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from models import (AuditEntry, Case, CaseEvent, ComplaintPoint, Notification, OutboxMessage, Representative,
-                    User)
+from models import (Attachment, AuditEntry, Case, CaseEvent, ComplaintPoint, Notification, OutboxMessage,
+                    Representative, User)
 from processes.access import can_view_case, require, visible_cases
 from processes.errors import InvalidInput, NotAllowed
+from processes.records import filestore
 from processes.records.audit import audit
 
 CASE_COLUMNS = [c.name for c in Case.__table__.columns
@@ -47,6 +49,7 @@ def case_record(session: Session, case: Case) -> dict[str, Any]:
                           for t in case.ready_tasks],
         "representatives": _rows(session, Representative, Representative.case_id == case.id),
         "points": _rows(session, ComplaintPoint, ComplaintPoint.case_id == case.id),
+        "attachments": _rows(session, Attachment, Attachment.case_id == case.id),
         "history": events,
         "messages": _rows(session, OutboxMessage, OutboxMessage.case_id == case.id),
         "notifications": _rows(session, Notification, Notification.case_id == case.id),
@@ -54,12 +57,24 @@ def case_record(session: Session, case: Case) -> dict[str, Any]:
     }
 
 
-def _zip(files: dict[str, str | bytes]) -> bytes:
+def _zip(files: dict[str, str | bytes], stored: dict[str, Path] | None = None) -> bytes:
+    """The zip of `files` (name: content) and `stored` (name: a file on disk, copied in chunks)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in files.items():
             archive.writestr(name, content)
+        for name, path in (stored or {}).items():
+            archive.write(path, name)
     return buffer.getvalue()
+
+
+def _attachment_files(prefix: str, attachments: list[dict[str, Any]], directory: Path | None) -> dict:
+    """The case's attachments checked for viruses, under names made safe for a zip (never a path)."""
+    if directory is None:
+        return {}
+    return {f"{prefix}attachments/{number:02d}-{re.sub(r'[^A-Za-z0-9._ -]', '_', a['original_name'])[-100:]}":
+            filestore.path_of(directory, a["sha256"])
+            for number, a in enumerate(attachments, 1) if a["scan_state"] == "clean"}
 
 
 def _message_files(prefix: str, messages: list[dict[str, Any]]) -> dict[str, str]:
@@ -73,8 +88,10 @@ def _message_files(prefix: str, messages: list[dict[str, Any]]) -> dict[str, str
     return files
 
 
-def export_case_file(session: Session, actor: User, case: Case, readable: str) -> bytes:
-    """The Ombudsman's case file: readable summary, data, every message, the diagram of the case's version."""
+def export_case_file(session: Session, actor: User, case: Case, readable: str,
+                     attachments_dir: Path | None = None) -> bytes:
+    """The Ombudsman's case file: readable summary, data, every message, the diagram of the case's version and
+    the attachments checked for viruses (from `attachments_dir`)."""
     require(actor, "export_records", "Only the Customer Relations Officer exports case files")
     if not can_view_case(session, actor, case):
         raise NotAllowed("You cannot see this case")
@@ -84,7 +101,7 @@ def export_case_file(session: Session, actor: User, case: Case, readable: str) -
              case.process_version.bpmn_xml, **_message_files("", record["messages"])}
     audit(session, actor, "case file exported", "Exported the whole case file (for the Ombudsman)",
           case.reference)
-    return _zip(files)
+    return _zip(files, _attachment_files("", record["attachments"], attachments_dir))
 
 
 def find_customer_cases(session: Session, actor: User, email: str, name: str, phone: str) -> list[Case]:
@@ -110,9 +127,10 @@ def find_customer_cases(session: Session, actor: User, email: str, name: str, ph
 
 
 def export_subject_access(session: Session, actor: User, cases: list[Case],
-                          asked: Mapping[str, str]) -> bytes:
-    """Everything held about one customer across their cases, for a subject access request. `asked`: what
-    the CRO searched by ("email", "name", "phone") and the value typed."""
+                          asked: Mapping[str, str], attachments_dir: Path | None = None) -> bytes:
+    """Everything held about one customer across their cases, for a subject access request, with the
+    attachments checked for viruses (from `attachments_dir`). `asked`: what the CRO searched by ("email",
+    "name", "phone") and the value typed."""
     asked = {field: value.strip() for field, value in asked.items() if value.strip()}
     asked_for = ", ".join(asked.values())
     require(actor, "export_records", "Only the Customer Relations Officer answers subject access requests")
@@ -121,11 +139,13 @@ def export_subject_access(session: Session, actor: User, cases: list[Case],
                        "Each folder holds one case: case.json (details, history, messages, audit entries) "
                        "and the "
                        "messages sent. Review for third-party data and exemptions before disclosure.\n")}
+    stored: dict[str, Path] = {}
     for case in cases:
         record = case_record(session, case)
         files[f"{case.reference}/case.json"] = json.dumps(record, indent=2, ensure_ascii=False)
         files.update(_message_files(f"{case.reference}/", record["messages"]))
+        stored.update(_attachment_files(f"{case.reference}/", record["attachments"], attachments_dir))
     audit(session, actor, "subject access export",
           f"Exported {len(cases)} cases for a subject access request, found by {', '.join(asked)}: "
           + (", ".join(case.reference for case in cases) or "none"))  # the cases, not the person
-    return _zip(files)
+    return _zip(files, stored)

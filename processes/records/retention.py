@@ -6,13 +6,15 @@ history's shape); what goes is everything that identifies or quotes a person.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Case, CaseEvent, Incident, Notification, OutboxMessage, User
+from models import Attachment, Case, CaseEvent, Incident, Notification, OutboxMessage, User
 from models.reporting import ImprovementAction
 from processes.access import require
+from processes.records import filestore
 from processes.policy.calendar import add_years
 from processes.records.audit import audit
 from processes.records.personal import (PERSONAL_FIELDS, POINT_FIELDS, REPRESENTATIVE_FIELDS, TYPED,
@@ -29,10 +31,11 @@ def expired_case_ids(session: Session, now: datetime, years: int, limit: int = 5
     return list(session.scalars(query))
 
 
-def anonymise_case(session: Session, case: Case, now: datetime) -> None:
+def anonymise_case(session: Session, case: Case, now: datetime, attachments_dir: Path | None = None) -> None:
     """Erase what identifies or quotes the customer wherever the case's rows hold it: the case, the workflow's
-    data, its history lines' details, the messages sent (their addresses and bodies) and any text that names
-    them. The audit trail never holds it (processes.records.history), so its chain is left whole."""
+    data, its history lines' details, the messages sent (their addresses and bodies), its attachments (rows,
+    and in `attachments_dir` the files no other case uses) and any text that names them. The audit trail
+    never holds it (processes.records.history), so its chain is left whole."""
     found = personal_values(case)
     for point in case.points:  # what each point was goes; how many there were and their outcomes stay
         for field in POINT_FIELDS:
@@ -50,8 +53,19 @@ def anonymise_case(session: Session, case: Case, now: datetime) -> None:
     for message in session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)):
         _forget_message(message, found)
     _scrub_texts(session, case, found)
+    _delete_attachments(session, case, attachments_dir)
     audit(session, "system", "anonymised", "Personal data removed under the retention policy", case.reference)
     session.flush()
+
+
+def _delete_attachments(session: Session, case: Case, directory: Path | None) -> None:
+    """The case's attachments go, rows and bytes (a file another case also holds stays for that case)."""
+    hashes = {attachment.sha256 for attachment in case.attachments}
+    case.attachments.clear()
+    session.flush()
+    for sha256 in sorted(hashes) if directory is not None else ():
+        if not session.scalar(select(func.count()).select_from(Attachment).filter_by(sha256=sha256)):
+            filestore.delete(directory, sha256)
 
 
 def _forget_typed(event: CaseEvent, found: dict[str, str]) -> None:
@@ -81,12 +95,13 @@ def _scrub_texts(session: Session, case: Case, found: dict[str, str]) -> None:
         action.evidence = action.evidence and without_personal(action.evidence, found)
 
 
-def anonymise_expired(session: Session, now: datetime | None = None, years: int = 6) -> int:
-    """Run by the timer worker once a day (and by `flask retention run`)."""
+def anonymise_expired(session: Session, now: datetime | None = None, years: int = 6,
+                      attachments_dir: Path | None = None) -> int:
+    """Run by the timer worker once a day (and by `flask retention run`), given the attachments' folder."""
     now = now or datetime.now(timezone.utc)
     ids = expired_case_ids(session, now, years)
     for case in session.scalars(select(Case).where(Case.id.in_(ids))):
-        anonymise_case(session, case, now)
+        anonymise_case(session, case, now, attachments_dir)
     return len(ids)
 
 

@@ -17,6 +17,8 @@ from app.cli import DEMO_PASSWORD, seed_demo_users, upgrade_database
 from app.extensions import db as app_db
 from processes.diagrams.deploy import deploy_shipped
 
+from . import clamd
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -45,7 +47,7 @@ def start_live_app(folder: Path, prepare=None) -> tuple[LiveApp, object]:
     url = f"sqlite:///{folder / 'live.db'}"
     upgrade_database(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "ENV": "testing",
-                      "SESSION_COOKIE_SECURE": False})
+                      "SESSION_COOKIE_SECURE": False, **clamd.SETTINGS})  # the run's clamd, when started
     with app.app_context():
         deploy_shipped(app_db.session, app.extensions["forms"])
         seed_demo_users(app_db.session, app.extensions["forms"])

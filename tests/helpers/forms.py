@@ -90,7 +90,7 @@ class Form:
         self.method = (element.get("method") or "get").lower()
         self.url = urljoin(page_url, element.get("action") or page_url)
         self._tampered: dict[str, list] = {}
-        self._files: dict[str, tuple] = {}
+        self._files: list[tuple[str, bytes, str]] = []
 
     # Reading the form
     def controls(self) -> list:
@@ -219,9 +219,11 @@ class Form:
         return self
 
     def attach(self, key: str, content: bytes, filename: str) -> "Form":
-        """Choose a file for a file input."""
+        """Choose a file for a file input (again for another file, if the input takes `multiple`)."""
         element = self._one(self._field(key), key, {"file"})
-        self._files[element.get("name")] = (content, filename)
+        if any(name == element.get("name") for name, _, _ in self._files) and element.get("multiple") is None:
+            raise FormError(f"{key!r} takes one file at {self.url}")
+        self._files.append((element.get("name"), content, filename))
         return self
 
     def _select(self, element, key: str, value: str) -> "Form":
@@ -281,7 +283,9 @@ class Form:
             elif element.tag == "input" and kind not in _NOT_SENT:
                 pairs.append((name, element.get("value", "")))
         pairs += [(name, v) for name, values in self._tampered.items() for v in values]
-        pairs += [(name, (BytesIO(content), filename)) for name, (content, filename) in self._files.items()]
+        if self._files and (self.element.get("enctype") or "").lower() != "multipart/form-data":
+            raise FormError(f"the form at {self.url} would not send files: it is not multipart/form-data")
+        pairs += [(name, (BytesIO(content), filename)) for name, content, filename in self._files]
         return MultiDict(pairs)
 
     def _pressed(self, button: str | None):
