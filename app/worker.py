@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from models.db import begin_writing
-from processes.cases.attachments import Rules, rescan_pending
+from processes.cases.attachments import Rules, forget_unclaimed, rescan_pending
 from processes.cases.timers import fire_due_timers, next_due_at
 from processes.messaging.outbox import SmtpSettings, deliver_outbox
 from processes.records.audit import check_chain
@@ -98,6 +98,11 @@ class TimerWorker:
                 turns.end()
             if anonymised:
                 self.log(f"retention: anonymised {anonymised} closed case(s)")
+            if self.uploads is not None:  # files of public forms never sent
+                with unit_of_work(db.session):
+                    unclaimed = forget_unclaimed(db.session, self.uploads.directory, time.time())
+                if unclaimed:
+                    self.log(f"attachments: {unclaimed} file(s) of comments never sent deleted")
             with unit_of_work(db.session):  # the whole audit chain once a day (the page checks only new ones)
                 chain = check_chain(db.session, datetime.now(timezone.utc), full=True)
             if chain.broken is not None:

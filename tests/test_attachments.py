@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 
 from models import Attachment, AuditEntry, Case, CaseEvent, User, UserServiceArea
-from processes.records.filestore import path_of
+from processes.records.filestore import path_of, store
 
 from .helpers.clamd import EICAR
 from .helpers.forms import form_in, page_form
@@ -186,7 +186,6 @@ def test_the_timer_worker_scans_files_that_waited_for_clamd(app, db, login_as, t
     assert waiting.scan_state == "pending"
     assert officer.get(f"/cases/{reference}/attachments/{attachment_id}").status_code == 409
     # An infected file that slipped in while clamd was away (written here as the store would have).
-    from processes.records.filestore import store
     infected = store(app.config["ATTACHMENTS_DIR"], io.BytesIO(EICAR), 1024)
     db.add(Attachment(case_id=case_id, sha256=infected.sha256, original_name="x.txt", kind="Text document",
                       mime="text/plain", size=infected.size, scan_state="pending"))
@@ -253,3 +252,28 @@ def test_files_past_the_two_megabyte_request_limit_are_taken_and_one_too_big_is_
     assert cases_about(db, "Too big") == 0
     too_large = officer.post(f"/cases/{reference}/category", data={"category": "y" * (3 * 1024 * 1024)})
     assert too_large.status_code == 413  # elsewhere the 2 MB limit holds
+
+
+def test_files_of_a_public_form_never_sent_are_deleted_after_a_week_and_claimed_ones_kept(app, db,
+                                                                                           case_factory):
+    """A customer who uploads on the public form and never sends it leaves their photos in the store with no
+    row: the worker's daily run deletes them after UNCLAIMED_DAYS; a file a case holds, or one uploaded
+    lately (its comment may still be sent), stays."""
+    import os
+    import time
+
+    from processes.cases.attachments import UNCLAIMED_DAYS, forget_unclaimed
+    directory = app.config["ATTACHMENTS_DIR"]
+    old_unsent = store(directory, io.BytesIO(b"photo never sent " + os.urandom(8)), 1024)
+    fresh_unsent = store(directory, io.BytesIO(b"photo of today " + os.urandom(8)), 1024)
+    claimed = store(directory, io.BytesIO(b"letter of a case " + os.urandom(8)), 1024)
+    case = case_factory.submit((2026, 5, 1, 8), channel="web")
+    db.add(Attachment(case_id=case.id, sha256=claimed.sha256, original_name="letter.txt",
+                      kind="Text document", mime="text/plain", size=claimed.size, scan_state="clean"))
+    db.flush()
+    week_ago = time.time() - (UNCLAIMED_DAYS * 86400 + 60)
+    for stored in (old_unsent, claimed):
+        os.utime(path_of(directory, stored.sha256), (week_ago, week_ago))
+    assert forget_unclaimed(db, directory, time.time()) == 1
+    assert not path_of(directory, old_unsent.sha256).exists()
+    assert path_of(directory, fresh_unsent.sha256).exists() and path_of(directory, claimed.sha256).exists()

@@ -145,7 +145,10 @@ def attachment(reference: str, attachment_id: int):
                                case=case), 409
     seen(case, f"Downloaded attachment {found.id}")
     from processes.records.filestore import path_of
-    response = send_file(path_of(current_app.config["ATTACHMENTS_DIR"], found.sha256), mimetype=found.mime,
+    stored = path_of(current_app.config["ATTACHMENTS_DIR"], found.sha256)
+    if not stored.is_file():  # the store lost it (restored from a backup without its files, say)
+        abort(404)
+    response = send_file(stored, mimetype=found.mime,
                          as_attachment=True, download_name=found.original_name, conditional=False,
                          etag=False)
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -130,3 +130,23 @@ def rescan_pending(session: Session, rules: Rules, limit: int = 100) -> dict[str
                          "A file that waited to be checked contained a virus and was removed")
     session.flush()
     return counts
+
+
+UNCLAIMED_DAYS = 7  # a public form's files wait this long for their comment to be sent
+
+
+def forget_unclaimed(session: Session, directory: Path, now: float, days: int = UNCLAIMED_DAYS) -> int:
+    """Delete stored files that no attachment names and that were stored more than `days` ago: what a
+    customer uploaded on the public form and never sent (their words and photos, kept nowhere else). Returns
+    how many went. Run daily by the timer worker."""
+    directory, cutoff, gone = Path(directory), now - days * 86400, 0
+    if not directory.is_dir():
+        return 0
+    for path in directory.glob("??/*"):
+        if not filestore.is_hash(path.name) or path.stat().st_mtime > cutoff:
+            continue
+        if not session.scalar(select(func.count()).select_from(Attachment).filter_by(sha256=path.name)):
+            filestore.delete(directory, path.name)
+            gone += 1
+    return gone
+

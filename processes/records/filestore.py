@@ -24,6 +24,11 @@ class Stored:
     size: int
 
 
+def is_hash(name: str) -> bool:
+    """Whether `name` is a stored file's name (a sha256 in hex), not a temporary one."""
+    return _SHA.fullmatch(name) is not None
+
+
 def path_of(directory: Path, sha256: str) -> Path:
     """Where a stored file lies (ab/abcdef...): only ever from a hash, never from a name anyone gave."""
     if not _SHA.fullmatch(sha256):
