@@ -9,7 +9,7 @@ from processes.paging import page_number
 from processes.records.audit import audit_page, check_chain, search_audit
 
 from ..csv_files import csv_response
-from ..extensions import db
+from ..extensions import db, writes
 from ..guard import guard
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -31,6 +31,7 @@ def _entries():
 
 
 @bp.get("/")
+@writes  # moves the audit checkpoint: on SQLite the write lock from the start, so no read is refused a write
 def index():
     chain = check_chain(db.session, datetime.now(timezone.utc))  # the entries since the last check
     search = _search()

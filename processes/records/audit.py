@@ -109,31 +109,44 @@ class ChainCheck:
     checked: int
     broken: AuditEntry | None
     full_at: datetime | None  # when the whole chain was last checked from its first entry
+    full: bool = False
+    last: AuditEntry | None = None  # the last intact entry read
 
 
 def check_chain(session: Session, now: datetime, full: bool = False) -> ChainCheck:
     """Check the entries written since the checkpoint (all of them when `full`, or from the chain's start)
-    and move the checkpoint to the last intact one. An entry before the checkpoint changed by someone who
-    can bypass the database's append-only rule is found by the next full check, which moves the checkpoint
-    back before it, so that every check after that finds it too."""
+    and move the checkpoint to the last intact one: walk_chain, then save_checkpoint. An entry before the
+    checkpoint changed by someone who can bypass the database's append-only rule is found by the next full
+    check, which moves the checkpoint back before it, so that every check after that finds it too."""
+    chain = walk_chain(session, now, full)
+    save_checkpoint(session, chain, now)
+    return chain
+
+
+def walk_chain(session: Session, now: datetime, full: bool = False) -> ChainCheck:
+    """The check, reading only (so that a long full check need not hold SQLite's write lock)."""
+    point = session.get(AuditCheckpoint, 1)
+    full = full or point is None or point.entry_id == 0
+    checked, broken, last = _walk(session, *((GENESIS, 0, 0) if full else (point.hash, point.count,
+                                                                            point.entry_id)))
+    full_at = now if full else point.full_at
+    return ChainCheck(checked, broken, full_at if broken is None else None, full, last)
+
+
+def save_checkpoint(session: Session, chain: ChainCheck, now: datetime) -> None:
+    """Move the checkpoint to the last intact entry the check read: on, or back before a break found (to the
+    start if a full check found the first entry broken), so that every check after this one finds it too."""
     point = session.get(AuditCheckpoint, 1)  # made by the migration: never two first checks inserting it
     if point is None:
         point = AuditCheckpoint(id=1, entry_id=0, hash=GENESIS, count=0, checked_at=now)
         session.add(point)
-    full = full or point.entry_id == 0
-    checked, broken, last = _walk(session, *((GENESIS, 0, 0) if full else (point.hash, point.count,
-                                                                            point.entry_id)))
-    full_at = now if full else point.full_at
-    # The checkpoint moves to the last intact entry: on, or back before a break found (to the start if the
-    # first entry is broken), so that every check after this one finds the break too.
-    if last is not None:
-        point.entry_id, point.hash, point.count = last.id, last.hash, checked
-    elif broken is not None and full:
+    if chain.last is not None:
+        point.entry_id, point.hash, point.count = chain.last.id, chain.last.hash, chain.checked
+    elif chain.broken is not None and chain.full:
         point.entry_id, point.hash, point.count = 0, GENESIS, 0
     point.checked_at = now
-    if broken is None:
-        point.full_at = full_at
-    return ChainCheck(checked, broken, full_at if broken is None else None)
+    if chain.broken is None:
+        point.full_at = chain.full_at
 
 
 def _walk(session: Session, expected: str, checked: int, after: int):
