@@ -3,34 +3,14 @@ passed, a dead socket or a stopped clamd reported as unavailable (the file would
 from __future__ import annotations
 
 import io
-import os
-import signal
-import subprocess
-import time
-from pathlib import Path
 
 import pytest
 
 from processes.records.clamav import ScannerUnavailable, ping, scan_stream
 
-ROOT = Path(__file__).resolve().parent.parent
-EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-
-
-def _start(folder: Path) -> str:
-    return subprocess.run([str(ROOT / "clamav" / "start-clamd.sh"), str(folder)], check=True,
-                          capture_output=True, text=True).stdout.strip()
-
-
-def _stop(folder: Path) -> None:
-    pid = int((folder / "clamd.pid").read_text())
-    os.kill(pid, signal.SIGTERM)
-    for _ in range(50):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
+from .helpers.clamd import EICAR
+from .helpers.clamd import start as _start
+from .helpers.clamd import stop as _stop
 
 
 @pytest.fixture(scope="module")
