@@ -5,6 +5,8 @@ Usage: .venv/bin/python bench/all.py [--quick] [--reuse] [--database sqlite|post
 Parts, in this order (NAME for --only):
   steps        bench/run.py: submit_comment, the task list query, complete_task, the bare engine, timers
   submissions  bench/submissions.py: the public form's last step through HTTP (gunicorn, 2 workers)
+  uploads      bench/uploads.py: files posted on the staff and public forms through HTTP (gunicorn, 1 worker,
+               a real clamd): seconds, MiB/s and the worker's peak memory
   tasklist     bench/tasklist.py: task list pages at 1,000 and at 110,000 cases
   dashboard    bench/dashboard.py: the reports pages, on the 110,000-case databases tasklist has just made
   timers       bench/timers.py: a backlog of due timers, and timers falling due while the worker runs
@@ -12,19 +14,19 @@ Parts, in this order (NAME for --only):
   sandbox      bench/sandbox.py: what the script sandbox's bounds cost, how fast hostile scripts stop
                (no database)
 PostgreSQL is skipped, with a notice, when it is not running on 127.0.0.1:5432.
---quick  small sizes for a smoke run of a few minutes: 30 cases, 3 s of HTTP load, task lists and dashboard on
-         1,000 and 5,000 generated cases (databases of their own), 1,000 waiting timers of which 100 due,
-         fewer repeats.
+--quick  small sizes for a smoke run of a few minutes: 30 cases, 3 s of HTTP load, a fifth of the uploads,
+         task lists and dashboard on 1,000 and 5,000 generated cases (databases of their own), 1,000 waiting
+         timers of which 100 due, fewer repeats.
 --reuse  measure the 110,000-case databases already generated (/tmp/cc-bench-reports.db and cc_bench_reports)
          instead of generating them again (passed to tasklist and dashboard); with --quick it only cuts the
          repeats.
 The full run takes many minutes (generating 110,000 cases per database most of all); a line is printed as each
-part starts. steps, submissions and timers use databases of their own (cc_bench_all_*, /tmp/cc-bench-all-*),
-so a bench script run meanwhile is not disturbed; tasklist and dashboard use the shared ones above
-(the --quick ones excepted). Prints one table (measure, database, n, median, p95, unit and notes) and writes
-it to bench/results/all.json with the date, the machine and the options. Nothing here asserts a time. A part
-that fails prints its traceback and is listed under "failures" in the JSON; the other parts still run, and the
-exit status is then 1.
+part starts. steps, submissions, uploads and timers use databases of their own (cc_bench_all_*,
+/tmp/cc-bench-all-*), so a bench script run meanwhile is not disturbed; tasklist and dashboard use the shared
+ones above (the --quick ones excepted). Prints one table (measure, database, n, median, p95, unit and notes)
+and writes it to bench/results/all.json with the date, the machine and the options. Nothing here asserts a
+time. A part that fails prints its traceback and is listed under "failures" in the JSON; the other parts still
+run, and the exit status is then 1.
 """
 from __future__ import annotations
 
@@ -40,18 +42,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import dashboard, sandbox, submissions, tasklist, timers, validation  # noqa: E402
+from bench import dashboard, sandbox, submissions, tasklist, timers, uploads, validation  # noqa: E402
 from bench import run as steps_bench  # noqa: E402
 from bench.databases import fresh_postgres, fresh_sqlite, postgres_running  # noqa: E402
 
 PARTS = {"steps": "steps through the real operations", "submissions": "submissions through HTTP",
+         "uploads": "attachments through HTTP",
          "tasklist": "task list pages", "dashboard": "reports dashboard", "timers": "timers firing",
          "validation": "diagram validation", "sandbox": "script sandbox"}
 WITHOUT_DATABASE = {"validation", "sandbox"}
 FULL = {"cases": 500, "seconds": 10, "clients": 8, "tasklist_repeat": 30, "dashboard_repeat": 20,
-        "waiting": 10_000, "due": 1_000, "validation_runs": 30, "sandbox_calls": 2000}
+        "waiting": 10_000, "due": 1_000, "validation_runs": 30, "sandbox_calls": 2000,
+        "uploads_repeat": 5}
 QUICK = {"cases": 30, "seconds": 3, "clients": 8, "tasklist_repeat": 5, "dashboard_repeat": 5,
-         "waiting": 1_000, "due": 100, "validation_runs": 5, "sandbox_calls": 200}
+         "waiting": 1_000, "due": 100, "validation_runs": 5, "sandbox_calls": 200,
+         "uploads_repeat": 1}
 # The small one keeps its name: tasklist remakes it.
 QUICK_SIZES = {"1,000": (750, 250), "5,000": (4_500, 500)}
 QUICK_URLS = {("sqlite", "1,000"): "sqlite:////tmp/cc-bench-all-quick-1k.db",
@@ -102,6 +107,17 @@ def http(kind: str, s: dict, args) -> None:
             r["worker_cpu_ms_per_submission"], None, "ms CPU")
     add("submissions through HTTP: machine idle", kind, None, r["machine_idle_percent"], None, "%",
         "of the 2 cores while the clients ran (workers waiting for the write lock, the disk, the clients)")
+
+
+def attachments(kind: str, s: dict, args) -> None:
+    rows = uploads.measure(fresh(kind, "uploads"), s["uploads_repeat"])
+    add("uploads: clamd peak memory", kind, None, rows.pop("clamd peak memory")["mib"], None, "MiB",
+        "its VmHWM after every case (EICAR-only signatures)")
+    for label, r in rows.items():
+        speed = f"{r['mib_per_s']} MiB/s, " if r["mib_per_s"] is not None else ""
+        add(f"uploads: {label}", kind, r["n"], r["median_s"], r["p95_s"], "s",
+            f"{speed}{r['mib']} MiB; worker peak memory {r['worker_peak_before_mib']} → "
+            f"{r['worker_peak_after_mib']} MiB")
 
 
 def tasks(kind: str, s: dict, args) -> None:
@@ -161,8 +177,8 @@ def scripts(kind: str, s: dict, args) -> None:
         add(f"sandbox: hostile `{label}` stopped after", kind, 1, seconds, None, "s")
 
 
-RUNNERS = {"steps": steps, "submissions": http, "tasklist": tasks, "dashboard": reports,
-           "timers": timer_firing, "validation": diagrams, "sandbox": scripts}
+RUNNERS = {"steps": steps, "submissions": http, "uploads": attachments, "tasklist": tasks,
+           "dashboard": reports, "timers": timer_firing, "validation": diagrams, "sandbox": scripts}
 
 
 def number(value) -> str:
