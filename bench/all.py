@@ -114,9 +114,10 @@ def attachments(kind: str, s: dict, args) -> None:
     add("uploads: clamd peak memory", kind, None, rows.pop("clamd peak memory")["mib"], None, "MiB",
         "its VmHWM after every case (EICAR-only signatures)")
     for label, r in rows.items():
-        speed = f"{r['mib_per_s']} MiB/s, " if r["mib_per_s"] is not None else ""
+        speed = f"{r['mib_per_s']} MiB/s of {r['mib']} MiB; " if r["mib_per_s"] is not None else ""
         add(f"uploads: {label}", kind, r["n"], r["median_s"], r["p95_s"], "s",
-            f"{speed}{r['mib']} MiB; worker peak memory {r['worker_peak_before_mib']} → "
+            f"{speed}CPU per request {r['worker_cpu_ms']} ms worker, {r['clamd_cpu_ms']} ms clamd; "
+            f"worker peak memory {r['worker_peak_before_mib']} → "
             f"{r['worker_peak_after_mib']} MiB")
 
 

@@ -2,13 +2,15 @@
 files, through gunicorn with a real clamd scanning every file, on SQLite or PostgreSQL.
 
 Each case gets a fresh gunicorn with one sync worker (so every request meets the worker measured), warmed by
-one comment with a 100 KiB file; then its requests run one after another, each from reading the form as the
-server rendered it (tests/helpers/forms.py) to the answer read back: the body sent over a real socket,
-parsed, judged, copied into the store, streamed to clamd and saved. Files are PNGs (the magic number, then
+one comment with a 100 KiB file; then its requests run one after another, each posting the form as the
+server rendered it (tests/helpers/forms.py). A request's time runs from its first byte sent to its answer
+read back: the body sent over a real socket, parsed, judged, copied into the store, streamed to clamd and
+saved. Files are PNGs (the magic number, then
 seeded random bytes: what the type check takes, and what clamd cannot skip), each of different content.
-Measured: seconds per request (median and p95), MiB/s of files, and the worker's peak resident memory
-(VmHWM in /proc, which cannot be reset) after the warm-up and after the case's last request: the increase is
-what the case's uploads cost. Prints a table; `measure()` is what bench/all.py calls. Nothing asserts a time.
+Measured: seconds per request (median and p95), MiB/s of files, the CPU time the worker and clamd spent per
+request (what a busy machine disturbs least), and the worker's peak resident memory (VmHWM in /proc, which
+cannot be reset) after the warm-up and after the case's last request: the increase is what the case's
+uploads cost. Prints a table; `measure()` is what bench/all.py calls. Nothing asserts a time.
 
 Usage: .venv/bin/python bench/uploads.py [--repeat 5] [--database sqlite|postgresql]
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import math
 import os
 import random
 import re
@@ -179,7 +182,14 @@ def serve(env: dict) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def run_case(env: dict, form: str, count: int, kib: int, repeat: int, rng: random.Random) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used: less disturbed than wall time by a busy machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_case(env: dict, form: str, count: int, kib: int, repeat: int, scanner: int,
+             rng: random.Random) -> dict:
     server = serve(env)
     try:
         officer = signed_in_officer(server.port)
@@ -188,11 +198,13 @@ def run_case(env: dict, form: str, count: int, kib: int, repeat: int, rng: rando
         post(files(1, 100, rng))  # imports, the diagram parsed, the first scan: not counted
         worker = worker_of(server.pid)
         before, seconds = peak_kib(worker), []
+        cpu, scan_cpu = cpu_seconds(worker), cpu_seconds(scanner)
         for _ in tqdm(range(repeat), desc=f"  {form} {count} × {kib} KiB", leave=False, disable=None):
             chosen = files(count, kib, rng)
             seconds.append(post(chosen).seconds)
             del chosen
         after = peak_kib(worker)
+        cpu, scan_cpu = cpu_seconds(worker) - cpu, cpu_seconds(scanner) - scan_cpu
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(30)
@@ -200,8 +212,12 @@ def run_case(env: dict, form: str, count: int, kib: int, repeat: int, rng: rando
     mib = count * kib / 1024
     median = statistics.median(seconds)
     return {"files": count, "mib": round(mib, 2), "n": repeat, "median_s": round(median, 3),
-            "p95_s": round(seconds[int(0.95 * (len(seconds) - 1))], 3),
+            # nearest rank: with few requests, never under the median
+            "p95_s": round(seconds[math.ceil(0.95 * len(seconds)) - 1], 3),
             "mib_per_s": round(mib / median, 1) if count else None,
+            # the pages read before each post (the form, the public form's first steps) are in the worker's
+            "worker_cpu_ms": round(cpu * 1000 / repeat, 1),
+            "clamd_cpu_ms": round(scan_cpu * 1000 / repeat, 1),
             "worker_peak_before_mib": round(before / 1024, 1),
             "worker_peak_after_mib": round(after / 1024, 1)}
 
@@ -215,11 +231,10 @@ def measure(url: str, repeat: int = 5) -> dict[str, dict]:
         env["CLAMD_SOCKET"] = clamd.start(folder / "clamd")
         subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "setup", "--demo"], cwd=ROOT, env=env,
                        check=True, capture_output=True)
-        rng = random.Random(20)
-        rows = {label: run_case(env, form, count, kib, max(1, round(repeat * share)), rng)
+        rng, scanner = random.Random(20), int((folder / "clamd" / "clamd.pid").read_text())
+        rows = {label: run_case(env, form, count, kib, max(1, round(repeat * share)), scanner, rng)
                 for label, form, count, kib, share in CASES}
-        rows["clamd peak memory"] = {"mib": round(peak_kib(int((folder / "clamd" / "clamd.pid").read_text()))
-                                                  / 1024, 1)}
+        rows["clamd peak memory"] = {"mib": round(peak_kib(scanner) / 1024, 1)}
         return rows
     finally:
         if (folder / "clamd" / "clamd.pid").exists():
@@ -238,13 +253,13 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], action="append")
     args = parser.parse_args()
     print(f"{'database':<12}{'case':<22}{'files':>6}{'MiB':>8}{'n':>4}{'median s':>10}{'p95 s':>8}"
-          f"{'MiB/s':>8}  worker peak RSS MiB, before -> after")
+          f"{'MiB/s':>8}{'CPU ms: worker':>16}{'clamd':>7}  worker peak RSS MiB, before -> after")
     for kind in args.database or ["sqlite", "postgresql"]:
         rows = measure(database_url(kind), args.repeat)
         clamd_peak = rows.pop("clamd peak memory")["mib"]
         for label, r in rows.items():
             print(f"{kind:<12}{label:<22}{r['files']:>6}{r['mib']:>8}{r['n']:>4}{r['median_s']:>10}"
-                  f"{r['p95_s']:>8}{r['mib_per_s'] or '':>8}  "
+                  f"{r['p95_s']:>8}{r['mib_per_s'] or '':>8}{r['worker_cpu_ms']:>16}{r['clamd_cpu_ms']:>7}  "
                   f"{r['worker_peak_before_mib']} -> {r['worker_peak_after_mib']}")
         print(f"{kind:<12}clamd's peak RSS: {clamd_peak} MiB")
 
