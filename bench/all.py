@@ -117,8 +117,8 @@ def attachments(kind: str, s: dict, args) -> None:
         speed = f"{r['mib_per_s']} MiB/s of {r['mib']} MiB; " if r["mib_per_s"] is not None else ""
         add(f"uploads: {label}", kind, r["n"], r["median_s"], r["p95_s"], "s",
             f"{speed}CPU per request {r['worker_cpu_ms']} ms worker, {r['clamd_cpu_ms']} ms clamd; "
-            f"worker peak memory {r['worker_peak_before_mib']} → "
-            f"{r['worker_peak_after_mib']} MiB")
+            f"worker RSS {r['worker_rss_before_mib']} → {r['worker_rss_during_mib']} MiB at most while "
+            f"streaming, peak {r['worker_peak_before_mib']} → {r['worker_peak_after_mib']} MiB")
 
 
 def tasks(kind: str, s: dict, args) -> None:

@@ -5,12 +5,13 @@ Each case gets a fresh gunicorn with one sync worker (so every request meets the
 one comment with a 100 KiB file; then its requests run one after another, each posting the form as the
 server rendered it (tests/helpers/forms.py). A request's time runs from its first byte sent to its answer
 read back: the body sent over a real socket, parsed, judged, copied into the store, streamed to clamd and
-saved. Files are PNGs (the magic number, then
-seeded random bytes: what the type check takes, and what clamd cannot skip), each of different content.
+saved. Files are PNGs (the magic number, then seeded random bytes: what the type check takes, and what clamd
+cannot skip), each of different content.
 Measured: seconds per request (median and p95), MiB/s of files, the CPU time the worker and clamd spent per
-request (what a busy machine disturbs least), and the worker's peak resident memory (VmHWM in /proc, which
-cannot be reset) after the warm-up and after the case's last request: the increase is what the case's
-uploads cost. Prints a table; `measure()` is what bench/all.py calls. Nothing asserts a time.
+request (what a busy machine disturbs least), and the worker's resident memory: VmRSS after the warm-up and
+the largest sampled every 5 ms while the case's uploads stream, and its peak (VmHWM in /proc, which cannot be
+reset) after the warm-up and after the case's last request: the increase is what the case's uploads cost.
+Prints a table; `measure()` is what bench/all.py calls. Nothing asserts a time.
 
 Usage: .venv/bin/python bench/uploads.py [--repeat 5] [--database sqlite|postgresql]
 """
@@ -28,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -157,8 +159,26 @@ def post_public(port: int, chosen: list[tuple[bytes, str]]) -> Answer:
     return answer
 
 
-def peak_kib(pid: int) -> int:
-    return int(re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1))
+def peak_kib(pid: int, field: str = "VmHWM") -> int:
+    return int(re.search(rf"{field}:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1))
+
+
+class RssSampler(threading.Thread):
+    """The largest resident size (VmRSS) a process shows while the uploads stream, read every 5 ms: VmHWM
+    alone would hide a file held in memory under a peak reached before (at start-up, say)."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.largest, self.done = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.005):
+            self.largest = max(self.largest, peak_kib(self.pid, "VmRSS"))
+
+    def stop(self) -> int:
+        self.done.set()
+        self.join()
+        return self.largest
 
 
 def worker_of(master: int) -> int:
@@ -197,13 +217,15 @@ def run_case(env: dict, form: str, count: int, kib: int, repeat: int, scanner: i
             (lambda chosen: post_public(server.port, chosen))
         post(files(1, 100, rng))  # imports, the diagram parsed, the first scan: not counted
         worker = worker_of(server.pid)
-        before, seconds = peak_kib(worker), []
+        before, resident, seconds = peak_kib(worker), peak_kib(worker, "VmRSS"), []
         cpu, scan_cpu = cpu_seconds(worker), cpu_seconds(scanner)
+        sampler = RssSampler(worker)
+        sampler.start()
         for _ in tqdm(range(repeat), desc=f"  {form} {count} × {kib} KiB", leave=False, disable=None):
             chosen = files(count, kib, rng)
             seconds.append(post(chosen).seconds)
             del chosen
-        after = peak_kib(worker)
+        after, largest = peak_kib(worker), sampler.stop()
         cpu, scan_cpu = cpu_seconds(worker) - cpu, cpu_seconds(scanner) - scan_cpu
     finally:
         server.send_signal(signal.SIGTERM)
@@ -218,6 +240,8 @@ def run_case(env: dict, form: str, count: int, kib: int, repeat: int, scanner: i
             # the pages read before each post (the form, the public form's first steps) are in the worker's
             "worker_cpu_ms": round(cpu * 1000 / repeat, 1),
             "clamd_cpu_ms": round(scan_cpu * 1000 / repeat, 1),
+            "worker_rss_before_mib": round(resident / 1024, 1),
+            "worker_rss_during_mib": round(largest / 1024, 1),
             "worker_peak_before_mib": round(before / 1024, 1),
             "worker_peak_after_mib": round(after / 1024, 1)}
 
@@ -253,13 +277,15 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], action="append")
     args = parser.parse_args()
     print(f"{'database':<12}{'case':<22}{'files':>6}{'MiB':>8}{'n':>4}{'median s':>10}{'p95 s':>8}"
-          f"{'MiB/s':>8}{'CPU ms: worker':>16}{'clamd':>7}  worker peak RSS MiB, before -> after")
+          f"{'MiB/s':>8}{'CPU ms: worker':>16}{'clamd':>7}  worker MiB: RSS before -> largest during; "
+          "VmHWM before -> after")
     for kind in args.database or ["sqlite", "postgresql"]:
         rows = measure(database_url(kind), args.repeat)
         clamd_peak = rows.pop("clamd peak memory")["mib"]
         for label, r in rows.items():
             print(f"{kind:<12}{label:<22}{r['files']:>6}{r['mib']:>8}{r['n']:>4}{r['median_s']:>10}"
                   f"{r['p95_s']:>8}{r['mib_per_s'] or '':>8}{r['worker_cpu_ms']:>16}{r['clamd_cpu_ms']:>7}  "
+                  f"{r['worker_rss_before_mib']} -> {r['worker_rss_during_mib']}; "
                   f"{r['worker_peak_before_mib']} -> {r['worker_peak_after_mib']}")
         print(f"{kind:<12}clamd's peak RSS: {clamd_peak} MiB")
 
