@@ -6,6 +6,8 @@ attached; an officer adds a letter that came by post from the case page."""
 from __future__ import annotations
 
 import hashlib
+import io
+from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
@@ -200,6 +202,7 @@ def test_an_officer_adds_a_letter_that_came_by_post_from_the_case_page(app, clie
     assert added.status_code == 302 and added.location.endswith(f"/cases/{reference}#attachments")
     case = case_of(db, reference)
     (file,) = case.attachments
+    case_id = case.id
     assert (file.came_with, file.task_id, file.uploaded_by.name) == ("case", None, "Ian Investigator")
     page = investigator.get(f"/cases/{reference}").text
     assert "Letter by post.pdf" in page and "Added to the case: Ian Investigator" in page
@@ -209,7 +212,14 @@ def test_an_officer_adds_a_letter_that_came_by_post_from_the_case_page(app, clie
     admin = login_as("admin")
     assert "Add files" not in admin.get(f"/cases/{reference}").text
     assert post_by_hand(admin, f"/cases/{reference}/attachments").status_code == 403
-    assert db.scalar(select(func.count()).select_from(Attachment).filter_by(case_id=case.id)) == 1
+    # An anonymised case offers no form, and takes no file from a forced post.
+    case_of(db, reference).anonymised_at = datetime.now(timezone.utc)
+    db.commit()  # a savepoint of the test's transaction
+    assert "Files that came later" not in investigator.get(f"/cases/{reference}").text
+    forced = post_by_hand(investigator, f"/cases/{reference}/attachments",
+                          data=[("attachments", (io.BytesIO(png()), "late.png"))], follow_redirects=True)
+    assert "This case has been anonymised: no files can be added to it" in forced.text
+    assert db.scalar(select(func.count()).select_from(Attachment).filter_by(case_id=case_id)) == 1
 
 
 def test_the_stage_1_response_page_still_sends_its_token_and_fields_as_rendered(app, client, db, login_as):
