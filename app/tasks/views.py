@@ -98,7 +98,7 @@ def show(task_id: int):
             complete_task(db.session, current_user, task_id, request.form, seen, files=files, refused=refused)
         except InvalidInput as exc:  # the files taken are kept for the next try, as the page lists them
             values, errors, kept = exc.values, exc.errors, kept_for_page(files, tokens)
-        except ProcedureError:  # someone else completed it: none of these files is attached
+        except ProcedureError:  # refused (someone else completed it, say): none of these is attached
             if db.session.is_active:  # else the daily run forgets them (forget_unclaimed)
                 discard(db.session, upload_rules().directory, files)
             raise
