@@ -69,6 +69,8 @@ TABLE = {
                        {**refused_unless("cro"), "owner": "deny", "reports": "deny"}),
     "cases.representative": ("POST", "/cases/{reference}/representatives", {},  # empty: refused beside fields
                              only("frontline", "investigator", "senior", "cro", "manager")),
+    "cases.add_files": ("POST", "/cases/{reference}/attachments", {},  # no file: refused beside the field
+                        only("frontline", "investigator", "senior", "cro", "manager")),
     # Someone who may not see the case is told the file is not there, as for one that does not exist.
     "cases.attachment": ("GET", "/cases/{reference}/attachments/{attachment}", None,
                          {**only(*AREA_STAFF), "owner": "hidden", "reports": "hidden"}),

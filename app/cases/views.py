@@ -14,8 +14,8 @@ from processes.accounts import mark_notifications_seen
 from processes.cases import queries
 from processes.cases.representatives import add_representative, check_representative
 from processes.cases.extension import EXTENSION_MESSAGE, agree_extension, extension_days_left
-from processes.cases.attachments import (FIELD as FILES, attach_files, attachment_to_serve, discard,
-                                         rules_from, take_uploads)
+from processes.cases.attachments import (FIELD as FILES, add_files as add_case_files, attach_files,
+                                         attachment_to_serve, discard, take_uploads)
 from processes.cases.categories import category_choices, chosen_category, correct_category
 from processes.cases.submission import submit_comment
 from processes.diagrams.categories import current_categories
@@ -33,6 +33,7 @@ from ..actions import act
 from ..extensions import db, writes
 from ..guard import forbid_unless, guard, may
 from ..unit_of_work import keep_even_if_refused, mark_refused, on_refusal
+from ..uploads import chosen_files, upload_rules
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 guard(bp)  # every case page is for signed-in staff; each view says which permission
@@ -96,15 +97,6 @@ def record():
         (400 if errors else 200)
 
 
-def upload_rules():
-    return rules_from(current_app.config)
-
-
-def chosen_files() -> list:
-    """The files chosen in the form's file input (a browser sends an empty part when none is chosen)."""
-    return [(f.filename, f.stream) for f in request.files.getlist(FILES) if f.filename]
-
-
 def seen(case: Case, what: str) -> None:
     """Every view of a case's personal data goes in the audit trail, also on a page that shows a refusal."""
     audit_case(db.session, current_user, "view", what, case)
@@ -154,6 +146,19 @@ def attachment(reference: str, attachment_id: int):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.post("/<reference>/attachments")
+def add_files(reference: str):
+    case = _load(reference)
+    forbid_unless("work_tasks")
+    on_refusal(url_for(".show", reference=reference))
+    try:
+        count = add_case_files(db.session, current_user, upload_rules(), case, chosen_files())
+    except InvalidInput as exc:  # beside the field; an infected file's audit entry stands (see seen)
+        return show(reference, {"add_files": exc.errors[FILES]}, status=400)
+    flash(f"{count} file{'s' if count != 1 else ''} added to {reference}", "success")
+    return redirect(url_for(".show", reference=reference) + "#attachments")
 
 
 @bp.post("/<reference>/extension")

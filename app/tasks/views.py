@@ -7,14 +7,16 @@ from flask_login import current_user
 from processes import access
 from processes.cases import queries
 from processes.cases.tasks import TASK_GONE, check_can_act, claim_task, complete_task, get_task, release_task
-from processes.errors import InvalidInput, NotAllowed, NotFound
+from processes.cases.attachments import discard
+from processes.errors import InvalidInput, NotAllowed, NotFound, ProcedureError
 from processes.paging import page_number
 from processes.records.audit import audit
 
 from ..actions import act
 from ..extensions import db, writes
 from ..guard import guard
-from ..unit_of_work import on_refusal
+from ..unit_of_work import keep_even_if_refused, on_refusal
+from ..uploads import kept_for_page, task_files, upload_rules
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 guard(bp)  # every task page is for signed-in staff
@@ -81,7 +83,7 @@ def show(task_id: int):
     if request.method == "GET" and _open_task(task_id) is None:
         return _ended(task_id)
     task = _load(task_id)
-    case, values, errors, blocked = task.case, {}, {}, None
+    case, values, errors, blocked, kept = task.case, {}, {}, None, []
     try:
         check_can_act(db.session, current_user, task)
     except NotAllowed as exc:
@@ -89,10 +91,17 @@ def show(task_id: int):
     if request.method == "POST" and not blocked:
         seen = request.form.get("row_version", type=int)
         on_refusal(url_for("cases.show", reference=case.reference))
+        files, tokens, refused = task_files(task_id, current_user, case)
+        if refused:
+            keep_even_if_refused()  # an infected file's audit entry stands (nothing else is written)
         try:
-            complete_task(db.session, current_user, task_id, request.form, seen)
-        except InvalidInput as exc:
-            values, errors = exc.values, exc.errors
+            complete_task(db.session, current_user, task_id, request.form, seen, files=files, refused=refused)
+        except InvalidInput as exc:  # the files taken are kept for the next try, as the page lists them
+            values, errors, kept = exc.values, exc.errors, kept_for_page(files, tokens)
+        except ProcedureError:  # refused (someone else completed it, say): none of these is attached
+            if db.session.is_active:  # else the daily run forgets them (forget_unclaimed)
+                discard(db.session, upload_rules().directory, files)
+            raise
         else:
             flash(f"“{task.name}” completed for {case.reference}", "success")
             return redirect(url_for(".my_tasks"))
@@ -102,5 +111,5 @@ def show(task_id: int):
         audit(db.session, current_user, "view", f"Opened the task “{task.name}”", case.reference)
     definition = case.process_version.forms.get(task.form_name)
     return render_template("tasks/show.html", title=task.name, task=task, case=case, definition=definition,
-                           values=values, errors=errors, form_errors=errors,
+                           values=values, errors=errors, form_errors=errors, kept=kept,
                            blocked=blocked), (400 if errors else 200)

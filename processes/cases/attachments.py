@@ -14,8 +14,8 @@ from typing import BinaryIO, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Attachment, Case, User
-from processes.access import can_view_case
+from models import Attachment, Case, ReadyTask, User
+from processes.access import can_view_case, require
 from processes.errors import InvalidInput, NotAllowed
 from processes.records import filestore
 from processes.records.audit import audit
@@ -51,12 +51,12 @@ def clean_name(name: str | None) -> str:
 
 
 def take_uploads(session: Session, actor: User | None, rules: Rules, uploads: Iterable[tuple[str, BinaryIO]],
-                 case: Case | None = None) -> list[tuple[str, Taken]]:
-    """Take every file (name, stream) given; raises InvalidInput({"attachments": ...}) for the first refusal,
-    after removing from the store what this call stored and no attachment uses. An infected file is
-    audited."""
+                 case: Case | None = None, already: int = 0) -> list[tuple[str, Taken]]:
+    """Take every file (name, stream) given, with `already` files taken before for the same form; raises
+    InvalidInput({"attachments": ...}) for the first refusal, after removing from the store what this call
+    stored and no attachment uses. An infected file is audited."""
     uploads = list(uploads)
-    if len(uploads) > rules.max_files:
+    if len(uploads) + already > rules.max_files:
         raise InvalidInput({FIELD: f"Select no more than {rules.max_files} files"})
     taken: list[tuple[str, Taken]] = []
     for name, stream in uploads:
@@ -84,19 +84,47 @@ def discard(session: Session, directory: Path, taken: Iterable[tuple[str, Taken]
             filestore.delete(directory, file.sha256)
 
 
-def attach_files(session: Session, actor: User | None, case: Case, taken: list[tuple[str, Taken]]) -> None:
-    """Attach taken files to a case; `actor` None is the customer's own form."""
+def attach_files(session: Session, actor: User | None, case: Case, taken: list[tuple[str, Taken]],
+                 task: ReadyTask | None = None) -> None:
+    """Attach taken files to a case, with its comment or with the `task` just completed; `actor` None is the
+    customer's own form."""
     if not taken:
         return
     if actor is not None and not can_view_case(session, actor, case):
         raise NotAllowed("This case is outside your service areas")
+    came = {"came_with": "task", "task_id": task.id, "task_name": task.name, "stage": task.stage} if task \
+        else {"came_with": "comment"}
+    who, count = actor.name if actor else "The customer", len(taken)
+    files = f"{count} file{'s' if count != 1 else ''}"
+    _attach(session, actor, case, taken, came, f"{who} attached {files} with “{task.name}”" if task
+            else f"{who} attached {files}", task.id if task else None)
+
+
+def add_files(session: Session, actor: User, rules: Rules, case: Case,
+              uploads: Iterable[tuple[str, BinaryIO]]) -> int:
+    """Files that came later (a letter by post, say) added from the case page by an officer who works on it:
+    taken as on the forms, then attached; returns how many."""
+    require(actor, "work_tasks", "Only officers who work on cases can add files to them")
+    if not can_view_case(session, actor, case):
+        raise NotAllowed("This case is outside your service areas")
+    if case.anonymised_at is not None:
+        raise NotAllowed("This case has been anonymised: no files can be added to it")
+    taken = take_uploads(session, actor, rules, uploads, case=case)
+    if not taken:
+        raise InvalidInput({FIELD: "Select a file to add"})
+    count = len(taken)
+    _attach(session, actor, case, taken, {"came_with": "case"},
+            f"{actor.name} added {count} file{'s' if count != 1 else ''} to the case")
+    return count
+
+
+def _attach(session: Session, actor: User | None, case: Case, taken: list[tuple[str, Taken]], came: dict,
+            summary: str, task_id: int | None = None) -> None:
     for name, file in taken:
         session.add(Attachment(case=case, sha256=file.sha256, original_name=name, kind=file.kind,
                                mime=file.mime, size=file.size, scan_state=file.scan_state,
-                               uploaded_by_id=actor.id if actor else None))
-    who = actor.name if actor else "The customer"
-    count = len(taken)
-    record_event(session, case, actor, "attached", f"{who} attached {count} file{'s' if count != 1 else ''}")
+                               uploaded_by_id=actor.id if actor else None, **came))
+    record_event(session, case, actor, "attached", summary, task_id=task_id)  # the count, never the names
     session.flush()
 
 

@@ -1,6 +1,8 @@
 """An officer's work on a task: who may act, claiming, releasing and completing it."""
 from __future__ import annotations
 
+from typing import Mapping
+
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
@@ -8,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models import Case, CaseEvent, ReadyTask, User
 from models.case import STAGES
+from processes.cases.attachments import attach_files
 from processes.cases.categories import set_category, triage_category
 from processes.cases.points import read_points
 from processes.cases.runs import apply_run, diagram_of
@@ -18,6 +21,7 @@ from processes.policy.calendar import WorkingCalendar
 from processes.policy.settings import CALENDAR_COLUMNS, calendar_from
 from processes.records.history import record_event
 from processes.records.personal import TYPED
+from processes.records.uploads import Taken
 from processes.reporting import facts
 
 TASK_GONE = ("This task does not exist or has already been completed, perhaps by someone else. "
@@ -94,8 +98,11 @@ def release_task(session: Session, actor: User, ready_task_id: int) -> ReadyTask
 
 
 def complete_task(session: Session, actor: User, ready_task_id: int, formdata, seen_version: int | None,
-                  engine: WorkflowEngine | None = None) -> Case:
-    """Validate the task's form, run the workflow on and index what is ready next."""
+                  engine: WorkflowEngine | None = None, files: list[tuple[str, Taken]] | None = None,
+                  refused: Mapping[str, str] | None = None) -> Case:
+    """Validate the task's form, run the workflow on, index what is ready next and attach the `files` taken
+    with the form (only if it completes). `refused`: what the caller refused of the same submission (its
+    files), refused with the form's own errors, so that all show at once."""
     engine = engine or engine_of(session)
     task, calendar = load_step(session, ready_task_id)
     check_can_act(session, actor, task)
@@ -107,8 +114,9 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     result = validate_form(definition, formdata)
     category, category_errors = triage_category(case, formdata)
     change_points, point_errors, point_values = read_points(case, task, formdata)
-    if not result.ok or category_errors or point_errors:
-        raise InvalidInput({**point_errors, **result.errors, **category_errors},  # in the order of the page
+    refused = refused or {}
+    if not result.ok or category_errors or point_errors or refused:
+        raise InvalidInput({**point_errors, **result.errors, **category_errors, **refused},  # in page order
                            {**result.values, **point_values, "category": formdata.get("category")})
     try:
         run = engine.complete_task(case.workflow_state, task.task_uuid, result.values, calendar,
@@ -138,4 +146,5 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
             raise
         raise Conflict("Someone else completed this task at the same moment. "
                        "Nothing of yours was saved") from exc
+    attach_files(session, actor, case, files or [], task)
     return case
