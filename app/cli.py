@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from models import User, UserRole, UserServiceArea
 from models.user import ROLES
-from processes.access import ADMIN, CRO, FRONT_LINE, INVESTIGATOR, MANAGER, OWNER, READER, SENIOR
+from processes.access import ADMIN, CRO, DIRECTOR, FRONT_LINE, INVESTIGATOR, MANAGER, OWNER, READER, SENIOR
 from processes.cases.attachments import rules_from
 from processes.diagrams.deploy import deploy_shipped
 from processes.diagrams.forms import service_areas
@@ -35,7 +35,11 @@ DEMO_USERS = [  # (email, name, roles)
     ("owner@example.org", "Priya Owner", [OWNER]),
     ("admin@example.org", "Ada Admin", [ADMIN]),
     ("reports@example.org", "Rory Reports", [READER]),
+    ("director@example.org", "Dee Director", [DIRECTOR]),
 ]
+# Recorded grades (the others have their roles' grade): Sade may review a stage 1 that Sam, a senior officer
+# of grade 3, answered when it was taken over late.
+DEMO_GRADES = {"senior2@example.org": 4}
 
 
 def alembic_config(url: str) -> AlembicConfig:
@@ -56,6 +60,7 @@ def seed_demo_users(session, forms: dict) -> list[tuple[str, str, list[str]]]:
     for email, name, roles in DEMO_USERS:
         if session.scalar(select(User).filter_by(email=email)) is None:
             user = User(email=email, name=name, roles=[UserRole(role=r) for r in roles],
+                        grade=DEMO_GRADES.get(email),
                         service_areas=[UserServiceArea(service_area=a) for a in areas])
             user.set_password(DEMO_PASSWORD)
             session.add(user)

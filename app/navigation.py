@@ -8,7 +8,7 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 
 from models import User
-from processes.access import ADMIN, CASE_ROLES, CRO, OWNER, READER
+from processes.access import ADMIN, CASE_ROLES, CRO, DIRECTOR, OWNER, READER
 from processes.cases.queries import NEW_NOTIFICATIONS_UP_TO, new_notification_count
 
 from .extensions import db
@@ -21,7 +21,7 @@ LANDINGS = (
     ((ADMIN,), "admin.users"),
     (CASE_ROLES, "tasks.my_tasks"),
     ((OWNER,), "modeller.index"),  # the flow charts
-    ((READER,), "reports.index"),  # the dashboard
+    ((READER, DIRECTOR), "reports.index"),  # the dashboard
 )
 DEFAULT_LANDING = "tasks.my_tasks"
 

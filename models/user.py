@@ -21,6 +21,7 @@ ROLES = {
     "process_owner": "Process owner",
     "administrator": "Administrator",
     "reports_reader": "Reports reader (read only)",
+    "director": "Director",  # told when overdue work taken over by a senior officer is late again
 }
 # Who has a case, by the role of its task, in the words a letter uses.
 ROLE_IN_LETTERS = {
@@ -31,6 +32,12 @@ ROLE_IN_LETTERS = {
     "service_manager": "the manager of the service",
 }
 _ROLE_LIST = ", ".join(f"'{r}'" for r in ROLES)
+# Seniority: a grade from 1 to 10, higher is more senior. An account without one has the highest of its
+# roles' grades here, so a stage 2 review (which needs someone above whoever handled stage 1) works before an
+# administrator records grades.
+GRADES = range(1, 11)
+ROLE_GRADES = {"front_line_officer": 1, "investigating_officer": 2, "senior_officer": 3,
+               "customer_relations_officer": 3, "service_manager": 4, "director": 5}
 
 
 def role_for_lane(lane: str | None) -> str | None:
@@ -40,12 +47,14 @@ def role_for_lane(lane: str | None) -> str | None:
 
 class User(Base):
     __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint("grade BETWEEN 1 AND 10", name="known_grade"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(default=True)
+    grade: Mapped[Optional[int]]  # see GRADES
     # Wrong passwords in a row, and when the next attempt may be checked (processes.accounts.sign_in).
     failed_logins: Mapped[int] = mapped_column(default=0)
     wait_until: Mapped[Optional[datetime]]
@@ -71,6 +80,11 @@ class User(Base):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_names & set(roles))
+
+    @property
+    def seniority(self) -> int:
+        """The recorded grade, or the highest grade of the account's roles (0: roles that handle no case)."""
+        return self.grade or max((ROLE_GRADES.get(r, 0) for r in self.role_names), default=0)
 
     @property
     def service_area_names(self) -> set[str]:

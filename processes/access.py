@@ -12,7 +12,7 @@ from processes.errors import NotAllowed
 # The role ids of models.user.ROLES, named once for the table below.
 FRONT_LINE, INVESTIGATOR, SENIOR = "front_line_officer", "investigating_officer", "senior_officer"
 CRO, MANAGER, OWNER = "customer_relations_officer", "service_manager", "process_owner"
-ADMIN, READER = "administrator", "reports_reader"
+ADMIN, READER, DIRECTOR = "administrator", "reports_reader", "director"
 
 # Roles that handle cases in a service area; the other roles (process owner, reports reader) see no case
 # unless they handle its work (see visible_cases).
@@ -25,7 +25,7 @@ CUSTOMER_REQUESTS_GO_TO = CRO
 _ROLES_OF = {
     # Cases
     "see_all_cases": (CRO, ADMIN),  # every case whatever its service area
-    "see_area_cases": CASE_ROLES,  # the cases of their own service areas
+    "see_area_cases": (*CASE_ROLES, DIRECTOR),  # the cases of their own service areas
     "record_comment": (*CASE_ROLES, CRO, ADMIN),  # a comment that reached them by phone, letter or in person
     "see_open_cases": (CRO, ADMIN),  # the overview of every open case, with its counts
     "agree_extension": (CRO,),
@@ -41,7 +41,7 @@ _ROLES_OF = {
     "export_records": (CRO, ADMIN),  # the Ombudsman's case file and subject access requests
     "manage_accounts": (ADMIN,),
     # Reporting
-    "read_reports": (CRO, MANAGER, ADMIN, READER),
+    "read_reports": (CRO, MANAGER, ADMIN, READER, DIRECTOR),
     # Improvement actions, Ombudsman enquiries and the self-assessment; the progress of any action
     "change_improvement": (CRO, ADMIN),
     "own_improvement_actions": (MANAGER, CRO),

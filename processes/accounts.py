@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import ROLES, User, UserRole, UserServiceArea
+from models.user import GRADES
 from processes.access import require, roles_may
 from processes.errors import InvalidInput, NotAllowed, NotFound
 from processes.policy.calendar import clock_time
 from processes.records.audit import audit
 from processes.throttle import Cap
-from processes.typed import is_email_address
+from processes.typed import is_email_address, whole_number
 
 SLOW_AFTER = 5  # wrong passwords in a row; after them each attempt waits before it is checked
 FIRST_WAIT = timedelta(seconds=15)
@@ -102,6 +103,8 @@ def _check_user(session: Session, user_id: int | None, values: dict, areas: set[
         errors["roles"] = "Select at least one role"
     if not set(values["service_areas"]) <= areas:
         errors["service_areas"] = "Select service areas from the list"
+    if values.get("grade") and whole_number(values["grade"], max(GRADES)) not in GRADES:
+        errors["grade"] = f"Grade must be a whole number from {min(GRADES)} to {max(GRADES)}"
     if values["password"] and len(values["password"]) < MIN_PASSWORD or (user_id is None
                                                                          and not values["password"]):
         errors["password"] = f"Enter a password of at least {MIN_PASSWORD} characters"
@@ -122,6 +125,7 @@ def save_user(session: Session, actor: User, user_id: int | None, values: dict, 
         raise NotFound("There is no such account")
     before = describe_user(user) if user_id else None
     user.name, user.email, user.active = values["name"], values["email"], values["active"]
+    user.grade = whole_number(values["grade"]) if values.get("grade") else None
     _replace(user.roles, "role", set(values["roles"]), UserRole)
     _replace(user.service_areas, "service_area", set(values["service_areas"]), UserServiceArea)
     if values["password"]:
@@ -147,7 +151,8 @@ def _replace(rows: list, attribute: str, wanted: set[str], make) -> None:
 def describe_user(user: User) -> str:
     roles = ", ".join(sorted(user.role_names)) or "no roles"
     areas = ", ".join(sorted(user.service_area_names)) or "no service areas"
-    return f"{'active' if user.active else 'deactivated'}; roles {roles}; areas {areas}"
+    grade = f"grade {user.grade}" if user.grade else "grade of the roles"
+    return f"{'active' if user.active else 'deactivated'}; roles {roles}; areas {areas}; {grade}"
 
 
 def mark_notifications_seen(session: Session, actor: User, newest_id: int) -> None:

@@ -29,6 +29,11 @@ BREAKS = {
     "sandbox": (REMINDER, '__import__("os")'),
     "paths": (NO_END, ""),
     "sample data": (">response_due</bpmn:timeDate>", ">response_deu</bpmn:timeDate>"),
+    # the timers that watch the overdue answer moved to the first task: the taken-over one has no watcher
+    "deadlines": ('attachedToRef="answer_query_escalated"', 'attachedToRef="answer_query"'),
+    "independence": ('<spiffworkflow:property name="form" value="query_answer" />',
+                     '<spiffworkflow:property name="form" value="query_answer" />'
+                     '<spiffworkflow:property name="stage" value="stage2" />'),
 }
 
 

@@ -3,41 +3,16 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from models import Case, Notification, WaitingTimer
-from processes.cases.timers import fire_due_timers
+from models import Case
 
 from .helpers.cases import at
 from .helpers.forms import post_by_hand
 from .helpers.journeys import (agree_extension, choose_profile, complete, save_timescales, submit_online,
                                take, tasks_of)
 from .helpers.pages import error_messages
+from .helpers.timers import fire, formal_complaint, notes, timers
 
 UTC = timezone.utc
-
-
-
-def fire(db):
-    return fire_due_timers(db, datetime.now(UTC), commit=db.commit)
-
-
-def timers(db, reference):
-    case = db.scalar(select(Case).filter_by(reference=reference))
-    return {t.bpmn_id: t.due_at for t in db.scalars(select(WaitingTimer).filter_by(case_id=case.id))}
-
-
-def notes(db, reference):
-    case = db.scalar(select(Case).filter_by(reference=reference))
-    return [n.message
-            for n in db.scalars(select(Notification).filter_by(case_id=case.id).order_by(Notification.id))]
-
-
-def formal_complaint(db, login_as, when=(2026, 3, 2, 9)):
-    """A complaint received on Monday 2 March 2026 and taken into formal stage 1."""
-    with at(*when):
-        reference = submit_online(login_as("frontline"))
-        complete(login_as("frontline"), tasks_of(db, reference)["first_contact"].id,
-                 {"first_contact_outcome": "formal", "first_contact_notes": "Formal."})
-    return reference
 
 
 def test_late_acknowledgement_alerts_the_cro_and_the_officer_keeps_the_task(db, login_as):
@@ -161,7 +136,10 @@ def test_query_reminder_then_escalation(db, login_as):
     with at(2026, 3, 2, 9):
         reference = submit_online(login_as("frontline"), "query")
     assert timers(db, reference) == {"query_overdue": datetime(2026, 3, 17, tzinfo=UTC),
-                                     "query_reminder": datetime(2026, 3, 12, tzinfo=UTC)}
+                                     "query_reminder": datetime(2026, 3, 12, tzinfo=UTC),
+                                     "query_ack_due": datetime(2026, 3, 10, tzinfo=UTC)}
+    with at(2026, 3, 10, 0, 0, 1):  # not answered within 5 working days: the customer is sent a holding reply
+        assert fire(db) == (1, [])
     with at(2026, 3, 12, 0, 0, 1):
         assert fire(db) == (1, [])
     assert "answer_query" in tasks_of(db, reference)

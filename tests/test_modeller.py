@@ -53,8 +53,16 @@ def test_each_problem_names_its_element(app, db):
     assert found["Flow_Gateway_first_contact_outcome_to_end_signposted"].startswith("The condition fails")
 
 
+def ack_timer_misspelt() -> str:
+    """The complaint diagram with the acknowledgement's timer (not first contact's) naming no variable."""
+    timer = ('id="TimerEventDefinition_stage1_ack_overdue">\n'
+             '        <bpmn:timeDate xsi:type="bpmn:tFormalExpression">')
+    assert timer + "stage1_ack_due<" in COMPLAINT
+    return COMPLAINT.replace(timer + "stage1_ack_due<", timer + "stage1_ack_deu<")
+
+
 def test_a_timer_naming_a_variable_no_script_sets_is_a_problem(app, db):
-    broken = COMPLAINT.replace(">stage1_ack_due</bpmn:timeDate>", ">stage1_ack_deu</bpmn:timeDate>")
+    broken = ack_timer_misspelt()
     assert problems_of(app, db, broken) == [
         ("stage1_ack_overdue", "The timer expression fails on sample case data: name 'stage1_ack_deu' is not "
                                "defined (no variable of that name is set before this point)")]
@@ -179,8 +187,7 @@ def test_deploying_edits_makes_a_version_new_cases_start_on(app, client, db, log
 
 def test_the_deploy_command_validates_like_the_editor(app, db, tmp_path):
     diagram = tmp_path / "complaint.bpmn"
-    diagram.write_text(COMPLAINT.replace(">stage1_ack_due</bpmn:timeDate>",
-                                         ">stage1_ack_deu</bpmn:timeDate>"))
+    diagram.write_text(ack_timer_misspelt())
     result = app.test_cli_runner().invoke(args=["processes", "deploy", str(diagram), "--comment", "try"])
     assert result.exit_code == 1
     assert ("complaint.bpmn: stage1_ack_overdue (Acknowledgement overdue): The timer expression fails on "

@@ -87,6 +87,11 @@ def test_owner_changes_the_response_time_and_adds_a_task_then_only_new_complaint
     expect(owner.locator("#cc-form-preview .govuk-fieldset__legend")).to_contain_text("How did you contact "
                                                                                       "the customer?")
 
+    # A task with a due date needs a timer watching it: the check says so, and without a due date it passes.
+    owner.get_by_role("button", name="Check for problems").click()
+    expect(owner.locator(".govuk-error-summary")).to_contain_text(
+        "Introduce yourself to the customer: has a due date (stage1_ack_due) but no timer watches it")
+    owner.get_by_label("Due date variable").fill("")
     owner.get_by_role("button", name="Check for problems").click()
     expect(owner.locator("#cc-status")).to_contain_text("No problems found")
     owner.get_by_role("button", name="Deploy").click()  # no comment: refused, GOV.UK style

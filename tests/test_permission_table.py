@@ -70,7 +70,7 @@ def test_the_table_names_only_real_roles():
     for permission, roles in access.PERMISSIONS.items():
         assert roles and roles <= set(ROLES), permission
     constants = {access.FRONT_LINE, access.INVESTIGATOR, access.SENIOR, access.CRO, access.MANAGER,
-                 access.OWNER, access.ADMIN, access.READER}
+                 access.OWNER, access.ADMIN, access.READER, access.DIRECTOR}
     assert constants == set(ROLES)
 
 

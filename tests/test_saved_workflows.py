@@ -122,7 +122,7 @@ def test_fill_in_gives_the_state_the_workflow_would_have_saved_with_the_value_fr
     query = (SHIPPED_BPMN / "query.bpmn").read_bytes()
     placeholder = "(to come: 5f1e)"
     data = {"reference": placeholder, "comment_type": "query", "channel": "web", "service_area": "waste",
-            "timescales": {"query_response": 10, "reminder_before": 2},
+            "timescales": {"query_ack": 5, "query_response": 10, "reminder_before": 2},
             "received_at": "2026-11-24T10:00:00+00:00"}
     filled = engine.fill_in(engine.start(query, "query", data).state, placeholder, "CC-2026-000042")
     direct = engine.start(query, "query", {**data, "reference": "CC-2026-000042"}).state

@@ -32,14 +32,16 @@ def _submitted() -> dict:
     form = request.form
     return {"name": form.get("name", "").strip(), "email": form.get("email", "").strip(),
             "roles": form.getlist("roles"), "service_areas": form.getlist("service_areas"),
-            "active": form.get("active", "yes") == "yes", "password": form.get("password", "")}
+            "active": form.get("active", "yes") == "yes", "password": form.get("password", ""),
+            "grade": form.get("grade", "").strip()}
 
 
 def _values(user: User | None) -> dict:
     if user is None:
-        return {"name": "", "email": "", "roles": [], "service_areas": [], "active": True}
+        return {"name": "", "email": "", "roles": [], "service_areas": [], "active": True, "grade": ""}
     return {"name": user.name, "email": user.email, "roles": sorted(user.role_names),
-            "service_areas": sorted(user.service_area_names), "active": user.active}
+            "service_areas": sorted(user.service_area_names), "active": user.active,
+            "grade": str(user.grade) if user.grade else ""}
 
 
 @bp.route("/users/new", methods=["GET", "POST"], defaults={"user_id": None})

@@ -17,8 +17,8 @@ from ..guard import guard
 bp = Blueprint("policy", __name__, url_prefix="/policy")
 guard(bp, "change_policy")
 ORDER = ["stage1_ack", "stage1_response", "stage1_extension", "stage2_ack", "stage2_response",
-         "stage2_extension", "escalation_window", "reminder_before", "query_response", "suggestion_response",
-         "compliment_ack", "compliment_response"]
+         "stage2_extension", "escalated_response", "escalation_window", "reminder_before", "query_ack",
+         "query_response", "suggestion_ack", "suggestion_response", "compliment_ack", "compliment_response"]
 
 
 def _page(errors=None, values=None, status=200):

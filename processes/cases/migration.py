@@ -12,7 +12,7 @@ from processes.cases.runs import apply_run, diagram_of
 from processes.diagrams.deploy import latest_version
 from processes.engine import MigrationRefused, WorkflowEngine, WorkflowError, engine_of
 from processes.errors import Conflict, ProcedureError
-from processes.policy.settings import load_calendar
+from processes.policy.settings import current_timescales, load_calendar
 from processes.records.audit import audit
 from processes.records.history import record_event
 
@@ -57,7 +57,7 @@ def migrate_case(session: Session, actor: User, case: Case, engine: WorkflowEngi
             raise MigrationRefused("; ".join(problems))
         run = (engine or engine_of(session)).migrate(case.workflow_state, target.bpmn_xml, target.process_key,
                                                    load_calendar(session), diagram_of(case),
-                                                     target.content_hash)
+                                                   target.content_hash, current_timescales(session))
     except (MigrationRefused, WorkflowError) as exc:
         reason = f"Not moved from version {source} to version {target.number}: {exc}"
         record_event(session, case, actor, "migration refused", reason, {"from": source, "to": target.number})

@@ -60,15 +60,29 @@ def check_can_act(session: Session, actor: User, task: ReadyTask) -> None:
         raise NotAllowed(f"This task is assigned to {task.assigned_to.name}")
     if task.assigned_to_id is None and not actor.has_role(task.role):
         raise NotAllowed("This task is for another team")
-    if task.independent_of and handled_stage(session, task.case_id, actor, task.independent_of):
-        raise NotAllowed(f"You handled {STAGES.get(task.independent_of, task.independent_of)} of this "
-                         "case, so another officer must do this review")
+    if task.independent_of:
+        check_more_senior(session, actor, task)
 
 
-def handled_stage(session: Session, case_id: int, actor: User, stage: str) -> bool:
-    events = session.scalars(select(CaseEvent).filter_by(case_id=case_id, actor_id=actor.id,
-                                                         kind="completed"))
-    return any((e.details or {}).get("stage") == stage for e in events)
+def check_more_senior(session: Session, actor: User, task: ReadyTask) -> None:
+    """A review (stage 2) is done by someone who did not handle the stage it reviews, and who is of a higher
+    grade than everyone who did."""
+    stage = STAGES.get(task.independent_of, task.independent_of)
+    handlers = stage_handlers(session, task.case_id, task.independent_of)
+    if actor in handlers:
+        raise NotAllowed(f"You handled {stage} of this case, so another officer must do this review")
+    top = max(handlers, key=lambda user: user.seniority, default=None)
+    if top is not None and top.seniority >= actor.seniority:
+        raise NotAllowed(f"This review needs an officer more senior than {top.name}, who handled {stage} "
+                         f"(grade {top.seniority}); your grade is {actor.seniority}")
+
+
+def stage_handlers(session: Session, case_id: int, stage: str) -> list[User]:
+    """The people who completed a task of the stage."""
+    events = session.scalars(select(CaseEvent).filter_by(case_id=case_id, kind="completed")
+                             .where(CaseEvent.actor_id.is_not(None)))
+    ids = {e.actor_id for e in events if (e.details or {}).get("stage") == stage}
+    return list(session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
 
 
 def claim_task(session: Session, actor: User, ready_task_id: int) -> ReadyTask:

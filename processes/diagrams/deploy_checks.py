@@ -68,6 +68,28 @@ def send_tasks_have_templates(diagram: DiagramUnderCheck) -> Iterable[Problem]:
             yield diagram.problem(task.get("id"), message)
 
 
+def user_tasks_with_deadlines_are_watched(diagram: DiagramUnderCheck) -> Iterable[Problem]:
+    """Each user task with a due date has a timer boundary event (interrupting or not): a deadline that no
+    timer watches passes with no one told."""
+    for process in diagram.processes():
+        watched = {event.get("attachedToRef") for event in process.iter(f"{BPMN}boundaryEvent")
+                   if event.find(f"{BPMN}timerEventDefinition") is not None}
+        for task in process.iter(f"{BPMN}userTask"):
+            due = properties(task).get("due")
+            if due and task.get("id") not in watched:
+                yield diagram.problem(task.get("id"), f"has a due date ({due}) but no timer watches it: "
+                                      "attach a timer boundary event that tells someone when it passes")
+
+
+def stage2_tasks_are_independent(diagram: DiagramUnderCheck) -> Iterable[Problem]:
+    """Each stage 2 user task is done by someone who did not handle stage 1 (an independent review)."""
+    for _, task in _tasks(diagram, "userTask"):
+        props = properties(task)
+        if props.get("stage") == "stage2" and props.get("independent_of") != "stage1":
+            yield diagram.problem(task.get("id"), "is a stage 2 task but is not independent of stage 1: "
+                                  "give it the property independent_of = stage1")
+
+
 @dataclass(frozen=True)
 class Check:
     """One rule of deploying: its name, and what finds the problems it stands for."""
@@ -84,6 +106,8 @@ CHECKS = (
     Check("lanes", user_tasks_are_in_lanes_of_roles),
     Check("forms", user_tasks_have_valid_forms),
     Check("templates", send_tasks_have_templates),
+    Check("deadlines", user_tasks_with_deadlines_are_watched),
+    Check("independence", stage2_tasks_are_independent),
     Check("sandbox", code_the_sandbox_allows),
     Check("paths", every_path_starts_and_ends),
     Check("sample data", code_runs_on_sample_data, trial=True),

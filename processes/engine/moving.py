@@ -1,6 +1,8 @@
 """Moving a running workflow onto another version of its process, or saying why it cannot move."""
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 
 # The spiff parser builds message events of the spiff class, and catching compares classes exactly.
@@ -39,11 +41,14 @@ def _migration_problems(diff, spec_diff) -> list[str]:
 class Moving:
 
     def migrate(self, state: str, new_xml: bytes, process_id: str, calendar: WorkingCalendar | None = None,
-                diagram: Diagram | None = None, version_hash: str | None = None) -> Run:
+                diagram: Diagram | None = None, version_hash: str | None = None,
+                timescales: Mapping[str, Any] | None = None) -> Run:
         """Move a running workflow onto another version of its process, or raise MigrationRefused.
 
         Refused when a step the case stands on (ready, waiting or started) was removed or changed, or a
-        step it has already passed was removed; changes further on are what the move is for.
+        step it has already passed was removed; changes further on are what the move is for. The case keeps
+        the timescales it started with; one it never had that the new version may read comes from
+        `timescales` (today's policy).
         """
         workflow = self._restore(state, diagram)
         if workflow.subprocesses:
@@ -59,9 +64,19 @@ class Moving:
             migrate_workflow(diff, workflow, spec)
             workflow.subprocess_specs = subprocesses
             workflow.spec_ref = spec_ref(key)
+            _fill_timescales(workflow, timescales or {})
         run = self._advance(workflow, move, calendar)
         try:
             self._restore(run.state)  # a state that does not read back would strand the case
         except Exception as exc:  # noqa: BLE001  (whatever the library raises, the move is refused)
             raise MigrationRefused(f"the new version cannot carry this case ({exc})") from exc
         return run
+
+
+def _fill_timescales(workflow, timescales: Mapping[str, Any]) -> None:
+    """Give each task still to run the timescales its case never had (a case keeps the ones it had)."""
+    for task in workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK):
+        kept = task.data.get("timescales")
+        if isinstance(kept, dict):
+            for name, value in timescales.items():
+                kept.setdefault(name, value)

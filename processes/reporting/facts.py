@@ -36,7 +36,7 @@ def stage_row(session: Session, case: Case, stage: str | None, new_case: bool = 
     if row is None and not new_case:
         if "stages" in case.__dict__:  # loaded with the case (processes.procedure.load_step)
             row = next((r for r in case.stages if r.stage == stage), None)
-        else:
+        if row is None:  # not loaded, or begun since (a stage 2 asked for earlier in this transaction)
             row = session.scalar(select(CaseStage).filter_by(case_id=case.id, stage=stage))
     if row is None:
         started = case.received_at if stage != "stage2" else _now()
