@@ -2,7 +2,7 @@
 work and of acknowledging queries and suggestions
 
 Revision ID: d5e8f1a2b3c4
-Revises: a7d2e94c1b35
+Revises: e5b8c1d4a792
 Create Date: 2026-12-02 18:10:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'd5e8f1a2b3c4'
-down_revision = 'a7d2e94c1b35'
+down_revision = 'e5b8c1d4a792'
 branch_labels = None
 depends_on = None
 
