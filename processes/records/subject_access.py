@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from models import OutboxMessage, User, UserRole
 from models.subject_access import SubjectAccessRequest
 from processes.access import CRO, require
-from processes.errors import InvalidInput, NotFound
-from processes.policy.calendar import WorkingCalendar, add_years, one_calendar_month_after
+from processes.errors import InvalidInput
+from processes.policy.calendar import LONDON, WorkingCalendar, add_years, one_calendar_month_after
+from processes.policy.settings import load_calendar
 from processes.records.audit import audit
 from processes.records.exports import find_customer_cases
 from processes.typed import date_from_parts, is_email_address
@@ -66,13 +67,6 @@ def open_requests(session: Session) -> list[SubjectAccessRequest]:
     """Open requests, the earliest due (so the overdue ones) first."""
     return list(session.scalars(select(SubjectAccessRequest).filter_by(status="open")
                                 .order_by(SubjectAccessRequest.due_on, SubjectAccessRequest.id)))
-
-
-def get_request(session: Session, request_id: int | None) -> SubjectAccessRequest:
-    request = session.get(SubjectAccessRequest, request_id) if request_id is not None else None
-    if request is None:
-        raise NotFound("There is no such subject access request")
-    return request
 
 
 def search_terms(request: SubjectAccessRequest) -> dict[str, str]:
@@ -137,19 +131,21 @@ def _tell(session: Session, request: SubjectAccessRequest, people: list[User], e
         _email(session, "Data protection officer", extra, subject, body, now)
 
 
-def watch_requests(session: Session, now: datetime, calendar: WorkingCalendar, url: str,
+def watch_requests(session: Session, now: datetime, url: str,
                    dpo_email: str | None = None) -> tuple[int, int]:
     """Send each open request's reminder (to its logger and the CRO) and its due-date notification (to the
     CRO, and to the data protection officer if one is set), each once: (reminders, due notices) sent."""
-    today = now.astimezone(calendar.tz).date()
-    # The reminder falls at most 5 working days (a few weeks over Christmas at most) before the due date.
-    soon = today + timedelta(days=31)
+    today = now.astimezone(LONDON).date()
+    # 5 working days before the due date is at most three weeks before it, closures over Christmas included.
+    soon = today + timedelta(days=21)
     candidates = session.scalars(select(SubjectAccessRequest).where(
         SubjectAccessRequest.status == "open", SubjectAccessRequest.due_on <= soon,
         (SubjectAccessRequest.reminded_at.is_(None)) | (SubjectAccessRequest.overdue_notified_at.is_(None)))
         .order_by(SubjectAccessRequest.due_on).with_for_update(skip_locked=True))
     reminded = overdue = 0
+    calendar = None  # read only when a request is near its date: the worker asks every second
     for request in candidates:
+        calendar = calendar or load_calendar(session)
         if request.overdue_notified_at is None and now >= _start_of(calendar, request.due_on):
             _tell(session, request, _cros(session), dpo_email,
                   f"Subject access request {request.id} is due today and not answered", url, now)
