@@ -32,7 +32,7 @@ def refuse_nul_bytes():
     return None
 
 
-UPLOAD_ENDPOINTS = ("cases.record", "public.question")  # the forms that take files
+UPLOAD_ENDPOINTS = ("cases.record", "public.question", "reports.attach_letter")  # the forms that take files
 
 
 def allow_uploads():
