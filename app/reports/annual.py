@@ -29,7 +29,8 @@ def _year_offered(year: int) -> None:
 
 def _annual_page(year: int, errors=None, values=None, form: str | None = None):
     start, end = periodic.quarter_period(year, 1)[0], periodic.quarter_period(year, 4)[1]
-    return periodic._report("reports/annual.html", f"Annual complaints report {year} to {year + 1}", start, end,
+    title = f"Annual complaints report {year} to {year + 1}"
+    return periodic._report("reports/annual.html", title, start, end,
                    year=year, sections=report.code_sections(), answers=ANSWERS,
                    assessment=report.self_assessment(db.session, year),
                    annual=report.annual_report(db.session, year),
