@@ -106,11 +106,12 @@ def test_self_assessment_is_stored_per_year_and_printed_in_the_annual_report(db,
     provisions = [p for section in code_sections() for p in section.provisions]
     form = page_form(cro, "/reports/annual?year=2025", button="Save the self-assessment")
     missing = form.set_all({f"answer_{p.field}": "yes" for p in provisions if p.number != "6.3"}).submit()
-    assert missing.status_code == 400 and error_messages(missing.text) == ["Select how far we meet provision 6.3"]
-    assert form.set_all({"answer_6_3": "partly",
-                         "evidence_6_3": "Stage 1 answers in 10 days from receipt, the Code from acknowledgement"}) \
-        .submit().status_code == 302
-    saved = {a.provision: (a.section, a.answer) for a in db.scalars(select(SelfAssessment).filter_by(year=2025))}
+    assert missing.status_code == 400
+    assert error_messages(missing.text) == ["Select how far we meet provision 6.3"]
+    evidence = "Stage 1 answers in 10 days from receipt, the Code from acknowledgement"
+    assert form.set_all({"answer_6_3": "partly", "evidence_6_3": evidence}).submit().status_code == 302
+    saved = {a.provision: (a.section, a.answer)
+             for a in db.scalars(select(SelfAssessment).filter_by(year=2025))}
     assert len(saved) == len(provisions) == 57 and saved["6.3"] == ("stages", "partly")
     assert saved["8.1"] == ("reporting", "yes")
     page = login_as("reports").get("/reports/annual?year=2025").text
