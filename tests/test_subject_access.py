@@ -62,9 +62,9 @@ def test_the_cro_logs_requests_and_sees_the_open_ones_earliest_due_first(db, log
     assert [(r.received_on, r.due_on, r.status) for r in logged] == [
         (date(2027, 1, 31), date(2027, 2, 28), "open"), (date(2027, 1, 5), date(2027, 2, 5), "open")]
     lines = db.scalars(select(AuditEntry.detail).filter_by(action="subject access request")).all()
-    assert lines == [f"Subject access request {logged[0].id} logged: received 31 January 2027, due 28 February "
-                     f"2027", f"Subject access request {logged[1].id} logged: received 5 January 2027, due 5 "
-                     f"February 2027"]
+    assert lines == [
+        f"Subject access request {logged[0].id} logged: received 31 January 2027, due 28 February 2027",
+        f"Subject access request {logged[1].id} logged: received 5 January 2027, due 5 February 2027"]
     assert not any(word in " ".join(lines) for word in ("Sam", "Ann", "example.com", "07700"))
 
 
