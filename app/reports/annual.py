@@ -16,7 +16,7 @@ from processes.reporting.figures import Filters
 
 from ..extensions import db
 from ..guard import may
-from ..unit_of_work import on_refusal
+from ..unit_of_work import keep_even_if_refused, on_refusal
 # Read at call time: periodic and this module join views' blueprint while it loads.
 from . import periodic
 from .views import bp, today
@@ -81,6 +81,7 @@ def attach_letter(year: int):
                                        config["ATTACHMENT_MAX_MB"], config["CLAMD_SOCKET"],
                                        datetime.now(timezone.utc))
     except InvalidInput as exc:
+        keep_even_if_refused()  # an infected file's audit entry stands (nothing else was written)
         return _annual_page(year, exc.errors, {}, "letter"), 400
     flash("The Ombudsman's annual letter is attached", "success")
     return redirect(url_for(".annual", year=year) + "#ombudsman-letter")

@@ -92,6 +92,7 @@ def _self_assessment_per_provision() -> None:
     """Each section's answer (and its evidence) becomes the answer of each of its provisions."""
     with op.batch_alter_table('self_assessment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('provision', sa.String(length=10), nullable=True))
+        batch_op.drop_constraint('uq_self_assessment_year_section', type_='unique')
     bind = op.get_bind()
     rows = bind.execute(sa.select(assessment)).mappings().all()
     for row in rows:
@@ -108,7 +109,6 @@ def _self_assessment_per_provision() -> None:
             for provision in provisions[1:]])
     with op.batch_alter_table('self_assessment', schema=None) as batch_op:
         batch_op.alter_column('provision', existing_type=sa.String(length=10), nullable=False)
-        batch_op.drop_constraint('uq_self_assessment_year_section', type_='unique')
         batch_op.create_unique_constraint(batch_op.f('uq_self_assessment_year_provision'),
                                           ['year', 'provision'])
 

@@ -113,16 +113,16 @@ def save_governance_response(session: Session, actor: User, year: int, values: M
         errors["governance_body"] = "Enter who responded, such as the Audit and Governance Committee"
     elif len(body) > 200:
         errors["governance_body"] = "This must be 200 characters or fewer"
+    on = date_from_parts(values.get("responded_on-year"), values.get("responded_on-month"),
+                         values.get("responded_on-day"))
+    if on is None:  # the errors in the page's order
+        errors["responded_on"] = "Enter the date of the response as a real date, like 27 3 2027"
+    elif on > today:
+        errors["responded_on"] = "The date of the response must be today or in the past"
     if not text:
         errors["governance_response"] = "Enter the governing body's response"
     elif len(text) > 20000:
         errors["governance_response"] = "This must be 20,000 characters or fewer"
-    on = date_from_parts(values.get("responded_on-year"), values.get("responded_on-month"),
-                         values.get("responded_on-day"))
-    if on is None:
-        errors["responded_on"] = "Enter the date of the response as a real date, like 27 3 2027"
-    elif on > today:
-        errors["responded_on"] = "The date of the response must be today or in the past"
     if errors:
         raise InvalidInput(errors, dict(values))
     row = _report_row(session, year)
@@ -144,7 +144,8 @@ def attach_ombudsman_letter(session: Session, actor: User, year: int, name: str 
         taken = take_file(directory, stream, "letter", max_mb, clamd)
     except InvalidInput as refused:
         if refused.errors.get("letter") == "The selected file contains a virus":
-            audit(session, actor, "attachment refused", f"The Ombudsman's letter for {year}: a virus")
+            audit(session, actor, "attachment refused",
+                  f"Refused the Ombudsman's letter for {year}: it contains a virus (the file was not kept)")
         raise
     row = _report_row(session, year)
     replaced = row.letter_sha256
