@@ -14,7 +14,6 @@ from models import AnnualReport, AuditEntry
 from processes.records.filestore import path_of
 from processes.reporting.annual import code_sections, complaints_not_taken
 
-from .helpers.cases import at
 from .helpers.clamd import EICAR
 from .helpers.database import database_of_its_own
 from .helpers.forms import page_form
