@@ -39,7 +39,8 @@ def test_complaints_not_taken_are_counted_by_service_area_for_the_year(db, case_
     resolved = c.submit((2025, 7, 1, 9), "complaint", "waste", "phone")
     c.do((2025, 7, 1, 10), resolved, "frontline", "first_contact", first_contact_outcome="resolved",
          first_contact_notes="Sorted")
-    lower, upper = datetime(2025, 3, 31, 23, tzinfo=UTC), datetime(2026, 3, 31, 23, tzinfo=UTC)  # UK midnights
+    # 1 April 2025 to 31 March 2026, from and to midnight UK time (BST)
+    lower, upper = datetime(2025, 3, 31, 23, tzinfo=UTC), datetime(2026, 3, 31, 23, tzinfo=UTC)
     assert complaints_not_taken(db, lower, upper) == [("waste", 2), ("housing", 1)]
     page = login_as("reports").get("/reports/annual?year=2025").text
     table = page.split('id="not-taken"')[1].split("</section>")[0]
@@ -60,7 +61,7 @@ def test_the_cro_records_the_governing_bodys_response_and_the_director_reads_it(
         "Enter the governing body's response"]
     saved = form.fill("Who responded", "Audit and Governance Committee") \
         .fill_date("Date of the response", day="21", month="7", year="2026") \
-        .fill("The governing body's response", "The committee notes the report and asks for faster stage 2.") \
+        .fill("The governing body's response", "The committee notes the report, asks for faster stage 2.") \
         .submit()
     assert saved.status_code == 302
     page = login_as("reports").get("/reports/annual?year=2025").text
