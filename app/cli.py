@@ -128,7 +128,8 @@ def run_timers(once: bool, seconds: float | None) -> None:
     from . import smtp_settings
     config = current_app.config
     worker = TimerWorker(config["TIMER_POLL_SECONDS"], log=click.echo, smtp=smtp_settings(current_app),
-                         retention_years=config["RETENTION_YEARS"], uploads=rules_from(config))
+                         retention_years=config["RETENTION_YEARS"], uploads=rules_from(config),
+                         site_url=config["BASE_URL"], dpo_email=config["DPO_EMAIL"])
     try:
         worker.claim()  # before saying it started: a worker that says so holds the lock
         click.echo(f"Timer worker started on {db.engine.url.render_as_string(hide_password=True)} "

@@ -25,6 +25,8 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "customer.comments@example.org")
     MAIL_CA_FILE = os.environ.get("MAIL_CA_FILE")  # trust this certificate authority for the mail server
     RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "6"))
+    # the data protection officer, also told when a subject access request falls due unanswered (optional)
+    DPO_EMAIL = os.environ.get("DPO_EMAIL") or None
     COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Amber Valley Borough Council")
     SERVICE_NAME = "Customer Comments"
     SESSION_COOKIE_HTTPONLY = True

@@ -32,7 +32,8 @@ def refuse_nul_bytes():
     return None
 
 
-UPLOAD_ENDPOINTS = ("cases.record", "public.question", "tasks.show", "cases.add_files")  # take files
+UPLOAD_ENDPOINTS = ("cases.record", "public.question", "tasks.show", "cases.add_files",
+                    "reports.attach_letter")  # the forms that take files
 
 
 def allow_uploads():

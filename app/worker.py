@@ -14,6 +14,7 @@ from processes.cases.timers import fire_due_timers, next_due_at
 from processes.messaging.outbox import SmtpSettings, deliver_outbox
 from processes.records.audit import save_checkpoint, walk_chain
 from processes.records.retention import anonymise_expired
+from processes.records.subject_access import erase_closed_requests, watch_requests
 
 from .extensions import db
 from .unit_of_work import unit_of_work
@@ -69,8 +70,10 @@ class TimerWorker:
     meanwhile is seen within `poll`), then fires everything due, oldest first."""
 
     def __init__(self, poll: float, log: Callable[[str], None] = print,
-                 smtp: SmtpSettings | None = None, retention_years: int = 6, uploads: Rules | None = None):
+                 smtp: SmtpSettings | None = None, retention_years: int = 6, uploads: Rules | None = None,
+                 site_url: str = "", dpo_email: str | None = None):
         self.poll, self.log, self.smtp, self.uploads = poll, log, smtp, uploads
+        self.site_url, self.dpo_email = site_url, dpo_email
         self.retention_years, self.retention_day = retention_years, None
         self.holder = f"{socket.gethostname()} pid {os.getpid()}"
         self.lock = single_worker_lock(db.engine)
@@ -90,6 +93,7 @@ class TimerWorker:
             fired, errors = fire_due_timers(db.session, datetime.now(timezone.utc), commit=turns.end)
         for error in errors:
             self.log(f"Timer failed, incident raised for the CRO: {error}")
+        self.watch_subject_access()
         today = datetime.now(timezone.utc).date()
         if self.retention_day != today:  # the daily retention run
             with unit_of_work(db.session) as turns:
@@ -131,6 +135,18 @@ class TimerWorker:
             if sent or failed:
                 self.log(f"outbox: {sent} sent, {failed} failed and will be retried")
         return fired
+
+    def watch_subject_access(self) -> None:
+        """Subject access requests: each one's reminder and due-date notice, once; once a day, the personal
+        details of closed ones erased after the retention period."""
+        now = datetime.now(timezone.utc)
+        with unit_of_work(db.session):
+            reminded, due = watch_requests(db.session, now, self.site_url, self.dpo_email)
+            erased = (erase_closed_requests(db.session, now, self.retention_years)
+                      if self.retention_day != now.date() else 0)
+        if reminded or due or erased:
+            self.log(f"subject access: {reminded} reminder(s), {due} due today and not answered, "
+                     f"{erased} erased")
 
     def seconds_to_sleep(self) -> float:
         with unit_of_work(db.session):  # only reads: ends the read, so the worker holds no snapshot asleep

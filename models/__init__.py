@@ -12,7 +12,9 @@ from .policy import PROFILES, ClosureDay, PolicySetting, Timescale
 from .point import POINT_OUTCOMES, ComplaintPoint
 from .process import ProcessVersion
 from .representative import Representative
-from .reporting import CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquiry, SelfAssessment
+from .reporting import (AnnualReport, CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquiry,
+                        SelfAssessment)
+from .subject_access import SubjectAccessRequest
 from .user import ROLE_IN_LETTERS, ROLES, User, UserRole, UserServiceArea
 from .workflow_index import ReadyTask, WaitingTimer
 
@@ -20,7 +22,8 @@ from .workflow_index import ReadyTask, WaitingTimer
 # and its areas in one query, since every page checks them. Here, once every model is defined.
 USER_WITH_ROLES_AND_AREAS = (joinedload(User.roles), joinedload(User.service_areas))
 
-__all__ = ["CaseRemedy", "CaseStage", "ImprovementAction", "OmbudsmanEnquiry", "SelfAssessment",  # reporting
+__all__ = ["AnnualReport", "CaseRemedy", "CaseStage", "ImprovementAction", "OmbudsmanEnquiry",  # reporting
+           "SelfAssessment", "SubjectAccessRequest",
            "Attachment", "AuditCheckpoint", "AuditEntry", "AuditHead", "Base", "Case", "CaseEvent",
            "ClosureDay", "ComplaintPoint", "Incident", "Notification",
            "OutboxMessage", "POINT_OUTCOMES", "PolicySetting", "PROFILES", "Timescale", "ProcessVersion",

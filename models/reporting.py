@@ -135,19 +135,47 @@ class ImprovementAction(Base):
 
 
 class SelfAssessment(Base):
-    """The council's answer for one year against one section of the Complaint Handling Code."""
+    """The council's answer for one year against one provision of the Complaint Handling Code (its numbers
+    and sections are data: processes/reporting/code_provisions.json)."""
 
     __tablename__ = "self_assessment"
-    __table_args__ = (UniqueConstraint("year", "section"),
+    __table_args__ = (UniqueConstraint("year", "provision"),
                       CheckConstraint(f"answer IN ({_in(ANSWERS)})", name="known_answer"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int]
     section: Mapped[str] = mapped_column(String(40))
+    provision: Mapped[str] = mapped_column(String(10))  # "6.3"
     answer: Mapped[str] = mapped_column(String(10))
     evidence: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+
+
+class AnnualReport(Base):
+    """What one year's annual report adds to its figures: the governing body's response and the Ombudsman's
+    annual letter (a file in the attachments' store, scanned by clamd like any attachment)."""
+
+    __tablename__ = "annual_report"
+    __table_args__ = (CheckConstraint("letter_scan_state IN ('clean', 'pending')",
+                                      name="known_scan_state"),)
+
+    # The council's year: 2026 is April 2026 to March 2027.
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    governance_response: Mapped[Optional[str]] = mapped_column(Text)
+    governance_body: Mapped[Optional[str]] = mapped_column(String(200))  # who responded: a committee, say
+    governance_responded_on: Mapped[Optional[date]]
+    governance_entered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    letter_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    letter_name: Mapped[Optional[str]] = mapped_column(String(255))
+    letter_kind: Mapped[Optional[str]] = mapped_column(String(40))
+    letter_mime: Mapped[Optional[str]] = mapped_column(String(100))
+    letter_size: Mapped[Optional[int]]
+    letter_scan_state: Mapped[Optional[str]] = mapped_column(String(10))
+    letter_uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    letter_uploaded_at: Mapped[Optional[datetime]]
+    governance_entered_by: Mapped[Optional["User"]] = relationship(  # noqa: F821
+        foreign_keys=[governance_entered_by_id])
 
 
 def _reporting_indexes() -> None:

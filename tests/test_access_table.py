@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from models import Attachment, Case, ImprovementAction, Incident, OmbudsmanEnquiry, OutboxMessage, User
+from models import (AnnualReport, Attachment, Case, ImprovementAction, Incident, OmbudsmanEnquiry,
+                    OutboxMessage, SubjectAccessRequest, User)
 
 from processes.records import filestore
 
@@ -91,6 +92,10 @@ TABLE = {
     "records.subject_access": ("GET", "/records/subject-access", None, only("cro", "admin")),
     "records.subject_access_export": ("POST", "/records/subject-access/export", {"email": "jo@example.com"},
                                       only("cro", "admin")),
+    "records.requests_list": ("GET", "/records/subject-access-requests", None, only("cro", "admin")),
+    "records.log_request": ("GET", "/records/subject-access-requests/new", None, only("cro", "admin")),
+    "records.close_request": ("POST", "/records/subject-access-requests/{sar}/close", {"status": "withdrawn"},
+                              only("cro", "admin")),
     "reports.index": ("GET", "/reports/", None, only("cro", "manager", "admin", "reports")),
     "reports.export": ("GET", "/reports/by-type.csv", None, only("cro", "manager", "admin", "reports")),
     "reports.actions": ("GET", "/reports/actions", None, READERS),
@@ -106,6 +111,9 @@ TABLE = {
     "reports.quarterly": ("GET", "/reports/quarterly", None, READERS),
     "reports.annual": ("GET", "/reports/annual", None, READERS),
     "reports.save_assessment": ("POST", "/reports/annual/2026/self-assessment", {}, CRO_CHANGES),
+    "reports.save_governance_response": ("POST", "/reports/annual/2026/governance-response", {}, CRO_CHANGES),
+    "reports.attach_letter": ("POST", "/reports/annual/2026/ombudsman-letter", {}, CRO_CHANGES),
+    "reports.letter": ("GET", "/reports/annual/2026/ombudsman-letter", None, READERS),
     "policy.index": ("GET", "/policy/", None, only("owner", "admin")),
     "policy.functions": ("GET", "/policy/functions", None, only("owner", "admin")),
     "policy.close_of_business": ("POST", "/policy/close-of-business", {"close_of_business": "x"},
@@ -170,10 +178,16 @@ def places(app, client, db):
     attachment = Attachment(case_id=case.id, sha256=stored.sha256, original_name="letter.pdf", kind="PDF",
                             mime="application/pdf", size=stored.size, scan_state="clean")
     db.add(attachment)
+    db.add(AnnualReport(year=2026, letter_sha256=stored.sha256, letter_name="letter.pdf", letter_kind="PDF",
+                        letter_mime="application/pdf", letter_size=stored.size, letter_scan_state="clean"))
+    cro = db.scalar(select(User).filter_by(email="cro@example.org"))
+    sar = SubjectAccessRequest(requester_name="Jo", requester_contact="jo@example.com", search_name="Jo",
+                               received_on=date(2026, 1, 5), due_on=date(2026, 2, 5), logged_by_id=cro.id)
+    db.add(sar)
     db.commit()
     return {"attachment": attachment.id, "reference": reference, "token": case.status_token,
             "task": tasks_of(db, reference)["first_contact"].id, "letter": letter.id, "message": failed.id,
-            "incident": incident.id, "action": action.id, "enquiry": enquiry.id}
+            "incident": incident.id, "action": action.id, "enquiry": enquiry.id, "sar": sar.id}
 
 
 def outcome(response, client) -> str:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.reports.periodic import quarter_period
 from models import Case, CaseEvent, ImprovementAction, OmbudsmanEnquiry, SelfAssessment
 from processes.reporting.figures import Filters, dashboard
-from processes.reporting.improvement import CODE_SECTIONS
+from processes.reporting.annual import code_sections
 
 from .helpers.cases import at
 from .helpers.forms import page_form, post_by_hand
@@ -103,18 +103,23 @@ def test_director_reads_but_cannot_raise_actions(db, login_as, users):
 
 def test_self_assessment_is_stored_per_year_and_printed_in_the_annual_report(db, login_as):
     cro = login_as("cro")
-    answers = {f"answer_{s}": "yes" for s in CODE_SECTIONS}
+    provisions = [p for section in code_sections() for p in section.provisions]
     form = page_form(cro, "/reports/annual?year=2025", button="Save the self-assessment")
-    missing = form.set_all({n: "yes" for n in answers if n != "answer_stages"}).submit()
-    assert missing.status_code == 400 and error_messages(missing.text) == ["Select how far we meet section 6"]
-    assert form.set_all({"answer_stages": "partly",
-                         "evidence_stages": "Stage 2 takes 10 days, the Code 20"}) \
-        .submit().status_code == 302
-    assert {a.section: a.answer
-            for a in db.scalars(select(SelfAssessment).filter_by(year=2025))}["stages"] == "partly"
+    missing = form.set_all({f"answer_{p.field}": "yes" for p in provisions if p.number != "6.3"}).submit()
+    assert missing.status_code == 400
+    assert error_messages(missing.text) == ["Select how far we meet provision 6.3"]
+    evidence = "Stage 1 answers in 10 days from receipt, the Code from acknowledgement"
+    assert form.set_all({"answer_6_3": "partly", "evidence_6_3": evidence}).submit().status_code == 302
+    saved = {a.provision: (a.section, a.answer)
+             for a in db.scalars(select(SelfAssessment).filter_by(year=2025))}
+    assert len(saved) == len(provisions) == 57 and saved["6.3"] == ("stages", "partly")
+    assert saved["8.1"] == ("reporting", "yes")
     page = login_as("reports").get("/reports/annual?year=2025").text
-    assert "Annual complaints report 2025 to 2026" in page and "Stage 2 takes 10 days, the Code 20" in page
-    assert "Partly meets" in page and "Save the self-assessment" not in page  # the director reads only
+    assert "Annual complaints report 2025 to 2026" in page and "the Code from acknowledgement" in page
+    assert "8. Performance reporting and self-assessment" in page
+    assert "Self-assessment, reporting and compliance" not in page  # the Housing Ombudsman's title
+    row = page.split('data-provision="6.3"')[1].split("</tr>")[0]
+    assert "Partly meets" in row and "Save the self-assessment" not in page  # the director reads only
     assert 'media="print"' in page and "report-print.css" in page
 
 

@@ -6,9 +6,11 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 from sqlalchemy import select
 
-from models import Case
+from models import Case, SubjectAccessRequest
 from processes.errors import InvalidInput
 from processes.records.exports import export_case_file, export_subject_access, find_customer_cases
+from processes.records.subject_access import search_terms
+from processes.typed import whole_number
 
 from ..extensions import db, writes
 from ..guard import guard
@@ -36,13 +38,22 @@ def case_file(reference: str):
 
 
 def _asked() -> tuple[str, str, str]:
+    logged = _logged_request()
+    if logged is not None:  # the search a logged request was made with
+        terms = search_terms(logged)
+        return terms["email"], terms["name"], terms["phone"]
     return request.values.get("email", ""), request.values.get("name", ""), request.values.get("phone", "")
+
+
+def _logged_request() -> SubjectAccessRequest | None:
+    number = whole_number(request.args.get("request"))
+    return db.session.get(SubjectAccessRequest, number) if number is not None else None
 
 
 @bp.route("/subject-access", methods=["GET", "POST"])
 def subject_access():
     cases, errors = None, {}
-    if request.method == "POST":
+    if request.method == "POST" or _logged_request() is not None:
         try:
             cases = find_customer_cases(db.session, current_user, *_asked())
         except InvalidInput as exc:
@@ -64,3 +75,6 @@ def subject_access_export():
                                     dict(zip(("email", "name", "phone"), _asked())),
                                     current_app.config["ATTACHMENTS_DIR"])
     return _download(content, "subject-access-export.zip")
+
+
+from . import requests  # noqa: E402,F401  (its routes join this blueprint)

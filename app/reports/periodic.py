@@ -1,22 +1,17 @@
-"""The quarterly report and the annual complaints report (with the self-assessment), printable."""
+"""The quarterly report, printable; the year and quarter arithmetic the annual report (annual.py) shares."""
 from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import abort, render_template, request
 from sqlalchemy import select
 
 from models import ImprovementAction
-from models.reporting import ACTION_SOURCES, ACTION_STATUSES, ANSWERS
-from processes.errors import InvalidInput
-from processes.reporting import improvement
+from models.reporting import ACTION_SOURCES, ACTION_STATUSES
 from processes.reporting.figures import Filters
 from processes.typed import whole_number
 
 from ..extensions import db
-from ..guard import may
-from ..unit_of_work import on_refusal
 from .views import bp, figures, today
 
 QUARTERS = {1: "April to June", 2: "July to September", 3: "October to December", 4: "January to March"}
@@ -67,31 +62,3 @@ def quarterly():
     start, end = quarter_period(year, quarter)
     return _report("reports/quarterly.html", f"Quarterly report: {QUARTERS[quarter]} {start.year}", start,
                    end, year=year, quarter=quarter, quarters=QUARTERS)
-
-
-def _annual_page(year: int, errors=None, values=None):
-    start, end = quarter_period(year, 1)[0], quarter_period(year, 4)[1]
-    return _report("reports/annual.html", f"Annual complaints report {year} to {year + 1}", start, end,
-                   year=year, sections=improvement.CODE_SECTIONS, answers=ANSWERS,
-                   assessment=improvement.self_assessment(db.session, year), errors=errors or {},
-                   form_errors=errors, values=values or {},
-                   can_change=may("change_improvement"))
-
-
-@bp.get("/annual")
-def annual():
-    current = financial_year(today())
-    return _annual_page(_int_arg("year", current, range(2000, current + 1)))
-
-
-@bp.post("/annual/<int:year>/self-assessment")
-def save_assessment(year: int):
-    if year not in range(2000, financial_year(today()) + 1):  # the years the annual page offers
-        abort(404)
-    on_refusal(url_for(".annual", year=year))
-    try:
-        improvement.save_self_assessment(db.session, current_user, year, request.form)
-    except InvalidInput as exc:
-        return _annual_page(year, exc.errors, exc.values), 400
-    flash(f"Self-assessment for {year} to {year + 1} saved", "success")
-    return redirect(url_for(".annual", year=year) + "#self-assessment")

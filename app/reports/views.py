@@ -113,4 +113,4 @@ def export(key: str):
     if table is None:
         abort(404)
     return csv_response(table.headers, table.rows, f"{key}-{filters.start}-to-{filters.end}.csv")
-from . import learning, periodic  # noqa: E402,F401  (their routes join this blueprint)
+from . import annual, learning, periodic  # noqa: E402,F401  (their routes join this blueprint)

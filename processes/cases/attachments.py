@@ -6,7 +6,6 @@ is refused and audited without its name or content. A file waiting for clamd (`p
 timer worker rescans it (`rescan_pending`)."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable
@@ -20,10 +19,9 @@ from processes.errors import InvalidInput, NotAllowed
 from processes.records import filestore
 from processes.records.audit import audit
 from processes.records.history import audit_case, record_event
-from processes.records.uploads import Taken, scan_stored, take_file
+from processes.records.uploads import Taken, clean_name, scan_stored, take_file
 
 FIELD = "attachments"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -40,14 +38,6 @@ def rules_from(config) -> Rules:
     """The Rules from the app's settings (a mapping: Flask's config)."""
     return Rules(Path(config["ATTACHMENTS_DIR"]), int(config["ATTACHMENTS_MAX_FILES"]),
                  int(config["ATTACHMENT_MAX_MB"]), str(config["CLAMD_SOCKET"]))
-
-
-def clean_name(name: str | None) -> str:
-    """The name shown and offered on download: the last part of what the browser sent, without control
-    characters, at most 255 characters. Never used as a path (the store names files by their hash)."""
-    name = re.split(r"[\\/]", name or "")[-1]
-    name = _CONTROL.sub("", name).strip().lstrip(".")
-    return name[-255:] or "file"
 
 
 def take_uploads(session: Session, actor: User | None, rules: Rules, uploads: Iterable[tuple[str, BinaryIO]],

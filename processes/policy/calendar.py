@@ -44,6 +44,14 @@ def add_years(moment: datetime, years: int) -> datetime:
         return moment.replace(year=moment.year + years, day=28)
 
 
+def one_calendar_month_after(day: date) -> date:
+    """UK practice for a month's time limit (a subject access request): the same day next month, or the last
+    day of next month when it has no such day (31 January gives 28 or 29 February)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    last = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))
+
+
 @dataclass(frozen=True)
 class WorkingCalendar:
     """Working days in England: weekdays that are neither bank holidays nor closure days."""

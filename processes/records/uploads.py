@@ -3,6 +3,7 @@ infected; otherwise stored under its hash and marked clean, or `pending` when cl
 in quarantine, never served, until the timer worker scans it)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -12,7 +13,16 @@ from processes.records import filestore
 from processes.records.clamav import ScannerUnavailable, scan_stream
 from processes.records.filetypes import judge_stream
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 KINDS_WORDS = "a photo (JPG, PNG, GIF, WebP, HEIC), a PDF, a Word document or a text file"
+
+
+def clean_name(name: str | None) -> str:
+    """The name shown and offered on download: the last part of what the browser sent, without control
+    characters, at most 255 characters. Never used as a path (the store names files by their hash)."""
+    name = re.split(r"[\\/]", name or "")[-1]
+    name = _CONTROL.sub("", name).strip().lstrip(".")
+    return name[-255:] or "file"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Learning from comments: improvement actions, Ombudsman enquiries and the annual self-assessment."""
+"""Learning from comments: improvement actions and Ombudsman enquiries (the self-assessment: annual.py)."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,27 +7,13 @@ from typing import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Case, ImprovementAction, OmbudsmanEnquiry, SelfAssessment, User
-from models.reporting import ACTION_SOURCES, ACTION_STATUSES, ANSWERS, OMBUDSMAN_DECISIONS
+from models import Case, ImprovementAction, OmbudsmanEnquiry, User
+from models.reporting import ACTION_SOURCES, ACTION_STATUSES, OMBUDSMAN_DECISIONS
 from processes.access import may, require
 from processes.errors import InvalidInput, NotAllowed
 from processes.records.audit import audit
 from processes.records.history import record_event
 from processes.typed import sensible_date, whole_number
-
-# The sections of the Complaint Handling Code the annual self-assessment answers, in the Code's order.
-CODE_SECTIONS = {
-    "definitions": "1. Definition of a complaint and a service request",
-    "exclusions": "2. Exclusions: when a complaint is not taken on, and why",
-    "accessibility": "3. Accessibility and awareness",
-    "staff": "4. Complaint handling staff and resources",
-    "process": "5. The complaint handling process",
-    "stages": "6. Complaint stages and timescales",
-    "putting_right": "7. Putting things right",
-    "reporting": "8. Self-assessment, reporting and compliance",
-    "learning": "9. Scrutiny and oversight: continuous learning and improvement",
-}
-
 
 def _require_changer(actor: User) -> None:
     require(actor, "change_improvement", "Only the Customer Relations Officer can change this")
@@ -166,24 +152,3 @@ def record_ombudsman_decision(session: Session, actor: User, enquiry: OmbudsmanE
     record_event(session, session.get(Case, enquiry.case_id), actor, "ombudsman",
                  f"Ombudsman decision on {enquiry.lgsco_reference}: {OMBUDSMAN_DECISIONS[decision]}")
     return enquiry
-
-
-def self_assessment(session: Session, year: int) -> dict[str, SelfAssessment]:
-    return {a.section: a for a in session.scalars(select(SelfAssessment).filter_by(year=year))}
-
-
-def save_self_assessment(session: Session, actor: User, year: int, values: Mapping[str, str]) -> None:
-    """Answer every section of the Code for a year, with the evidence for each answer."""
-    _require_changer(actor)
-    errors = {f"answer_{s}": f"Select how far we meet section {label.split('.')[0]}"
-              for s, label in CODE_SECTIONS.items() if values.get(f"answer_{s}") not in ANSWERS}
-    if errors:
-        raise InvalidInput(errors, dict(values))
-    saved = self_assessment(session, year)
-    for section in CODE_SECTIONS:
-        row = saved.get(section) or SelfAssessment(year=year, section=section)
-        row.answer, row.evidence, row.updated_by_id = values[f"answer_{section}"], (
-            values.get(f"evidence_{section}") or "").strip(), actor.id
-        session.add(row)
-    session.flush()
-    audit(session, actor, "self-assessment", f"Self-assessment against the Code saved for {year}")
