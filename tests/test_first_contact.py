@@ -1,14 +1,17 @@
 """Resolution at first contact: the customer's satisfaction recorded, a written confirmation when they are
 satisfied, formal handling at stage 1 when they are not, and the figures of both."""
+import copy
 from datetime import date
 
 from sqlalchemy import select
 
 from models import Case, CaseStage, OutboxMessage
 from processes.cases.tasks import NOT_SATISFIED
+from processes.diagrams.deploy import deploy_process
 from processes.reporting.figures import Filters, dashboard
 
 from .helpers.cases import SATISFIED, record_case
+from .helpers.database import DATA
 from .helpers.forms import page_form
 from .helpers.journeys import complete, submit_online, tasks_of
 from .helpers.pages import error_messages
@@ -134,3 +137,35 @@ def test_the_figures_count_resolutions_at_first_contact_by_satisfaction_exactly(
                                                 date(2026, 4, 1), {})}
     assert housing["first-contact"] == [["Customer satisfied: case closed", 0, 0.0],
                                         ["Customer not satisfied: formal handling at stage 1", 1, 100.0]]
+
+
+# The complaint diagram as shipped before first contact asked about satisfaction: cases started on it keep it.
+BEFORE = (DATA / "complaint_before_satisfaction.bpmn").read_bytes()
+NEW_QUESTIONS = ("first_contact_satisfied", "first_contact_told_by", "first_contact_agreed")
+
+
+def form_before(forms):
+    """The first contact form of that version: no questions about the customer's satisfaction."""
+    form = copy.deepcopy(forms["first_contact"])
+    for name in NEW_QUESTIONS:
+        del form["schema"]["properties"][name]
+    form["schema"]["allOf"] = form["schema"]["allOf"][:1]
+    form["fields"] = [f for f in form["fields"] if f["name"] not in NEW_QUESTIONS]
+    return {**forms, "first_contact": form}
+
+
+def test_a_case_on_the_version_before_is_resolved_with_its_own_form_as_before(client, db, app, login_as):
+    older = deploy_process(db, BEFORE, form_before(app.extensions["forms"]), None, "As it was")[0]
+    db.commit()
+    reference = submit_online(client)
+    case = case_of(db, reference)
+    assert case.process_version_id == older.id
+    officer = login_as("frontline")
+    form = first_contact_form(officer, db, reference)
+    assert not set(NEW_QUESTIONS) & set(form.names)
+    assert form.choose("first_contact_outcome", "resolved").fill("first_contact_notes", "Sorted.") \
+        .submit().status_code == 302
+    case = case_of(db, reference)
+    assert (case.status, case.outcome) == ("closed", "Resolved at first contact")
+    assert customer_messages(db, case) == []  # that version sent nothing
+    assert (stage1(db, case).first_contact, stage1(db, case).outcome) == ("satisfied", "resolved")
