@@ -32,6 +32,9 @@ OMBUDSMAN_DECISIONS = {
     "not_upheld": "Not upheld: no fault", "closed_after_initial_enquiries": "Closed after initial enquiries",
     "referred_back": "Referred back for local resolution", "withdrawn": "Withdrawn or incomplete"}
 ANSWERS = {"yes": "Meets", "partly": "Partly meets", "no": "Does not meet"}
+# A resolution offered at first contact, by what the customer said of it: closed, or on to formal handling.
+FIRST_CONTACT = {"satisfied": "Customer satisfied: case closed",
+                 "dissatisfied": "Customer not satisfied: formal handling at stage 1"}
 
 
 def _in(values) -> str:
@@ -44,6 +47,7 @@ class CaseStage(Base):
     __tablename__ = "case_stage"
     __table_args__ = (UniqueConstraint("case_id", "stage"),
                       CheckConstraint(f"stage IN ({_in(ROW_STAGES)})", name="known_stage"),
+                      CheckConstraint(f"first_contact IN ({_in(FIRST_CONTACT)})", name="known_first_contact"),
                       # Covering: the dashboard's one pass over the stages reads this index and not the table.
                       Index("ix_case_stage_reporting", "received_at", "stage", "comment_type", "channel",
                             "service_area", "outcome", "extension_days", "ack_in_time", "response_in_time",
@@ -72,6 +76,8 @@ class CaseStage(Base):
     working_days_to_respond: Mapped[Optional[int]]
     extension_days: Mapped[int] = mapped_column(default=0)
     outcome: Mapped[Optional[str]] = mapped_column(String(30))
+    # Stage 1 only: what the customer said of a resolution offered at first contact (FIRST_CONTACT), if any.
+    first_contact: Mapped[Optional[str]] = mapped_column(String(20))
 
     case: Mapped["Case"] = relationship()  # noqa: F821
 

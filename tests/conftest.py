@@ -14,7 +14,7 @@ from models.db import make_engine
 from processes.diagrams.deploy import deploy_shipped
 
 from .helpers import clamd
-from .helpers.cases import CaseFactory
+from .helpers.cases import SATISFIED, CaseFactory
 from .helpers.database import DATABASE_URL, DIALECT
 from .helpers.journeys import forget_counts, sign_in
 
@@ -175,8 +175,8 @@ def hand_built(db, case_factory):
     c.do((2026, 5, 11, 9), b, "senior", "review_stage2", stage2_outcome="not_upheld", stage2_findings="Fair",
          stage2_method="letter")
     cc = c.submit((2026, 3, 2, 9), "complaint", "waste", "web")
-    c.do((2026, 3, 2, 10), cc, "frontline", "first_contact", first_contact_outcome="resolved",
-         first_contact_notes="Sorted")
+    c.do((2026, 3, 2, 10), cc, "frontline", "first_contact", first_contact_notes="Sorted",
+         **SATISFIED)
     d = c.submit((2026, 3, 2, 9), "query", "council_tax", "email")
     c.do((2026, 3, 9, 9), d, "investigator", "answer_query", query_answer="Yes", query_answer_method="email")
     e = c.submit((2026, 3, 3, 9), "suggestion", "parks", "letter")

@@ -6,6 +6,7 @@ from sqlalchemy.exc import DatabaseError
 from models import AuditCheckpoint, AuditEntry
 from processes.records.audit import verify_chain
 
+from .helpers.cases import SATISFIED
 from .helpers.database import DIALECT
 from .helpers.journeys import complete, sign_in, submit_online, tasks_of, try_sign_in
 
@@ -21,7 +22,7 @@ def test_views_changes_and_sign_ins_are_recorded_in_a_chain_that_checks_out(clie
     reference = submit_online(client)
     officer = login_as("frontline")
     complete(officer, tasks_of(db, reference)["first_contact"].id,
-             {"first_contact_outcome": "resolved", "first_contact_notes": "Sorted."})
+             {**SATISFIED, "first_contact_notes": "Sorted."})
     sign_in(app.test_client(), "cro").get(f"/cases/{reference}")  # through the page: the sign-in is audited
     assert try_sign_in(app.test_client(), "cro@example.org", "wrong").status_code == 400
     trail = [(e.actor, e.action) for e in entries(db, reference)]

@@ -19,7 +19,7 @@ from models import Base, Case, User
 from models.db import make_engine
 from processes.cases.queries import open_case_counts
 
-from .helpers.cases import CaseFactory, record_case
+from .helpers.cases import SATISFIED, CaseFactory, record_case
 from .helpers.database import deployed_app, database_of_its_own
 
 BEFORE = "5e7a1c3d9b42"  # the release before: labels and comma strings
@@ -76,7 +76,7 @@ def _cases_made(app) -> dict[int, tuple]:
         waiting = cases.walk(record_case(session, users["frontline"]), "first_contact", "acknowledge_stage1",
                              "respond_stage1")
         closed = cases.do(None, record_case(session, users["frontline"]), "frontline", "first_contact",
-                          first_contact_outcome="resolved", first_contact_notes="Sorted on the phone.")
+                          first_contact_notes="Sorted on the phone.", **SATISFIED)
         session.execute(update(Case).where(Case.id == at_stage1.id).values(awaiting_messages=BOTH))
         session.commit()
         made = {c.id: (c.stage, c.awaiting_messages) for c in session.scalars(

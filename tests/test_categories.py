@@ -11,7 +11,7 @@ from processes.diagrams.versions import diff_versions
 from processes.records.retention import anonymise_case
 from processes.reporting.figures import Filters, dashboard
 
-from .helpers.cases import record_case
+from .helpers.cases import SATISFIED, record_case
 from .helpers.forms import page_form, post_by_hand
 
 AREAS = {"waste": "Bins, waste and recycling", "housing": "Housing"}
@@ -190,8 +190,8 @@ def test_cro_corrects_the_category_with_history_and_audit_naming_no_values(db, l
 def test_report_figures_by_category_exactly(db, case_factory):
     c = case_factory
     a = c.submit((2026, 3, 2, 9), "complaint", "waste", "phone", category="missed_collection")
-    c.do((2026, 3, 2, 10), a, "frontline", "first_contact", first_contact_outcome="resolved",
-         first_contact_notes="Sorted")
+    c.do((2026, 3, 2, 10), a, "frontline", "first_contact", first_contact_notes="Sorted",
+         **SATISFIED)
     b = c.submit((2026, 3, 3, 9), "complaint", "waste", "phone", category="missed_collection")
     c.submit((2026, 3, 4, 9), "complaint", "waste", "web", category="staff_conduct")
     c.submit((2026, 3, 5, 9), "complaint", "housing", "web", category="repairs")

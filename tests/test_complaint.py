@@ -7,6 +7,7 @@ from sqlalchemy import select
 from models import Case, Notification, WaitingTimer
 from processes.cases.timers import fire_due_timers
 
+from .helpers.cases import SATISFIED
 from .helpers.forms import page_form, post_by_hand
 from .helpers.journeys import at_stage1_response, complete, submit_online, take, tasks_of
 from .helpers.pages import error_messages
@@ -25,8 +26,7 @@ def test_resolved_at_first_contact_closes_the_case(client, db, login_as):
     reference = submit_online(client)
     officer = login_as("frontline")
     task = tasks_of(db, reference)["first_contact"]
-    complete(officer, task.id,
-             {"first_contact_outcome": "resolved", "first_contact_notes": "Arranged a collection."})
+    complete(officer, task.id, {**SATISFIED, "first_contact_notes": "Arranged a collection."})
     case = db.scalar(select(Case).filter_by(reference=reference))
     assert (case.status, case.outcome) == ("closed", "Resolved at first contact")
     assert tasks_of(db, reference) == {}

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from flask import current_app
 
+from processes.cases.tasks import NOT_SATISFIED
 from processes.diagrams.deploy import SHIPPED_BPMN, deploy_process
 from processes.policy.calendar import LONDON
 
@@ -31,7 +32,7 @@ from .helpers.mail import free_port, link_path, smtp_server
 pytestmark = pytest.mark.browser
 
 FIRST_CONTACT = "Try to resolve at first contact"
-RESOLVED, FORMAL, SIGNPOSTED = ("Resolved: the customer is satisfied",
+RESOLVED, FORMAL, SIGNPOSTED = ("Resolved: I put it right or explained, there and then",
                                 "Not resolved: investigate formally at stage 1",
                                 "Not for this procedure: signposted elsewhere")
 
@@ -83,10 +84,15 @@ def fill_received(page, received: datetime, **boxes: str) -> None:
         when.get_by_label(box.capitalize(), exact=True).fill(str(value))
 
 
+SATISFIED = "Yes: close the case and send the customer a written confirmation"
+NOT_SATISFIED_ANSWER = "No: investigate formally at stage 1"
+AGREED = "A crew will collect the missed bin on Thursday morning."
+
+
 def settle_at_first_contact(j: Journey, page, reference: str, outcome: str,
-                            reason: str | None = None) -> None:
+                            reason: str | None = None, satisfied: str | None = None) -> None:
     """From the case page just recorded, the officer opens the first contact task, takes it and completes
-    it."""
+    it; a resolution says whether the customer was `satisfied` with it."""
     j.click(page, page.get_by_role("link", name=FIRST_CONTACT), FIRST_CONTACT)
     j.click(page, page.get_by_role("button", name="Take this task"), FIRST_CONTACT)
     choose(page, "What happened at first contact?", outcome)
@@ -97,6 +103,15 @@ def settle_at_first_contact(j: Journey, page, reference: str, outcome: str,
         expect(summary).to_contain_text("Enter where you signposted the customer")
         j.check(page)
         page.get_by_label("Where did you signpost the customer, and why?").fill(reason)
+    if satisfied:
+        page.get_by_role("button", name="Complete task").click()  # a resolution asks three more questions
+        summary = page.locator(".govuk-error-summary")
+        expect(summary).to_contain_text("Select whether the customer said they were satisfied")
+        expect(summary).to_contain_text("Enter what you agreed with the customer")
+        j.check(page)
+        choose(page, "Did the customer say they were satisfied?", satisfied)
+        choose(page, "How did you tell the customer what you would do?", "Phone")
+        page.get_by_label("What did you agree with the customer?").fill(AGREED)
     j.complete(page, reference, FIRST_CONTACT)
 
 
@@ -105,16 +120,39 @@ def test_front_line_records_phone_complaints_and_settles_them_at_first_contact(b
     officer = j.officer("frontline")
     last_week = (datetime.now(LONDON) - timedelta(days=7)).replace(hour=10, minute=15, second=0,
                                                                    microsecond=0)
-    resolved = record_comment(j, officer, "Pat Phone", last_week, slip=True)
+    resolved = record_comment(j, officer, "Pat Phone", last_week, email="pat.phone@example.com", slip=True)
     assert (read_case(live, resolved, received_uk) == ("phone", last_week)
             and read_case(live, resolved, outcome) is None)
-    settle_at_first_contact(j, officer, resolved, RESOLVED)
+    settle_at_first_contact(j, officer, resolved, RESOLVED, satisfied=SATISFIED)
     signposted = record_comment(j, officer, "Sam Signpost", last_week + timedelta(days=1))
     settle_at_first_contact(j, officer, signposted, SIGNPOSTED,
                             reason="A planning appeal: sent to the Planning Inspectorate.")
     assert read_case(live, resolved, outcome) == "Resolved at first contact"
     assert read_case(live, signposted, outcome) == "Signposted: not for this procedure"
+    customer_reads_the_confirmation(j, live, resolved)
+    unhappy = record_comment(j, officer, "Una Unhappy", last_week + timedelta(days=2))
+    settle_at_first_contact(j, officer, unhappy, RESOLVED, satisfied=NOT_SATISFIED_ANSWER)
+    assert read_case(live, unhappy, outcome) is None
+    investigator = j.officer("investigator")
+    j.take(investigator, unhappy, "Acknowledge the complaint")  # formal handling: stage 1 acknowledgement
+    expect(investigator.locator(".cc-history")).to_contain_text(NOT_SATISFIED)
+    investigator.get_by_label("Point 1", exact=True).fill("The boiler repair was booked twice")
+    choose(investigator, "How did you send the acknowledgement?", "Phone")
+    j.complete(investigator, unhappy, "Acknowledge the complaint")
     j.assert_clean()
+
+
+def customer_reads_the_confirmation(j: Journey, live, reference: str) -> None:
+    """The written confirmation is emailed; its link opens the customer's status page, the case closed."""
+    with smtp_server() as (settings, inbox):  # the worker sends what the steps wrote to the outbox
+        deliver(live, settings=settings)
+    confirmation = inbox.about(f"Your complaint {reference} is resolved")
+    assert "pat.phone@example.com" in confirmation["To"]
+    text = confirmation.get_content()
+    assert AGREED in text and "If you are not happy after all" in text
+    customer = j.open(live.base + link_path(confirmation, "/status/"))
+    expect(customer.get_by_text("Closed on")).to_be_visible()
+    expect(customer.locator("[data-message]", has_text=confirmation["Subject"])).to_be_visible()
 
 
 POINT = "The bin was missed three weeks running"

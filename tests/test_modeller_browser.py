@@ -152,10 +152,12 @@ def test_problems_are_listed_and_marked_on_the_chart(live, browser):
     timer = owner.get_by_label("Timer expression")
     expect(timer).to_have_value("stage1_ack_due")
     timer.fill("stage1_ack_deu")
-    owner.evaluate("() => window.ccModeller.get('selection').select("
-                   "window.ccModeller.get('elementRegistry').get('Flow_Gateway_first_contact_outcome_to_end_resolved'))")
+    flow = "Flow_Gateway_first_contact_outcome_to_send_first_contact_confirmation"
+    owner.evaluate("(id) => window.ccModeller.get('selection').select("
+                   "window.ccModeller.get('elementRegistry').get(id))", flow)
     condition = owner.get_by_label("Condition")
-    expect(condition).to_have_value('first_contact_outcome == "resolved"')
+    expect(condition).to_have_value(
+        'first_contact_outcome == "resolved" and first_contact_satisfied == "yes"')
     condition.fill('first_contact_outcome = "resolved"')
     owner.get_by_role("button", name="Check for problems").click()
     summary = owner.locator(".govuk-error-summary")
@@ -163,14 +165,12 @@ def test_problems_are_listed_and_marked_on_the_chart(live, browser):
                                     "data: "
                                     "name 'stage1_ack_deu' is not defined")
     # Code that cannot compile fails before any data reaches it: the deploy checks' wording, not a trial's.
-    expect(summary).to_contain_text("Resolved: The condition fails the sandbox's checks: line 1: invalid "
-                                    "syntax")
+    expect(summary).to_contain_text("Resolved, customer satisfied: The condition fails the sandbox's checks: "
+                                    "line 1: invalid syntax")
     expect(owner.locator('[data-element-id="stage1_ack_overdue"].cc-problem')).to_have_count(1)
-    expect(owner.locator('[data-element-id="Flow_Gateway_first_contact_outcome_to_end_resolved"].cc-problem')
-           .first).to_be_attached()
-    summary.get_by_role("link", name=re.compile("Resolved: The condition")).click()
-    expect(owner.locator("#cc-panel-title")).to_have_text("Resolved")
-    flow = "Flow_Gateway_first_contact_outcome_to_end_resolved"
+    expect(owner.locator(f'[data-element-id="{flow}"].cc-problem').first).to_be_attached()
+    summary.get_by_role("link", name=re.compile("Resolved, customer satisfied: The condition")).click()
+    expect(owner.locator("#cc-panel-title")).to_have_text("Resolved, customer satisfied")
     expect(owner.get_by_label("Step, flow or lane")).to_have_value(flow)
 
     # A new form, drawn in the preview and offered to user tasks.

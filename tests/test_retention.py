@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from models import Case, OutboxMessage
 from processes.records.retention import REMOVED, anonymise_expired
 
+from .helpers.cases import SATISFIED
 from .helpers.forms import page_form
 from .helpers.journeys import complete, submit_online, tasks_of
 
@@ -17,7 +18,7 @@ def closed_case(db, login_as, when):
     with time_machine.travel(when, tick=False):
         reference = submit_online(login_as("frontline"))
         complete(login_as("frontline"), tasks_of(db, reference)["first_contact"].id,
-                 {"first_contact_outcome": "resolved", "first_contact_notes": "Told Jo Bloggs it is sorted."})
+                 {**SATISFIED, "first_contact_notes": "Told Jo Bloggs it is sorted."})
     return reference
 
 

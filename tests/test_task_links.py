@@ -14,7 +14,7 @@ from app.cli import alembic_config
 from models import Case, ReadyTask, WaitingTimer
 from processes.cases.timers import fire_due_timers
 
-from .helpers.cases import record_case
+from .helpers.cases import SATISFIED, record_case
 from .helpers.forms import page_form
 from .helpers.journeys import complete as complete_task
 
@@ -50,7 +50,7 @@ def test_a_finished_tasks_link_never_opens_another_cases_task(db, users, login_a
     first = record_case(db, users["frontline"])
     link = _open(db, first)["first_contact"].id
     officer = login_as("frontline")
-    complete_task(officer, link, {"first_contact_outcome": "resolved", "first_contact_notes": "Collected."})
+    complete_task(officer, link, {**SATISFIED, "first_contact_notes": "Collected."})
     second = record_case(db, users["frontline"], customer_name="Sam Other")
     assert _open(db, second)["first_contact"].id != link
     page = officer.get(f"/tasks/{link}")
@@ -115,7 +115,7 @@ def test_only_those_who_may_see_the_case_learn_what_became_of_its_task(db, users
     case = record_case(db, users["frontline"])
     task = _open(db, case)["first_contact"].id
     complete_task(login_as("frontline"), task,
-                  {"first_contact_outcome": "resolved", "first_contact_notes": "Done."})
+                  {**SATISFIED, "first_contact_notes": "Done."})
     for who in ("owner", "reports"):  # they see no case they have not worked on
         refused = login_as(who).get(f"/tasks/{task}")
         assert refused.status_code == 403 and case.reference not in refused.text

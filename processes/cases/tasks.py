@@ -24,6 +24,7 @@ from processes.records.personal import TYPED
 from processes.records.uploads import Taken
 from processes.reporting import facts
 
+NOT_SATISFIED = "The customer was not satisfied at first contact"
 TASK_GONE = ("This task does not exist or has already been completed, perhaps by someone else. "
              "Nothing you entered was saved")
 
@@ -144,6 +145,8 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
             record_event(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
                          {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage,
                           "task": task.name, TYPED: result.values}, task_id=task.id)
+            if _not_satisfied_at_first_contact(task.form_name, result.values):
+                record_event(session, case, actor, "not_satisfied", NOT_SATISFIED, task_id=task.id)
             if category:
                 set_category(session, case, category)
                 record_event(session, case, actor, "category", "Category chosen", task_id=task.id)
@@ -162,3 +165,9 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
                        "Nothing of yours was saved") from exc
     attach_files(session, actor, case, files or [], task)
     return case
+
+
+def _not_satisfied_at_first_contact(form_name: str | None, values) -> bool:
+    """The first contact form's answer that a resolution was offered and the customer turned it down."""
+    return (form_name == "first_contact" and values.get("first_contact_outcome") == "resolved"
+            and values.get("first_contact_satisfied") == "no")

@@ -86,15 +86,26 @@ def record_task_done(session: Session, case: Case, form_name: str | None, stage:
     """What a completed task tells the figures: acknowledged, answered, outcome and remedies."""
     if form_name == "acknowledgement":
         _acknowledge(stage_row(session, case, stage), _now())
-    elif form_name == "first_contact" and values.get("first_contact_outcome") in FIRST_CONTACT_OUTCOMES:
-        row = stage_row(session, case, stage)
-        _acknowledge(row, _now())
-        _respond(row, FIRST_CONTACT_OUTCOMES[values["first_contact_outcome"]], calendar)
+    elif form_name == "first_contact":
+        _first_contact(stage_row(session, case, stage), values, calendar)
     elif form_name in RESPONSE_FORMS:
         row = stage_row(session, case, stage)
         _respond(row, _outcome(form_name, values), calendar)
         if row.stage != "response":
             _remedies(session, case, row.stage, values)
+
+
+def _first_contact(row: CaseStage, values: Mapping[str, Any], calendar: WorkingCalendar) -> None:
+    """A resolution the customer is satisfied with ends the stage; one they are not goes on to formal
+    handling, which acknowledges and answers the stage later. Forms of older versions never asked."""
+    outcome = values.get("first_contact_outcome")
+    if outcome == "resolved":
+        row.first_contact = "dissatisfied" if values.get("first_contact_satisfied") == "no" else "satisfied"
+        if row.first_contact == "dissatisfied":
+            return
+    if outcome in FIRST_CONTACT_OUTCOMES:
+        _acknowledge(row, _now())
+        _respond(row, FIRST_CONTACT_OUTCOMES[outcome], calendar)
 
 
 def _outcome(form_name: str, values: Mapping[str, Any]) -> str:

@@ -13,7 +13,7 @@ from models import (POINT_OUTCOMES, Case, CaseRemedy, CaseStage, ComplaintPoint,
 from models.case import CHANNELS, COMMENT_TYPES
 from models.case import STAGES
 from models.representative import ELECTED, RELATIONSHIPS
-from models.reporting import ACTION_SOURCES, OMBUDSMAN_DECISIONS, OUTCOMES, REMEDIES
+from models.reporting import ACTION_SOURCES, FIRST_CONTACT, OMBUDSMAN_DECISIONS, OUTCOMES, REMEDIES
 from processes.policy.calendar import LONDON
 
 NONE = "Not recorded"
@@ -139,7 +139,7 @@ def _count_if(condition):
 def stage_groups(session: Session, f: Filters) -> list:
     """Every stage measure in one pass: counts per stage, type, service area, outcome and extension."""
     s = CaseStage
-    keys = (s.stage, s.comment_type, s.service_area, s.category, s.outcome,
+    keys = (s.stage, s.comment_type, s.service_area, s.category, s.outcome, s.first_contact,
             (s.extension_days > 0).label("extended"))
     answered = s.response_in_time.is_not(None)
     return session.execute(select(
@@ -247,6 +247,16 @@ def escalation(groups) -> Table:
                  [["Complaints", stage1, stage2, percent(stage2, stage1)]], chart_column=3, unit="%")
 
 
+def first_contact(groups) -> Table:
+    """Complaints offered a resolution at first contact, by whether the customer said they were satisfied."""
+    totals = _sum_by(groups, "first_contact", lambda g: g.comment_type == "complaint" and g.first_contact)
+    offered = sum(totals.values())
+    rows = [[label, totals.get(key, 0), percent(totals.get(key, 0), offered)]
+            for key, label in FIRST_CONTACT.items()]
+    return Table("first-contact", "Resolution at first contact",
+                 ["What the customer said", "Complaints", "% of resolutions offered"], rows)
+
+
 def adopted_suggestions(groups) -> Table:
     totals = _sum_by(groups, "outcome", lambda g: g.comment_type == "suggestion" and g.outcome)
     rows = [[_label(OUTCOMES, k), n] for k, n in sorted(totals.items())]
@@ -323,6 +333,7 @@ def dashboard(session: Session, f: Filters, today: date, areas: dict[str, str],
     stages = stage_groups(session, f)
     return [by_type, by_channel, by_service, by_category(groups, areas, categories), by_month,
             acknowledged_in_time(stages), responded_in_time(stages), average_days(stages), escalation(stages),
+            first_contact(stages),
             outcomes_by_service(stages, areas), point_outcomes(session, f, areas),
             outcomes_by_category(stages, areas, categories),
             remedies(session, f), compliments, adopted_suggestions(stages), ombudsman(session, f),

@@ -28,6 +28,10 @@ ANSWERS = {
     "acknowledge_stage2": ("senior", {"ack_method": "email"}),
 }
 
+# A resolution at first contact that the customer accepts: the case closes and they are sent a confirmation.
+SATISFIED = {"first_contact_outcome": "resolved", "first_contact_satisfied": "yes",
+             "first_contact_told_by": "phone", "first_contact_agreed": "A new bin this week."}
+
 
 def at(*when):
     """Travel to a moment (year, month, day, hour...) in UTC, the clock standing still."""
