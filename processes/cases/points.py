@@ -124,9 +124,8 @@ def _review_record(case: Case, step: PointStep, formdata):
 
 
 def _replace(case: Case, step: PointStep, texts: list[str]) -> None:
-    """The stage's points become `texts`, numbered from 1; recorded again (the task repeated), rows keep
-    their ids and extra ones go."""
-    existing = step.points
+    """The stage's points become `texts`, numbered from 1."""
+    existing = step.points  # recorded again (the task repeated): rows keep their ids, extra ones go
     for number, text in enumerate(texts, start=1):
         if number <= len(existing):
             existing[number - 1].text = text
@@ -190,8 +189,7 @@ def outcome_problem(chosen: str, outcomes: list[str]) -> str | None:
 
 
 def point_rows(case: Case) -> list[dict[str, Any]]:
-    """The case summary's rows of the points, one a stage (one line each, with the outcome and reasons once
-    given)."""
+    """The case summary's rows of the points, one a stage, with each point's outcome and reasons."""
     rows = []
     for stage in sorted({p.stage for p in case.points}):
         lines = []
