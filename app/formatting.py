@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from flask import Flask, current_app, g, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
+from models import POINT_OUTCOMES
 from models.case import CHANNELS, COMMENT_TYPES
 from models.user import ROLES
 from processes.diagrams.forms import service_areas
@@ -123,9 +124,10 @@ def init_app(app: Flask) -> None:
     from processes.cases.categories import case_category, choice_value, offered_for
     app.jinja_env.globals.update(case_category=case_category, category_value=choice_value,
                                  categories_for=offered_for)
-    from processes.cases.points import MAX_POINTS, point_outcome_items, point_rows, point_step
+    from processes.cases.points import MAX_POINTS, NEW_AT_REVIEW, point_outcome_items, point_rows, point_step
     app.jinja_env.globals.update(point_step=point_step, point_outcome_items=point_outcome_items,
-                                 max_points=MAX_POINTS, point_rows=point_rows)
+                                 max_points=MAX_POINTS, new_at_review=NEW_AT_REVIEW, point_rows=point_rows,
+                                 POINT_OUTCOMES=POINT_OUTCOMES)
     from models.representative import CONSENT_COVERS, CONSENT_WAYS, RELATIONSHIPS
     app.jinja_env.globals.update(RELATIONSHIPS=RELATIONSHIPS, CONSENT_WAYS=CONSENT_WAYS,
                                  CONSENT_COVERS=CONSENT_COVERS, REP_FIELDS=REP_FIELDS, form_list=form_list,

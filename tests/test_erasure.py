@@ -86,7 +86,7 @@ def walk_to_closed(db, client, login_as, smtp) -> str:
         assert agree_extension(login_as("cro"), reference, 3, EXTENSION).status_code == 302
     with at(2026, 3, 9, 9):
         complete(login_as("investigator"), tasks_of(db, reference)["respond_stage1"].id,
-                 {"stage1_outcome": "not_upheld", "stage1_findings": FINDINGS, "stage1_method": "email",
+                 {"stage1_outcome": "partly_upheld", "stage1_findings": FINDINGS, "stage1_method": "email",
                   "point-1-outcome": "upheld", "point-1-reasons": POINT_REASONS[0],
                   "point-2-outcome": "not_upheld", "point-2-reasons": POINT_REASONS[1]})
         deliver(db, settings)
@@ -98,7 +98,9 @@ def walk_to_closed(db, client, login_as, smtp) -> str:
                  {"ack_method": "email", "ack_notes": NOTES})
     with at(2026, 3, 16, 9):
         complete(login_as("senior"), tasks_of(db, reference)["review_stage2"].id,
-                 {"stage2_outcome": "partly_upheld", "stage2_findings": FINDINGS, "stage2_method": "email"})
+                 {"stage2_outcome": "partly_upheld", "stage2_findings": FINDINGS, "stage2_method": "email",
+                  "point-1-outcome": "upheld", "point-1-reasons": POINT_REASONS[0],  # both points carried
+                  "point-2-outcome": "partly_upheld", "point-2-reasons": POINT_REASONS[1]})
         deliver(db, settings)
         cro = login_as("cro")
         page = cro.get(f"/cases/{reference}").text
@@ -166,10 +168,11 @@ def test_after_anonymisation_no_table_holds_anything_of_the_customer(db, client,
     assert (case.comment_type, case.channel, case.service_area, case.status) == (
         "complaint", "web", "waste", "closed")
     assert case.received_at == datetime(2026, 3, 2, 9, tzinfo=UTC) and case.closed_at is not None
-    assert [s.outcome for s in case.stages] == ["not_upheld", "partly_upheld"]
-    # The points' numbers and outcomes stay for the reports; what they said and why went.
-    assert [(p.number, p.outcome, p.text, p.reasons) for p in case.points] == [
-        (1, "upheld", None, None), (2, "not_upheld", None, None)]
+    assert [s.outcome for s in case.stages] == ["partly_upheld", "partly_upheld"]
+    # The points' numbers and outcomes stay for the reports, at both stages; what they said and why went.
+    assert [(p.stage, p.number, p.outcome, p.text, p.reasons) for p in case.points] == [
+        ("stage1", 1, "upheld", None, None), ("stage1", 2, "not_upheld", None, None),
+        ("stage2", 1, "upheld", None, None), ("stage2", 2, "partly_upheld", None, None)]
 
 
 def record_by_phone_then_withdrawn(db, client, login_as) -> str:

@@ -166,9 +166,9 @@ def respond(j: Journey, page, reference: str, task: str, stage: str) -> None:
     choose(page, "Remedies offered", "Apology", "Financial remedy")
     page.get_by_label("Financial remedy in pounds").fill("50")
     choose(page, "How did you send the response?", "Email")
-    if stage == "stage 1":  # each point of the complaint is given its outcome and reasons
-        choose(page, "Was point 1 upheld?", "Partly upheld")
-        page.get_by_label("Reasons for point 1").fill("Two of the three collections were missed.")
+    # Each point is given its outcome and reasons (at stage 2, the stage 1 point the review kept).
+    choose(page, "Was point 1 upheld?", "Partly upheld")
+    page.get_by_label("Reasons for point 1").fill("Two of the three collections were missed.")
     j.complete(page, reference, task)
 
 

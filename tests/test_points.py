@@ -163,24 +163,9 @@ def test_a_response_with_no_points_recorded_asks_for_none(client, db, login_as):
     assert "Each point of your complaint" not in message(db, reference, "stage1_response").body
 
 
-def test_the_stage_2_acknowledgement_records_no_points(client, db, login_as):
-    reference = formal(client, db, login_as)
-    investigator = login_as("investigator")
-    complete(investigator, tasks_of(db, reference)["acknowledge_stage1"].id,
-             {"ack_method": "email", "point-1": POINTS[0]})
-    complete(investigator, tasks_of(db, reference)["respond_stage1"].id,
-             {"stage1_outcome": "upheld", "stage1_findings": "Found.", "stage1_method": "email",
-              "point-1-outcome": "upheld", "point-1-reasons": "Seen."})
-    complete(login_as("cro"), tasks_of(db, reference)["record_customer_reply"].id,
-             {"customer_reply": "stage2"})
-    ack2 = tasks_of(db, reference)["acknowledge_stage2"]
-    form = page_form(login_as("senior"), f"/tasks/{ack2.id}", button="Complete task")
-    assert "ack_method" in form.names and not [n for n in form.names if n.startswith("point-")]
-
-
-def answered(case_factory, when, area, outcomes) -> None:
+def answered(case_factory, when, area, outcomes, overall="partly_upheld") -> None:
     """A complaint about `area` received at `when`, its points recorded and given `outcomes` (None: the
-    response is still to come)."""
+    response is still to come), with the `overall` outcome they make."""
     case = case_factory.submit(when, area=area)
     case_factory.do(when, case, "frontline", "first_contact", first_contact_outcome="formal",
                     first_contact_notes="Formal.")
@@ -191,7 +176,7 @@ def answered(case_factory, when, area, outcomes) -> None:
     answers = {}
     for n, outcome in enumerate(outcomes, start=1):
         answers.update({f"point-{n}-outcome": outcome, f"point-{n}-reasons": "Because."})
-    case_factory.do(when, case, "investigator", "respond_stage1", stage1_outcome="partly_upheld",
+    case_factory.do(when, case, "investigator", "respond_stage1", stage1_outcome=overall,
                     stage1_findings="Found.", stage1_method="email", **answers)
 
 
@@ -200,15 +185,15 @@ def test_the_dashboard_counts_points_by_service_area_and_outcome(db, case_factor
     answered(case_factory, (2026, 3, 3, 9), "waste", ["partly_upheld"])
     answered(case_factory, (2026, 3, 4, 9), "parks", ["not_upheld", "partly_upheld"])
     answered(case_factory, (2026, 3, 5, 9), "parks", [None, None])  # awaiting its response: not counted
-    answered(case_factory, (2026, 5, 4, 9), "housing", ["upheld"])  # received after the period
+    answered(case_factory, (2026, 5, 4, 9), "housing", ["upheld"], "upheld")  # received after the period
     reports = login_as("reports")
     csv = reports.get("/reports/points.csv?from=2026-03-01&to=2026-03-31")
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     assert csv.text.splitlines() == [
-        "Service area,Upheld,Partly upheld,Not upheld,Points answered",
-        "\"Bins, waste and recycling\",2,1,1,4",
-        "\"Parks, leisure and open spaces\",0,1,1,2"]
+        "Service area,Stage,Upheld,Partly upheld,Not upheld,Points answered",
+        "\"Bins, waste and recycling\",Stage 1,2,1,1,4",
+        "\"Parks, leisure and open spaces\",Stage 1,0,1,1,2"]
     one_area = reports.get("/reports/points.csv?from=2026-03-01&to=2026-05-31&service_area=housing")
-    assert one_area.text.splitlines()[1:] == ["Housing,1,0,0,1"]
+    assert one_area.text.splitlines()[1:] == ["Housing,Stage 1,1,0,0,1"]
     page = reports.get("/reports/?from=2026-03-01&to=2026-03-31")
     assert page.status_code == 200 and "Points of complaint by service area and outcome" in page.text

@@ -295,19 +295,21 @@ def elected_enquiries(session: Session, f: Filters) -> Table:
 
 
 def point_outcomes(session: Session, f: Filters, areas: dict[str, str]) -> Table:
-    """The points of complaints received in the period, by service area and the outcome each point was given
-    (from the points table: points still awaiting their response are not counted; anonymised ones are)."""
-    stmt = (select(Case.service_area, ComplaintPoint.outcome, func.count())
+    """The points of complaints received in the period, by service area, stage and the outcome each point was
+    given (from the points table: points still awaiting their response are not counted; anonymised ones
+    are)."""
+    stmt = (select(Case.service_area, ComplaintPoint.stage, ComplaintPoint.outcome, func.count())
             .join(Case, Case.id == ComplaintPoint.case_id)
             .where(ComplaintPoint.outcome.is_not(None), *f.where(Case))
-            .group_by(Case.service_area, ComplaintPoint.outcome))
+            .group_by(Case.service_area, ComplaintPoint.stage, ComplaintPoint.outcome))
     counts: dict = {}
-    for area, outcome, n in session.execute(stmt):
-        counts.setdefault(_label(areas, area), {})[outcome] = n
-    rows = [[area, *(by.get(o, 0) for o in POINT_OUTCOMES), sum(by.values())]
-            for area, by in sorted(counts.items())]
+    for area, stage, outcome, n in session.execute(stmt):
+        counts.setdefault((_label(areas, area), stage), {})[outcome] = n
+    rows = [[area, _label(STAGES, stage), *(by.get(o, 0) for o in POINT_OUTCOMES), sum(by.values())]
+            for (area, stage), by in sorted(counts.items())]
     return Table("points", "Points of complaint by service area and outcome",
-                 ["Service area", *POINT_OUTCOMES.values(), "Points answered"], rows, chart_column=4)
+                 ["Service area", "Stage", *POINT_OUTCOMES.values(), "Points answered"], rows,
+                 chart_column=None)
 
 
 def actions(session: Session, f: Filters, today: date) -> Table:
