@@ -10,6 +10,7 @@ from typing import Callable
 
 from models.db import begin_reading, begin_writing
 from processes.cases.attachments import Rules, forget_unclaimed, rescan_pending
+from processes.cases.remedy_actions import notify_overdue_remedy_actions
 from processes.cases.timers import fire_due_timers, next_due_at
 from processes.messaging.outbox import SmtpSettings, deliver_outbox
 from processes.records.audit import save_checkpoint, walk_chain
@@ -90,6 +91,10 @@ class TimerWorker:
             fired, errors = fire_due_timers(db.session, datetime.now(timezone.utc), commit=turns.end)
         for error in errors:
             self.log(f"Timer failed, incident raised for the CRO: {error}")
+        with unit_of_work(db.session):  # promised remedies past their date: told once, as soon as it passes
+            overdue = notify_overdue_remedy_actions(db.session, datetime.now(timezone.utc))
+        if overdue:
+            self.log(f"remedies: {overdue} promised remedy(ies) overdue, the officers and the CRO told")
         today = datetime.now(timezone.utc).date()
         if self.retention_day != today:  # the daily retention run
             with unit_of_work(db.session) as turns:

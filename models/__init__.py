@@ -25,5 +25,6 @@ __all__ = ["CaseRemedy", "CaseStage", "ImprovementAction", "OmbudsmanEnquiry", "
            "Attachment", "AuditCheckpoint", "AuditEntry", "AuditHead", "Base", "Case", "CaseEvent",
            "ClosureDay", "ComplaintPoint", "Incident", "Notification",
            "OutboxMessage", "POINT_OUTCOMES", "PolicySetting", "PROFILES", "Timescale", "ProcessVersion",
-           "ReadyTask", "ReferenceCounter", "REMEDY_ACTION_STATES", "RemedyAction", "Representative", "ROLE_IN_LETTERS", "ROLES", "User",
+           "ReadyTask", "ReferenceCounter",
+           "REMEDY_ACTION_STATES", "RemedyAction", "Representative", "ROLE_IN_LETTERS", "ROLES", "User",
            "USER_WITH_ROLES_AND_AREAS", "UserRole", "UserServiceArea", "WaitingTimer"]

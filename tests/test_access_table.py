@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from models import Attachment, Case, ImprovementAction, Incident, OmbudsmanEnquiry, OutboxMessage, User
+from models import (Attachment, Case, ImprovementAction, Incident, OmbudsmanEnquiry, OutboxMessage,
+                    RemedyAction, User)
 
 from processes.records import filestore
 
@@ -72,6 +73,11 @@ TABLE = {
     # Someone who may not see the case is told the file is not there, as for one that does not exist.
     "cases.attachment": ("GET", "/cases/{reference}/attachments/{attachment}", None,
                          {**only(*AREA_STAFF), "owner": "hidden", "reports": "hidden"}),
+    "cases.remedies": ("GET", "/cases/remedies", None, only("cro", "admin")),
+    "cases.remedy": ("GET", "/cases/{reference}/remedies/{remedy}", None, only(*AREA_STAFF)),
+    "cases.remedy_done": ("POST", "/cases/{reference}/remedies/{remedy}", {},  # empty: refused beside it
+                          {**refused_unless("frontline", "investigator", "senior", "cro", "manager"),
+                           "owner": "deny", "reports": "deny"}),
     "cases.notifications": ("GET", "/cases/notifications", None, SIGNED_IN),
     "cases.incidents": ("GET", "/cases/incidents", None, only("cro", "admin")),
     "cases.retry": ("POST", "/cases/incidents/{incident}/retry", {}, only("cro", "admin")),
@@ -168,10 +174,13 @@ def places(app, client, db):
     attachment = Attachment(case_id=case.id, sha256=stored.sha256, original_name="letter.pdf", kind="PDF",
                             mime="application/pdf", size=stored.size, scan_state="clean")
     db.add(attachment)
+    remedy = RemedyAction(case_id=case.id, stage="stage1", number=1, what="Replace the bin",
+                          due_on=date(2031, 1, 3))
+    db.add(remedy)
     db.commit()
     return {"attachment": attachment.id, "reference": reference, "token": case.status_token,
-            "task": tasks_of(db, reference)["first_contact"].id, "letter": letter.id, "message": failed.id,
-            "incident": incident.id, "action": action.id, "enquiry": enquiry.id}
+            "remedy": remedy.id, "task": tasks_of(db, reference)["first_contact"].id, "letter": letter.id,
+            "message": failed.id, "incident": incident.id, "action": action.id, "enquiry": enquiry.id}
 
 
 def outcome(response, client) -> str:
