@@ -65,8 +65,9 @@ def read_remedy_actions(case: Case, task: ReadyTask, formdata: Mapping[str, Any]
             case.remedy_actions.remove(action)  # promised again (the task repeated): the new list stands
         first = 1 + max((a.number for a in case.remedy_actions if a.stage == stage), default=0)
         for number, (what, due) in enumerate(promised, start=first):
-            case.remedy_actions.append(RemedyAction(stage=stage, number=number, what=what, due_on=due,
-                                                    responsible_id=actor.id, created_by_id=actor.id))
+            case.remedy_actions.append(RemedyAction(  # its state given: the response reads it before a flush
+                stage=stage, number=number, what=what, due_on=due, state="open", responsible_id=actor.id,
+                created_by_id=actor.id))
         return f"Remedies promised for later: {len(promised)}" if promised else None
     return change, {}, values
 
