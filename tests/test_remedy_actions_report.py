@@ -1,5 +1,5 @@
-"""The dashboard's "Remedy actions" table, exactly, for hand-built complaints whose responses promised remedies
-for later (at stage 1 and stage 2), some done in time, one late, one still open past its date."""
+"""The dashboard's "Remedy actions" table, exactly, for hand-built complaints whose responses promised
+remedies for later (at stage 1 and stage 2), some done in time, one late, one still open past its date."""
 from __future__ import annotations
 
 from datetime import date
@@ -56,8 +56,9 @@ def test_remedy_actions_promised_done_on_time_late_and_overdue(db, users, case_f
     c.do((2026, 5, 6, 10), outside, "investigator", "respond_stage1", stage1_outcome="upheld",
          stage1_findings="x", stage1_method="email", **promise(1, "trim the hedge", date(2026, 5, 29)))
     done(db, users, (2026, 3, 20, 23, 30), "fix the gate")  # 11:30pm GMT on its day: on time
-    done(db, users, (2026, 3, 16, 9), "call the customer")  # the Friday before: late
-    (final,) = db.scalars(select(OutboxMessage.body).filter_by(case_id=q.id, template="final_response"))
+    done(db, users, (2026, 3, 16, 9), "call the customer")  # due Friday 13th: late
+    (final,) = db.scalars(select(OutboxMessage.body)
+                          .filter_by(case_id=q.id, template="final_response"))
     assert "What we will do next:\nWe will refund the garden waste fee by Thursday 30 April 2026.\n\n" in final
     assert "call the customer" not in final  # stage 1's promise was the stage 1 response's
     tables = {t.key: t for t in dashboard(db, Filters(date(2026, 3, 1), date(2026, 4, 30)), date(2026, 4, 15),

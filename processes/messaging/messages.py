@@ -176,7 +176,8 @@ def remedy_actions_for_message(case: Case) -> list[dict[str, Any]]:
     """The remedies promised and not yet done (processes.cases.remedy_actions), soonest first, as templates
     read them: `{% for a in remedy_actions %}We will {{ a.what }} by {{ a.due_label }}.{% endfor %}`; each
     response lists its own stage's (`a.stage`)."""
-    return [{"stage": a.stage, "what": a.what or "", "due_on": a.due_on.isoformat(), "due_label": long_date(a.due_on)}
+    return [{"stage": a.stage, "what": a.what or "", "due_on": a.due_on.isoformat(),
+             "due_label": long_date(a.due_on)}
             for a in sorted(case.remedy_actions, key=lambda a: (a.due_on, a.stage, a.number))
             if a.state == "open"]
 
