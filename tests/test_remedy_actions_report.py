@@ -59,7 +59,8 @@ def test_remedy_actions_promised_done_on_time_late_and_overdue(db, users, case_f
     done(db, users, (2026, 3, 16, 9), "call the customer")  # due Friday 13th: late
     (final,) = db.scalars(select(OutboxMessage.body)
                           .filter_by(case_id=q.id, template="final_response"))
-    assert "What we will do next:\nWe will refund the garden waste fee by Thursday 30 April 2026.\n\n" in final
+    assert ("What we will do next:\nWe will refund the garden waste fee by Thursday 30 April 2026.\n\n"
+            in final)
     assert "call the customer" not in final  # stage 1's promise was the stage 1 response's
     tables = {t.key: t for t in dashboard(db, Filters(date(2026, 3, 1), date(2026, 4, 30)), date(2026, 4, 15),
                                           AREAS)}
@@ -68,7 +69,8 @@ def test_remedy_actions_promised_done_on_time_late_and_overdue(db, users, case_f
                                                                  "Done late", "Open and overdue"])
     assert table.rows == [["Stage 1", 3, 1, 1, 1], ["Stage 2", 1, 0, 0, 0]]
     later = dashboard(db, Filters(date(2026, 3, 1), date(2026, 4, 30)), date(2026, 5, 1), AREAS)
-    assert {t.key: t.rows for t in later}["remedy-actions"] == [["Stage 1", 3, 1, 1, 1], ["Stage 2", 1, 0, 0, 1]]
+    assert {t.key: t.rows for t in later}["remedy-actions"] == [["Stage 1", 3, 1, 1, 1],
+                                                                ["Stage 2", 1, 0, 0, 1]]
     housing = dashboard(db, Filters(date(2026, 3, 1), date(2026, 4, 30), service_area="housing"),
                         date(2026, 5, 1), AREAS)
     assert {t.key: t.rows for t in housing}["remedy-actions"] == [["Stage 1", 1, 0, 1, 0],
