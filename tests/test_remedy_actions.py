@@ -247,3 +247,14 @@ def test_anonymisation_erases_the_words_and_the_exports_hold_them(app, client, d
                                                                            date(2027, 1, 8))
     done_message = db.get(OutboxMessage, action.message_id)
     assert BIN not in done_message.body and "new bin" not in done_message.body
+
+
+def test_the_message_that_a_promise_is_done_goes_where_the_consent_says(client, db, login_as, monday):
+    from .test_representatives import MP, rep_form
+    reference, investigator = promised(client, db, login_as, (BIN, (8, 1, 2027)))
+    assert rep_form(investigator, reference).submit().status_code == 302  # replies go to the MP
+    url = f"/cases/{reference}/remedies/{db.scalar(select(RemedyAction.id))}"
+    page_form(investigator, url, button="Mark as done").fill("What was done", "Delivered.").submit()
+    (told,) = customer_messages(db, reference, "remedy_done")
+    assert told.to_address == MP["rep_email"] and told.to_name == MP["rep_name"]
+    assert told.body.startswith("You are receiving this message on behalf of Jo Bloggs")
