@@ -258,3 +258,21 @@ def test_the_message_that_a_promise_is_done_goes_where_the_consent_says(client, 
     (told,) = customer_messages(db, reference, "remedy_done")
     assert told.to_address == MP["rep_email"] and told.to_name == MP["rep_name"]
     assert told.body.startswith("You are receiving this message on behalf of Jo Bloggs")
+
+
+def test_the_stage_2_response_page_offers_the_same_and_the_final_response_lists_them(client, db, login_as,
+                                                                                      monday):
+    reference, _ = promised(client, db, login_as)
+    cro, senior = login_as("cro"), login_as("senior")
+    reply = page_form(cro, f"/tasks/{tasks_of(db, reference)['record_customer_reply'].id}",
+                      button="Complete task").choose("customer_reply", "stage2").submit()
+    assert reply.status_code == 302
+    page_form(senior, f"/tasks/{tasks_of(db, reference)['acknowledge_stage2'].id}", button="Complete task") \
+        .choose("ack_method", "email").submit()
+    form = page_form(senior, f"/tasks/{tasks_of(db, reference)['review_stage2'].id}", button="Complete task")
+    form.set_all({"stage2_outcome": "upheld", "stage2_findings": "Reviewed.", "stage2_method": "email"})
+    form.fill("Thing 1 we will do", PATH).fill_date("Date thing 1 will be done by", date(2027, 2, 5))
+    assert form.submit().status_code == 302
+    assert rows(db, reference) == [("stage2", 1, PATH, date(2027, 2, 5), "open")]
+    final = customer_messages(db, reference, "final_response")[0].body
+    assert "What we will do next:\nWe will sweep the glass from the path by Friday 5 February 2027.\n" in final
