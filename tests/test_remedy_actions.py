@@ -275,4 +275,5 @@ def test_the_stage_2_response_page_offers_the_same_and_the_final_response_lists_
     assert form.submit().status_code == 302
     assert rows(db, reference) == [("stage2", 1, PATH, date(2027, 2, 5), "open")]
     final = customer_messages(db, reference, "final_response")[0].body
-    assert "What we will do next:\nWe will sweep the glass from the path by Friday 5 February 2027.\n" in final
+    assert "What we will do next:\nWe will sweep the glass from the path by Friday 5 February 2027.\n" \
+        in final
