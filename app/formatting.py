@@ -128,6 +128,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(point_step=point_step, point_outcome_items=point_outcome_items,
                                  max_points=MAX_POINTS, new_at_review=NEW_AT_REVIEW, point_rows=point_rows,
                                  POINT_OUTCOMES=POINT_OUTCOMES)
+    from processes.cases.remedy_actions import MAX_ACTIONS, promised_at, today
+    from processes.policy.calendar import long_date
+    app.jinja_env.globals.update(promised_at=promised_at, max_remedy_actions=MAX_ACTIONS, remedy_today=today)
+    app.jinja_env.filters.update(long_date=long_date)
     from models.representative import CONSENT_COVERS, CONSENT_WAYS, RELATIONSHIPS
     app.jinja_env.globals.update(RELATIONSHIPS=RELATIONSHIPS, CONSENT_WAYS=CONSENT_WAYS,
                                  CONSENT_COVERS=CONSENT_COVERS, REP_FIELDS=REP_FIELDS, form_list=form_list,

@@ -10,6 +10,7 @@ from typing import Callable
 
 from models.db import begin_reading, begin_writing
 from processes.cases.attachments import Rules, forget_unclaimed, rescan_pending
+from processes.cases.remedy_actions import notify_overdue_remedy_actions
 from processes.cases.timers import fire_due_timers, next_due_at
 from processes.messaging.outbox import SmtpSettings, deliver_outbox
 from processes.records.audit import save_checkpoint, walk_chain
@@ -84,9 +85,9 @@ class TimerWorker:
             self.lock.acquire(self.holder)
 
     def run_once(self) -> int:
-        """One timer run: what is due fired case by case, the daily retention run, files that waited for
-        clamd scanned, the outbox sent; each step its own unit of work, committed a case (or a message) at a
-        time."""
+        """One timer run: what is due fired case by case, the watched dates, the daily run, files that waited
+        for clamd scanned, the outbox sent; each step its own unit of work, committed a case (or a message)
+        at a time."""
         begin_writing(db.session())  # every transaction of the worker writes
         self.claim()
         with unit_of_work(db.session) as turns:
@@ -94,47 +95,69 @@ class TimerWorker:
         for error in errors:
             self.log(f"Timer failed, incident raised for the CRO: {error}")
         self.watch_subject_access()
+        self.watch_remedies()
         today = datetime.now(timezone.utc).date()
-        if self.retention_day != today:  # the daily retention run
-            with unit_of_work(db.session) as turns:
-                anonymised = anonymise_expired(db.session, years=self.retention_years,
-                                               attachments_dir=self.uploads and self.uploads.directory)
-                turns.end()
-            if anonymised:
-                self.log(f"retention: anonymised {anonymised} closed case(s)")
-            if self.uploads is not None:  # files of public forms never sent
-                with unit_of_work(db.session):
-                    unclaimed = forget_unclaimed(db.session, self.uploads.directory, time.time())
-                if unclaimed:
-                    self.log(f"attachments: {unclaimed} file(s) of comments never sent deleted")
-            # The whole audit chain once a day (the page checks only new entries): read without SQLite's write
-            # lock (17 s at a million entries), then the checkpoint saved in a short write.
-            now = datetime.now(timezone.utc)
-            begin_reading(db.session())
-            try:
-                with unit_of_work(db.session):
-                    chain = walk_chain(db.session, now, full=True)
-            finally:
-                begin_writing(db.session())
-            with unit_of_work(db.session):
-                save_checkpoint(db.session, chain, now)
-            if chain.broken is not None:
-                self.log(f"AUDIT TRAIL TAMPERED WITH: entry {chain.broken.id} does not match the chain "
-                         f"({chain.checked} entries before it check out)")
+        if self.retention_day != today:
+            self.daily_run()
             self.retention_day = today
-        if self.uploads is not None:
-            with unit_of_work(db.session):
-                scanned = rescan_pending(db.session, self.uploads)
-            if scanned["clean"] or scanned["infected"]:
-                self.log(f"attachments: {scanned['clean']} clean, {scanned['infected']} infected and "
-                         f"removed, {scanned['pending']} still waiting for the virus scanner")
-        if self.smtp and self.smtp.host:  # sent after the commit of the step that wrote them
-            with unit_of_work(db.session) as turns:
-                sent, failed = deliver_outbox(db.session, self.smtp, datetime.now(timezone.utc),
-                                              turns.end)
-            if sent or failed:
-                self.log(f"outbox: {sent} sent, {failed} failed and will be retried")
+        self.rescan_files()
+        self.send_outbox()
         return fired
+
+    def watch_remedies(self) -> None:
+        """Promised remedies past their date: the officer and the CRO told once, as soon as it passes."""
+        with unit_of_work(db.session):
+            overdue = notify_overdue_remedy_actions(db.session, datetime.now(timezone.utc))
+        if overdue:
+            self.log(f"remedies: {overdue} promised remedy(ies) overdue, the officers and the CRO told")
+
+    def daily_run(self) -> None:
+        """Retention, the files of public forms never sent, and the whole audit chain checked."""
+        with unit_of_work(db.session) as turns:
+            anonymised = anonymise_expired(db.session, years=self.retention_years,
+                                           attachments_dir=self.uploads and self.uploads.directory)
+            turns.end()
+        if anonymised:
+            self.log(f"retention: anonymised {anonymised} closed case(s)")
+        if self.uploads is not None:  # files of public forms never sent
+            with unit_of_work(db.session):
+                unclaimed = forget_unclaimed(db.session, self.uploads.directory, time.time())
+            if unclaimed:
+                self.log(f"attachments: {unclaimed} file(s) of comments never sent deleted")
+        self.check_audit_chain()
+
+    def check_audit_chain(self) -> None:
+        """The whole chain (the page checks only new entries): read without SQLite's write lock (17 s at a
+        million entries), then the checkpoint saved in a short write."""
+        now = datetime.now(timezone.utc)
+        begin_reading(db.session())
+        try:
+            with unit_of_work(db.session):
+                chain = walk_chain(db.session, now, full=True)
+        finally:
+            begin_writing(db.session())
+        with unit_of_work(db.session):
+            save_checkpoint(db.session, chain, now)
+        if chain.broken is not None:
+            self.log(f"AUDIT TRAIL TAMPERED WITH: entry {chain.broken.id} does not match the chain "
+                     f"({chain.checked} entries before it check out)")
+
+    def rescan_files(self) -> None:
+        if self.uploads is None:
+            return
+        with unit_of_work(db.session):
+            scanned = rescan_pending(db.session, self.uploads)
+        if scanned["clean"] or scanned["infected"]:
+            self.log(f"attachments: {scanned['clean']} clean, {scanned['infected']} infected and "
+                     f"removed, {scanned['pending']} still waiting for the virus scanner")
+
+    def send_outbox(self) -> None:
+        if not (self.smtp and self.smtp.host):
+            return
+        with unit_of_work(db.session) as turns:  # sent after the commit of the step that wrote it
+            sent, failed = deliver_outbox(db.session, self.smtp, datetime.now(timezone.utc), turns.end)
+        if sent or failed:
+            self.log(f"outbox: {sent} sent, {failed} failed and will be retried")
 
     def watch_subject_access(self) -> None:
         """Subject access requests: each one's reminder and due-date notice, once; once a day, the personal

@@ -11,6 +11,7 @@ from .operations_log import Incident
 from .policy import PROFILES, ClosureDay, PolicySetting, Timescale
 from .point import POINT_OUTCOMES, ComplaintPoint
 from .process import ProcessVersion
+from .remedy_action import REMEDY_ACTION_STATES, RemedyAction
 from .representative import Representative
 from .reporting import (AnnualReport, CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquiry,
                         SelfAssessment)
@@ -27,5 +28,6 @@ __all__ = ["AnnualReport", "CaseRemedy", "CaseStage", "ImprovementAction", "Ombu
            "Attachment", "AuditCheckpoint", "AuditEntry", "AuditHead", "Base", "Case", "CaseEvent",
            "ClosureDay", "ComplaintPoint", "Incident", "Notification",
            "OutboxMessage", "POINT_OUTCOMES", "PolicySetting", "PROFILES", "Timescale", "ProcessVersion",
-           "ReadyTask", "ReferenceCounter", "Representative", "ROLE_IN_LETTERS", "ROLES", "User",
+           "ReadyTask", "ReferenceCounter",
+           "REMEDY_ACTION_STATES", "RemedyAction", "Representative", "ROLE_IN_LETTERS", "ROLES", "User",
            "USER_WITH_ROLES_AND_AREAS", "UserRole", "UserServiceArea", "WaitingTimer"]

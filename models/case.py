@@ -124,6 +124,9 @@ class Case(Base):
         order_by="(ComplaintPoint.stage, ComplaintPoint.number)")
     attachments: Mapped[list["Attachment"]] = relationship(  # noqa: F821
         back_populates="case", cascade="all, delete-orphan", order_by="Attachment.id")
+    remedy_actions: Mapped[list["RemedyAction"]] = relationship(  # noqa: F821
+        back_populates="case", cascade="all, delete-orphan",
+        order_by="(RemedyAction.stage, RemedyAction.number)")
 
     # Optimistic locking: an UPDATE that finds another writer got there first raises StaleDataError.
     __mapper_args__ = {"version_id_col": row_version}

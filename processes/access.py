@@ -34,6 +34,7 @@ _ROLES_OF = {
     "retry_timers": (CRO, ADMIN),  # the failed timers page and running them again
     "resend_messages": (CRO, ADMIN),  # the messages not sent and sending them again
     "post_letters": (FRONT_LINE, CRO, ADMIN),
+    "track_remedies": (CRO, ADMIN),  # every remedy promised and not yet done, overdue first
     "move_cases": (CRO, OWNER, ADMIN),  # to the newest version of their process
     "work_tasks": (*CASE_ROLES, CRO),  # the roles a flow chart's lane may stand for
     # Records

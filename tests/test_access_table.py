@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from models import (AnnualReport, Attachment, Case, ImprovementAction, Incident, OmbudsmanEnquiry,
-                    OutboxMessage, SubjectAccessRequest, User)
+                    OutboxMessage, RemedyAction, SubjectAccessRequest, User)
 
 from processes.records import filestore
 
@@ -75,6 +75,11 @@ TABLE = {
     # Someone who may not see the case is told the file is not there, as for one that does not exist.
     "cases.attachment": ("GET", "/cases/{reference}/attachments/{attachment}", None,
                          {**only(*AREA_STAFF), "owner": "hidden", "reports": "hidden"}),
+    "cases.remedies": ("GET", "/cases/remedies", None, only("cro", "admin")),
+    "cases.remedy": ("GET", "/cases/{reference}/remedies/{remedy}", None, only(*AREA_STAFF)),
+    "cases.remedy_done": ("POST", "/cases/{reference}/remedies/{remedy}", {},  # empty: refused beside it
+                          {**refused_unless("frontline", "investigator", "senior", "cro", "manager"),
+                           "owner": "deny", "reports": "deny"}),
     "cases.notifications": ("GET", "/cases/notifications", None, SIGNED_IN),
     "cases.incidents": ("GET", "/cases/incidents", None, only("cro", "admin")),
     "cases.retry": ("POST", "/cases/incidents/{incident}/retry", {}, only("cro", "admin")),
@@ -184,10 +189,14 @@ def places(app, client, db):
     sar = SubjectAccessRequest(requester_name="Jo", requester_contact="jo@example.com", search_name="Jo",
                                received_on=date(2026, 1, 5), due_on=date(2026, 2, 5), logged_by_id=cro.id)
     db.add(sar)
+    remedy = RemedyAction(case_id=case.id, stage="stage1", number=1, what="Replace the bin",
+                          due_on=date(2031, 1, 3))
+    db.add(remedy)
     db.commit()
     return {"attachment": attachment.id, "reference": reference, "token": case.status_token,
             "task": tasks_of(db, reference)["first_contact"].id, "letter": letter.id, "message": failed.id,
-            "incident": incident.id, "action": action.id, "enquiry": enquiry.id, "sar": sar.id}
+            "incident": incident.id, "action": action.id, "enquiry": enquiry.id, "sar": sar.id,
+            "remedy": remedy.id}
 
 
 def outcome(response, client) -> str:

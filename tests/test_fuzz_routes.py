@@ -51,7 +51,8 @@ def fill_path(rule, known: dict, hostile: list[str], rng) -> str:
 
 
 def known_arguments(places: dict) -> dict:  # noqa: F811
-    return {**places, "key": "complaint", "number": 1, "a": 1, "b": 1, "year": 2026, "day": "2031-01-01",
+    return {**places, "action_id": places["remedy"],
+            "key": "complaint", "number": 1, "a": 1, "b": 1, "year": 2026, "day": "2031-01-01",
             "profile": "council", "filename": "govuk-frontend.min.css"}
 
 

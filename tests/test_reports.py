@@ -54,6 +54,7 @@ def test_dashboard_figures_exactly(db, hand_built):
     assert got["first-contact"] == [["Customer satisfied: case closed", 1, 100.0],
                                     ["Customer not satisfied: formal handling at stage 1", 0, 0.0]]
     assert got["remedies"] == [["Apology", 1, ""], ["Explanation", 1, ""], ["Financial remedy", 1, "50.00"]]
+    assert got["remedy-actions"] == []  # none of the six promised anything for later
     assert got["outcomes"] == [["Bins, waste and recycling", "Stage 1", "Resolved at first contact", 1],
                                ["Bins, waste and recycling", "Stage 1", "Upheld", 1],
                                ["Housing", "Stage 1", "Partly upheld", 1],
@@ -77,8 +78,8 @@ def test_dashboard_page_draws_each_chart_beside_its_table_and_exports_csv(db, ha
     with at(2026, 6, 1, 9):
         director = login_as("reports")
         page = director.get("/reports/?from=2025-12-01&to=2026-05-31").text
-        # nineteen tables, with those by category, the points of complaint, the MP and councillor
-        # enquiries and the resolutions at first contact
+        # twenty tables, with those by category, the points of complaint, the MP and councillor
+        # enquiries, the resolutions at first contact and the remedy actions
         assert page.count("<svg") >= 10 and page.count('<caption class="govuk-table__caption') == 19
         assert "Stage 1, with extension" in page and "33.3%" in page
         csv = director.get("/reports/responded.csv?from=2025-12-01&to=2026-05-31")

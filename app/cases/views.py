@@ -20,6 +20,7 @@ from processes.cases.categories import category_choices, chosen_category, correc
 from processes.cases.submission import submit_comment
 from processes.diagrams.categories import current_categories
 from processes.diagrams.forms import service_areas
+from processes.cases.remedy_actions import mark_remedy_done, open_remedy_actions, today
 from processes.cases.timers import open_incidents, retry_incident
 from processes.diagrams.forms import validate_form
 from processes.errors import InvalidInput, ProcedureError
@@ -207,6 +208,39 @@ def legal_hold(reference: str):
     return act(lambda: set_legal_hold(db.session, current_user, case, hold),
                "Legal hold placed: this case will not be anonymised" if hold else "Legal hold lifted",
                url_for(".show", reference=reference))
+
+
+@bp.get("/remedies")
+def remedies():
+    forbid_unless("track_remedies")
+    return render_template("cases/remedies.html", title="Remedies we promised",
+                           actions=open_remedy_actions(db.session, current_user), today=today())
+
+
+@bp.get("/<reference>/remedies/<int:action_id>")
+@writes  # audits the view
+def remedy(reference: str, action_id: int, errors=None, values=None, status=200):
+    case = _load(reference)
+    action = next((a for a in case.remedy_actions if a.id == action_id), None)
+    if action is None:
+        abort(404)
+    seen(case, f"Viewed promised remedy {action.number}")
+    return render_template("cases/remedy.html", title="Remedy we promised", case=case, action=action,
+                           today=today(), errors=errors or {}, values=values or {}), status
+
+
+@bp.post("/<reference>/remedies/<int:action_id>")
+def remedy_done(reference: str, action_id: int):
+    case = _load(reference)
+    on_refusal(url_for(".remedy", reference=reference, action_id=action_id))
+    if not any(a.id == action_id for a in case.remedy_actions):
+        abort(404)
+    try:
+        mark_remedy_done(db.session, current_user, action_id, request.form.get("note"))
+    except InvalidInput as exc:
+        return remedy(reference, action_id, exc.errors, request.form, 400)
+    flash("Marked as done: the customer is being told", "success")
+    return redirect(url_for(".show", reference=reference) + "#remedies")
 
 
 @bp.get("/incidents")

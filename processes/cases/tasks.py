@@ -13,6 +13,7 @@ from models.case import STAGES
 from processes.cases.attachments import attach_files
 from processes.cases.categories import set_category, triage_category
 from processes.cases.points import read_points
+from processes.cases.remedy_actions import read_remedy_actions
 from processes.cases.runs import apply_run, diagram_of
 from processes.diagrams.forms import validate_form
 from processes.engine import TaskNotReady, WorkflowEngine, WorkflowError, engine_of
@@ -52,7 +53,8 @@ _STEP = (select(ReadyTask, *CALENDAR_COLUMNS).where(ReadyTask.id == bindparam("i
          .options(_CASE.undefer(Case.workflow_state), _CASE.joinedload(Case.process_version),
                   _CASE.joinedload(Case.stages),
                   _CASE.joinedload(Case.representatives),  # whom the customer's messages go to
-                  _CASE.joinedload(Case.points)))  # what the acknowledgement and the response state
+                  _CASE.joinedload(Case.points),  # what the acknowledgement and the response state
+                  _CASE.joinedload(Case.remedy_actions)))  # and the remedies the response promises
 
 
 def check_can_act(session: Session, actor: User, task: ReadyTask) -> None:
@@ -129,10 +131,13 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     result = validate_form(definition, formdata)
     category, category_errors = triage_category(case, formdata)
     change_points, point_errors, point_values = read_points(case, task, formdata)
+    change_remedies, remedy_errors, remedy_values = read_remedy_actions(case, task, formdata)
     refused = refused or {}
-    if not result.ok or category_errors or point_errors or refused:
-        raise InvalidInput({**point_errors, **result.errors, **category_errors, **refused},  # in page order
-                           {**result.values, **point_values, "category": formdata.get("category")})
+    if not result.ok or category_errors or point_errors or remedy_errors or refused:
+        raise InvalidInput({**point_errors, **result.errors, **remedy_errors,  # in the order of the page
+                            **category_errors, **refused},
+                           {**result.values, **point_values, **remedy_values,
+                            "category": formdata.get("category")})
     try:
         run = engine.complete_task(case.workflow_state, task.task_uuid, result.values, calendar,
                                    diagram_of(case))
@@ -152,6 +157,8 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
                 record_event(session, case, actor, "category", "Category chosen", task_id=task.id)
             if change_points:  # before the run: the message it sends states the points
                 record_event(session, case, actor, "points", change_points(), task_id=task.id)
+            if change_remedies and (promised := change_remedies(actor)):  # the response lists them
+                record_event(session, case, actor, "remedies_promised", promised, task_id=task.id)
             # reporting
             facts.record_task_done(session, case, task.form_name, task.stage, result.values, calendar)
             apply_run(session, case, run, actor, calendar, because=f"{actor.name} completed “{task.name}”",

@@ -19,7 +19,7 @@ from processes.datafiles import load_folder
 from processes.engine.sandbox_limits import LimitExceeded
 from processes.errors import ProcedureError
 from processes.messaging.template_bounds import BoundedEnvironment, render_bounded
-from processes.policy.calendar import LONDON, as_utc
+from processes.policy.calendar import LONDON, as_utc, long_date
 from processes.policy.settings import ombudsman_details
 
 SHIPPED_MESSAGES = Path(__file__).resolve().parents[2] / "messages"
@@ -29,6 +29,8 @@ REMEDIES = {"apology": "an apology", "explanation": "an explanation", "action": 
             "financial": "a financial remedy", "changed_policy": "a change to our policy or procedure"}
 
 
+# Messages the app sends to customers outside any diagram (a promised remedy done): from the shipped folder.
+APP_MESSAGES = frozenset({"remedy_done"})
 SITE_KEY = "site"  # in session.info: see processes.sessions
 
 
@@ -131,6 +133,8 @@ def queue_customer_message(session: Session, case: Case, template_name: str, dat
     the customer left no way to reach them. `officer` did the step; `holder` has the case now ("a senior
     officer": the step may have ended in an escalation)."""
     templates = case.process_version.messages or {}
+    if template_name not in templates and template_name in APP_MESSAGES:
+        templates = _shipped_templates()
     if template_name not in templates:
         raise MessageTemplateError(f"there is no message template called {template_name!r}")
     site = site_of(session)
@@ -141,6 +145,8 @@ def queue_customer_message(session: Session, case: Case, template_name: str, dat
     template = templates[template_name]
     if "ombudsman" in template["subject"] + template["body"]:  # read only for the messages that name them
         context["ombudsman"] = ombudsman_details(session)
+    if "remedy_actions" in template["body"]:  # loaded only for the responses that list them
+        context["remedy_actions"] = remedy_actions_for_message(case)
     subject, body = render(template, context)
     representative = reply_recipient(case)
     if representative is not None:  # the consent covers replies: they go to the representative
@@ -164,6 +170,16 @@ def points_for_message(case: Case) -> list[dict[str, Any]]:
     return [{"number": p.number, "text": p.text or "", "outcome": p.outcome or "",
              "outcome_label": POINT_OUTCOMES.get(p.outcome or "", ""), "reasons": p.reasons or ""}
             for p in sorted(case.points, key=lambda p: p.number) if p.stage == latest]
+
+
+def remedy_actions_for_message(case: Case) -> list[dict[str, Any]]:
+    """The remedies promised and not yet done (processes.cases.remedy_actions), soonest first, as templates
+    read them: `{% for a in remedy_actions %}We will {{ a.what }} by {{ a.due_label }}.{% endfor %}`; each
+    response lists its own stage's (`a.stage`)."""
+    return [{"stage": a.stage, "what": a.what or "", "due_on": a.due_on.isoformat(),
+             "due_label": long_date(a.due_on)}
+            for a in sorted(case.remedy_actions, key=lambda a: (a.due_on, a.stage, a.number))
+            if a.state == "open"]
 
 
 def reply_recipient(case: Case):
@@ -250,6 +266,19 @@ def queue_staff_message(session: Session, role: str, template_name: str, context
     if case is None:
         return session.execute(_STAFF_EMAILS, params).rowcount
     return session.execute(_STAFF_EMAILS_FOR_CASE, {**params, "area": case.service_area}).rowcount
+
+
+def queue_officer_email(session: Session, user: User, template_name: str, context: Mapping[str, Any],
+                        case: Case) -> OutboxMessage:
+    """An email to one officer about a case (the one responsible for a promised remedy, say)."""
+    url = site_of(session).url
+    subject, body = render(staff_template(template_name), {"case_url": f"{url}/cases/{case.reference}",
+                                                           "reference": case.reference, **context})
+    message = OutboxMessage(case=case, audience="staff", channel="email", template="staff", to_name=user.name,
+                            to_address=user.email, subject=subject[:300], body=body, status="pending",
+                            next_attempt_at=datetime.now(timezone.utc))
+    session.add(message)
+    return message
 
 
 def queue_new_task_emails(session: Session, case: Case, role: str, task_name: str, task_id: int,

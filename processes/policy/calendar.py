@@ -27,6 +27,11 @@ def clock_time(moment: datetime, seconds: bool = False) -> str:
     return f"{local:%-I:%M{':%S' if seconds else ''}%p}".replace("AM", "am").replace("PM", "pm")
 
 
+def long_date(day: date) -> str:
+    """A date as a letter says it: "Friday 8 January 2027"."""
+    return day.strftime("%A %-d %B %Y")
+
+
 def as_utc(moment: datetime | str) -> datetime:
     """Parse an ISO string or datetime into an aware UTC datetime (naive means UTC)."""
     if isinstance(moment, str):

@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models import (Attachment, AuditEntry, Case, CaseEvent, ComplaintPoint, Notification, OutboxMessage,
-                    Representative, User)
+                    RemedyAction, Representative, User)
 from processes.access import can_view_case, require, visible_cases
 from processes.errors import InvalidInput, NotAllowed
 from processes.records import filestore
@@ -49,6 +49,7 @@ def case_record(session: Session, case: Case) -> dict[str, Any]:
                           for t in case.ready_tasks],
         "representatives": _rows(session, Representative, Representative.case_id == case.id),
         "points": _rows(session, ComplaintPoint, ComplaintPoint.case_id == case.id),
+        "remedy_actions": _rows(session, RemedyAction, RemedyAction.case_id == case.id),
         "attachments": _rows(session, Attachment, Attachment.case_id == case.id),
         "history": events,
         "messages": _rows(session, OutboxMessage, OutboxMessage.case_id == case.id),

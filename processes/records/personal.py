@@ -20,6 +20,9 @@ REPRESENTATIVE_FIELDS = {"name": "the representative's name", "email": "the repr
 # A complaint point's fields (models.ComplaintPoint) that hold the customer's words as the officer wrote them
 # and the officer's reasons about them: erased at anonymisation; the number and outcome stay for the reports.
 POINT_FIELDS = ("text", "reasons")
+# A promised remedy's fields (models.RemedyAction) in the officer's words: erased at anonymisation; its stage,
+# dates and whether it was done stay for the reports.
+REMEDY_ACTION_FIELDS = ("what", "done_note")
 LABELS = {**PERSONAL_FIELDS, **{f"representative_{f}": label for f, label in REPRESENTATIVE_FIELDS.items()}}
 # A history line's details under this key hold what a person typed (a form's answers, an extension's reason,
 # the customer's reasons for a review): shown to officers, never written to the audit trail, erased at

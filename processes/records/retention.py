@@ -17,8 +17,8 @@ from processes.access import require
 from processes.records import filestore
 from processes.policy.calendar import add_years
 from processes.records.audit import audit
-from processes.records.personal import (PERSONAL_FIELDS, POINT_FIELDS, REPRESENTATIVE_FIELDS, TYPED,
-                                        personal_values, without_personal)
+from processes.records.personal import (PERSONAL_FIELDS, POINT_FIELDS, REMEDY_ACTION_FIELDS,
+                                        REPRESENTATIVE_FIELDS, TYPED, personal_values, without_personal)
 
 REMOVED = "[removed under the retention policy]"
 
@@ -40,6 +40,9 @@ def anonymise_case(session: Session, case: Case, now: datetime, attachments_dir:
     for point in case.points:  # what each point was goes; how many there were and their outcomes stay
         for field in POINT_FIELDS:
             setattr(point, field, None)
+    for action in case.remedy_actions:  # what was promised and done goes; when, and whether, stay
+        for field in REMEDY_ACTION_FIELDS:
+            setattr(action, field, None)
     for field in PERSONAL_FIELDS:
         setattr(case, field, None)
     for representative in case.representatives:  # who they were goes; that there was one (an MP) stays

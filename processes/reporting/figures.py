@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from models import (POINT_OUTCOMES, Case, CaseRemedy, CaseStage, ComplaintPoint, ImprovementAction,
-                    OmbudsmanEnquiry, Representative)
+                    OmbudsmanEnquiry, RemedyAction, Representative)
 from models.case import CHANNELS, COMMENT_TYPES
 from models.case import STAGES
 from models.representative import ELECTED, RELATIONSHIPS
@@ -272,6 +272,24 @@ def remedies(session: Session, f: Filters) -> Table:
     return Table("remedies", "Remedies given", ["Remedy", "Times given", "Total financial remedy (£)"], rows)
 
 
+def remedy_actions(session: Session, f: Filters, today: date) -> Table:
+    """Remedies the responses promised to do later, in complaints received in the period, by stage: done by
+    their date (UK time), done after it, and not done with the date passed."""
+    stmt = (select(RemedyAction.stage, RemedyAction.due_on, RemedyAction.done_at)
+            .join(Case, Case.id == RemedyAction.case_id).where(*f.where(Case)))
+    totals: dict[str, list[int]] = {}
+    for stage, due_on, done_at in session.execute(stmt):  # a few per complaint: counted here, not in SQL
+        done_on = done_at.astimezone(LONDON).date() if done_at else None
+        row = totals.setdefault(stage, [0, 0, 0, 0])
+        row[0] += 1
+        row[1] += done_on is not None and done_on <= due_on
+        row[2] += done_on is not None and done_on > due_on
+        row[3] += done_on is None and due_on < today
+    return Table("remedy-actions", "Remedy actions", ["Stage", "Promised", "Done on time", "Done late",
+                                                      "Open and overdue"],
+                 [[STAGES[k], *v] for k, v in sorted(totals.items())], chart_column=None)
+
+
 def ombudsman(session: Session, f: Filters) -> Table:
     """Ombudsman enquiries received in the period (for cases matching the filters), by decision."""
     where = [*f.narrowing(), OmbudsmanEnquiry.received_on >= f.start, OmbudsmanEnquiry.received_on <= f.end]
@@ -338,5 +356,6 @@ def dashboard(session: Session, f: Filters, today: date, areas: dict[str, str],
             first_contact(stages),
             outcomes_by_service(stages, areas), point_outcomes(session, f, areas),
             outcomes_by_category(stages, areas, categories),
-            remedies(session, f), compliments, adopted_suggestions(stages), ombudsman(session, f),
+            remedies(session, f), remedy_actions(session, f, today), compliments, adopted_suggestions(stages),
+            ombudsman(session, f),
             elected_enquiries(session, f), actions(session, f, today)]
