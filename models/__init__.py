@@ -11,7 +11,7 @@ from .operations_log import Incident
 from .policy import PROFILES, ClosureDay, PolicySetting, Timescale
 from .point import POINT_OUTCOMES, ComplaintPoint
 from .process import ProcessVersion
-from .representative import Representative
+from .representative import ConsentRecord, Representative
 from .reporting import CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquiry, SelfAssessment
 from .user import ROLE_IN_LETTERS, ROLES, User, UserRole, UserServiceArea
 from .workflow_index import ReadyTask, WaitingTimer
@@ -22,7 +22,7 @@ USER_WITH_ROLES_AND_AREAS = (joinedload(User.roles), joinedload(User.service_are
 
 __all__ = ["CaseRemedy", "CaseStage", "ImprovementAction", "OmbudsmanEnquiry", "SelfAssessment",  # reporting
            "Attachment", "AuditCheckpoint", "AuditEntry", "AuditHead", "Base", "Case", "CaseEvent",
-           "ClosureDay", "ComplaintPoint", "Incident", "Notification",
+           "ClosureDay", "ComplaintPoint", "ConsentRecord", "Incident", "Notification",
            "OutboxMessage", "POINT_OUTCOMES", "PolicySetting", "PROFILES", "Timescale", "ProcessVersion",
            "ReadyTask", "ReferenceCounter", "Representative", "ROLE_IN_LETTERS", "ROLES", "User",
            "USER_WITH_ROLES_AND_AREAS", "UserRole", "UserServiceArea", "WaitingTimer"]
