@@ -53,8 +53,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_representative_consent'))
     )
     with op.batch_alter_table('representative_consent', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_representative_consent_representative_id'), ['representative_id'],
-                              unique=False)
+        batch_op.create_index(batch_op.f('ix_representative_consent_representative_id'),
+                              ['representative_id'], unique=False)
     # Every representative recorded before had their consent given: its history starts there.
     op.execute("INSERT INTO representative_consent (representative_id, kind, how, dated, to_act, to_replies, "
                "to_personal, recorded_by_id, recorded_at) SELECT id, 'given', consent_how, consent_date, "

@@ -177,7 +177,8 @@ def _saved(session: Session) -> None:
 
 def _who(representative: Representative) -> str:
     """The representative as a history line names them: by the kind of relationship, never by name."""
-    return f"the representative ({RELATIONSHIPS[representative.relation]})"
+    return "the " + {"mp": "MP", "other": "representative"}.get(representative.relation,
+                                                                representative.relation)
 
 
 def change_representative(session: Session, actor: User, representative: Representative, values: Mapping,
