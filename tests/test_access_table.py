@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from models import Attachment, Case, ImprovementAction, Incident, OmbudsmanEnquiry, OutboxMessage, User
+from models import (Attachment, Case, ImprovementAction, Incident, OmbudsmanEnquiry, OutboxMessage,
+                    Representative, User)
 
 from processes.records import filestore
 
@@ -33,6 +34,8 @@ def refused_unless(*allowed: str) -> dict[str, str]:
 
 READERS = only("cro", "manager", "admin", "reports")
 CRO_CHANGES = {**READERS, "manager": "refused", "reports": "refused"}  # readers see, only the CRO changes
+CASE_WORKERS = ("frontline", "investigator", "senior", "cro", "manager")
+REPRESENTATIVE_CHANGES = {"anon": "login", **{r: "refused" if r in CASE_WORKERS else "deny" for r in STAFF}}
 
 # endpoint: (method, path with {placeholders}, form data, expected outcome per role)
 TABLE = {
@@ -69,6 +72,13 @@ TABLE = {
                        {**refused_unless("cro"), "owner": "deny", "reports": "deny"}),
     "cases.representative": ("POST", "/cases/{reference}/representatives", {},  # empty: refused beside fields
                              only("frontline", "investigator", "senior", "cro", "manager")),
+    "cases.representative_page": ("GET", "/cases/{reference}/representatives/{representative}", None,
+                                  only("frontline", "investigator", "senior", "cro", "manager")),
+    # A hand-made post carries no row version: refused, with a message, for those who act on cases.
+    "cases.change_representative": ("POST", "/cases/{reference}/representatives/{representative}", {},
+                                    REPRESENTATIVE_CHANGES),
+    "cases.end_representative": ("POST", "/cases/{reference}/representatives/{representative}/end", {},
+                                 REPRESENTATIVE_CHANGES),
     # Someone who may not see the case is told the file is not there, as for one that does not exist.
     "cases.attachment": ("GET", "/cases/{reference}/attachments/{attachment}", None,
                          {**only(*AREA_STAFF), "owner": "hidden", "reports": "hidden"}),
@@ -168,10 +178,15 @@ def places(app, client, db):
     attachment = Attachment(case_id=case.id, sha256=stored.sha256, original_name="letter.pdf", kind="PDF",
                             mime="application/pdf", size=stored.size, scan_state="clean")
     db.add(attachment)
+    representative = Representative(case_id=case.id, name="Cllr Ada Quill", relation="councillor",
+                                    email="ada.quill@council.example", consent_how="email",
+                                    consent_date=date(2026, 1, 2), consent_to_act=True)
+    db.add(representative)
     db.commit()
     return {"attachment": attachment.id, "reference": reference, "token": case.status_token,
             "task": tasks_of(db, reference)["first_contact"].id, "letter": letter.id, "message": failed.id,
-            "incident": incident.id, "action": action.id, "enquiry": enquiry.id}
+            "incident": incident.id, "action": action.id, "enquiry": enquiry.id,
+            "representative": representative.id}
 
 
 def outcome(response, client) -> str:
