@@ -11,20 +11,23 @@ import pytest
 from sqlalchemy import select
 
 from models import AuditEntry, CaseEvent, ConsentRecord, Representative, User
-from processes.cases.representatives import change_representative, end_representative
-from processes.errors import NotAllowed, ProcedureError
+from processes.cases.representatives import add_representative, change_representative, end_representative
+from processes.cases.submission import submit_comment
+from processes.errors import Conflict, NotAllowed, ProcedureError
 from processes.records.retention import anonymise_case
 
 from .helpers.cases import record_case
 from .helpers.forms import form_in, page_form
 from .helpers.journeys import case_of, complete, tasks_of
 from .test_erasure import every_value
+from . import test_concurrency as overlapping
 from . import test_representatives as recorded
 from .test_representatives import CUSTOMER_EMAIL, MP, acknowledge, deliver, quiet_earlier_mail, rep_form
 from .test_visibility import create_account, signed_in
 
 UTC = timezone.utc
 smtp = recorded.smtp  # the fixture: a real SMTP server
+sessions = overlapping.sessions  # the fixture: separate sessions that commit, so that two truly overlap
 GIVEN = date.today() - timedelta(days=3)
 
 
@@ -188,6 +191,28 @@ def test_of_two_officers_changing_one_representative_the_second_is_told(db, user
     (rep,) = case_of(db, case.reference).representatives
     assert (rep.phone, rep.acting, rep.row_version) == ("020 7946 0999", True, 2)
     assert page_form(second, url, button="Save changes").hidden("row_version") == "2"  # reloaded: goes on
+
+
+def test_two_changes_at_the_same_moment_one_wins_and_the_other_is_told(sessions):
+    setup = sessions()
+    cro = setup.scalar(select(User).filter_by(email="cro@example.org"))
+    details = {"comment_type": "complaint", "service_area": "waste", "comment": "Bins", "customer_name": "Jo"}
+    case = submit_comment(setup, cro, details, "phone", datetime.now(UTC))
+    # Committed for good, as a real request's are: details of its own, never other tests' traces.
+    theirs = {**rep_values(), "rep_name": "Cllr Overlap", "rep_email": "overlap@council.example",
+              "rep_phone": "01632 960000", "rep_address": "Town Hall"}
+    add_representative(setup, cro, case, theirs)
+    setup.commit()
+    first, second = sessions(), sessions()
+    reps = [s.get(Representative, case.representatives[0].id) for s in (first, second)]  # both read v1
+    actors = [s.scalar(select(User).filter_by(email="cro@example.org")) for s in (first, second)]
+    change_representative(first, actors[0], reps[0], {**theirs, "rep_phone": "01632 960999"}, 1)
+    first.commit()
+    with pytest.raises(Conflict, match="Someone else changed this representative"):
+        change_representative(second, actors[1], reps[1], {**theirs, "rep_phone": "01632 960111"}, 1)
+    second.rollback()
+    saved = sessions().get(Representative, reps[0].id)
+    assert (saved.phone, saved.row_version, len(saved.consent_history)) == ("01632 960999", 2, 1)
 
 
 def test_refused_where_it_does_not_apply(app, db, users, login_as, client):

@@ -165,7 +165,8 @@ def _still_acting(session: Session, actor: User, representative: Representative,
 
 
 def _saved(session: Session) -> None:
-    """Flush, telling the second of two people changing the representative at once that nothing was saved."""
+    """Write the representative's change first (before anything else can flush it), telling the second of two
+    people changing them at once that nothing was saved."""
     try:
         session.flush()
     except (StaleDataError, OperationalError) as exc:
@@ -198,11 +199,12 @@ def change_representative(session: Session, actor: User, representative: Represe
         setattr(representative, column, value)
     if consent:
         representative.consent_history.append(_consent_line("changed", checked, actor))
+    _saved(session)
     said = [f"{who}'s details ({', '.join(details)})"] if details else []
     said += [f"the consent ({', '.join(consent)})"] if consent else []
     record_event(session, representative.case, actor, "representative",
                  f"{actor.name} changed {' and '.join(said)}")
-    _saved(session)
+    session.flush()
 
 
 def _changed(representative: Representative, checked: Mapping, named: Mapping[str, str]) -> list[str]:
@@ -245,8 +247,9 @@ def end_representative(session: Session, actor: User, representative: Representa
         setattr(representative, column, value)
     representative.consent_history.append(ConsentRecord(kind=checked["ended"], how=checked["ended_how"],
                                                         dated=checked["ended_on"], recorded_by_id=actor.id))
+    _saved(session)
     what = ("the customer withdrew their consent for " + who if checked["ended"] == "consent_withdrawn"
             else who + " stopped acting for the customer")
     record_event(session, representative.case, actor, "representative",
                  f"{actor.name} recorded that {what} (date and how we were told)")
-    _saved(session)
+    session.flush()
