@@ -111,7 +111,10 @@ def test_a_withdrawn_consent_sends_the_customers_messages_to_the_customer(db, us
     case, officer = with_mp(db, users, login_as)
     assert messages_go_to(officer, case.reference) == ("Messages to the customer go to their representative "
                                                        "(MP) instead of the customer.")
+    url = change_page(officer, case.reference)
     assert withdraw_form(officer, case.reference).submit().status_code == 302
+    ended = officer.get(url).text  # their page now says so, with nothing left to change
+    assert "they no longer act for the customer" in ended and "Save changes" not in ended
     acknowledge(db, login_as, case.reference)
     deliver(db, settings)
     assert inbox.to(MP["rep_email"]) == []
