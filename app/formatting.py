@@ -104,6 +104,13 @@ def consent_cover_items() -> list[dict]:
     return [{"value": key, "text": label} for key, label in CONSENT_COVERS.items()]
 
 
+def ending_items() -> list[dict]:
+    from models.representative import ENDINGS
+    hints = {"consent_withdrawn": "The customer no longer wants them to act for them.",
+             "stopped_acting": "The representative told us they no longer act for the customer."}
+    return [{"value": key, "text": label, "hint": {"text": hints[key]}} for key, label in ENDINGS.items()]
+
+
 def file_size(size: int | None) -> str:
     """A file's size as people read it: "850 bytes", "34 KB", "2.4 MB"."""
     size = size or 0
@@ -132,7 +139,10 @@ def init_app(app: Flask) -> None:
     from processes.policy.calendar import long_date
     app.jinja_env.globals.update(promised_at=promised_at, max_remedy_actions=MAX_ACTIONS, remedy_today=today)
     app.jinja_env.filters.update(long_date=long_date)
-    from models.representative import CONSENT_COVERS, CONSENT_WAYS, RELATIONSHIPS
+    from models.representative import CONSENT_COVERS, CONSENT_EVENTS, CONSENT_WAYS, ENDINGS, RELATIONSHIPS
+    from processes.messaging.addresses import customer_recipients
+    app.jinja_env.globals.update(CONSENT_EVENTS=CONSENT_EVENTS, ENDINGS=ENDINGS,
+                                 customer_recipients=customer_recipients, ending_items=ending_items)
     app.jinja_env.globals.update(RELATIONSHIPS=RELATIONSHIPS, CONSENT_WAYS=CONSENT_WAYS,
                                  CONSENT_COVERS=CONSENT_COVERS, REP_FIELDS=REP_FIELDS, form_list=form_list,
                                  rep_relation_items=rep_relation_items, consent_way_items=consent_way_items,

@@ -12,7 +12,7 @@ from .policy import PROFILES, ClosureDay, PolicySetting, Timescale
 from .point import POINT_OUTCOMES, ComplaintPoint
 from .process import ProcessVersion
 from .remedy_action import REMEDY_ACTION_STATES, RemedyAction
-from .representative import Representative
+from .representative import ConsentRecord, Representative
 from .reporting import (AnnualReport, CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquiry,
                         SelfAssessment)
 from .subject_access import SubjectAccessRequest
@@ -26,7 +26,7 @@ USER_WITH_ROLES_AND_AREAS = (joinedload(User.roles), joinedload(User.service_are
 __all__ = ["AnnualReport", "CaseRemedy", "CaseStage", "ImprovementAction", "OmbudsmanEnquiry",  # reporting
            "SelfAssessment", "SubjectAccessRequest",
            "Attachment", "AuditCheckpoint", "AuditEntry", "AuditHead", "Base", "Case", "CaseEvent",
-           "ClosureDay", "ComplaintPoint", "Incident", "Notification",
+           "ClosureDay", "ComplaintPoint", "ConsentRecord", "Incident", "Notification",
            "OutboxMessage", "POINT_OUTCOMES", "PolicySetting", "PROFILES", "Timescale", "ProcessVersion",
            "ReadyTask", "ReferenceCounter",
            "REMEDY_ACTION_STATES", "RemedyAction", "Representative", "ROLE_IN_LETTERS", "ROLES", "User",

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from models import (AnnualReport, Attachment, Case, ImprovementAction, Incident, OmbudsmanEnquiry,
-                    OutboxMessage, RemedyAction, SubjectAccessRequest, User)
+                    OutboxMessage, RemedyAction, Representative, SubjectAccessRequest, User)
 
 from processes.records import filestore
 
@@ -34,6 +34,8 @@ def refused_unless(*allowed: str) -> dict[str, str]:
 
 READERS = only("cro", "manager", "admin", "reports")
 CRO_CHANGES = {**READERS, "manager": "refused", "reports": "refused"}  # readers see, only the CRO changes
+CASE_WORKERS = ("frontline", "investigator", "senior", "cro", "manager")
+REPRESENTATIVE_CHANGES = {"anon": "login", **{r: "refused" if r in CASE_WORKERS else "deny" for r in STAFF}}
 
 # endpoint: (method, path with {placeholders}, form data, expected outcome per role)
 TABLE = {
@@ -72,6 +74,13 @@ TABLE = {
                              only("frontline", "investigator", "senior", "cro", "manager")),
     "cases.add_files": ("POST", "/cases/{reference}/attachments", {},  # no file: refused beside the field
                         only("frontline", "investigator", "senior", "cro", "manager")),
+    "cases.representative_page": ("GET", "/cases/{reference}/representatives/{representative}", None,
+                                  only("frontline", "investigator", "senior", "cro", "manager")),
+    # A hand-made post carries no row version: refused, with a message, for those who act on cases.
+    "cases.change_representative": ("POST", "/cases/{reference}/representatives/{representative}", {},
+                                    REPRESENTATIVE_CHANGES),
+    "cases.end_representative": ("POST", "/cases/{reference}/representatives/{representative}/end", {},
+                                 REPRESENTATIVE_CHANGES),
     # Someone who may not see the case is told the file is not there, as for one that does not exist.
     "cases.attachment": ("GET", "/cases/{reference}/attachments/{attachment}", None,
                          {**only(*AREA_STAFF), "owner": "hidden", "reports": "hidden"}),
@@ -192,11 +201,15 @@ def places(app, client, db):
     remedy = RemedyAction(case_id=case.id, stage="stage1", number=1, what="Replace the bin",
                           due_on=date(2031, 1, 3))
     db.add(remedy)
+    representative = Representative(case_id=case.id, name="Cllr Ada Quill", relation="councillor",
+                                    email="ada.quill@council.example", consent_how="email",
+                                    consent_date=date(2026, 1, 2), consent_to_act=True)
+    db.add(representative)
     db.commit()
     return {"attachment": attachment.id, "reference": reference, "token": case.status_token,
             "task": tasks_of(db, reference)["first_contact"].id, "letter": letter.id, "message": failed.id,
             "incident": incident.id, "action": action.id, "enquiry": enquiry.id, "sar": sar.id,
-            "remedy": remedy.id}
+            "remedy": remedy.id, "representative": representative.id}
 
 
 def outcome(response, client) -> str:

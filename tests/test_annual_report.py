@@ -14,6 +14,7 @@ from models import AnnualReport, AuditEntry
 from processes.records.filestore import path_of
 from processes.reporting.annual import code_sections, complaints_not_taken
 
+from .helpers.cases import SATISFIED
 from .helpers.clamd import EICAR
 from .helpers.database import database_of_its_own
 from .helpers.forms import page_form
@@ -37,8 +38,7 @@ def test_complaints_not_taken_are_counted_by_service_area_for_the_year(db, case_
     signpost(c, (2025, 9, 1, 9), "housing")
     signpost(c, (2026, 4, 1, 9), "housing")  # the next year (April 2026)
     resolved = c.submit((2025, 7, 1, 9), "complaint", "waste", "phone")
-    c.do((2025, 7, 1, 10), resolved, "frontline", "first_contact", first_contact_outcome="resolved",
-         first_contact_notes="Sorted")
+    c.do((2025, 7, 1, 10), resolved, "frontline", "first_contact", **SATISFIED, first_contact_notes="Sorted")
     # 1 April 2025 to 31 March 2026, from and to midnight UK time (BST)
     lower, upper = datetime(2025, 3, 31, 23, tzinfo=UTC), datetime(2026, 3, 31, 23, tzinfo=UTC)
     assert complaints_not_taken(db, lower, upper) == [("waste", 2), ("housing", 1)]

@@ -12,7 +12,7 @@ from models import Case
 from processes import access
 from processes.accounts import mark_notifications_seen
 from processes.cases import queries
-from processes.cases.representatives import add_representative, check_representative
+from processes.cases.representatives import check_representative
 from processes.cases.extension import EXTENSION_MESSAGE, agree_extension, extension_days_left
 from processes.cases.attachments import (FIELD as FILES, add_files as add_case_files, attach_files,
                                          attachment_to_serve, discard, take_uploads)
@@ -188,19 +188,6 @@ def category(reference: str):
     return redirect(url_for(".show", reference=reference))
 
 
-@bp.post("/<reference>/representatives")
-def representative(reference: str):
-    case = _load(reference)
-    forbid_unless("work_tasks")
-    on_refusal(url_for(".show", reference=reference))
-    try:
-        add_representative(db.session, current_user, case, request.form)
-    except InvalidInput as exc:  # beside each field, with what was typed kept
-        return show(reference, exc.errors, request.form, 400)
-    flash("Representative recorded", "success")
-    return redirect(url_for(".show", reference=reference) + "#representatives")
-
-
 @bp.post("/<reference>/legal-hold")
 def legal_hold(reference: str):
     case = _load(reference)
@@ -313,3 +300,6 @@ def letter(message_id: int):
 def posted(message_id: int):
     return act(lambda: mark_posted(db.session, current_user, message_id), "Letter marked as posted",
                url_for(".letters"))
+
+
+from . import representatives  # noqa: E402,F401  (its routes join this blueprint)

@@ -11,9 +11,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from models import Case, ProcessVersion, ReferenceCounter, Representative, User
+from models import Case, ProcessVersion, ReferenceCounter, User
 from models.case import CHANNELS, COMMENT_TYPES
-from processes.cases.representatives import record_representative_line
+from processes.cases.representatives import new_representative, record_representative_line
 from processes.cases.runs import apply_run, run_engine
 from processes.diagrams.deploy import latest_version
 from processes.engine import Run, WorkflowEngine, engine_of
@@ -171,7 +171,7 @@ def record_submission(session: Session, actor: User | None, prepared: PreparedSu
                  f"{COMMENT_TYPES[comment_type]} received: {CHANNELS[channel].lower()}")
     checked = details.get("representative")  # checked by representatives.check_representative
     if checked:  # before the run, so that its first messages go where the consent says
-        case.representatives.append(Representative(recorded_by_id=actor.id if actor else None, **checked))
+        case.representatives.append(new_representative(actor, checked))
         record_representative_line(session, case, actor, checked)
     apply_run(session, case, run, actor, prepared.calendar, new_case=True)
     return case

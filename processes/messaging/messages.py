@@ -18,6 +18,7 @@ from processes.access import sees_area_by_role
 from processes.datafiles import load_folder
 from processes.engine.sandbox_limits import LimitExceeded
 from processes.errors import ProcedureError
+from processes.messaging.addresses import customer_recipients
 from processes.messaging.template_bounds import BoundedEnvironment, render_bounded
 from processes.policy.calendar import LONDON, as_utc, long_date
 from processes.policy.settings import ombudsman_details
@@ -148,14 +149,14 @@ def queue_customer_message(session: Session, case: Case, template_name: str, dat
     if "remedy_actions" in template["body"]:  # loaded only for the responses that list them
         context["remedy_actions"] = remedy_actions_for_message(case)
     subject, body = render(template, context)
-    representative = reply_recipient(case)
+    representative, copied_to = customer_recipients(case)
     if representative is not None:  # the consent covers replies: they go to the representative
         message = _queue(session, case, template_name, subject, on_behalf(representative, case) + body,
                          representative.name, *_way_to(representative.email, representative.address, None))
     else:
         message = _queue(session, case, template_name, subject, body, case.customer_name,
                          *_way_to(case.customer_email, case.customer_address, case.preferred_contact))
-        for copied in copy_recipients(case):
+        for copied in copied_to:
             _queue(session, case, template_name, f"Copy: {subject}", on_behalf(copied, case) + body,
                    copied.name, *_way_to(copied.email, copied.address, None))
     return message
@@ -180,19 +181,6 @@ def remedy_actions_for_message(case: Case) -> list[dict[str, Any]]:
              "due_label": long_date(a.due_on)}
             for a in sorted(case.remedy_actions, key=lambda a: (a.due_on, a.stage, a.number))
             if a.state == "open"]
-
-
-def reply_recipient(case: Case):
-    """The first representative whose consent covers receiving replies and who can be reached: the customer's
-    messages go to them instead of the customer."""
-    return next((r for r in case.representatives if r.consent_to_replies and (r.email or r.address)), None)
-
-
-def copy_recipients(case: Case) -> list:
-    """Representatives sent a copy of what the customer is sent: only those whose consent covers acting for
-    the customer and seeing their personal details (a reply quotes them), but not receiving replies."""
-    return [r for r in case.representatives if r.consent_to_act and r.consent_to_personal
-            and not r.consent_to_replies and (r.email or r.address)]
 
 
 def on_behalf(representative, case: Case) -> str:

@@ -12,8 +12,8 @@ from typing import Any, Mapping
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from models import (Attachment, AuditEntry, Case, CaseEvent, ComplaintPoint, Notification, OutboxMessage,
-                    RemedyAction, Representative, User)
+from models import (Attachment, AuditEntry, Case, CaseEvent, ComplaintPoint, ConsentRecord, Notification,
+                    OutboxMessage, RemedyAction, Representative, User)
 from processes.access import can_view_case, require, visible_cases
 from processes.errors import InvalidInput, NotAllowed
 from processes.records import filestore
@@ -48,6 +48,8 @@ def case_record(session: Session, case: Case) -> dict[str, Any]:
                            "assigned_to": t.assigned_to.name if t.assigned_to else None}
                           for t in case.ready_tasks],
         "representatives": _rows(session, Representative, Representative.case_id == case.id),
+        "consent_history": _rows(session, ConsentRecord, ConsentRecord.representative_id.in_(
+            select(Representative.id).where(Representative.case_id == case.id))),
         "points": _rows(session, ComplaintPoint, ComplaintPoint.case_id == case.id),
         "remedy_actions": _rows(session, RemedyAction, RemedyAction.case_id == case.id),
         "attachments": _rows(session, Attachment, Attachment.case_id == case.id),
