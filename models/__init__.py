@@ -12,6 +12,7 @@ from .policy import PROFILES, ClosureDay, PolicySetting, Timescale
 from .point import POINT_OUTCOMES, ComplaintPoint
 from .process import ProcessVersion
 from .representative import Representative
+from .search import CaseSearchKey
 from .reporting import CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquiry, SelfAssessment
 from .user import ROLE_IN_LETTERS, ROLES, User, UserRole, UserServiceArea
 from .workflow_index import ReadyTask, WaitingTimer
@@ -22,6 +23,7 @@ USER_WITH_ROLES_AND_AREAS = (joinedload(User.roles), joinedload(User.service_are
 
 __all__ = ["CaseRemedy", "CaseStage", "ImprovementAction", "OmbudsmanEnquiry", "SelfAssessment",  # reporting
            "Attachment", "AuditCheckpoint", "AuditEntry", "AuditHead", "Base", "Case", "CaseEvent",
+           "CaseSearchKey",
            "ClosureDay", "ComplaintPoint", "Incident", "Notification",
            "OutboxMessage", "POINT_OUTCOMES", "PolicySetting", "PROFILES", "Timescale", "ProcessVersion",
            "ReadyTask", "ReferenceCounter", "Representative", "ROLE_IN_LETTERS", "ROLES", "User",

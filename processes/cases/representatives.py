@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from models import Case, Representative, User
 from models.representative import CONSENT_COVERS, CONSENT_WAYS, RELATIONSHIPS
 from processes.access import can_view_case, require
+from processes.search.cases import index_case
 from processes.errors import InvalidInput, NotAllowed
 from processes.messaging.addresses import is_header_safe
 from processes.records.history import record_event
@@ -83,7 +84,7 @@ def add_representative(session: Session, actor: User | None, case: Case, values:
     representative = Representative(case=case, recorded_by_id=actor.id if actor else None, **checked)
     session.add(representative)
     record_representative_line(session, case, actor, checked)
-    session.flush()
+    index_case(session, case)  # flushes
     return representative
 
 
