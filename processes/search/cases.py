@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from sqlalchemy import bindparam, delete, func, insert, literal, literal_column, select, table, text
 from sqlalchemy.dialects.postgresql import REGCONFIG
@@ -111,16 +111,18 @@ def _write(session: Session, keys: list[dict], words: list[dict]) -> None:
         session.execute(text(statement), words)
 
 
-def index_all(session: Session, after: int = 0, batch: int = 5000) -> int:
+def index_all(session: Session, after: int = 0, batch: int = 5000,
+              done: Callable[[int], object] = lambda count: None) -> int:
     """Index every case with an id above `after` that is not anonymised (the bench's copies, the upgrade that
-    made the index), in batches, reading only the columns it needs. Returns how many it indexed."""
-    done = 0
+    made the index), in batches, reading only the columns it needs; `done` is told each batch's size.
+    Returns how many it indexed."""
+    indexed = 0
     while True:
         cases = session.execute(select(Case.id, Case.comment, *_CUSTOMER)
                                 .where(Case.id > after, Case.anonymised_at.is_(None))
                                 .order_by(Case.id).limit(batch)).all()
         if not cases:
-            return done
+            return indexed
         ids = [case[0] for case in cases]
         representatives: dict[int, list[tuple]] = {}
         for case_id, *person in session.execute(select(Representative.case_id, *_REPRESENTATIVE)
@@ -132,7 +134,8 @@ def index_all(session: Session, after: int = 0, batch: int = 5000) -> int:
             keys += case_keys
             words.append(case_words)
         _write(session, keys, words)
-        done, after = done + len(cases), ids[-1]
+        done(len(cases))
+        indexed, after = indexed + len(cases), ids[-1]
 
 
 # ---- The search
