@@ -102,7 +102,7 @@ def test_closed_cases_are_found_and_anonymisation_takes_the_case_out_of_the_inde
     assert case.reference in page and "Removed (anonymised)" in page and "Quenby" not in page
 
 
-def test_results_come_a_page_at_a_time_newest_first(db, users, login_as):
+def test_results_come_a_page_at_a_time_most_recently_recorded_first(db, users, login_as):
     references = [record_case(db, users["cro"], datetime(2026, 3, 2, 9, minute, tzinfo=timezone.utc),
                               customer_name=f"Marigold Fenwick-{minute}").reference for minute in range(53)]
     cro = login_as("cro")

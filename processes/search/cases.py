@@ -172,8 +172,10 @@ def read_query(typed: str | None) -> Search:
 
 
 def search_cases(session: Session, user: User, typed: str | None, number: int = 1) -> Search:
-    """The cases that match what was typed, among those the user may see, newest first, a page at a time;
-    counted up to COUNT_UP_TO (or the end of the page asked for)."""
+    """The cases that match what was typed, among those the user may see, newest recorded first, a page at a
+    time; counted up to COUNT_UP_TO (or the end of the page asked for). In the order of the case's id, which
+    FTS5 reads its matches in, so a common word stops at the page's end rather than sorting every match
+    (176 ms against 34 ms for a word in a third of 20,000 cases, on SQLite)."""
     search = read_query(typed)
     if not search.kind:
         return search
@@ -187,7 +189,7 @@ def search_cases(session: Session, user: User, typed: str | None, number: int = 
     rows = session.execute(
         select(Case.id, Case.reference, Case.comment_type, Case.service_area, Case.status, Case.stage,
                Case.received_at, Case.customer_name, Case.anonymised_at)
-        .where(*where).order_by(Case.received_at.desc(), Case.id.desc())
+        .where(*where).order_by(Case.id.desc())
         .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE))
     return Search(search.text, search.kind, search.value, Page(list(rows), total, number, more=more))
 
