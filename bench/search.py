@@ -5,7 +5,7 @@ Usage: .venv/bin/python bench/search.py [--cases 20000] [--repeat 30] [--reuse] 
        [--database sqlite|postgresql]
 Fills each database with bench/generate.py (real case lives copied, a tenth open), each copy given a customer
 of its own (a name from 400 first names and 1,000 surnames, an email, a phone number, a postcode and a
-comment of 8 to 30 words drawn with Zipf's law from 400), times the generation, then requests
+comment of 8 to 30 words drawn with Zipf's law from 168), times the generation, then requests
 /cases/search?q=... through the Flask app, as the CRO (every case) and as an officer of one service area,
 for several kinds of query (a different case's details at each request) and prints median and p95 in ms of
 the whole request (queries and HTML). It measures; it asserts nothing.
