@@ -37,6 +37,7 @@ class Link(NamedTuple):
 LINKS = (
     Link("tasks.my_tasks", "My tasks"),
     Link("tasks.team_tasks", "Team tasks"),
+    Link("cases.search", "Find a case", "search_cases"),
     Link("cases.record", "Record a comment", "record_comment"),
     Link("cases.overview", "All open cases", "see_open_cases"),
     Link("cases.incidents", "Failed timers", "retry_timers"),

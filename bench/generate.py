@@ -27,6 +27,7 @@ import secrets
 import sys
 import time
 from datetime import date, datetime, timedelta, timezone
+from typing import Callable
 from pathlib import Path
 
 from sqlalchemy import func, insert, select, text
@@ -40,9 +41,11 @@ from app.extensions import db  # noqa: E402
 from bench.lives import live_pool  # noqa: E402
 from models import (Case, CaseEvent, CaseRemedy, CaseStage, ReadyTask, ReferenceCounter,  # noqa: E402
                     WaitingTimer)
-from processes.diagrams.deploy import deploy_shipped
+from processes.diagrams.deploy import deploy_shipped  # noqa: E402
+from processes.search.cases import index_all  # noqa: E402
 
 BATCH = 2000
+Personalise = Callable[[random.Random, dict], None]  # gives a copy's row a customer of its own
 STAGE_TIMES = ("received_at", "started_at", "ack_due_at", "acknowledged_at", "response_due_at",
                "responded_at")
 
@@ -87,8 +90,8 @@ def _shift(row: dict, names, by: timedelta) -> dict:
 class Copier:
     """Copies pool cases in batches with new ids, references and status links."""
 
-    def __init__(self, first: date, last: date):
-        self.first, self.last = first, last
+    def __init__(self, first: date, last: date, personalise: Personalise | None = None):
+        self.first, self.last, self.personalise = first, last, personalise
         self.next_id = (db.session.scalar(select(func.max(Case.id))) or 0) + 1
         self.counters = {c.year: c.last for c in db.session.scalars(select(ReferenceCounter))}
 
@@ -118,6 +121,8 @@ class Copier:
             self.counters[year] = self.counters.get(year, 0) + 1
             case.update(id=self.next_id, reference=f"CC-{year}-{self.counters[year]:06d}",
                         status_token=secrets.token_urlsafe(24))
+            if self.personalise is not None:  # a customer of its own (bench/search.py), not the original's
+                self.personalise(rng, case)
             out[Case].append(case)
             out[CaseStage] += [{**_shift(r, STAGE_TIMES, by), "case_id": self.next_id} for r in snap["stage"]]
             out[CaseRemedy] += [{**r, "case_id": self.next_id} for r in snap["remedy"]]
@@ -142,8 +147,11 @@ class Copier:
 
 
 def generate(url: str, closed: int = 100_000, open_cases: int = 10_000, pool: int = 400,
-             until: date | None = None, seed: int = 2026) -> None:
-    """Fill the database at `url` (migrated and seeded here) with `closed` + `open_cases` cases."""
+             until: date | None = None, seed: int = 2026,
+             personalise: Personalise | None = None, timings: dict[str, float] | None = None) -> None:
+    """Fill the database at `url` (migrated and seeded here) with `closed` + `open_cases` cases; each copy's
+    row passes through `personalise` if given. The copies are put in the search index as they would have
+    been written. `timings` is given the seconds of each part."""
     upgrade_database(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "ENV": "bench"})
     until = until or datetime.now(timezone.utc).date()
@@ -153,15 +161,25 @@ def generate(url: str, closed: int = 100_000, open_cases: int = 10_000, pool: in
         deploy_shipped(db.session, app.extensions["forms"])
         seed_demo_users(db.session, app.extensions["forms"])
         db.session.commit()
+        timings = {} if timings is None else timings
+        began = time.monotonic()
         open_pool = max(1, min(pool // 10, open_cases))
         with progress("real case lives", pool) as bar:
             closed_ids, open_ids = live_pool(db.session, rng, pool - open_pool, open_pool, first, until, bar)
-        copier = Copier(first, until - timedelta(days=7))
+        copier = Copier(first, until - timedelta(days=7), personalise)
+        last_lived = copier.next_id - 1
+        timings["lives"], began = time.monotonic() - began, time.monotonic()
         with progress("closed copies", closed - len(closed_ids)) as bar:
             copier.copy(_snapshot(closed_ids, False), max(0, closed - len(closed_ids)), rng, True, bar)
         with progress("open copies", open_cases - len(open_ids)) as bar:
             copier.copy(_snapshot(open_ids, True), max(0, open_cases - len(open_ids)), rng, False, bar)
+        timings["copies"], began = time.monotonic() - began, time.monotonic()
+        with progress("search index", closed + open_cases - last_lived) as bar:
+            index_all(db.session, after=last_lived, done=bar.update)
+            db.session.commit()
+        timings["search index"], began = time.monotonic() - began, time.monotonic()
         copier.finish()
+        timings["analyse"] = time.monotonic() - began
         db.session.remove()
     app.extensions["db_engine"].dispose()
 

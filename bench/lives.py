@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from models import Case, ReadyTask, User, WaitingTimer
+from models import POINT_OUTCOMES, Case, ReadyTask, User, WaitingTimer
 from processes.errors import ProcedureError
 from processes.policy.settings import load_calendar
+from processes.cases.points import point_step
 from processes.cases.extension import EXTENSION_MESSAGE, agree_extension, extension_days_left
 from processes.cases.tasks import complete_task
 from processes.cases.timers import fire_case_timers
@@ -128,6 +129,12 @@ class Life:
         for key, value in _values(self.rng, task.form_name).items():
             for item in value if isinstance(value, list) else [value]:
                 values.add(key, item)
+        step = point_step(case, task)  # a complaint's points: recorded at acknowledgement, answered after
+        if step.kind == "record":
+            values.add("point-1", "The bin was not collected on the day it was due")
+        for point in step.points if step.kind == "answer" else ():
+            values.add(f"point-{point.number}-outcome", self.rng.choice(list(POINT_OUTCOMES)))
+            values.add(f"point-{point.number}-reasons", "Generated")
         for officer in self.staff.get(task.role, []):  # a second officer when the first handled stage 1
             try:
                 complete_task(self.session, officer, task.id, values, None)

@@ -5,6 +5,7 @@ from logging.config import fileConfig
 from alembic import context
 
 from models import Base
+from models.search import described_by_models
 from models.db import make_engine
 
 config = context.config
@@ -21,7 +22,7 @@ def run_migrations_online() -> None:
             # DROP TABLE, so they are off while migrating (outside any transaction, where the PRAGMA counts).
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
-                          compare_type=True)
+                          compare_type=True, include_name=described_by_models)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -13,6 +13,7 @@ from .point import POINT_OUTCOMES, ComplaintPoint
 from .process import ProcessVersion
 from .remedy_action import REMEDY_ACTION_STATES, RemedyAction
 from .representative import ConsentRecord, Representative
+from .search import CaseSearchKey
 from .reporting import (AnnualReport, CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquiry,
                         SelfAssessment)
 from .subject_access import SubjectAccessRequest
@@ -26,6 +27,7 @@ USER_WITH_ROLES_AND_AREAS = (joinedload(User.roles), joinedload(User.service_are
 __all__ = ["AnnualReport", "CaseRemedy", "CaseStage", "ImprovementAction", "OmbudsmanEnquiry",  # reporting
            "SelfAssessment", "SubjectAccessRequest",
            "Attachment", "AuditCheckpoint", "AuditEntry", "AuditHead", "Base", "Case", "CaseEvent",
+           "CaseSearchKey",
            "ClosureDay", "ComplaintPoint", "ConsentRecord", "Incident", "Notification",
            "OutboxMessage", "POINT_OUTCOMES", "PolicySetting", "PROFILES", "Timescale", "ProcessVersion",
            "ReadyTask", "ReferenceCounter",

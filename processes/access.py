@@ -27,6 +27,7 @@ _ROLES_OF = {
     "see_all_cases": (CRO, ADMIN),  # every case whatever its service area
     "see_area_cases": (*CASE_ROLES, DIRECTOR),  # the cases of their own service areas
     "record_comment": (*CASE_ROLES, CRO, ADMIN),  # a comment that reached them by phone, letter or in person
+    "search_cases": (*CASE_ROLES, CRO, ADMIN),  # find a case among those they may see
     "see_open_cases": (CRO, ADMIN),  # the overview of every open case, with its counts
     "agree_extension": (CRO,),
     "correct_category": (CRO,),

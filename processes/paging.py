@@ -7,6 +7,10 @@ from typing import Any
 PAGE_SIZE = 50
 # Past any real list, and small enough that an offset (MAX_PAGE * PAGE_SIZE) fits any database's integer.
 MAX_PAGE = 1_000_000
+# A list counts up to this many (or to the end of the page asked for, if further): past it the page says
+# "more than 1,000". An exact count reads every matching index entry, so it would grow with the open work or
+# the cases found; nobody pages through a thousand, and the reports give the exact figures.
+COUNT_UP_TO = 1000
 
 
 def page_number(text: Any) -> int:

@@ -62,6 +62,7 @@ TABLE = {
                       {**refused_unless(), "owner": "deny", "reports": "deny"}),
     "cases.overview": ("GET", "/cases/", None, only("cro", "admin")),
     "cases.record": ("GET", "/cases/new", None, only(*AREA_STAFF)),
+    "cases.search": ("GET", "/cases/search?q=Smith", None, only(*AREA_STAFF)),
     "cases.show": ("GET", "/cases/{reference}", None, only(*AREA_STAFF)),
     "cases.diagram": ("GET", "/cases/{reference}/diagram.bpmn", None, only(*AREA_STAFF)),
     "cases.extend": ("POST", "/cases/{reference}/extension", {"working_days": "1", "reason": "x"},

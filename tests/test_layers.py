@@ -44,13 +44,15 @@ ROOMS = {
     "engine": {"policy"},  # SpiffWorkflow and the sandbox; of policy, the calendar only (checked below)
     "access": set(),  # who may see and do what: the permission table every operation checks
     "policy": {"access", "records"},  # the calendar and timescales (the calendar itself uses nothing)
-    "records": {"access", "policy"},  # audit, history, retention, exports (of the calendar: dates and years)
+    "search": {"access"},  # finding cases: the index written with each case, and the staff search
+    "records": {"access", "policy", "search"},  # audit, history, retention, exports; of the calendar, years
     "throttle": {"policy"},  # caps on failures per key (the app keeps the counts: app/limits.py); UK time
     "accounts": {"access", "policy", "records", "throttle"},
     "messaging": {"access", "engine", "policy"},  # of the engine, the sandbox's bounds for templates
     "reporting": {"access", "policy", "records"},  # figures from the reporting rows, never from workflows
     "diagrams": {"access", "engine", "messaging", "policy", "records"},
-    "cases": {"access", "diagrams", "engine", "messaging", "policy", "records", "reporting", "throttle"},
+    "cases": {"access", "diagrams", "engine", "messaging", "policy", "records", "reporting", "search",
+              "throttle"},
     "sessions": {"engine", "messaging", "records", "reporting"},  # an app's session factory (used by app/)
 }
 

@@ -133,9 +133,11 @@ def test_a_new_case_is_written_by_one_flush_once_its_rows_are_built(app, db):
     assert seen[0] == ("UPDATE", "reference_counter")
     seen = [statement for statement in seen if statement[1] != "reference_counter"]
     tables = [table for _, table in seen]
-    assert tables[0] == "comment_case" and tables[-1] == "outbox_message"  # the staff emails follow the flush
+    # the staff emails follow the flush, and then the case's search entry (its keys and words), by its id
+    assert tables[0] == "comment_case" and tables[-3:] == ["outbox_message", "case_search_key",
+                                                           "case_search_text"]
     assert set(tables) == {"comment_case", "case_event", "case_stage", "ready_task", "waiting_timer",
-                           "outbox_message"}  # the timer watching first contact too
+                           "outbox_message", "case_search_key", "case_search_text"}
     assert all(verb == "INSERT" for verb, _ in seen)  # nothing read: the rows name the case by relationship
     db.commit()
     assert db.scalar(select(ReadyTask.case_id).filter_by(case_id=case.id)) == case.id

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from models import Case
+from models.case import STAGES
 from processes import access
 from processes.accounts import mark_notifications_seen
 from processes.cases import queries
@@ -27,7 +28,9 @@ from processes.errors import InvalidInput, ProcedureError
 from processes.messaging.outbox import failed_messages, mark_posted, resend_message
 from processes.policy.calendar import as_utc
 from processes.records.history import audit_case
+from processes.paging import page_number
 from processes.records.retention import set_legal_hold
+from processes.search.cases import search_cases
 from processes.typed import whole_number
 
 from ..actions import act
@@ -46,6 +49,17 @@ def overview():
     return render_template("cases/overview.html", title="All open cases",
                            cases=queries.open_cases(db.session, current_user),
                            counts=queries.open_case_counts(db.session, datetime.now(timezone.utc)))
+
+
+@bp.get("/search")
+def search():
+    forbid_unless("search_cases")
+    typed = request.args.get("q")
+    found = search_cases(db.session, current_user, typed, page_number(request.args.get("page")))
+    errors = ({"q": "Enter a reference, a name, an email address, a phone number, a postcode or words from "
+                    "the comment"} if typed is not None and not found.kind else {})
+    return render_template("cases/search.html", title="Find a case", search=found,
+                           errors=errors, form_errors=errors, stages=STAGES)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -10,12 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from models import Case, CaseEvent, Incident, Notification, OutboxMessage, ReadyTask, User
 from processes.access import may, my_areas, visible_cases
 from processes.cases.customer import REVIEW_MESSAGE
-from processes.paging import PAGE_SIZE, Page
-
-# A list counts its tasks up to this many (or to the end of the page asked for, if further): past it the page
-# says "more than 1,000". An exact count reads every entry of the queue's index, so it would grow with the
-# open work; nobody pages through a thousand tasks, and the reports give the exact figures.
-COUNT_UP_TO = 1000
+from processes.paging import COUNT_UP_TO, PAGE_SIZE, Page
 
 
 def _count(session: Session, where: list, up_to: int) -> int:

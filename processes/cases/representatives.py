@@ -19,6 +19,7 @@ from processes.access import can_view_case, require
 from processes.errors import Conflict, InvalidInput, NotAllowed, ProcedureError
 from processes.messaging.addresses import is_header_safe
 from processes.records.history import record_event
+from processes.search.cases import index_case
 from processes.typed import date_from_parts, is_email_address, sensible_date
 
 LIMITS = {"rep_name": 200, "rep_relation_other": 100, "rep_email": 254, "rep_phone": 40, "rep_address": 1000}
@@ -122,7 +123,7 @@ def add_representative(session: Session, actor: User | None, case: Case, values:
     representative = new_representative(actor, checked)
     case.representatives.append(representative)
     record_representative_line(session, case, actor, checked)
-    session.flush()
+    index_case(session, case)  # flushes
     return representative
 
 
@@ -204,6 +205,8 @@ def change_representative(session: Session, actor: User, representative: Represe
     said += [f"the consent ({', '.join(consent)})"] if consent else []
     record_event(session, representative.case, actor, "representative",
                  f"{actor.name} changed {' and '.join(said)}")
+    if details:
+        index_case(session, representative.case)  # found by their new name, phone or email; flushes
     session.flush()
 
 

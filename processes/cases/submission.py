@@ -15,6 +15,7 @@ from models import Case, ProcessVersion, ReferenceCounter, User
 from models.case import CHANNELS, COMMENT_TYPES
 from processes.cases.representatives import new_representative, record_representative_line
 from processes.cases.runs import apply_run, run_engine
+from processes.search.cases import index_case
 from processes.diagrams.deploy import latest_version
 from processes.engine import Run, WorkflowEngine, engine_of
 from processes.errors import ProcedureError
@@ -174,4 +175,5 @@ def record_submission(session: Session, actor: User | None, prepared: PreparedSu
         case.representatives.append(new_representative(actor, checked))
         record_representative_line(session, case, actor, checked)
     apply_run(session, case, run, actor, prepared.calendar, new_case=True)
+    index_case(session, case, new=True)
     return case

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from models import Attachment, Case, CaseEvent, Incident, Notification, OutboxMessage, User
 from models.reporting import ImprovementAction
 from processes.access import require
+from processes.search.cases import forget_words, index_case
 from processes.records import filestore
 from processes.policy.calendar import add_years
 from processes.records.audit import audit
@@ -31,11 +32,13 @@ def expired_case_ids(session: Session, now: datetime, years: int, limit: int = 5
     return list(session.scalars(query))
 
 
-def anonymise_case(session: Session, case: Case, now: datetime, attachments_dir: Path | None = None) -> None:
+def anonymise_case(session: Session, case: Case, now: datetime, attachments_dir: Path | None = None,
+                   purge_words: bool = True) -> None:
     """Erase what identifies or quotes the customer wherever the case's rows hold it: the case, the workflow's
     data, its history lines' details, the messages sent (their addresses and bodies), its attachments (rows,
-    and in `attachments_dir` the files no other case uses) and any text that names them. The audit trail
-    never holds it (processes.records.history), so its chain is left whole."""
+    and in `attachments_dir` the files no other case uses), its search entry and any text that names them.
+    The audit trail never holds it (processes.records.history), so its chain is left whole. A batch purges
+    the search's words once, at its end (`purge_words` False for each case)."""
     found = personal_values(case)
     for point in case.points:  # what each point was goes; how many there were and their outcomes stay
         for field in POINT_FIELDS:
@@ -57,6 +60,9 @@ def anonymise_case(session: Session, case: Case, now: datetime, attachments_dir:
         _forget_message(message, found)
     _scrub_texts(session, case, found)
     _delete_attachments(session, case, attachments_dir)
+    index_case(session, case)  # anonymised: only its reference finds it now
+    if purge_words:
+        forget_words(session)
     audit(session, "system", "anonymised", "Personal data removed under the retention policy", case.reference)
     session.flush()
 
@@ -104,7 +110,9 @@ def anonymise_expired(session: Session, now: datetime | None = None, years: int 
     now = now or datetime.now(timezone.utc)
     ids = expired_case_ids(session, now, years)
     for case in session.scalars(select(Case).where(Case.id.in_(ids))):
-        anonymise_case(session, case, now, attachments_dir)
+        anonymise_case(session, case, now, attachments_dir, purge_words=False)
+    if ids:
+        forget_words(session)
     return len(ids)
 
 
