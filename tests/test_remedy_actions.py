@@ -19,6 +19,7 @@ from processes.records.retention import anonymise_case
 from .helpers.forms import form_in, page_form
 from .helpers.journeys import at_stage1_response, case_of, tasks_of
 from .helpers.pages import error_messages
+from .helpers.points import on_the_page
 
 MONDAY = datetime(2026, 12, 7, 10, tzinfo=timezone.utc)  # the response is written on Monday 7 December 2026
 ANSWERS = {"stage1_outcome": "upheld", "stage1_findings": "The crew broke the bin.", "stage1_method": "email"}
@@ -267,10 +268,12 @@ def test_the_stage_2_response_page_offers_the_same_and_the_final_response_lists_
     reply = page_form(cro, f"/tasks/{tasks_of(db, reference)['record_customer_reply'].id}",
                       button="Complete task").choose("customer_reply", "stage2").submit()
     assert reply.status_code == 302
-    page_form(senior, f"/tasks/{tasks_of(db, reference)['acknowledge_stage2'].id}", button="Complete task") \
-        .choose("ack_method", "email").submit()
+    acknowledged = page_form(senior, f"/tasks/{tasks_of(db, reference)['acknowledge_stage2'].id}",
+                             button="Complete task").choose("ack_method", "email").submit()
+    assert acknowledged.status_code == 302  # the stage 1 point carried to the review, as the page offers it
     form = page_form(senior, f"/tasks/{tasks_of(db, reference)['review_stage2'].id}", button="Complete task")
-    form.set_all({"stage2_outcome": "upheld", "stage2_findings": "Reviewed.", "stage2_method": "email"})
+    answers = {"stage2_outcome": "upheld", "stage2_findings": "Reviewed.", "stage2_method": "email"}
+    form.set_all({**answers, **on_the_page(form.names, answers)})  # each stage 2 point upheld, as the whole
     form.fill("Thing 1 we will do", PATH).fill_date("Date thing 1 will be done by", date(2027, 2, 5))
     assert form.submit().status_code == 302
     assert rows(db, reference) == [("stage2", 1, PATH, date(2027, 2, 5), "open")]
