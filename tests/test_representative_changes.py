@@ -16,7 +16,7 @@ from processes.cases.submission import submit_comment
 from processes.errors import Conflict, NotAllowed, ProcedureError
 from processes.records.retention import anonymise_case
 
-from .helpers.cases import record_case
+from .helpers.cases import SATISFIED, record_case
 from .helpers.forms import form_in, page_form
 from .helpers.journeys import case_of, complete, tasks_of
 from .test_erasure import every_value
@@ -245,7 +245,7 @@ def test_refused_where_it_does_not_apply(app, db, users, login_as, client):
 def test_a_closed_cases_consent_can_still_be_withdrawn_but_not_changed(db, users, login_as):
     case, officer = with_mp(db, users, login_as)
     complete(officer, tasks_of(db, case.reference)["first_contact"].id,
-             {"first_contact_outcome": "resolved", "first_contact_notes": "Sorted on the phone"})
+             {**SATISFIED, "first_contact_notes": "Sorted on the phone"})
     assert case_of(db, case.reference).status == "closed"
     frontline = db.scalar(select(User).filter_by(email="frontline@example.org"))
     rep = case_of(db, case.reference).representatives[0]

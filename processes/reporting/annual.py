@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import BinaryIO, Mapping
 
 from sqlalchemy import func, select
@@ -168,7 +169,7 @@ def _file_in_use(session: Session, sha256: str) -> bool:
 
 # What a summary of complaints not taken may be counted by: today the service area; a triage list of reasons
 # will add its column here.
-NOT_TAKEN_BY = {"service_area": CaseStage.service_area}
+NOT_TAKEN_BY = MappingProxyType({"service_area": CaseStage.service_area})  # read-only: no module state
 
 
 def complaints_not_taken(session: Session, lower: datetime, upper: datetime,
