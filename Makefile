@@ -87,10 +87,10 @@ lint: install
 	$(BIN)/ruff check .
 
 test-sqlite: install chromium clamav
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider --durations=12
 
 test-postgres: install chromium clamav postgres
-	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider --durations=12
 
 test: lint test-sqlite test-postgres
 
