@@ -1,7 +1,8 @@
 """An officer's work on a task: who may act, claiming, releasing and completing it."""
 from __future__ import annotations
 
-from typing import Mapping
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
@@ -127,19 +128,9 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     if seen_version is not None and seen_version != case.row_version:
         raise Conflict("This case changed while you were working on it. Nothing was saved: check the "
                        "case history, then complete the task again if it is still needed")
-    definition = case.process_version.forms[task.form_name]
-    result = validate_form(definition, formdata)
-    category, category_errors = triage_category(case, formdata)
-    change_points, point_errors, point_values = read_points(case, task, formdata)
-    change_remedies, remedy_errors, remedy_values = read_remedy_actions(case, task, formdata)
-    refused = refused or {}
-    if not result.ok or category_errors or point_errors or remedy_errors or refused:
-        raise InvalidInput({**point_errors, **result.errors, **remedy_errors,  # in the order of the page
-                            **category_errors, **refused},
-                           {**result.values, **point_values, **remedy_values,
-                            "category": formdata.get("category")})
+    answers = _read_answers(case, task, formdata, refused or {})
     try:
-        run = engine.complete_task(case.workflow_state, task.task_uuid, result.values, calendar,
+        run = engine.complete_task(case.workflow_state, task.task_uuid, answers.values, calendar,
                                    diagram_of(case))
     except TaskNotReady as exc:
         raise Conflict("This task has already been completed by someone else") from exc
@@ -147,20 +138,8 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
         raise ProcedureError(f"The process could not continue: {exc}") from exc
     try:
         with session.no_autoflush:  # its reads need nothing pending: everything is written in one flush
-            record_event(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
-                         {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage,
-                          "task": task.name, TYPED: result.values}, task_id=task.id)
-            if _not_satisfied_at_first_contact(task.form_name, result.values):
-                record_event(session, case, actor, "not_satisfied", NOT_SATISFIED, task_id=task.id)
-            if category:
-                set_category(session, case, category)
-                record_event(session, case, actor, "category", "Category chosen", task_id=task.id)
-            if change_points:  # before the run: the message it sends states the points
-                record_event(session, case, actor, "points", change_points(), task_id=task.id)
-            if change_remedies and (promised := change_remedies(actor)):  # the response lists them
-                record_event(session, case, actor, "remedies_promised", promised, task_id=task.id)
-            # reporting
-            facts.record_task_done(session, case, task.form_name, task.stage, result.values, calendar)
+            _record_answers(session, actor, case, task, answers)
+            facts.record_task_done(session, case, task.form_name, task.stage, answers.values, calendar)
             apply_run(session, case, run, actor, calendar, because=f"{actor.name} completed “{task.name}”",
                       completed_id=task.id)
         session.flush()
@@ -172,6 +151,45 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
                        "Nothing of yours was saved") from exc
     attach_files(session, actor, case, files or [], task)
     return case
+
+
+@dataclass
+class _Answers:
+    """What a task's page gave, checked: the form's values, and the changes its other parts make."""
+    values: dict[str, Any]
+    category: str | None
+    change_points: Callable[[], str | None] | None
+    change_remedies: Callable[[User], str | None] | None
+
+
+def _read_answers(case: Case, task: ReadyTask, formdata, refused: Mapping[str, str]) -> _Answers:
+    """Every part of the page checked at once; raises InvalidInput with all their errors, in page order."""
+    result = validate_form(case.process_version.forms[task.form_name], formdata)
+    category, category_errors = triage_category(case, formdata)
+    change_points, point_errors, point_values = read_points(case, task, formdata)
+    change_remedies, remedy_errors, remedy_values = read_remedy_actions(case, task, formdata)
+    if not result.ok or category_errors or point_errors or remedy_errors or refused:
+        raise InvalidInput({**point_errors, **result.errors, **remedy_errors, **category_errors, **refused},
+                           {**result.values, **point_values, **remedy_values,
+                            "category": formdata.get("category")})
+    return _Answers(result.values, category, change_points, change_remedies)
+
+
+def _record_answers(session: Session, actor: User, case: Case, task: ReadyTask, answers: _Answers) -> None:
+    """The completion's history lines, and the category, points and remedies it sets (before the run: the
+    message it sends states the points and lists the remedies)."""
+    record_event(session, case, actor, "completed", f"{actor.name} completed “{task.name}”",
+                 {"element": task.bpmn_id, "form": task.form_name, "stage": task.stage,
+                  "task": task.name, TYPED: answers.values}, task_id=task.id)
+    if _not_satisfied_at_first_contact(task.form_name, answers.values):
+        record_event(session, case, actor, "not_satisfied", NOT_SATISFIED, task_id=task.id)
+    if answers.category:
+        set_category(session, case, answers.category)
+        record_event(session, case, actor, "category", "Category chosen", task_id=task.id)
+    if answers.change_points:
+        record_event(session, case, actor, "points", answers.change_points(), task_id=task.id)
+    if answers.change_remedies and (promised := answers.change_remedies(actor)):
+        record_event(session, case, actor, "remedies_promised", promised, task_id=task.id)
 
 
 def _not_satisfied_at_first_contact(form_name: str | None, values) -> bool:
