@@ -274,3 +274,6 @@ def letter(message_id: int):
 def posted(message_id: int):
     return act(lambda: mark_posted(db.session, current_user, message_id), "Letter marked as posted",
                url_for(".letters"))
+
+
+from . import case_actions  # noqa: E402,F401  (the CRO's case actions: routes of this blueprint)

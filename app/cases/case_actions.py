@@ -1,0 +1,37 @@
+"""The CRO's actions on a case page: assign a task, record what the customer said by phone or letter,
+reopen, accept a late stage 2 request, reclassify. Routes of the cases blueprint, kept apart from views.py."""
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+
+from processes.cases.assignment import assign_task, assignable_officers
+from processes.errors import InvalidInput
+from processes.typed import whole_number
+
+from ..extensions import db
+from ..guard import forbid_unless
+from ..unit_of_work import on_refusal
+from .views import _load, bp, show
+
+
+@bp.context_processor
+def _case_actions():
+    """What the case page's CRO forms offer (asked only where the page shows them)."""
+    return {"assignable": lambda task: assignable_officers(db.session, task)}
+
+
+@bp.post("/<reference>/tasks/<int:task_id>/assign")
+def assign(reference: str, task_id: int):
+    case = _load(reference)
+    forbid_unless("act_on_cases")
+    back = url_for(".show", reference=reference) + "#assign"
+    on_refusal(back)
+    seen = request.form.get("seen_assignee", "")
+    try:
+        task = assign_task(db.session, current_user, case, task_id, whole_number(request.form.get("officer")),
+                           whole_number(seen) if seen else None)
+    except InvalidInput as exc:  # beside the select of this task
+        return show(reference, {f"officer-{task_id}": exc.errors["officer"]}, request.form, 400)
+    flash(f"“{task.name}” assigned to {task.assigned_to.name}: they have been emailed", "success")
+    return redirect(back)
