@@ -72,6 +72,7 @@ TABLE = {
     # Someone who may not see the case is told the file is not there, as for one that does not exist.
     # the CRO's case actions (empty posts: refused beside the fields, or with the reason)
     "cases.assign": ("POST", "/cases/{reference}/tasks/{task}/assign", {}, only("cro")),
+    "cases.customer_request": ("POST", "/cases/{reference}/customer-request", {}, only("cro")),
     "cases.attachment": ("GET", "/cases/{reference}/attachments/{attachment}", None,
                          {**only(*AREA_STAFF), "owner": "hidden", "reports": "hidden"}),
     "cases.notifications": ("GET", "/cases/notifications", None, SIGNED_IN),

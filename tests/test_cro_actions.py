@@ -1,14 +1,22 @@
 """The CRO's case actions through the case page's rendered forms (issue 21): assigning a task to a named
-officer; each with its history line and audit entry, refused with its reason where it does not apply."""
+officer, recording a withdrawal or stage 2 request taken by phone or letter; each with its history line and
+audit entry, refused with its reason where it does not apply."""
 from __future__ import annotations
+
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from models import AuditEntry, CaseEvent, OutboxMessage, User, UserRole, UserServiceArea
+from processes.policy.calendar import LONDON
 
 from .helpers.cases import record_case
 from .helpers.forms import page_form, post_by_hand
 from .helpers.pages import error_messages
+
+
+def uk_today() -> date:
+    return datetime.now(LONDON).date()
 
 
 def flashed(client, response) -> str:
@@ -108,3 +116,80 @@ def test_an_officer_cannot_assign_tasks(db, users, case_factory, login_as):
                             {"officer": str(users["investigator"].id), "seen_assignee": ""})
     assert response.status_code == 403
     assert case_factory.task(case, "acknowledge_stage1").assigned_to_id is None
+
+
+def at_customer_reply(db, users, case_factory):
+    """A complaint whose stage 1 response has gone: the escalation window is open."""
+    case = at_acknowledgement(db, users, case_factory)
+    return case_factory.walk(case, "acknowledge_stage1", "respond_stage1")
+
+
+def request_form(client, case):
+    return page_form(client, f"/cases/{case.reference}", action=f"/cases/{case.reference}/customer-request")
+
+
+def test_a_stage_2_request_by_phone_starts_stage_2_as_the_status_page_would(db, users, case_factory,
+                                                                             login_as):
+    case = at_customer_reply(db, users, case_factory)
+    cro, today = login_as("cro"), uk_today()
+    form = request_form(cro, case).choose("taken_request", "A stage 2 review of their complaint")
+    form.choose("taken_how", "Phone").fill_date("taken_on", today).fill("taken_reasons", "Not answered.")
+    assert "Stage 2 request recorded: stage 2 has started" in flashed(cro, form.submit())
+    case = case_factory.fresh(case)
+    assert [t.bpmn_id for t in case.ready_tasks] == ["acknowledge_stage2"]
+    line = (f"The customer asked for a stage 2 review by phone on {today.day} {today:%B %Y}, "
+            "recorded by Carla Relations")
+    assert lines(db, case, "review_requested") == [line]
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.case_reference == case.reference,
+                                               AuditEntry.action == "case review_requested"))
+    assert (entry.actor, entry.detail) == ("Carla Relations <cro@example.org>", line)
+
+
+def test_a_withdrawal_by_letter_closes_the_case(db, users, case_factory, login_as):
+    case = at_acknowledgement(db, users, case_factory)
+    cro = login_as("cro")
+    form = request_form(cro, case).choose("taken_request", "To withdraw their comment").choose("taken_how",
+                                                                                              "Letter")
+    received = uk_today() - timedelta(days=1) if uk_today() > case.received_at.date() else uk_today()
+    page = flashed(cro, form.fill_date("taken_on", received).submit())
+    assert "Withdrawal recorded: the case is closed" in page
+    case = case_factory.fresh(case)
+    assert (case.status, case.outcome, case.ready_tasks) == ("closed", "Withdrawn by the customer", [])
+    assert lines(db, case, "withdrawn") == [f"The customer withdrew their comment by letter on "
+                                            f"{received.day} {received:%B %Y}, recorded by Carla Relations"]
+    assert audited(db, case, "case withdrawn") == lines(db, case, "withdrawn")
+    # closed now: the form no longer offers a withdrawal, and one forced through is refused with the reason
+    assert "To withdraw their comment" not in cro.get(f"/cases/{case.reference}").text
+    forced = post_by_hand(cro, f"/cases/{case.reference}/customer-request",
+                          {"taken_request": "withdraw", "taken_how": "phone", "taken_on-day": received.day,
+                           "taken_on-month": received.month, "taken_on-year": received.year})
+    assert "This comment is already closed" in flashed(cro, forced)
+
+
+def test_the_request_form_says_what_is_missing_beside_each_field(db, users, case_factory, login_as):
+    case = at_customer_reply(db, users, case_factory)
+    cro = login_as("cro")
+    response = request_form(cro, case).submit()
+    assert response.status_code == 400
+    assert error_messages(response.text) == [
+        "Select what the customer asked for", "Select how the customer asked",
+        "Enter the date it was received as a real date, like 27 3 2026"]
+    tomorrow = uk_today() + timedelta(days=1)
+    form = request_form(cro, case).choose("taken_request", "stage2").choose("taken_how", "phone")
+    response = form.fill_date("taken_on", tomorrow).fill("taken_reasons", "x" * 5001).submit()
+    assert error_messages(response.text) == ["The date it was received must be today or in the past",
+                                             "The reasons must be 5,000 characters or fewer"]
+    assert case_factory.fresh(case).awaits("stage2_requested")
+    assert lines(db, case, "review_requested") == []
+
+
+def test_an_officer_cannot_record_a_customer_request(db, users, case_factory, login_as):
+    case = at_customer_reply(db, users, case_factory)
+    investigator = login_as("investigator")
+    assert "Record what the customer asked" not in investigator.get(f"/cases/{case.reference}").text
+    today = uk_today()
+    response = post_by_hand(investigator, f"/cases/{case.reference}/customer-request",
+                            {"taken_request": "withdraw", "taken_how": "phone", "taken_on-day": today.day,
+                             "taken_on-month": today.month, "taken_on-year": today.year})
+    assert response.status_code == 403
+    assert case_factory.fresh(case).status == "open"

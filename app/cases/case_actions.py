@@ -6,6 +6,8 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from processes.cases.assignment import assign_task, assignable_officers
+from processes.cases.customer import REVIEWABLE_CLOSED, TAKEN_BY
+from processes.cases.recorded_requests import REQUESTS, record_customer_request
 from processes.errors import InvalidInput
 from processes.typed import whole_number
 
@@ -18,7 +20,8 @@ from .views import _load, bp, show
 @bp.context_processor
 def _case_actions():
     """What the case page's CRO forms offer (asked only where the page shows them)."""
-    return {"assignable": lambda task: assignable_officers(db.session, task)}
+    return {"assignable": lambda task: assignable_officers(db.session, task), "TAKEN_BY": TAKEN_BY,
+            "CUSTOMER_REQUESTS": REQUESTS, "REVIEWABLE_CLOSED": REVIEWABLE_CLOSED}
 
 
 @bp.post("/<reference>/tasks/<int:task_id>/assign")
@@ -34,4 +37,18 @@ def assign(reference: str, task_id: int):
     except InvalidInput as exc:  # beside the select of this task
         return show(reference, {f"officer-{task_id}": exc.errors["officer"]}, request.form, 400)
     flash(f"“{task.name}” assigned to {task.assigned_to.name}: they have been emailed", "success")
+    return redirect(back)
+
+
+@bp.post("/<reference>/customer-request")
+def customer_request(reference: str):
+    case = _load(reference)
+    forbid_unless("act_on_cases")
+    back = url_for(".show", reference=reference) + "#customer-request"
+    on_refusal(back)
+    try:
+        done = record_customer_request(db.session, current_user, case, request.form)
+    except InvalidInput as exc:  # beside each field, with what was typed kept
+        return show(reference, exc.errors, request.form, 400)
+    flash(done, "success")
     return redirect(back)
