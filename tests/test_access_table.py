@@ -73,6 +73,7 @@ TABLE = {
     # the CRO's case actions (empty posts: refused beside the fields, or with the reason)
     "cases.assign": ("POST", "/cases/{reference}/tasks/{task}/assign", {}, only("cro")),
     "cases.customer_request": ("POST", "/cases/{reference}/customer-request", {}, only("cro")),
+    "cases.reopen": ("POST", "/cases/{reference}/reopen", {}, {**only("cro"), "cro": "refused"}),  # open
     "cases.attachment": ("GET", "/cases/{reference}/attachments/{attachment}", None,
                          {**only(*AREA_STAFF), "owner": "hidden", "reports": "hidden"}),
     "cases.notifications": ("GET", "/cases/notifications", None, SIGNED_IN),

@@ -193,3 +193,57 @@ def test_an_officer_cannot_record_a_customer_request(db, users, case_factory, lo
                              "taken_on-month": today.month, "taken_on-year": today.year})
     assert response.status_code == 403
     assert case_factory.fresh(case).status == "open"
+
+
+def reopen_form(client, case):
+    return page_form(client, f"/cases/{case.reference}", action=f"/cases/{case.reference}/reopen")
+
+
+def test_a_complaint_resolved_at_first_contact_by_mistake_is_reopened_there(db, users, case_factory,
+                                                                            login_as):
+    case = record_case(db, users["frontline"])
+    case_factory.do(None, case, "frontline", "first_contact", first_contact_outcome="resolved",
+                    first_contact_notes="Sorted.")
+    assert case_factory.fresh(case).outcome == "Resolved at first contact"
+    cro = login_as("cro")
+    response = reopen_form(cro, case).submit()
+    assert error_messages(response.text) == ["Enter the reason for reopening the case"]
+    form = reopen_form(cro, case).fill("reopen_reason", "The customer rang back: it was not sorted.")
+    assert "Case reopened: “Try to resolve at first contact” is waiting again" \
+        in flashed(cro, form.submit())
+    case = case_factory.fresh(case)
+    assert (case.status, case.outcome, case.closed_at) == ("open", None, None)
+    assert [t.bpmn_id for t in case.ready_tasks] == ["first_contact"]
+    line = ("Carla Relations reopened the case at “Try to resolve at first contact” "
+            "(it had closed: Resolved at first contact)")
+    assert lines(db, case, "reopened") == [line] and audited(db, case, "case reopened") == [line]
+    # worked again to its end, the case is still one case with one stage 1 row in the figures
+    case_factory.walk(case, "first_contact", "acknowledge_stage1")
+    assert [row.stage for row in case_factory.fresh(case).stages] == ["stage1"]
+
+
+def test_a_withdrawal_recorded_by_mistake_is_undone_at_the_task_it_closed(db, users, case_factory, login_as):
+    case = at_acknowledgement(db, users, case_factory)
+    cro = login_as("cro")
+    form = request_form(cro, case).choose("taken_request", "withdraw").choose("taken_how", "phone")
+    flashed(cro, form.fill_date("taken_on", uk_today()).submit())
+    flashed(cro, reopen_form(cro, case).fill("reopen_reason", "Wrong case: another customer.").submit())
+    case = case_factory.fresh(case)
+    assert case.status == "open" and [t.bpmn_id for t in case.ready_tasks] == ["acknowledge_stage1"]
+    assert lines(db, case, "reopened") == [
+        "Carla Relations reopened the case at “Acknowledge the complaint” (it had closed: Withdrawn by the "
+        "customer)"]
+    assert "Reopen the case" not in cro.get(f"/cases/{case.reference}").text  # open again: no form
+    forced = post_by_hand(cro, f"/cases/{case.reference}/reopen", {"reopen_reason": "Again"})
+    assert "This case is open: there is nothing to reopen" in flashed(cro, forced)
+
+
+def test_an_officer_cannot_reopen_a_case(db, users, case_factory, login_as):
+    case = record_case(db, users["frontline"])
+    case_factory.do(None, case, "frontline", "first_contact", first_contact_outcome="resolved",
+                    first_contact_notes="Sorted.")
+    frontline = login_as("frontline")
+    assert "Reopen the case" not in frontline.get(f"/cases/{case.reference}").text
+    response = post_by_hand(frontline, f"/cases/{case.reference}/reopen", {"reopen_reason": "Mistake"})
+    assert response.status_code == 403
+    assert case_factory.fresh(case).status == "closed"

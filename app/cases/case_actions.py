@@ -8,6 +8,7 @@ from flask_login import current_user
 from processes.cases.assignment import assign_task, assignable_officers
 from processes.cases.customer import REVIEWABLE_CLOSED, TAKEN_BY
 from processes.cases.recorded_requests import REQUESTS, record_customer_request
+from processes.cases.reopening import reopen_case
 from processes.errors import InvalidInput
 from processes.typed import whole_number
 
@@ -52,3 +53,16 @@ def customer_request(reference: str):
         return show(reference, exc.errors, request.form, 400)
     flash(done, "success")
     return redirect(back)
+
+
+@bp.post("/<reference>/reopen")
+def reopen(reference: str):
+    case = _load(reference)
+    forbid_unless("act_on_cases")
+    on_refusal(url_for(".show", reference=reference) + "#reopen")
+    try:
+        name = reopen_case(db.session, current_user, case, request.form.get("reopen_reason", ""))
+    except InvalidInput as exc:
+        return show(reference, exc.errors, request.form, 400)
+    flash(f"Case reopened: “{name}” is waiting again", "success")
+    return redirect(url_for(".show", reference=reference))
