@@ -74,6 +74,7 @@ TABLE = {
     "cases.assign": ("POST", "/cases/{reference}/tasks/{task}/assign", {}, only("cro")),
     "cases.customer_request": ("POST", "/cases/{reference}/customer-request", {}, only("cro")),
     "cases.reopen": ("POST", "/cases/{reference}/reopen", {}, {**only("cro"), "cro": "refused"}),  # open
+    "cases.late_review": ("POST", "/cases/{reference}/late-review", {}, {**only("cro"), "cro": "refused"}),
     "cases.attachment": ("GET", "/cases/{reference}/attachments/{attachment}", None,
                          {**only(*AREA_STAFF), "owner": "hidden", "reports": "hidden"}),
     "cases.notifications": ("GET", "/cases/notifications", None, SIGNED_IN),

@@ -3,14 +3,15 @@ officer, recording a withdrawal or stage 2 request taken by phone or letter; eac
 audit entry, refused with its reason where it does not apply."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from models import AuditEntry, CaseEvent, OutboxMessage, User, UserRole, UserServiceArea
+from models import AuditEntry, CaseEvent, OutboxMessage, User, UserRole, UserServiceArea, WaitingTimer
+from processes.cases.timers import fire_due_timers
 from processes.policy.calendar import LONDON
 
-from .helpers.cases import record_case
+from .helpers.cases import at, record_case
 from .helpers.forms import page_form, post_by_hand
 from .helpers.pages import error_messages
 
@@ -247,3 +248,64 @@ def test_an_officer_cannot_reopen_a_case(db, users, case_factory, login_as):
     response = post_by_hand(frontline, f"/cases/{case.reference}/reopen", {"reopen_reason": "Mistake"})
     assert response.status_code == 403
     assert case_factory.fresh(case).status == "closed"
+
+
+def closed_after_the_window(db, users, case_factory):
+    """A complaint answered at stage 1 in March 2026 whose escalation window closed without a request."""
+    case = case_factory.submit((2026, 3, 2, 9))
+    case_factory.do((2026, 3, 2, 10), case, "frontline", "first_contact", first_contact_outcome="formal",
+                    first_contact_notes="Formal.")
+    case_factory.do((2026, 3, 3, 10), case, "investigator", "acknowledge_stage1", ack_method="email")
+    case_factory.do((2026, 3, 4, 10), case, "investigator", "respond_stage1", stage1_outcome="not_upheld",
+                    stage1_findings="Collected.", stage1_method="email")
+    with at(2026, 6, 1, 9):
+        fire_due_timers(db, datetime.now(timezone.utc), commit=db.flush)
+        db.commit()
+    case = case_factory.fresh(case)
+    assert (case.status, case.outcome) == ("closed", "Closed: no request for stage 2")
+    return case
+
+
+def test_a_late_stage_2_request_accepted_starts_stage_2_with_deadlines_from_today(db, users, case_factory,
+                                                                                 login_as, client):
+    case = closed_after_the_window(db, users, case_factory)
+    with at(2026, 6, 1, 10):  # Monday 1 June 2026: the customer asks on their status page, too late
+        token = case.status_token
+        status = page_form(client, f"/status/{token}", action=f"/status/{token}/review")
+        assert status.submit().status_code == 302
+        cro = login_as("cro")
+        form = page_form(cro, f"/cases/{case.reference}", action=f"/cases/{case.reference}/late-review")
+        assert error_messages(form.submit().text) == ["Enter the reason for accepting the late request"]
+        form.fill("late_reason", "The customer was in hospital when the window closed.")
+        page = flashed(cro, form.submit())
+    assert "Late stage 2 request accepted: stage 2 has started, its deadlines counted from today" in page
+    case = case_factory.fresh(case)
+    assert (case.status, case.outcome, case.stage) == ("open", None, "stage2")
+    [ack] = case.ready_tasks
+    assert ack.bpmn_id == "acknowledge_stage2"
+    assert ack.due_at == datetime(2026, 6, 8, 23, tzinfo=timezone.utc)  # day 5 from Mon 1 Jun, BST midnight
+    line = ("Carla Relations accepted a stage 2 request made after the escalation window closed (the "
+            "complaint had closed: Closed: no request for stage 2)")
+    assert lines(db, case, "late_review_accepted") == [line]
+    assert audited(db, case, "case late_review_accepted") == [line]
+    timers = db.scalars(select(WaitingTimer.bpmn_id).filter_by(case_id=case.id)).all()
+    assert "escalation_window_closed" not in timers  # the window's timer went with the request
+    assert "Accept a late stage 2 request" not in cro.get(f"/cases/{case.reference}").text
+
+
+def test_a_late_request_is_refused_where_it_does_not_apply(db, users, case_factory, login_as):
+    resolved = record_case(db, users["frontline"])
+    case_factory.do(None, resolved, "frontline", "first_contact", first_contact_outcome="resolved",
+                    first_contact_notes="Sorted.")
+    cro = login_as("cro")
+    assert "Accept a late stage 2 request" not in cro.get(f"/cases/{resolved.reference}").text
+    forced = post_by_hand(cro, f"/cases/{resolved.reference}/late-review", {"late_reason": "Asked"})
+    assert ("This complaint was resolved at first contact, so it has no stage 1 response to review: reopen "
+            "it to handle it at stage 1") in flashed(cro, forced)
+    open_case = at_customer_reply(db, users, case_factory)
+    forced = post_by_hand(cro, f"/cases/{open_case.reference}/late-review", {"late_reason": "Asked"})
+    assert "This complaint is still open" in flashed(cro, forced)
+    assert lines(db, resolved, "late_review_accepted") == lines(db, open_case, "late_review_accepted") == []
+    response = post_by_hand(login_as("senior"), f"/cases/{resolved.reference}/late-review",
+                            {"late_reason": "Asked"})
+    assert response.status_code == 403

@@ -8,6 +8,7 @@ from flask_login import current_user
 from processes.cases.assignment import assign_task, assignable_officers
 from processes.cases.customer import REVIEWABLE_CLOSED, TAKEN_BY
 from processes.cases.recorded_requests import REQUESTS, record_customer_request
+from processes.cases.late_review import accept_late_review, can_accept_late_review
 from processes.cases.reopening import reopen_case
 from processes.errors import InvalidInput
 from processes.typed import whole_number
@@ -22,7 +23,8 @@ from .views import _load, bp, show
 def _case_actions():
     """What the case page's CRO forms offer (asked only where the page shows them)."""
     return {"assignable": lambda task: assignable_officers(db.session, task), "TAKEN_BY": TAKEN_BY,
-            "CUSTOMER_REQUESTS": REQUESTS, "REVIEWABLE_CLOSED": REVIEWABLE_CLOSED}
+            "CUSTOMER_REQUESTS": REQUESTS, "REVIEWABLE_CLOSED": REVIEWABLE_CLOSED,
+            "can_accept_late_review": can_accept_late_review}
 
 
 @bp.post("/<reference>/tasks/<int:task_id>/assign")
@@ -65,4 +67,17 @@ def reopen(reference: str):
     except InvalidInput as exc:
         return show(reference, exc.errors, request.form, 400)
     flash(f"Case reopened: “{name}” is waiting again", "success")
+    return redirect(url_for(".show", reference=reference))
+
+
+@bp.post("/<reference>/late-review")
+def late_review(reference: str):
+    case = _load(reference)
+    forbid_unless("act_on_cases")
+    on_refusal(url_for(".show", reference=reference) + "#late-review")
+    try:
+        accept_late_review(db.session, current_user, case, request.form.get("late_reason", ""))
+    except InvalidInput as exc:
+        return show(reference, exc.errors, request.form, 400)
+    flash("Late stage 2 request accepted: stage 2 has started, its deadlines counted from today", "success")
     return redirect(url_for(".show", reference=reference))
