@@ -75,6 +75,8 @@ TABLE = {
     "cases.customer_request": ("POST", "/cases/{reference}/customer-request", {}, only("cro")),
     "cases.reopen": ("POST", "/cases/{reference}/reopen", {}, {**only("cro"), "cro": "refused"}),  # open
     "cases.late_review": ("POST", "/cases/{reference}/late-review", {}, {**only("cro"), "cro": "refused"}),
+    "cases.service_area": ("POST", "/cases/{reference}/service-area", {}, only("cro")),
+    "cases.comment_type": ("POST", "/cases/{reference}/type", {}, only("cro")),
     "cases.attachment": ("GET", "/cases/{reference}/attachments/{attachment}", None,
                          {**only(*AREA_STAFF), "owner": "hidden", "reports": "hidden"}),
     "cases.notifications": ("GET", "/cases/notifications", None, SIGNED_IN),

@@ -3,13 +3,17 @@ officer, recording a withdrawal or stage 2 request taken by phone or letter; eac
 audit entry, refused with its reason where it does not apply."""
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta, timezone
 
+import lxml.html
 from sqlalchemy import select
 
-from models import AuditEntry, CaseEvent, OutboxMessage, User, UserRole, UserServiceArea, WaitingTimer
+from models import (Attachment, AuditEntry, Case, CaseEvent, OutboxMessage, User, UserRole, UserServiceArea,
+                    WaitingTimer)
 from processes.cases.timers import fire_due_timers
 from processes.policy.calendar import LONDON
+from processes.records import filestore
 
 from .helpers.cases import at, record_case
 from .helpers.forms import page_form, post_by_hand
@@ -24,6 +28,12 @@ def flashed(client, response) -> str:
     """The page a redirect leads to, with its flash."""
     assert response.status_code == 302, response.text[:1000]
     return " ".join(client.get(response.location).text.split())
+
+
+def linked(html: str) -> list[str]:
+    """The case page's linked cases, as read."""
+    return [" ".join(li.text_content().split())
+            for li in lxml.html.fromstring(html).xpath("//*[@data-linked-cases]/li")]
 
 
 def lines(db, case, kind: str) -> list[str]:
@@ -309,3 +319,62 @@ def test_a_late_request_is_refused_where_it_does_not_apply(db, users, case_facto
     response = post_by_hand(login_as("senior"), f"/cases/{resolved.reference}/late-review",
                             {"late_reason": "Asked"})
     assert response.status_code == 403
+
+
+def test_a_case_moved_to_another_service_area_is_seen_by_that_area_s_officers(db, users, case_factory,
+                                                                             login_as):
+    new_user(db, "parks.officer@example.org", "Pat Parks", "investigating_officer", ["parks"])
+    new_user(db, "waste.officer@example.org", "Wes Waste", "investigating_officer", ["waste"])
+    case = at_acknowledgement(db, users, case_factory)  # about waste
+    cro = login_as("cro")
+    form = page_form(cro, f"/cases/{case.reference}", action=f"/cases/{case.reference}/service-area")
+    assert error_messages(form.submit().text) == ["Select the service area the comment is about"]
+    page = flashed(cro, form.choose("new_area", "Parks, leisure and open spaces").submit())
+    assert "Case moved to Parks, leisure and open spaces: its officers can see it now" in page
+    case = case_factory.fresh(case)
+    assert (case.service_area, [t.service_area for t in case.ready_tasks]) == ("parks", ["parks"])
+    line = "Carla Relations moved the case from Bins, waste and recycling to Parks, leisure and open spaces"
+    assert lines(db, case, "reclassified") == [line] and audited(db, case, "case reclassified") == [line]
+    assert login_as("parks.officer@example.org").get(f"/cases/{case.reference}").status_code == 200
+    assert "Acknowledge the complaint" in login_as("parks.officer@example.org").get("/tasks/team").text
+    assert login_as("waste.officer@example.org").get(f"/cases/{case.reference}").status_code == 403
+
+
+def test_a_complaint_re_recorded_as_a_query_is_a_linked_new_case(app, db, users, case_factory, login_as):
+    case = at_acknowledgement(db, users, case_factory)
+    stored = filestore.store(app.config["ATTACHMENTS_DIR"], io.BytesIO(b"%PDF-1.4\n%%EOF\n"), 1000)
+    db.add(Attachment(case_id=case.id, sha256=stored.sha256, original_name="letter.pdf", kind="PDF",
+                      mime="application/pdf", size=stored.size, scan_state="clean"))
+    db.commit()
+    cro = login_as("cro")
+    form = page_form(cro, f"/cases/{case.reference}", action=f"/cases/{case.reference}/type")
+    assert error_messages(form.submit().text) == ["Select the type the comment should be"]
+    response = form.choose("new_type", "Query").submit()
+    new = db.scalar(select(Case).where(Case.rerecorded_from_id == case.id))
+    assert f"Re-recorded as {new.reference}: this case is closed" in flashed(cro, response)
+    old = case_factory.fresh(case)
+    assert (old.status, old.ready_tasks) == ("closed", [])
+    assert old.outcome == f"Re-recorded as query {new.reference}"
+    assert (new.comment_type, new.comment, new.customer_name, new.received_at, new.service_area) == (
+        "query", old.comment, old.customer_name, old.received_at, old.service_area)
+    assert [t.bpmn_id for t in new.ready_tasks] == ["answer_query"]
+    assert [(a.sha256, a.original_name) for a in new.attachments] == [(stored.sha256, "letter.pdf")]
+    assert lines(db, old, "rerecorded") == [
+        f"Carla Relations re-recorded the case as a query: {new.reference}"]
+    assert audited(db, new, "case rerecorded_from") == [
+        f"Carla Relations re-recorded a complaint {old.reference} as this query"]
+    assert linked(cro.get(f"/cases/{old.reference}").text) == [f"Re-recorded as query {new.reference}"]
+    assert linked(cro.get(f"/cases/{new.reference}").text) == [f"Re-recorded from complaint {old.reference}"]
+    closed = post_by_hand(cro, f"/cases/{old.reference}/type", {"new_type": "suggestion"})
+    assert "This case is closed: reopen it first if it needs reclassifying" in flashed(cro, closed)
+
+
+def test_an_officer_cannot_reclassify(db, users, case_factory, login_as):
+    case = at_acknowledgement(db, users, case_factory)
+    investigator = login_as("investigator")
+    assert "Reclassify" not in investigator.get(f"/cases/{case.reference}").text
+    for path, data in (("type", {"new_type": "query"}), ("service-area", {"new_area": "parks"})):
+        response = post_by_hand(investigator, f"/cases/{case.reference}/{path}", data)
+        assert response.status_code == 403
+    case = case_factory.fresh(case)
+    assert (case.comment_type, case.service_area, case.status) == ("complaint", "waste", "open")

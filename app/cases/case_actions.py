@@ -2,14 +2,16 @@
 reopen, accept a late stage 2 request, reclassify. Routes of the cases blueprint, kept apart from views.py."""
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from processes.cases.assignment import assign_task, assignable_officers
 from processes.cases.customer import REVIEWABLE_CLOSED, TAKEN_BY
 from processes.cases.recorded_requests import REQUESTS, record_customer_request
 from processes.cases.late_review import accept_late_review, can_accept_late_review
+from processes.cases.reclassify import move_service_area, rerecord_as
 from processes.cases.reopening import reopen_case
+from processes.diagrams.forms import service_areas
 from processes.errors import InvalidInput
 from processes.typed import whole_number
 
@@ -24,7 +26,8 @@ def _case_actions():
     """What the case page's CRO forms offer (asked only where the page shows them)."""
     return {"assignable": lambda task: assignable_officers(db.session, task), "TAKEN_BY": TAKEN_BY,
             "CUSTOMER_REQUESTS": REQUESTS, "REVIEWABLE_CLOSED": REVIEWABLE_CLOSED,
-            "can_accept_late_review": can_accept_late_review}
+            "can_accept_late_review": can_accept_late_review,
+            "service_areas": lambda: service_areas(current_app.extensions["forms"])}
 
 
 @bp.post("/<reference>/tasks/<int:task_id>/assign")
@@ -81,3 +84,30 @@ def late_review(reference: str):
         return show(reference, exc.errors, request.form, 400)
     flash("Late stage 2 request accepted: stage 2 has started, its deadlines counted from today", "success")
     return redirect(url_for(".show", reference=reference))
+
+
+@bp.post("/<reference>/service-area")
+def service_area(reference: str):
+    case = _load(reference)
+    forbid_unless("act_on_cases")
+    on_refusal(url_for(".show", reference=reference) + "#reclassify")
+    areas = dict(service_areas(current_app.extensions["forms"]))
+    try:
+        move_service_area(db.session, current_user, case, request.form.get("new_area"), areas)
+    except InvalidInput as exc:
+        return show(reference, exc.errors, request.form, 400)
+    flash(f"Case moved to {areas[case.service_area]}: its officers can see it now", "success")
+    return redirect(url_for(".show", reference=reference))
+
+
+@bp.post("/<reference>/type")
+def comment_type(reference: str):
+    case = _load(reference)
+    forbid_unless("act_on_cases")
+    on_refusal(url_for(".show", reference=reference) + "#reclassify")
+    try:
+        new = rerecord_as(db.session, current_user, case, request.form.get("new_type"))
+    except InvalidInput as exc:
+        return show(reference, exc.errors, request.form, 400)
+    flash(f"Re-recorded as {new.reference}: this case is closed", "success")
+    return redirect(url_for(".show", reference=new.reference))
