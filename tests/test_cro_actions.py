@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta, timezone
 import lxml.html
 from sqlalchemy import select
 
-from models import (Attachment, AuditEntry, Case, CaseEvent, OutboxMessage, User, UserRole, UserServiceArea,
-                    WaitingTimer)
+from models import (Attachment, AuditEntry, Case, CaseEvent, CaseRemedy, OutboxMessage, User, UserRole,
+                    UserServiceArea, WaitingTimer)
 from processes.cases.timers import fire_due_timers
 from processes.policy.calendar import LONDON
 from processes.records import filestore
@@ -378,3 +378,25 @@ def test_an_officer_cannot_reclassify(db, users, case_factory, login_as):
         assert response.status_code == 403
     case = case_factory.fresh(case)
     assert (case.comment_type, case.service_area, case.status) == ("complaint", "waste", "open")
+
+
+def test_a_final_response_given_again_after_reopening_counts_once(db, users, case_factory, login_as):
+    case = case_factory.walk(at_customer_reply(db, users, case_factory), "record_customer_reply",
+                             "acknowledge_stage2")
+    case_factory.do(None, case, "senior", "review_stage2", stage2_outcome="upheld", stage2_findings="Missed.",
+                    stage2_remedies=["apology", "financial"], stage2_financial_amount="40",
+                    stage2_method="email")
+    assert case_factory.fresh(case).outcome == "Final response sent"
+    cro = login_as("cro")
+    form = reopen_form(cro, case).fill("reopen_reason", "The response went to the wrong address.")
+    assert "is waiting again" in flashed(cro, form.submit())
+    case = case_factory.fresh(case)
+    assert [t.bpmn_id for t in case.ready_tasks] == ["review_stage2"]
+    case_factory.do(None, case, "senior2", "review_stage2", stage2_outcome="partly_upheld",
+                    stage2_findings="Partly.", stage2_remedies=["explanation"], stage2_method="letter")
+    case = case_factory.fresh(case)
+    stage2 = [row for row in case.stages if row.stage == "stage2"]
+    assert len(stage2) == 1 and stage2[0].outcome == "partly_upheld"
+    remedies = db.scalars(select(CaseRemedy.remedy).where(CaseRemedy.case_id == case.id,
+                                                          CaseRemedy.stage == "stage2")).all()
+    assert remedies == ["explanation"]

@@ -16,6 +16,7 @@ from processes.errors import Conflict, InvalidInput
 from processes.policy.settings import load_calendar
 from processes.records.history import record_event
 from processes.records.personal import TYPED
+from processes.reporting import facts
 
 # History lines that say a person was at a user task: done, or closed when the case ended (a withdrawal).
 _AT_A_TASK = ("completed", "task_closed")
@@ -30,12 +31,12 @@ def check_reason(reason: str, field: str, what: str) -> str:
     return reason.strip()
 
 
-def last_step(case: Case) -> tuple[str, str, str | None] | None:
-    """The (bpmn id, name, stage) of the last user task the case was at, from its history."""
+def last_step(case: Case) -> dict | None:
+    """The history details of the last user task the case was at: its element, name, stage and form."""
     for event in reversed(case.events):
         details = event.details or {}
         if event.kind in _AT_A_TASK and details.get("element") and details.get("task"):
-            return details["element"], details["task"], details.get("stage")
+            return details
     return None
 
 
@@ -51,7 +52,7 @@ def reopen_case(session: Session, actor: User, case: Case, reason: str,
     step = last_step(case)
     if step is None:
         raise Conflict("This case closed before anyone worked on it, so there is no step to return it to")
-    bpmn_id, name, stage = step
+    bpmn_id, name, stage = step["element"], step["task"], step.get("stage")
     calendar = load_calendar(session)
     run = run_engine(lambda: (engine or engine_of(session)).reset_to(case.workflow_state, bpmn_id, calendar,
                                                                      diagram_of(case)))
@@ -63,6 +64,7 @@ def reopen_case(session: Session, actor: User, case: Case, reason: str,
     record_event(session, case, actor, "reopened",
                  f"{actor.name} reopened the case at “{name}” (it had closed: {closed_as})",
                  {"element": bpmn_id, "closed_as": closed_as, TYPED: {"reason": reason}})
+    facts.forget_response(session, case, step.get("form"), stage)  # reporting: answered again, counted once
     apply_run(session, case, run, actor, calendar, because=f"{actor.name} reopened the case")
     session.flush()
     return name
