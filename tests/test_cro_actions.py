@@ -367,6 +367,8 @@ def test_a_complaint_re_recorded_as_a_query_is_a_linked_new_case(app, db, users,
     assert linked(cro.get(f"/cases/{new.reference}").text) == [f"Re-recorded from complaint {old.reference}"]
     closed = post_by_hand(cro, f"/cases/{old.reference}/type", {"new_type": "suggestion"})
     assert "This case is closed: reopen it first if it needs reclassifying" in flashed(cro, closed)
+    reopened = post_by_hand(cro, f"/cases/{old.reference}/reopen", {"reopen_reason": "Mistake"})
+    assert f"This case was re-recorded as {new.reference}: work on that case" in flashed(cro, reopened)
 
 
 def test_an_officer_cannot_reclassify(db, users, case_factory, login_as):

@@ -48,6 +48,8 @@ def reopen_case(session: Session, actor: User, case: Case, reason: str,
         raise Conflict("This case is open: there is nothing to reopen")
     if case.anonymised_at:
         raise Conflict("This case was anonymised under the retention policy, so it cannot be reopened")
+    if case.rerecorded_as:  # its comment lives on in the new case: two open cases would answer it twice
+        raise Conflict(f"This case was re-recorded as {case.rerecorded_as[-1].reference}: work on that case")
     reason = check_reason(reason, "reopen_reason", "for reopening the case")
     step = last_step(case)
     if step is None:
