@@ -136,7 +136,11 @@ def at_customer_reply(db, users, case_factory):
 
 
 def request_form(client, case):
-    return page_form(client, f"/cases/{case.reference}", action=f"/cases/{case.reference}/customer-request")
+    """The form on its own page, reached from the case page's link."""
+    link = lxml.html.fromstring(client.get(f"/cases/{case.reference}").text).xpath(
+        "//a[normalize-space()='Record what the customer asked by phone or letter']/@href")
+    assert link == [f"/cases/{case.reference}/customer-request"]
+    return page_form(client, link[0])
 
 
 def test_a_stage_2_request_by_phone_starts_stage_2_as_the_status_page_would(db, users, case_factory,
@@ -169,12 +173,13 @@ def test_a_withdrawal_by_letter_closes_the_case(db, users, case_factory, login_a
     assert lines(db, case, "withdrawn") == [f"The customer withdrew their comment by letter on "
                                             f"{received.day} {received:%B %Y}, recorded by Carla Relations"]
     assert audited(db, case, "case withdrawn") == lines(db, case, "withdrawn")
-    # closed now: the form no longer offers a withdrawal, and one forced through is refused with the reason
-    assert "To withdraw their comment" not in cro.get(f"/cases/{case.reference}").text
+    # closed now: the page no longer offers to record one, and one forced through is refused with the reason
+    assert "Record what the customer asked" not in cro.get(f"/cases/{case.reference}").text
     forced = post_by_hand(cro, f"/cases/{case.reference}/customer-request",
                           {"taken_request": "withdraw", "taken_how": "phone", "taken_on-day": received.day,
                            "taken_on-month": received.month, "taken_on-year": received.year})
-    assert "This comment is already closed" in flashed(cro, forced)
+    assert "This case is closed: the customer can no longer withdraw it or ask for stage 2" \
+        in flashed(cro, forced)
 
 
 def test_the_request_form_says_what_is_missing_beside_each_field(db, users, case_factory, login_as):

@@ -9,12 +9,18 @@ from sqlalchemy.orm import Session
 
 from models import Case, User
 from processes.access import require
-from processes.cases.customer import TAKEN_BY, Taken, request_review, withdraw_case
+from processes.cases.customer import REVIEWABLE_CLOSED, TAKEN_BY, Taken, request_review, withdraw_case
 from processes.errors import InvalidInput
 from processes.policy.calendar import LONDON
 from processes.typed import date_from_parts
 
 REQUESTS = {"withdraw": "To withdraw their comment", "stage2": "A stage 2 review of their complaint"}
+
+
+def can_record_request(case: Case) -> bool:
+    """Whether the customer could still make either request: the case is open, or a complaint closed before
+    its stage 2."""
+    return case.status == "open" or (case.comment_type == "complaint" and case.outcome in REVIEWABLE_CLOSED)
 
 
 def read_taken(actor: User, case: Case, form: Mapping[str, str]) -> tuple[str, Taken]:
