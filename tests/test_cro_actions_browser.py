@@ -1,6 +1,6 @@
 """A real Chromium, axe on every page: the CRO assigns a complaint's first task to a named officer, records
 the customer's withdrawal taken by phone (first leaving the form empty and told beside each field), then
-reopens the case, withdrawn by mistake, with the reason (issue 21)."""
+reopens the case, withdrawn by mistake, with the reason; and reclassifies another (issue 21)."""
 from datetime import datetime
 
 import pytest
@@ -46,4 +46,28 @@ def test_the_cro_assigns_records_a_phoned_withdrawal_and_reopens_the_case(live, 
     expect(cro.locator("[data-ready-task]")).to_contain_text("Try to resolve at first contact")
     assert read_case(live, reference, lambda case: (case.status, [t.bpmn_id for t in case.ready_tasks])) == (
         "open", ["first_contact"])
+    journey.assert_clean()
+
+
+def test_the_cro_moves_a_complaint_to_parks_then_re_records_it_as_a_suggestion(live, browser):
+    journey = Journey(browser, live.base)
+    _, reference = journey.send_complaint("Peregrine Ollerenshaw", "p.ollerenshaw@example.org",
+                                          "The park benches should be painted more often.")
+    cro = journey.officer("cro")
+    cro.goto(f"{live.base}/cases/{reference}")
+    journey.check(cro)
+    cro.get_by_label("Move to another service area").select_option(label="Parks, leisure and open spaces")
+    journey.click(cro, cro.get_by_role("button", name="Move the case"))
+    expect(cro.get_by_text("Case moved to Parks, leisure and open spaces")).to_be_visible()
+    journey.click(cro, cro.get_by_role("button", name="Re-record the comment"))
+    expect(cro.locator("#new_type-error")).to_contain_text("Select the type the comment should be")
+    choose(cro, "Re-record as another type", "Suggestion")
+    journey.click(cro, cro.get_by_role("button", name="Re-record the comment"))
+    expect(cro.get_by_text("this case is closed")).to_be_visible()
+    new_reference = cro.get_by_role("heading", level=1).inner_text()
+    expect(cro.locator("[data-linked-cases]")).to_have_text(f"Re-recorded from complaint {reference}")
+    journey.click(cro, cro.locator("[data-linked-cases]").get_by_role("link", name=reference), reference)
+    expect(cro.locator("[data-linked-cases]")).to_have_text(f"Re-recorded as suggestion {new_reference}")
+    assert read_case(live, new_reference, lambda case: (case.comment_type, case.service_area, case.comment)) \
+        == ("suggestion", "parks", "The park benches should be painted more often.")
     journey.assert_clean()
