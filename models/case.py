@@ -108,6 +108,8 @@ class Case(Base):
     status_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     access_code: Mapped[Optional[str]] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The case this one was re-recorded from as another type (the CRO's reclassification); that one is closed.
+    rerecorded_from_id: Mapped[Optional[int]] = mapped_column(ForeignKey("comment_case.id"), index=True)
 
     process_version: Mapped["ProcessVersion"] = relationship()  # noqa: F821
     recorded_by: Mapped[Optional["User"]] = relationship()  # noqa: F821
@@ -127,6 +129,11 @@ class Case(Base):
     remedy_actions: Mapped[list["RemedyAction"]] = relationship(  # noqa: F821
         back_populates="case", cascade="all, delete-orphan",
         order_by="(RemedyAction.stage, RemedyAction.number)")
+
+    rerecorded_from: Mapped[Optional["Case"]] = relationship(
+        remote_side="Case.id", foreign_keys=[rerecorded_from_id], back_populates="rerecorded_as")
+    rerecorded_as: Mapped[list["Case"]] = relationship(back_populates="rerecorded_from",
+                                                       foreign_keys=[rerecorded_from_id])
 
     # Optimistic locking: an UPDATE that finds another writer got there first raises StaleDataError.
     __mapper_args__ = {"version_id_col": row_version}

@@ -31,6 +31,9 @@ _ROLES_OF = {
     "see_open_cases": (CRO, ADMIN),  # the overview of every open case, with its counts
     "agree_extension": (CRO,),
     "correct_category": (CRO,),
+    # The CRO's case actions: assign a task, record a withdrawal or stage 2 request taken by phone or letter,
+    # reopen a case closed by mistake, accept a late stage 2 request, reclassify type or service area.
+    "act_on_cases": (CRO,),
     "place_legal_hold": (CRO, ADMIN),
     "retry_timers": (CRO, ADMIN),  # the failed timers page and running them again
     "resend_messages": (CRO, ADMIN),  # the messages not sent and sending them again

@@ -83,6 +83,13 @@ TABLE = {
     "cases.end_representative": ("POST", "/cases/{reference}/representatives/{representative}/end", {},
                                  REPRESENTATIVE_CHANGES),
     # Someone who may not see the case is told the file is not there, as for one that does not exist.
+    # the CRO's case actions (empty posts: refused beside the fields, or with the reason)
+    "cases.assign": ("POST", "/cases/{reference}/tasks/{task}/assign", {}, only("cro")),
+    "cases.customer_request": ("POST", "/cases/{reference}/customer-request", {}, only("cro")),
+    "cases.reopen": ("POST", "/cases/{reference}/reopen", {}, {**only("cro"), "cro": "refused"}),  # open
+    "cases.late_review": ("POST", "/cases/{reference}/late-review", {}, {**only("cro"), "cro": "refused"}),
+    "cases.service_area": ("POST", "/cases/{reference}/service-area", {}, only("cro")),
+    "cases.comment_type": ("POST", "/cases/{reference}/type", {}, only("cro")),
     "cases.attachment": ("GET", "/cases/{reference}/attachments/{attachment}", None,
                          {**only(*AREA_STAFF), "owner": "hidden", "reports": "hidden"}),
     "cases.remedies": ("GET", "/cases/remedies", None, only("cro", "admin")),

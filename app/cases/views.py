@@ -317,3 +317,4 @@ def posted(message_id: int):
 
 
 from . import representatives  # noqa: E402,F401  (its routes join this blueprint)
+from . import case_actions  # noqa: E402,F401  (the CRO's case actions: routes of this blueprint)

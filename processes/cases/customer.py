@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import hmac
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Case, Notification
+from models import Case, Notification, User
 from processes.access import CUSTOMER_REQUESTS_GO_TO
 from processes.cases.promises import REVIEW_MESSAGE
 from processes.cases.runs import apply_run, diagram_of, run_engine
@@ -19,6 +20,23 @@ from processes.records.audit import audit
 from processes.records.history import record_event
 from processes.records.personal import TYPED
 from processes.throttle import GuessCaps, TooManyTries, time_to_try
+
+# How a customer's request reached a member of staff who records it (keys as stored, labels as shown).
+TAKEN_BY = {"phone": "phone", "letter": "letter"}
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A request the customer made by phone or letter, recorded by a member of staff."""
+
+    officer: User
+    how: str  # a key of TAKEN_BY
+    received_on: date
+
+    def words(self) -> str:
+        return f" by {TAKEN_BY[self.how]} on {self.received_on.day} {self.received_on:%B %Y}, " \
+               f"recorded by {self.officer.name}"
+
 
 # Closed complaints a customer may still ask to have reviewed (the CRO decides).
 REVIEWABLE_CLOSED = ("Closed after stage 1", "Closed: no request for stage 2", "Resolved at first contact")
@@ -80,21 +98,24 @@ def _wrong_code(session: Session, reference: str, case: Case | None, address: st
               f"{caps.per_address.retry_at(address) or now:%Y-%m-%d %H:%M} UTC")
 
 
-def request_review(session: Session, case: Case, reasons: str, engine: WorkflowEngine | None = None) -> bool:
+def request_review(session: Session, case: Case, reasons: str, engine: WorkflowEngine | None = None, *,
+                   taken: Taken | None = None) -> bool:
     """The customer remains dissatisfied. Within the escalation window stage 2 starts at once (True);
-    otherwise the request goes to the Customer Relations Officer to decide (False)."""
+    otherwise the request goes to the Customer Relations Officer to decide (False). `taken`: they asked by
+    phone or letter, and a member of staff records it."""
     if case.comment_type != "complaint":
         raise Conflict("Only a complaint can be reviewed at stage 2")
     if len(reasons) > 5000:
         raise InvalidInput({"reasons": "Your reasons must be 5,000 characters or fewer"})
-    summary = "The customer asked for a stage 2 review"
+    summary = "The customer asked for a stage 2 review" + (taken.words() if taken else "")
+    actor = taken.officer if taken else None
     said = {TYPED: {"reasons": reasons.strip()}} if reasons.strip() else None  # their words: not audited
     if case.awaits(REVIEW_MESSAGE):
         calendar = load_calendar(session)
         run = run_engine(lambda: (engine or engine_of(session)).send_message(
             case.workflow_state, REVIEW_MESSAGE, {"reasons": reasons.strip()}, calendar, diagram_of(case)))
-        record_event(session, case, None, "review_requested", summary, said)
-        apply_run(session, case, run, None, calendar, because="the customer asked for a stage 2 review")
+        record_event(session, case, actor, "review_requested", summary, said)
+        apply_run(session, case, run, actor, calendar, because="the customer asked for a stage 2 review")
         session.flush()
         return True
     if case.status == "open" and (case.stage == "stage2"
@@ -106,7 +127,7 @@ def request_review(session: Session, case: Case, reasons: str, engine: WorkflowE
     if case.status == "closed" and case.outcome not in REVIEWABLE_CLOSED:
         raise Conflict("This complaint has had our final response. If you are still unhappy, you can ask the "
                        "Local Government and Social Care Ombudsman to look at it")
-    record_event(session, case, None, "review_requested", summary + " (outside the escalation window)", said)
+    record_event(session, case, actor, "review_requested", summary + " (outside the escalation window)", said)
     session.add(Notification(case_id=case.id, role=CUSTOMER_REQUESTS_GO_TO,
                              message="The customer asked for a stage 2 review outside the escalation window: "
                                      "decide"))
@@ -114,13 +135,17 @@ def request_review(session: Session, case: Case, reasons: str, engine: WorkflowE
     return False
 
 
-def withdraw_case(session: Session, case: Case, engine: WorkflowEngine | None = None) -> None:
-    """The customer withdraws: the case closes with that outcome and the CRO is told."""
+def withdraw_case(session: Session, case: Case, engine: WorkflowEngine | None = None, *,
+                  taken: Taken | None = None) -> None:
+    """The customer withdraws: the case closes with that outcome and the CRO is told. `taken`: by phone or
+    letter, recorded by a member of staff."""
     if case.status != "open":
         raise Conflict("This comment is already closed")
     run = (engine or engine_of(session)).cancel(case.workflow_state, diagram_of(case))
-    record_event(session, case, None, "withdrawn", "The customer withdrew their comment")
-    apply_run(session, case, run, None, because="the customer withdrew their comment")
+    actor = taken.officer if taken else None
+    record_event(session, case, actor, "withdrawn",
+                 "The customer withdrew their comment" + (taken.words() if taken else ""))
+    apply_run(session, case, run, actor, because="the customer withdrew their comment")
     session.add(Notification(case_id=case.id, role=CUSTOMER_REQUESTS_GO_TO,
                              message="The customer withdrew their comment"))
     session.flush()

@@ -22,6 +22,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from processes.engine.moving import Moving
 from processes.engine.reading import Reading, step_kind
+from processes.engine.resetting import Resetting
 from processes.engine.results import Diagram, Run, TaskNotReady, WorkflowError
 from processes.engine.sandbox import Sandbox, SandboxError
 from processes.engine.scripts import (SandboxEnvironment, Scripts, describe_error, run_calendar,
@@ -30,7 +31,7 @@ from processes.engine.specs import SPEC_REF, SpecByReference, Specs, spec_ref
 from processes.policy.calendar import WorkingCalendar
 
 
-class WorkflowEngine(Specs, Scripts, Reading, Moving):
+class WorkflowEngine(Specs, Scripts, Reading, Moving, Resetting):
     """Parses diagrams, starts and advances workflows, and returns what changed as a `Run`."""
 
     serializer_version = SERIALIZER_VERSION  # stored with each case: an upgrade must still read old ones

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Case, CaseRemedy, CaseStage, ReadyTask
@@ -140,3 +140,14 @@ def _remedies(session: Session, case: Case, stage: str, values: Mapping[str, Any
 def record_extension(session: Session, case: Case, stage: str | None, working_days: int) -> None:
     row = stage_row(session, case, stage)
     row.extension_days = (row.extension_days or 0) + working_days
+
+
+def forget_response(session: Session, case: Case, form_name: str | None, stage: str | None) -> None:
+    """A response undone (the case reopened at its response task): its figures wait for the new answer, so a
+    response given twice counts once, with the remedies of the second."""
+    if form_name not in RESPONSE_FORMS and form_name != "first_contact":
+        return
+    row = stage_row(session, case, stage)
+    row.responded_at = row.outcome = row.response_in_time = row.working_days_to_respond = None
+    session.execute(delete(CaseRemedy).where(CaseRemedy.case_id == case.id,
+                                             CaseRemedy.stage == (stage or "response")))
