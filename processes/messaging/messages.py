@@ -258,7 +258,7 @@ def queue_staff_message(session: Session, role: str, template_name: str, context
 
 def queue_officer_email(session: Session, user: User, template_name: str, context: Mapping[str, Any],
                         case: Case) -> OutboxMessage:
-    """An email to one officer about a case (the one responsible for a promised remedy, say)."""
+    """An email to one named officer about a case (a task assigned to them, a promised remedy overdue)."""
     url = site_of(session).url
     subject, body = render(staff_template(template_name), {"case_url": f"{url}/cases/{case.reference}",
                                                            "reference": case.reference, **context})
@@ -273,16 +273,3 @@ def queue_new_task_emails(session: Session, case: Case, role: str, task_name: st
                           due: str) -> int:
     return queue_staff_message(session, role, "staff_new_task", {
         "task": task_name, "due": due, "task_url": f"{site_of(session).url}/tasks/{task_id}"}, case)
-
-
-def queue_officer_email(session: Session, officer: User, template_name: str, context: Mapping[str, Any],
-                        case: Case) -> OutboxMessage:
-    """An email to one named officer about a case (a task assigned to them), like the staff emails."""
-    url = site_of(session).url
-    subject, body = render(staff_template(template_name), {
-        "case_url": f"{url}/cases/{case.reference}", "reference": case.reference, **context})
-    message = OutboxMessage(case=case, audience="staff", channel="email", template="staff",
-                            to_name=officer.name, to_address=officer.email, subject=subject[:300], body=body,
-                            status="pending", next_attempt_at=datetime.now(timezone.utc))
-    session.add(message)
-    return message
