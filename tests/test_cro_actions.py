@@ -15,7 +15,7 @@ from processes.cases.timers import fire_due_timers
 from processes.policy.calendar import LONDON
 from processes.records import filestore
 
-from .helpers.cases import at, record_case
+from .helpers.cases import SATISFIED, at, record_case
 from .helpers.forms import page_form, post_by_hand
 from .helpers.pages import error_messages
 
@@ -218,8 +218,7 @@ def reopen_form(client, case):
 def test_a_complaint_resolved_at_first_contact_by_mistake_is_reopened_there(db, users, case_factory,
                                                                             login_as):
     case = record_case(db, users["frontline"])
-    case_factory.do(None, case, "frontline", "first_contact", first_contact_outcome="resolved",
-                    first_contact_notes="Sorted.")
+    case_factory.do(None, case, "frontline", "first_contact", **SATISFIED, first_contact_notes="Sorted.")
     assert case_factory.fresh(case).outcome == "Resolved at first contact"
     cro = login_as("cro")
     response = reopen_form(cro, case).submit()
@@ -256,8 +255,7 @@ def test_a_withdrawal_recorded_by_mistake_is_undone_at_the_task_it_closed(db, us
 
 def test_an_officer_cannot_reopen_a_case(db, users, case_factory, login_as):
     case = record_case(db, users["frontline"])
-    case_factory.do(None, case, "frontline", "first_contact", first_contact_outcome="resolved",
-                    first_contact_notes="Sorted.")
+    case_factory.do(None, case, "frontline", "first_contact", **SATISFIED, first_contact_notes="Sorted.")
     frontline = login_as("frontline")
     assert "Reopen the case" not in frontline.get(f"/cases/{case.reference}").text
     response = post_by_hand(frontline, f"/cases/{case.reference}/reopen", {"reopen_reason": "Mistake"})
@@ -310,8 +308,7 @@ def test_a_late_stage_2_request_accepted_starts_stage_2_with_deadlines_from_toda
 
 def test_a_late_request_is_refused_where_it_does_not_apply(db, users, case_factory, login_as):
     resolved = record_case(db, users["frontline"])
-    case_factory.do(None, resolved, "frontline", "first_contact", first_contact_outcome="resolved",
-                    first_contact_notes="Sorted.")
+    case_factory.do(None, resolved, "frontline", "first_contact", **SATISFIED, first_contact_notes="Sorted.")
     cro = login_as("cro")
     assert "Accept a late stage 2 request" not in cro.get(f"/cases/{resolved.reference}").text
     forced = post_by_hand(cro, f"/cases/{resolved.reference}/late-review", {"late_reason": "Asked"})

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from models import Case, ReadyTask, User, UserRole
 from models.case import STAGES
 from processes.access import can_view_case, require
-from processes.cases.tasks import TASK_GONE, get_task, handled_stage
+from processes.cases.tasks import TASK_GONE, get_task, may_review
 from processes.errors import Conflict, InvalidInput, NotFound
 from processes.messaging.messages import queue_officer_email, site_of
 from processes.policy.settings import load_calendar
@@ -17,12 +17,11 @@ PICK = "Select the officer to assign this task to"
 
 
 def assignable_officers(session: Session, task: ReadyTask) -> list[User]:
-    """The active officers of the task's role who may see its case and may do it (not the stage 1 handler of
-    an independent review)."""
+    """The active officers of the task's role who may see its case and may do it (for a stage 2 review, none
+    who handled stage 1, and only those of a higher grade)."""
     members = session.scalars(select(User).join(UserRole).where(UserRole.role == task.role,
                                                                 User.active.is_(True)).order_by(User.name))
-    return [u for u in members if can_view_case(session, u, task.case)
-            and not (task.independent_of and handled_stage(session, task.case_id, u, task.independent_of))]
+    return [u for u in members if can_view_case(session, u, task.case) and may_review(session, u, task)]
 
 
 def assign_task(session: Session, actor: User, case: Case, ready_task_id: int, officer_id: int | None,
