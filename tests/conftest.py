@@ -23,7 +23,23 @@ def pytest_report_header(config):
     return f"database: {DIALECT} ({make_engine(DATABASE_URL).url.render_as_string(hide_password=True)})"
 
 
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, leave out the browser tests: each drives a live app on a SQLite file of its own
+    (tests/helpers/browser.py start_live_app), so the SQLite pass has already run exactly them."""
+    if DIALECT != "postgresql":
+        return
+    browser = [item for item in items if "browser" in getattr(item, "fixturenames", ())]
+    if browser:
+        config.hook.pytest_deselected(items=browser)
+        items[:] = [item for item in items if item not in set(browser)]
+        config._cc_browser_left_out = len(browser)
+
+
 def pytest_terminal_summary(terminalreporter):
+    left_out = getattr(terminalreporter.config, "_cc_browser_left_out", 0)
+    if left_out:
+        terminalreporter.write_line(f"{left_out} browser tests left out: their live apps run on SQLite files "
+                                    "of their own, and the SQLite pass ran them")
     terminalreporter.write_line(f"These tests ran on {DIALECT.upper()}: "
                                 f"{make_engine(DATABASE_URL).url.render_as_string(hide_password=True)}")
 
