@@ -14,6 +14,7 @@ from processes.cases.attachments import attach_files
 from processes.cases.categories import set_category, triage_category
 from processes.cases.points import read_points
 from processes.cases.runs import apply_run, diagram_of
+from processes.cases.triage import read_triage
 from processes.diagrams.forms import validate_form
 from processes.engine import TaskNotReady, WorkflowEngine, WorkflowError, engine_of
 from processes.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
@@ -129,10 +130,12 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     result = validate_form(definition, formdata)
     category, category_errors = triage_category(case, formdata)
     change_points, point_errors, point_values = read_points(case, task, formdata)
+    triaged, triage_errors, link_cases = read_triage(session, actor, case, task, result.values)
     refused = refused or {}
-    if not result.ok or category_errors or point_errors or refused:
-        raise InvalidInput({**point_errors, **result.errors, **category_errors, **refused},  # in page order
+    if not result.ok or category_errors or point_errors or triage_errors or refused:
+        raise InvalidInput({**point_errors, **result.errors, **triage_errors, **category_errors, **refused},
                            {**result.values, **point_values, "category": formdata.get("category")})
+    result.values.update(triaged)  # the letters name the reason, where to go and the case repeated
     try:
         run = engine.complete_task(case.workflow_state, task.task_uuid, result.values, calendar,
                                    diagram_of(case))
@@ -156,6 +159,8 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
             facts.record_task_done(session, case, task.form_name, task.stage, result.values, calendar)
             apply_run(session, case, run, actor, calendar, because=f"{actor.name} completed “{task.name}”",
                       completed_id=task.id)
+            if link_cases:  # after the run: the case closes as the duplicate of the one it repeats
+                link_cases()
         session.flush()
     except (StaleDataError, OperationalError) as exc:
         # PostgreSQL finds the row version moved on; SQLite refuses to write from an outdated snapshot.

@@ -20,7 +20,10 @@ from processes.policy.calendar import WorkingCalendar, as_utc
 ACK_FORMS = ("first_contact", "acknowledgement")
 RESPONSE_FORMS = ("stage1_response", "stage2_response", "query_answer", "suggestion_decision",
                   "compliment_pass_on")
-FIRST_CONTACT_OUTCOMES = {"resolved": "resolved", "signpost": "signposted"}
+# What ends stage 1 at first contact, as the outcome is stored: a request for service (recorded and counted,
+# as the Code asks), a complaint not for this procedure, a duplicate of another case.
+FIRST_CONTACT_OUTCOMES = {"resolved": "resolved", "signpost": "signposted",
+                          "service_request": "service_request", "duplicate": "duplicate"}
 
 
 def _now() -> datetime:
@@ -103,9 +106,16 @@ def _first_contact(row: CaseStage, values: Mapping[str, Any], calendar: WorkingC
         row.first_contact = "dissatisfied" if values.get("first_contact_satisfied") == "no" else "satisfied"
         if row.first_contact == "dissatisfied":
             return
+    if outcome == "signpost":
+        row.not_taken_reason = _reason_key(values.get("signpost_reason"))
     if outcome in FIRST_CONTACT_OUTCOMES:
         _acknowledge(row, _now())
         _respond(row, FIRST_CONTACT_OUTCOMES[outcome], calendar)
+
+
+def _reason_key(reason: Any) -> str | None:
+    """A reason from the form's list is a short key; an older form's free text is no reason to count by."""
+    return reason if isinstance(reason, str) and reason.isidentifier() and len(reason) <= 60 else None
 
 
 def _outcome(form_name: str, values: Mapping[str, Any]) -> str:
