@@ -135,10 +135,9 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     if not result.ok or category_errors or point_errors or triage_errors or refused:
         raise InvalidInput({**point_errors, **result.errors, **triage_errors, **category_errors, **refused},
                            {**result.values, **point_values, "category": formdata.get("category")})
-    result.values.update(triaged)  # the letters name the reason, where to go and the case repeated
-    try:
-        run = engine.complete_task(case.workflow_state, task.task_uuid, result.values, calendar,
-                                   diagram_of(case))
+    try:  # the workflow's letters also name the reason, where to go and the case repeated
+        run = engine.complete_task(case.workflow_state, task.task_uuid, {**result.values, **triaged},
+                                   calendar, diagram_of(case))
     except TaskNotReady as exc:
         raise Conflict("This task has already been completed by someone else") from exc
     except WorkflowError as exc:
