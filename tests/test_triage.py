@@ -48,8 +48,9 @@ def test_a_request_for_service_is_passed_to_the_service_and_the_customer_told_ho
     assert "as a request for service rather than a complaint" in letter.body and NOTE in letter.body
     assert "If it is not put right" in letter.body and "you can then make a complaint" in letter.body
     told = [m for m in db.scalars(select(OutboxMessage).filter_by(case_id=case.id, audience="staff"))
-            if NOTE in m.body]
+            if m.subject.startswith("A request for service was passed to you")]
     assert {m.to_address for m in told} == {"manager@example.org"}
+    assert NOTE in login_as("manager").get(f"/cases/{reference}").text  # in what was recorded
     row = stage1(db, case)
     assert (row.outcome, row.not_taken_reason) == ("service_request", None) and row.responded_at is not None
 

@@ -17,7 +17,7 @@ from .test_journeys import (DUPLICATE, FIRST_CONTACT, FORMAL, SERVICE_REQUEST, S
 
 pytestmark = pytest.mark.browser
 
-NOTE = "Collect the missed bin from 4 Elm Road on Thursday."
+NOTE = ("Collect the missed bin from 4 Elm Road on Thursday. " * 30).strip()  # long, as the form allows
 
 
 def test_front_line_passes_on_a_request_signposts_and_links_a_duplicate(browser, live):
