@@ -121,6 +121,22 @@ def file_size(size: int | None) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
+def link_rows(case) -> list[dict]:
+    """The case summary's rows of the cases linked to it ("Duplicate of", "Repeated by"), each a link."""
+    from flask import url_for
+    from markupsafe import escape
+    from sqlalchemy.orm import object_session
+
+    from processes.cases.triage import links_of
+    by_words: dict[str, list[str]] = {}
+    for words, other in links_of(object_session(case), case):
+        href = url_for("cases.show", reference=other.reference)
+        link = f'<a class="govuk-link" data-linked-case href="{escape(href)}">{escape(other.reference)}'
+        by_words.setdefault(words, []).append(link + "</a>")
+    return [{"key": {"text": words}, "value": {"html": ", ".join(links)}}
+            for words, links in by_words.items()]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(uk_date=uk_date, uk_datetime=uk_datetime, due_date=due_date,
                                  working_days=working_days, file_size=file_size)
@@ -134,7 +150,7 @@ def init_app(app: Flask) -> None:
     from processes.cases.points import MAX_POINTS, NEW_AT_REVIEW, point_outcome_items, point_rows, point_step
     app.jinja_env.globals.update(point_step=point_step, point_outcome_items=point_outcome_items,
                                  max_points=MAX_POINTS, new_at_review=NEW_AT_REVIEW, point_rows=point_rows,
-                                 POINT_OUTCOMES=POINT_OUTCOMES)
+                                 POINT_OUTCOMES=POINT_OUTCOMES, link_rows=link_rows)
     from processes.cases.remedy_actions import MAX_ACTIONS, promised_at, today
     from processes.policy.calendar import long_date
     app.jinja_env.globals.update(promised_at=promised_at, max_remedy_actions=MAX_ACTIONS, remedy_today=today)

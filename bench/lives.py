@@ -41,7 +41,7 @@ def _values(rng: random.Random, form: str) -> dict:
     if form == "first_contact":
         outcome = rng.choices(["formal", "resolved", "signpost"], [15, 4, 1])[0]
         return {"first_contact_outcome": outcome, "first_contact_notes": "Generated",
-                "signpost_reason": "Not for this procedure" if outcome == "signpost" else ""}
+                "signpost_reason": "planning_appeal" if outcome == "signpost" else ""}
     if form == "acknowledgement":
         return {"ack_method": rng.choice(["email", "letter", "phone"])}
     if form in ("stage1_response", "stage2_response"):

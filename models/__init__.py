@@ -5,6 +5,7 @@ from .attachment import Attachment
 from .audit import AuditCheckpoint, AuditEntry, AuditHead
 from .base import Base
 from .case import Case, CaseEvent, ReferenceCounter
+from .case_link import LINK_KINDS, CaseLink
 from .message import OutboxMessage
 from .notification import Notification
 from .operations_log import Incident
@@ -27,7 +28,7 @@ USER_WITH_ROLES_AND_AREAS = (joinedload(User.roles), joinedload(User.service_are
 __all__ = ["AnnualReport", "CaseRemedy", "CaseStage", "ImprovementAction", "OmbudsmanEnquiry",  # reporting
            "SelfAssessment", "SubjectAccessRequest",
            "Attachment", "AuditCheckpoint", "AuditEntry", "AuditHead", "Base", "Case", "CaseEvent",
-           "CaseSearchKey",
+           "CaseLink", "CaseSearchKey", "LINK_KINDS",
            "ClosureDay", "ComplaintPoint", "ConsentRecord", "Incident", "Notification",
            "OutboxMessage", "POINT_OUTCOMES", "PolicySetting", "PROFILES", "Timescale", "ProcessVersion",
            "ReadyTask", "ReferenceCounter",

@@ -19,6 +19,7 @@ from .case import STAGES
 ROW_STAGES = [key for key in STAGES if key != "closed"]  # a stage a case goes through, each one row
 OUTCOMES = {"upheld": "Upheld", "partly_upheld": "Partly upheld", "not_upheld": "Not upheld",
             "resolved": "Resolved at first contact", "signposted": "Signposted", "answered": "Answered",
+            "service_request": "Passed to the service as a request", "duplicate": "Duplicate",
             "adopted": "Adopted", "not_adopted": "Not adopted", "later": "Considered later",
             "passed_on": "Passed on"}
 REMEDIES = {"apology": "Apology", "explanation": "Explanation", "action": "Action taken",
@@ -78,6 +79,8 @@ class CaseStage(Base):
     outcome: Mapped[Optional[str]] = mapped_column(String(30))
     # Stage 1 only: what the customer said of a resolution offered at first contact (FIRST_CONTACT), if any.
     first_contact: Mapped[Optional[str]] = mapped_column(String(20))
+    # A complaint not taken at first contact: the key of the reason chosen from the first contact form's list.
+    not_taken_reason: Mapped[Optional[str]] = mapped_column(String(60))
 
     case: Mapped["Case"] = relationship()  # noqa: F821
 

@@ -24,29 +24,41 @@ from .test_attachments import pdf
 UTC = timezone.utc
 
 
-def signpost(c, when, area, comment_type="complaint"):
+def signpost(c, when, area, reason="planning_appeal", comment_type="complaint"):
     case = c.submit(when, comment_type, area, "phone")
     c.do(when[:3] + (when[3] + 1,), case, "frontline", "first_contact", first_contact_outcome="signpost",
-         first_contact_notes="Not ours", signpost_reason="A planning appeal: the Planning Inspectorate")
+         first_contact_notes="Not ours", signpost_reason=reason)
     return case
+
+
+def _table(page: str, caption: str) -> list[list[str]]:
+    """The rows of the table of the complaints not taken with that caption, as cell texts."""
+    section = page.split('id="not-taken"')[1].split("</section>")[0]
+    table = next(t for t in section.split("<table")[1:] if caption in t)
+    rows = [r.split("</tr>")[0] for r in table.split('<tr class="govuk-table__row">')[2:]]
+    return [[part.split(">")[-1] for part in r.split("</t")[:-1]] for r in rows]
 
 
 def test_complaints_not_taken_are_counted_by_service_area_for_the_year(db, case_factory, login_as):
     c = case_factory
     signpost(c, (2025, 6, 2, 9), "waste")
-    signpost(c, (2026, 1, 12, 9), "waste")
+    signpost(c, (2026, 1, 12, 9), "waste", reason="insurance")
     signpost(c, (2025, 9, 1, 9), "housing")
-    signpost(c, (2026, 4, 1, 9), "housing")  # the next year (April 2026)
+    signpost(c, (2026, 4, 1, 9), "housing", reason="foi")  # the next year (April 2026)
     resolved = c.submit((2025, 7, 1, 9), "complaint", "waste", "phone")
     c.do((2025, 7, 1, 10), resolved, "frontline", "first_contact", **SATISFIED, first_contact_notes="Sorted")
+    request = c.submit((2025, 8, 1, 9), "complaint", "waste", "phone")  # a request for service is taken
+    c.do((2025, 8, 1, 10), request, "frontline", "first_contact", first_contact_outcome="service_request",
+         first_contact_notes="First report", service_request_note="Collect the missed bin")
     # 1 April 2025 to 31 March 2026, from and to midnight UK time (BST)
     lower, upper = datetime(2025, 3, 31, 23, tzinfo=UTC), datetime(2026, 3, 31, 23, tzinfo=UTC)
     assert complaints_not_taken(db, lower, upper) == [("waste", 2), ("housing", 1)]
+    assert complaints_not_taken(db, lower, upper, by="reason") == [("planning_appeal", 2), ("insurance", 1)]
     page = login_as("reports").get("/reports/annual?year=2025").text
-    table = page.split('id="not-taken"')[1].split("</section>")[0]
-    rows = [r.split("</tr>")[0] for r in table.split('<tr class="govuk-table__row">')[2:]]
-    cells = [[part.split(">")[-1] for part in r.split("</t")[:-1]] for r in rows]
-    assert cells == [["Bins, waste and recycling", "2"], ["Housing", "1"], ["All service areas", "3"]]
+    assert _table(page, "Complaints not taken, 2025") == [
+        ["Bins, waste and recycling", "2"], ["Housing", "1"], ["All service areas", "3"]]
+    assert _table(page, "Complaints not taken by reason") == [
+        ["Planning appeal", "2"], ["Insurance claim for loss, damage or injury", "1"]]
     assert "No complaint received in the year was turned away" in login_as("reports").get(
         "/reports/annual?year=2024").text
 

@@ -187,7 +187,7 @@ def test_invalid_task_form_shows_errors_and_saves_nothing(client, db, login_as):
     response = complete(officer, task.id, {"first_contact_outcome": "signpost",
                                            "first_contact_notes": "x" * 5001}, expect_status=400)
     assert error_messages(response.text) == ["What you did must be 5,000 characters or fewer",
-                                             "Enter where you signposted the customer, and why"]
+                                             "Select why it is not for this procedure"]
     assert "There is a problem" in response.text
     assert ('value="signpost" checked' in response.text.replace("\n", " ").replace("  ", " ")
             or "checked" in response.text)

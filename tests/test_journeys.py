@@ -35,12 +35,16 @@ FIRST_CONTACT = "Try to resolve at first contact"
 RESOLVED, FORMAL, SIGNPOSTED = ("Resolved: I put it right or explained, there and then",
                                 "Not resolved: investigate formally at stage 1",
                                 "Not for this procedure: signposted elsewhere")
+# Walked in tests/test_triage_journeys.py, with signposting again (a letter that arrives).
+SERVICE_REQUEST = "A request for service, not a complaint: pass it to the service"
+DUPLICATE = "A duplicate: it repeats a case we already have"
+WHY_NOT_TAKEN = "Why is it not for this procedure?"
 
 
 def test_the_journeys_walk_every_outcome_the_first_contact_form_offers():
     form = json.loads((Path(__file__).parents[1] / "forms" / "first_contact.json").read_text())
     offered = next(f for f in form["fields"] if f["name"] == "first_contact_outcome")["options"]
-    assert {o["text"] for o in offered} == {RESOLVED, FORMAL, SIGNPOSTED}
+    assert {o["text"] for o in offered} == {RESOLVED, FORMAL, SIGNPOSTED, SERVICE_REQUEST, DUPLICATE}
 
 
 def record_comment(j: Journey, page, name: str, received: datetime, kind: str = "Complaint",
@@ -100,9 +104,9 @@ def settle_at_first_contact(j: Journey, page, reference: str, outcome: str,
     if reason:
         page.get_by_role("button", name="Complete task").click()  # the reason is needed, and asked for
         summary = page.locator(".govuk-error-summary")
-        expect(summary).to_contain_text("Enter where you signposted the customer")
+        expect(summary).to_contain_text("Select why it is not for this procedure")
         j.check(page)
-        page.get_by_label("Where did you signpost the customer, and why?").fill(reason)
+        choose(page, WHY_NOT_TAKEN, reason)
     if satisfied:
         page.get_by_role("button", name="Complete task").click()  # a resolution asks three more questions
         summary = page.locator(".govuk-error-summary")
@@ -125,8 +129,7 @@ def test_front_line_records_phone_complaints_and_settles_them_at_first_contact(b
             and read_case(live, resolved, outcome) is None)
     settle_at_first_contact(j, officer, resolved, RESOLVED, satisfied=SATISFIED)
     signposted = record_comment(j, officer, "Sam Signpost", last_week + timedelta(days=1))
-    settle_at_first_contact(j, officer, signposted, SIGNPOSTED,
-                            reason="A planning appeal: sent to the Planning Inspectorate.")
+    settle_at_first_contact(j, officer, signposted, SIGNPOSTED, reason="Planning appeal")
     assert read_case(live, resolved, outcome) == "Resolved at first contact"
     assert read_case(live, signposted, outcome) == "Signposted: not for this procedure"
     customer_reads_the_confirmation(j, live, resolved)

@@ -50,7 +50,8 @@ def test_each_problem_names_its_element(app, db):
     assert "no_such_form" in found["record_customer_reply"]
     assert "__import__" in found["set_stage1_deadlines"]
     assert "not text such as an ISO date" in found["stage2_reminder"]
-    assert found["Flow_Gateway_first_contact_outcome_to_end_signposted"].startswith("The condition fails")
+    assert found["Flow_Gateway_first_contact_outcome_to_send_signposting_letter"].startswith(
+        "The condition fails")
 
 
 def ack_timer_misspelt() -> str:

@@ -78,9 +78,9 @@ def test_dashboard_page_draws_each_chart_beside_its_table_and_exports_csv(db, ha
     with at(2026, 6, 1, 9):
         director = login_as("reports")
         page = director.get("/reports/?from=2025-12-01&to=2026-05-31").text
-        # twenty tables, with those by category, the points of complaint, the MP and councillor
-        # enquiries, the resolutions at first contact and the remedy actions
-        assert page.count("<svg") >= 10 and page.count('<caption class="govuk-table__caption') == 20
+        # twenty-one tables, with those by category, the points of complaint, the MP and councillor
+        # enquiries, the resolutions at first contact, the remedy actions and the requests for service
+        assert page.count("<svg") >= 10 and page.count('<caption class="govuk-table__caption') == 21
         assert "Stage 1, with extension" in page and "33.3%" in page
         csv = director.get("/reports/responded.csv?from=2025-12-01&to=2026-05-31")
     assert csv.mimetype == "text/csv"

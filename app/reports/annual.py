@@ -35,6 +35,9 @@ def _annual_page(year: int, errors=None, values=None, form: str | None = None):
                    assessment=report.self_assessment(db.session, year),
                    annual=report.annual_report(db.session, year),
                    not_taken=report.complaints_not_taken(db.session, *Filters(start, end).bounds),
+                   not_taken_by_reason=report.complaints_not_taken(db.session, *Filters(start, end).bounds,
+                                                                   by="reason"),
+                   reason_labels=report.reason_labels(db.session),
                    errors=errors or {}, form_errors=errors, values=values or {}, failed_form=form,
                    can_change=may("change_improvement"))
 

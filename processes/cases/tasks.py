@@ -16,6 +16,7 @@ from processes.cases.categories import set_category, triage_category
 from processes.cases.points import read_points
 from processes.cases.remedy_actions import read_remedy_actions
 from processes.cases.runs import apply_run, diagram_of
+from processes.cases.triage import read_triage
 from processes.diagrams.forms import validate_form
 from processes.engine import TaskNotReady, WorkflowEngine, WorkflowError, engine_of
 from processes.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcedureError
@@ -138,10 +139,11 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
     if seen_version is not None and seen_version != case.row_version:
         raise Conflict("This case changed while you were working on it. Nothing was saved: check the "
                        "case history, then complete the task again if it is still needed")
-    answers = _read_answers(case, task, formdata, refused or {})
+    answers = _read_answers(session, actor, case, task, formdata, refused or {})
     try:
-        run = engine.complete_task(case.workflow_state, task.task_uuid, answers.values, calendar,
-                                   diagram_of(case))
+        # the workflow's letters also name the reason, where to go and the case repeated
+        run = engine.complete_task(case.workflow_state, task.task_uuid, {**answers.values, **answers.triaged},
+                                   calendar, diagram_of(case))
     except TaskNotReady as exc:
         raise Conflict("This task has already been completed by someone else") from exc
     except WorkflowError as exc:
@@ -152,6 +154,8 @@ def complete_task(session: Session, actor: User, ready_task_id: int, formdata, s
             facts.record_task_done(session, case, task.form_name, task.stage, answers.values, calendar)
             apply_run(session, case, run, actor, calendar, because=f"{actor.name} completed “{task.name}”",
                       completed_id=task.id)
+            if answers.link_cases:  # after the run: the case closes as the duplicate of the one it repeats
+                answers.link_cases()
         session.flush()
     except (StaleDataError, OperationalError) as exc:
         # PostgreSQL finds the row version moved on; SQLite refuses to write from an outdated snapshot.
@@ -170,19 +174,24 @@ class _Answers:
     category: str | None
     change_points: Callable[[], str | None] | None
     change_remedies: Callable[[User], str | None] | None
+    triaged: dict[str, Any]  # what triage adds for the workflow's letters
+    link_cases: Callable[[], None] | None
 
 
-def _read_answers(case: Case, task: ReadyTask, formdata, refused: Mapping[str, str]) -> _Answers:
+def _read_answers(session: Session, actor: User, case: Case, task: ReadyTask, formdata,
+                  refused: Mapping[str, str]) -> _Answers:
     """Every part of the page checked at once; raises InvalidInput with all their errors, in page order."""
     result = validate_form(case.process_version.forms[task.form_name], formdata)
     category, category_errors = triage_category(case, formdata)
     change_points, point_errors, point_values = read_points(case, task, formdata)
     change_remedies, remedy_errors, remedy_values = read_remedy_actions(case, task, formdata)
-    if not result.ok or category_errors or point_errors or remedy_errors or refused:
-        raise InvalidInput({**point_errors, **result.errors, **remedy_errors, **category_errors, **refused},
+    triaged, triage_errors, link_cases = read_triage(session, actor, case, task, result.values)
+    if not result.ok or category_errors or point_errors or remedy_errors or triage_errors or refused:
+        raise InvalidInput({**point_errors, **result.errors, **remedy_errors, **triage_errors,
+                            **category_errors, **refused},
                            {**result.values, **point_values, **remedy_values,
                             "category": formdata.get("category")})
-    return _Answers(result.values, category, change_points, change_remedies)
+    return _Answers(result.values, category, change_points, change_remedies, triaged, link_cases)
 
 
 def _record_answers(session: Session, actor: User, case: Case, task: ReadyTask, answers: _Answers) -> None:

@@ -13,7 +13,7 @@ from typing import BinaryIO, Mapping
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import AnnualReport, Attachment, CaseStage, SelfAssessment, User
+from models import AnnualReport, Attachment, CaseStage, ProcessVersion, SelfAssessment, User
 from models.reporting import ANSWERS
 from processes.access import require
 from processes.errors import InvalidInput
@@ -167,9 +167,30 @@ def _file_in_use(session: Session, sha256: str) -> bool:
                                   .filter_by(letter_sha256=sha256)))
 
 
-# What a summary of complaints not taken may be counted by: today the service area; a triage list of reasons
-# will add its column here.
-NOT_TAKEN_BY = MappingProxyType({"service_area": CaseStage.service_area})  # read-only: no module state
+# What a summary of complaints not taken may be counted by: the service area, and the reason chosen from the
+# first contact form's list (its key; older free-text reasons count as not recorded).
+NOT_TAKEN_BY = MappingProxyType({"service_area": CaseStage.service_area,  # read-only: no module state
+                                 "reason": CaseStage.not_taken_reason})
+
+
+def reasons_not_taken(definition: Mapping) -> list[dict[str, str]]:
+    """A first contact form's reasons for not taking a complaint (the options of `signpost_reason`): key, the
+    words shown to the officer, and where to go (the option's hint, named in the signposting letter)."""
+    field = next((f for f in definition.get("fields", []) if f.get("name") == "signpost_reason"), {})
+    where = field.get("options_hints") or {}
+    return [{"key": o["value"], "text": o["text"], "where": where.get(o["value"], "")}
+            for o in field.get("options", []) if isinstance(o, Mapping)]
+
+
+def reason_labels(session: Session) -> dict[str, str]:
+    """The words of each reason, as the newest complaint versions' forms name them (older names first, so
+    a reason renamed or removed since is still named)."""
+    labels: dict[str, str] = {}
+    for forms in session.scalars(select(ProcessVersion.forms).filter_by(process_key="complaint")
+                                 .order_by(ProcessVersion.id)):
+        if forms and "first_contact" in forms:
+            labels.update({r["key"]: r["text"] for r in reasons_not_taken(forms["first_contact"])})
+    return labels
 
 
 def complaints_not_taken(session: Session, lower: datetime, upper: datetime,

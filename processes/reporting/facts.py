@@ -16,11 +16,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import Case, CaseRemedy, CaseStage, ReadyTask
 from processes.policy.calendar import WorkingCalendar, as_utc
+from processes.reporting.annual import reasons_not_taken
 
 ACK_FORMS = ("first_contact", "acknowledgement")
 RESPONSE_FORMS = ("stage1_response", "stage2_response", "query_answer", "suggestion_decision",
                   "compliment_pass_on")
-FIRST_CONTACT_OUTCOMES = {"resolved": "resolved", "signpost": "signposted"}
+# What ends stage 1 at first contact, as the outcome is stored: a request for service (recorded and counted,
+# as the Code asks), a complaint not for this procedure, a duplicate of another case.
+FIRST_CONTACT_OUTCOMES = {"resolved": "resolved", "signpost": "signposted",
+                          "service_request": "service_request", "duplicate": "duplicate"}
 
 
 def _now() -> datetime:
@@ -87,7 +91,10 @@ def record_task_done(session: Session, case: Case, form_name: str | None, stage:
     if form_name == "acknowledgement":
         _acknowledge(stage_row(session, case, stage), _now())
     elif form_name == "first_contact":
-        _first_contact(stage_row(session, case, stage), values, calendar)
+        row = stage_row(session, case, stage)
+        _first_contact(row, values, calendar)
+        if values.get("first_contact_outcome") == "signpost":
+            row.not_taken_reason = _reason_key(case, values.get("signpost_reason"))
     elif form_name in RESPONSE_FORMS:
         row = stage_row(session, case, stage)
         _respond(row, _outcome(form_name, values), calendar)
@@ -106,6 +113,12 @@ def _first_contact(row: CaseStage, values: Mapping[str, Any], calendar: WorkingC
     if outcome in FIRST_CONTACT_OUTCOMES:
         _acknowledge(row, _now())
         _respond(row, FIRST_CONTACT_OUTCOMES[outcome], calendar)
+
+
+def _reason_key(case: Case, reason: Any) -> str | None:
+    """A reason from the list of the case's form; an older form's free text is no reason to count by."""
+    form = (case.process_version.forms or {}).get("first_contact", {})
+    return reason if reason in {r["key"] for r in reasons_not_taken(form)} else None
 
 
 def _outcome(form_name: str, values: Mapping[str, Any]) -> str:

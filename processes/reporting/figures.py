@@ -257,6 +257,15 @@ def first_contact(groups) -> Table:
                  ["What the customer said", "Complaints", "% of resolutions offered"], rows)
 
 
+def service_requests(groups, areas: dict[str, str]) -> Table:
+    """Comments recorded as complaints that were requests for service, passed to the service at first contact
+    (the Code asks that they are recorded and monitored), by service area, largest first."""
+    totals = _sum_by(groups, "service_area", lambda g: g.comment_type == "complaint"
+                     and g.outcome == "service_request")
+    return Table("service-requests", "Requests for service passed on at first contact",
+                 ["Service area", "Requests for service"], _labelled(totals, areas))
+
+
 def adopted_suggestions(groups) -> Table:
     totals = _sum_by(groups, "outcome", lambda g: g.comment_type == "suggestion" and g.outcome)
     rows = [[_label(OUTCOMES, k), n] for k, n in sorted(totals.items())]
@@ -353,7 +362,7 @@ def dashboard(session: Session, f: Filters, today: date, areas: dict[str, str],
     stages = stage_groups(session, f)
     return [by_type, by_channel, by_service, by_category(groups, areas, categories), by_month,
             acknowledged_in_time(stages), responded_in_time(stages), average_days(stages), escalation(stages),
-            first_contact(stages),
+            first_contact(stages), service_requests(stages, areas),
             outcomes_by_service(stages, areas), point_outcomes(session, f, areas),
             outcomes_by_category(stages, areas, categories),
             remedies(session, f), remedy_actions(session, f, today), compliments, adopted_suggestions(stages),
