@@ -367,6 +367,7 @@ def test_a_complaint_re_recorded_as_a_query_is_a_linked_new_case(app, db, users,
         f"Carla Relations re-recorded a complaint {old.reference} as this query"]
     assert linked(cro.get(f"/cases/{old.reference}").text) == [f"Re-recorded as query {new.reference}"]
     assert linked(cro.get(f"/cases/{new.reference}").text) == [f"Re-recorded from complaint {old.reference}"]
+    # The closed case's page offers neither form: these are forced through by hand, and refused with reasons.
     closed = post_by_hand(cro, f"/cases/{old.reference}/type", {"new_type": "suggestion"})
     assert "This case is closed: reopen it first if it needs reclassifying" in flashed(cro, closed)
     reopened = post_by_hand(cro, f"/cases/{old.reference}/reopen", {"reopen_reason": "Mistake"})

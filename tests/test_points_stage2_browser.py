@@ -17,11 +17,7 @@ NEW = "Nobody rang me back as the stage 1 response promised"
 def test_stage_2_points_recorded_from_stage_1_and_the_request_then_answered(browser, live):
     j = Journey(browser, live.base)
     _, reference = j.send_complaint("Sam Stage-Two")
-    front = j.officer("frontline")
-    j.take(front, reference, "Try to resolve at first contact")
-    choose(front, "What happened at first contact?", "Not resolved: investigate formally at stage 1")
-    front.get_by_label("What did you do?").fill("Passed to the waste team.")
-    j.complete(front, reference, "Try to resolve at first contact")
+    j.formal_at_first_contact(reference)
 
     officer = j.officer("investigator")
     j.take(officer, reference, "Acknowledge the complaint")

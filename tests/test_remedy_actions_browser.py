@@ -21,11 +21,7 @@ BIN = "replace the broken bin"
 def test_an_officer_promises_a_remedy_then_marks_it_done_and_the_customer_is_told(browser, live):
     j = Journey(browser, live.base)
     _, reference = j.send_complaint("Jo Remedy")
-    front = j.officer("frontline")
-    j.take(front, reference, "Try to resolve at first contact")
-    choose(front, "What happened at first contact?", "Not resolved: investigate formally at stage 1")
-    front.get_by_label("What did you do?").fill("Passed to the waste team.")
-    j.complete(front, reference, "Try to resolve at first contact")
+    j.formal_at_first_contact(reference)
 
     officer = j.officer("investigator")
     j.take(officer, reference, "Acknowledge the complaint")

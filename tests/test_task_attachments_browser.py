@@ -20,11 +20,7 @@ FINDINGS = "What did you find, and what did you tell the customer?"
 def to_the_stage_1_response(j: Journey, reference: str):
     """First contact sends the complaint on to stage 1; the investigator acknowledges it and takes the
     response, whose page is left open."""
-    front = j.officer("frontline")
-    j.take(front, reference, "Try to resolve at first contact")
-    choose(front, "What happened at first contact?", "Not resolved: investigate formally at stage 1")
-    front.get_by_label("What did you do?").fill("Passed to the waste team.")
-    j.complete(front, reference, "Try to resolve at first contact")
+    j.formal_at_first_contact(reference)
     officer = j.officer("investigator")
     j.take(officer, reference, "Acknowledge the complaint")
     officer.get_by_label("Point 1", exact=True).fill("The bin was missed three weeks running")

@@ -82,6 +82,14 @@ class Journey:
         expect(page.get_by_text(f"“{task}” completed for {reference}")).to_be_visible()
         self.check(page)
 
+    def formal_at_first_contact(self, reference: str) -> None:
+        """The front line officer takes first contact and sends the complaint on to formal stage 1."""
+        front = self.officer("frontline")
+        self.take(front, reference, "Try to resolve at first contact")
+        choose(front, "What happened at first contact?", "Not resolved: investigate formally at stage 1")
+        front.get_by_label("What did you do?").fill("Passed to the waste team.")
+        self.complete(front, reference, "Try to resolve at first contact")
+
     def open_case(self, page, reference: str) -> None:
         """From a page listing the case, open its record."""
         self.click(page, page.get_by_role("link", name=reference, exact=True).first, reference)
