@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 from models import POINT_OUTCOMES, Case, ReadyTask, User, WaitingTimer
 from processes.errors import ProcedureError
 from processes.policy.settings import load_calendar
-from processes.cases.points import point_step
+from processes.cases.points import overall_outcome, point_step
 from processes.cases.extension import EXTENSION_MESSAGE, agree_extension, extension_days_left
 from processes.cases.tasks import complete_task
 from processes.cases.timers import fire_case_timers
@@ -39,9 +39,16 @@ DELAYS = {"first_contact": [0, 0, 1], "acknowledgement": [1, 1, 2, 2, 3, 4, 6],
 def _values(rng: random.Random, form: str) -> dict:
     """Form answers a real officer might give."""
     if form == "first_contact":
-        outcome = rng.choices(["formal", "resolved", "signpost"], [15, 4, 1])[0]
-        return {"first_contact_outcome": outcome, "first_contact_notes": "Generated",
-                "signpost_reason": "planning_appeal" if outcome == "signpost" else ""}
+        outcome = rng.choices(["formal", "resolved", "signpost", "service_request"], [15, 4, 1, 1])[0]
+        values = {"first_contact_outcome": outcome, "first_contact_notes": "Generated",
+                  "signpost_reason": "planning_appeal" if outcome == "signpost" else ""}
+        if outcome == "resolved":  # what the customer said, and what was agreed (quoted to them if satisfied)
+            values.update(first_contact_satisfied=rng.choices(["yes", "no"], [9, 1])[0],
+                          first_contact_told_by=rng.choice(["phone", "email", "letter"]),
+                          first_contact_agreed="Put right there and then")
+        if outcome == "service_request":
+            values["service_request_note"] = "Passed to the service to arrange"
+        return values
     if form == "acknowledgement":
         return {"ack_method": rng.choice(["email", "letter", "phone"])}
     if form in ("stage1_response", "stage2_response"):
@@ -130,19 +137,33 @@ class Life:
             for item in value if isinstance(value, list) else [value]:
                 values.add(key, item)
         step = point_step(case, task)  # a complaint's points: recorded at acknowledgement, answered after
-        if step.kind == "record":
+        if step.kind == "record" and step.earlier:  # a review: the stage 1 points still disputed, and new ones
+            for point in step.earlier:
+                values.add(f"carry-{point.number}", "yes")
+                values.add(f"carry-{point.number}-text", point.text)
+            if self.rng.random() < 0.3:
+                values.add("new-point-1", "Nobody called back as the stage 1 response promised")
+        elif step.kind == "record":
             values.add("point-1", "The bin was not collected on the day it was due")
-        for point in step.points if step.kind == "answer" else ():
-            values.add(f"point-{point.number}-outcome", self.rng.choice(list(POINT_OUTCOMES)))
-            values.add(f"point-{point.number}-reasons", "Generated")
+        if step.kind == "answer":  # each point its outcome; the overall outcome follows from them
+            outcomes = [self.rng.choice(list(POINT_OUTCOMES)) for _ in step.points]
+            for point, outcome in zip(step.points, outcomes):
+                values.add(f"point-{point.number}-outcome", outcome)
+                values.add(f"point-{point.number}-reasons", "Generated")
+            values.setlist(step.outcome_field, [overall_outcome(outcomes)])
+            if overall_outcome(outcomes) == "not_upheld":
+                values.setlist(f"{task.stage}_remedies", [])
+                values.setlist(f"{task.stage}_financial_amount", [""])
         for officer in self.staff.get(task.role, []):  # a second officer when the first handled stage 1
             try:
                 complete_task(self.session, officer, task.id, values, None)
                 self.session.commit()
                 return
-            except ProcedureError:
+            except ProcedureError as error:
                 self.session.rollback()
-        raise RuntimeError(f"nobody could complete {task.name} on {case.reference}")
+                refused = error
+        raise RuntimeError(f"nobody could complete {task.name} on {case.reference}: {refused} "
+                           f"{getattr(refused, 'errors', '')}")
 
 
 def _staff(session: Session) -> dict[str, list[User]]:
