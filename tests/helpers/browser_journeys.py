@@ -90,6 +90,22 @@ class Journey:
         front.get_by_label("What did you do?").fill("Passed to the waste team.")
         self.complete(front, reference, "Try to resolve at first contact")
 
+    def answer_at_stage1(self, reference: str, point: str) -> None:
+        """The investigating officer acknowledges the complaint with its one point, then upholds it in the
+        stage 1 response; the case waits for the customer's reply."""
+        officer = self.officer("investigator")
+        self.take(officer, reference, "Acknowledge the complaint")
+        officer.get_by_label("Point 1", exact=True).fill(point)
+        choose(officer, "How did you send the acknowledgement?", "Email")
+        self.complete(officer, reference, "Acknowledge the complaint")
+        self.take(officer, reference, "Investigate and respond")
+        choose(officer, "Outcome", "Upheld")
+        officer.get_by_label("What did you find, and what did you tell the customer?").fill("We were wrong.")
+        choose(officer, "How did you send the response?", "Email")
+        choose(officer, "Was point 1 upheld?", "Upheld")
+        officer.get_by_label("Reasons for point 1").fill("The round sheet shows the street missed.")
+        self.complete(officer, reference, "Investigate and respond")
+
     def open_case(self, page, reference: str) -> None:
         """From a page listing the case, open its record."""
         self.click(page, page.get_by_role("link", name=reference, exact=True).first, reference)
