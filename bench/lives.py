@@ -137,7 +137,7 @@ class Life:
             for item in value if isinstance(value, list) else [value]:
                 values.add(key, item)
         step = point_step(case, task)  # a complaint's points: recorded at acknowledgement, answered after
-        if step.kind == "record" and step.earlier:  # a review: the stage 1 points still disputed, and new ones
+        if step.kind == "record" and step.earlier:  # a review: stage 1 points still disputed, and new ones
             for point in step.earlier:
                 values.add(f"carry-{point.number}", "yes")
                 values.add(f"carry-{point.number}-text", point.text)

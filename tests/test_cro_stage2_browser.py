@@ -57,7 +57,8 @@ def test_the_cro_accepts_a_late_stage_2_request_on_a_closed_complaint(live, brow
     cro.goto(f"{live.base}/cases/{reference}")  # weeks later the customer rings: the lid is still left open
     j.check(cro)
     j.click(cro, cro.get_by_role("button", name="Accept and start stage 2"))
-    expect(cro.locator("#late_reason-error")).to_contain_text("Enter the reason for accepting the late request")
+    expect(cro.locator("#late_reason-error")).to_contain_text(
+        "Enter the reason for accepting the late request")
     cro.get_by_label("Why accept it?").fill("The customer was in hospital when the window closed.")
     j.click(cro, cro.get_by_role("button", name="Accept and start stage 2"))
     expect(cro.get_by_text("Late stage 2 request accepted: stage 2 has started")).to_be_visible()
