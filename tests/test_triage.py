@@ -139,6 +139,7 @@ def test_the_dashboard_counts_requests_for_service_by_service_area_exactly(db, c
                                ["Waste", "Stage 1", "Duplicate", 1],
                                ["Waste", "Stage 1", "Passed to the service as a request", 2],
                                ["Waste", "Stage 1", "Signposted", 1]]
+    assert got["acknowledged"] == []  # none was a complaint to acknowledge
     housing = {t.key: t.rows for t in dashboard(
         db, Filters(date(2026, 3, 1), date(2026, 3, 31), service_area="housing"), date(2026, 4, 2), areas)}
     assert housing["service-requests"] == [["Housing", 1]]

@@ -25,6 +25,9 @@ RESPONSE_FORMS = ("stage1_response", "stage2_response", "query_answer", "suggest
 # as the Code asks), a complaint not for this procedure, a duplicate of another case.
 FIRST_CONTACT_OUTCOMES = {"resolved": "resolved", "signpost": "signposted",
                           "service_request": "service_request", "duplicate": "duplicate"}
+# Of those, the outcomes that found the comment was no complaint to handle: not counted in how complaints
+# were acknowledged (the service request and the signposted case are counted on their own).
+NOT_HANDLED_AS_COMPLAINTS = ("signposted", "service_request", "duplicate")
 
 
 def _now() -> datetime:

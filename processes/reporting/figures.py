@@ -15,6 +15,7 @@ from models.case import STAGES
 from models.representative import ELECTED, RELATIONSHIPS
 from models.reporting import ACTION_SOURCES, FIRST_CONTACT, OMBUDSMAN_DECISIONS, OUTCOMES, REMEDIES
 from processes.policy.calendar import LONDON
+from processes.reporting.facts import NOT_HANDLED_AS_COMPLAINTS
 
 NONE = "Not recorded"
 FORMAL_OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
@@ -155,10 +156,12 @@ def _add(totals: dict, key, values) -> None:
 
 
 def acknowledged_in_time(groups) -> Table:
-    """Of the acknowledgements sent (or first-contact resolutions), how many were within the timescale."""
+    """Of the acknowledgements sent (or first-contact resolutions), how many were within the timescale; a
+    comment found at first contact to be a request for service, not for this procedure or a duplicate is
+    not counted."""
     totals: dict = {}
     for g in groups:
-        if g.acked:
+        if g.acked and g.outcome not in NOT_HANDLED_AS_COMPLAINTS:
             _add(totals, g.stage, (g.acked, g.acked_ok))
     rows = [[STAGES[k], n, ok, percent(ok, n)] for k, (n, ok) in sorted(totals.items())]
     return Table("acknowledged", "Acknowledged within time",
