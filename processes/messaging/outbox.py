@@ -6,6 +6,7 @@ import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import make_msgid
 
 from sqlalchemy import or_, select
@@ -38,12 +39,18 @@ class SmtpSettings:
     ca_file: str | None = None  # a council's own certificate authority, if its mail server uses one
 
 
+# Headers are not folded below the standard's hard limit of 998 characters. Python's folding of a subject
+# of over 78 (as "Subject:" then the whole subject on the next line) reaches mail readers as a subject that
+# starts with a space; our subjects are one line of a template, well within the limit.
+POLICY = SMTP.clone(max_line_length=998)
+
+
 def build_email(message: OutboxMessage, settings: SmtpSettings) -> EmailMessage:
     headers = {"From": settings.sender, "To": message.to_address or "", "Subject": message.subject}
     for name, value in headers.items():  # the forms refuse such addresses; this is the second defence
         if not is_header_safe(value):
             raise UnsafeHeader(f"the {name} header has a line break in it")
-    email = EmailMessage()
+    email = EmailMessage(policy=POLICY)
     for name, value in headers.items():
         email[name] = value
     # A stable Message-ID: should a message ever be handed over twice, mail systems see one message.
