@@ -4,6 +4,7 @@ audit entry, refused with its reason where it does not apply."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, datetime, timedelta, timezone
 
 import lxml.html
@@ -18,6 +19,7 @@ from processes.records import filestore
 from .helpers.cases import SATISFIED, at, record_case
 from .helpers.forms import page_form, post_by_hand
 from .helpers.pages import error_messages
+from .test_exports import unzip
 
 
 def uk_today() -> date:
@@ -367,6 +369,10 @@ def test_a_complaint_re_recorded_as_a_query_is_a_linked_new_case(app, db, users,
         f"Carla Relations re-recorded a complaint {old.reference} as this query"]
     assert linked(cro.get(f"/cases/{old.reference}").text) == [f"Re-recorded as query {new.reference}"]
     assert linked(cro.get(f"/cases/{new.reference}").text) == [f"Re-recorded from complaint {old.reference}"]
+    for ref, link, other, kind in ((old.reference, "re-recorded as", new.reference, "query"),
+                                   (new.reference, "re-recorded from", old.reference, "complaint")):
+        [entry] = json.loads(unzip(cro.get(f"/records/case-file/{ref}.zip"))["case.json"])["linked_cases"]
+        assert (entry["link"], entry["reference"], entry["comment_type"]) == (link, other, kind)
     # The closed case's page offers neither form: these are forced through by hand, and refused with reasons.
     closed = post_by_hand(cro, f"/cases/{old.reference}/type", {"new_type": "suggestion"})
     assert "This case is closed: reopen it first if it needs reclassifying" in flashed(cro, closed)

@@ -2,6 +2,7 @@
 form's list, and a duplicate linked to the case it repeats; each through the form the task page renders."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from sqlalchemy import delete, select
@@ -13,6 +14,7 @@ from processes.reporting.figures import Filters, dashboard
 from .helpers.cases import record_case
 from .helpers.journeys import submit_online, tasks_of
 from .helpers.pages import error_messages
+from .test_exports import unzip
 from .test_first_contact import case_of, customer_messages, first_contact_form, stage1
 
 NOTE = "Collect the missed bin from 4 Elm Road and check the round sheet."
@@ -113,6 +115,13 @@ def test_a_duplicate_names_a_case_the_officer_may_see_and_both_case_pages_show_t
     assert "Duplicate of" in shown[reference]
     assert f'href="/cases/{reference}">{reference}</a>' in shown[first.reference]
     assert "Repeated by" in shown[first.reference]
+    cro = login_as("cro")  # the Ombudsman's case file of each names the other
+    for ref, link, other in ((reference, "duplicate of", first.reference), (first.reference, "repeated by",
+                                                                            reference)):
+        files = unzip(cro.get(f"/records/case-file/{ref}.zip"))
+        [entry] = json.loads(files["case.json"])["linked_cases"]
+        assert (entry["link"], entry["reference"], entry["comment_type"]) == (link, other, "complaint")
+        assert f"<li>{link.capitalize()} complaint {other}</li>" in files["case-file.html"].decode()
 
 
 def test_the_dashboard_counts_requests_for_service_by_service_area_exactly(db, case_factory):

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from models import Case, SubjectAccessRequest
 from processes.errors import InvalidInput
-from processes.records.exports import export_case_file, export_subject_access, find_customer_cases
+from processes.records.exports import (export_case_file, export_subject_access, find_customer_cases,
+                                       linked_cases)
 from processes.records.subject_access import search_terms
 from processes.typed import whole_number
 
@@ -31,7 +32,8 @@ def case_file(reference: str):
     case = db.session.scalar(select(Case).filter_by(reference=reference))
     if case is None:
         abort(404)
-    readable = render_template("records/case_file.html", title=f"Case file {case.reference}", case=case)
+    readable = render_template("records/case_file.html", title=f"Case file {case.reference}", case=case,
+                               linked=linked_cases(db.session, case))
     content = export_case_file(db.session, current_user, case, readable,
                                current_app.config["ATTACHMENTS_DIR"])
     return _download(content, f"{case.reference}-case-file.zip")

@@ -12,8 +12,8 @@ from typing import Any, Mapping
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from models import (Attachment, AuditEntry, Case, CaseEvent, ComplaintPoint, ConsentRecord, Notification,
-                    OutboxMessage, RemedyAction, Representative, User)
+from models import (Attachment, AuditEntry, Case, CaseEvent, CaseLink, ComplaintPoint, ConsentRecord,
+                    Notification, OutboxMessage, RemedyAction, Representative, User)
 from processes.access import can_view_case, require, visible_cases
 from processes.errors import InvalidInput, NotAllowed
 from processes.records import filestore
@@ -48,6 +48,7 @@ def case_record(session: Session, case: Case) -> dict[str, Any]:
                            "assigned_to": t.assigned_to.name if t.assigned_to else None}
                           for t in case.ready_tasks],
         "representatives": _rows(session, Representative, Representative.case_id == case.id),
+        "linked_cases": linked_cases(session, case),
         "consent_history": _rows(session, ConsentRecord, ConsentRecord.representative_id.in_(
             select(Representative.id).where(Representative.case_id == case.id))),
         "points": _rows(session, ComplaintPoint, ComplaintPoint.case_id == case.id),
@@ -58,6 +59,20 @@ def case_record(session: Session, case: Case) -> dict[str, Any]:
         "notifications": _rows(session, Notification, Notification.case_id == case.id),
         "audit": _rows(session, AuditEntry, AuditEntry.case_reference == case.reference),
     }
+
+
+def linked_cases(session: Session, case: Case) -> list[dict[str, Any]]:
+    """The cases linked to this one, as its page shows them: a duplicate's, a re-recorded comment's."""
+    def stored(where) -> list[CaseLink]:
+        return list(session.scalars(select(CaseLink).where(where).order_by(CaseLink.id)))
+    links = [("duplicate of", link.linked_case, link.created_at)
+             for link in stored(CaseLink.case_id == case.id)]
+    links += [("repeated by", link.case, link.created_at)
+              for link in stored(CaseLink.linked_case_id == case.id)]
+    links += [("re-recorded from", case.rerecorded_from, None)] if case.rerecorded_from else []
+    links += [("re-recorded as", other, None) for other in case.rerecorded_as]
+    return [{"link": link, "reference": other.reference, "comment_type": other.comment_type,
+             "linked_at": _plain(at)} for link, other, at in links]
 
 
 def _zip(files: dict[str, str | bytes], stored: dict[str, Path] | None = None) -> bytes:
