@@ -10,7 +10,7 @@ import lxml.html
 import pytest
 from sqlalchemy import select
 
-from models import AuditEntry, CaseEvent, ConsentRecord, Representative, User
+from models import AuditEntry, CaseEvent, ConsentRecord, OutboxMessage, Representative, User
 from processes.cases.representatives import add_representative, change_representative, end_representative
 from processes.cases.submission import submit_comment
 from processes.errors import Conflict, NotAllowed, ProcedureError
@@ -294,3 +294,27 @@ def test_the_records_keep_a_withdrawn_representative_and_anonymisation_forgets_t
     assert (rep.relation, rep.ended, rep.name) == ("mp", "consent_withdrawn", None)
     kinds = select(ConsentRecord.kind).filter_by(representative_id=rep.id).order_by(ConsentRecord.id)
     assert list(db.scalars(kinds)) == ["given", "consent_withdrawn"]  # keys and dates: its shape stays
+
+
+def test_a_re_recorded_comment_keeps_the_representative_acting_and_their_consent(db, users, login_as):
+    case, _ = with_mp(db, users, login_as)
+    gone, _ = with_mp(db, users, login_as)  # another comment of hers, where the consent was withdrawn since
+    officer = login_as("frontline")
+    assert withdraw_form(officer, gone.reference).submit().status_code == 302
+    cro = login_as("cro")
+    for found in (case, gone):
+        form = page_form(cro, f"/cases/{found.reference}", action=f"/cases/{found.reference}/type")
+        assert form.choose("new_type", "Query").submit().status_code == 302
+    new, new_gone = (case_of(db, found.reference).rerecorded_as[0].reference for found in (case, gone))
+    new = case_of(db, new)
+    (old_rep,), (rep,) = case_of(db, case.reference).representatives, new.representatives
+    fields = ("name", "relation", "email", "phone", "address", "consent_how", "consent_date",
+              "consent_to_act", "consent_to_replies", "consent_to_personal", "ended")
+    assert [getattr(rep, f) for f in fields] == [getattr(old_rep, f) for f in fields]
+    assert [c.kind for c in rep.consent_history] == ["given"]
+    assert messages_go_to(cro, new.reference) == ("Messages to the customer go to their representative "
+                                                  "(MP) instead of the customer.")
+    sent = db.scalars(select(OutboxMessage.to_address).filter_by(case_id=new.id, audience="customer")).all()
+    assert set(sent) <= {MP["rep_email"]}
+    assert case_of(db, new_gone).representatives == []  # no one acts for her on that one now
+    assert "go to their representative" not in cro.get(f"/cases/{new_gone}").text

@@ -9,12 +9,18 @@ from sqlalchemy.orm import Session
 
 from models import Attachment, Case, CaseStage, ReadyTask, User
 from models.case import COMMENT_TYPES
+from models.representative import CONSENT_COVERS
 from processes.access import require
+from processes.cases.representatives import new_representative, record_representative_line
 from processes.cases.runs import apply_run, diagram_of
 from processes.cases.submission import CASE_FIELDS, submit_comment
 from processes.engine import WorkflowEngine, engine_of
 from processes.errors import Conflict, InvalidInput
 from processes.records.history import record_event
+
+
+REPRESENTATIVE_FIELDS = ("name", "relation", "relation_other", "email", "phone", "address", "consent_how",
+                         "consent_date", *CONSENT_COVERS)
 
 
 def _check_open(actor: User, case: Case) -> None:
@@ -50,15 +56,24 @@ def _a(type_key: str) -> str:
 
 def rerecord_as(session: Session, actor: User, case: Case, new_type: str | None,
                 engine: WorkflowEngine | None = None) -> Case:
-    """A new case of `new_type` with this one's details, received when this one was, its attachments by
-    reference (the same stored files); this one closes as "Re-recorded as <type> <new reference>"."""
+    """A new case of `new_type` with this one's details and acting representatives, received when this one
+    was, its attachments by reference (the same stored files); this one closes as "Re-recorded as <type>
+    <new reference>"."""
     _check_open(actor, case)
     if new_type not in COMMENT_TYPES:
         raise InvalidInput({"new_type": "Select the type the comment should be"})
     if new_type == case.comment_type:
         raise InvalidInput({"new_type": f"This case is already {_a(new_type)}"})
-    details = {**{name: getattr(case, name) for name in CASE_FIELDS}, "comment_type": new_type}
+    # The representatives acting now, with the consent the customer gave: the first goes in with the details,
+    # so that the new case's first messages go where that consent says; any others follow.
+    acting = [{name: getattr(r, name) for name in REPRESENTATIVE_FIELDS}
+              for r in case.representatives if r.ended is None]
+    details = {**{name: getattr(case, name) for name in CASE_FIELDS}, "comment_type": new_type,
+               "representative": acting[0] if acting else None}
     new = submit_comment(session, actor, details, case.channel, case.received_at, engine)
+    for checked in acting[1:]:
+        new.representatives.append(new_representative(actor, checked))
+        record_representative_line(session, new, actor, checked)
     new.rerecorded_from = case
     for a in case.attachments:
         session.add(Attachment(case=new, sha256=a.sha256, original_name=a.original_name, kind=a.kind,
