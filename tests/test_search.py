@@ -102,12 +102,17 @@ def test_closed_cases_are_found_and_anonymisation_takes_the_case_out_of_the_inde
     assert case.reference in page and "Removed (anonymised)" in page and "Quenby" not in page
 
 
-def test_results_come_a_page_at_a_time_most_recently_recorded_first(db, users, login_as):
+@pytest.mark.parametrize("bound", [1000, 50])
+def test_results_come_a_page_at_a_time_most_recently_recorded_first(db, users, login_as, monkeypatch, bound):
+    """Counted to 1,000 the 53 matches are all found first, then paged; counted to 50 the first page is read
+    in order from the matches, as a common word's is (processes.search.cases.search_cases)."""
+    monkeypatch.setattr("processes.search.cases.COUNT_UP_TO", bound)
     references = [record_case(db, users["cro"], datetime(2026, 3, 2, 9, minute, tzinfo=timezone.utc),
                               customer_name=f"Marigold Fenwick-{minute}").reference for minute in range(53)]
     cro = login_as("cro")
     first = search(cro, "Marigold")
-    assert "Showing 1 to 50 of 53 cases" in first.text
+    assert ("Showing 1 to 50 of 53 cases" if bound == 1000 else "Showing 1 to 50 of more than 50 cases") \
+        in first.text
     assert found(cro, "Marigold") == references[::-1][:50]
     second = search(cro, "Marigold", page="2").text
     assert [p.split('"')[0] for p in second.split('data-reference="')[1:]] == references[::-1][50:]
