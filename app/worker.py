@@ -8,6 +8,8 @@ import time
 from datetime import datetime, timezone
 from typing import Callable
 
+from sqlalchemy.exc import IntegrityError
+
 from models.db import begin_reading, begin_writing
 from processes.cases.attachments import Rules, forget_unclaimed, rescan_pending
 from processes.cases.remedy_actions import notify_overdue_remedy_actions
@@ -16,6 +18,8 @@ from processes.messaging.outbox import SmtpSettings, deliver_outbox
 from processes.records.audit import save_checkpoint, walk_chain
 from processes.records.retention import anonymise_expired
 from processes.records.subject_access import erase_closed_requests, watch_requests
+from processes.reporting import snapshot
+from processes.reporting.figures import dashboard
 
 from .extensions import db
 from .unit_of_work import unit_of_work
@@ -102,7 +106,28 @@ class TimerWorker:
             self.retention_day = today
         self.rescan_files()
         self.send_outbox()
+        self.work_out_figures()
         return fired
+
+    def work_out_figures(self) -> None:
+        """The default dashboard worked out ahead, every few minutes (processes.reporting.snapshot): added up
+        without SQLite's write lock (seconds at a million cases), then kept in a short write."""
+        from .reports.views import area_names, category_pairs, default_filters, today  # the page's own names
+        day, now = today(), datetime.now(timezone.utc)
+        period = default_filters(day)
+        begin_reading(db.session())
+        try:
+            with unit_of_work(db.session):
+                tables = (dashboard(db.session, period, day, area_names(), category_pairs())
+                          if snapshot.due(db.session, period, day, now) else None)
+        finally:
+            begin_writing(db.session())
+        if tables is not None:
+            try:
+                with unit_of_work(db.session):
+                    snapshot.store(db.session, period, day, tables, now)
+            except IntegrityError:  # another worker (PostgreSQL allows several) kept the same figures first
+                self.log("figures: another worker worked out the dashboard at the same moment")
 
     def watch_remedies(self) -> None:
         """Promised remedies past their date: the officer and the CRO told once, as soon as it passes."""

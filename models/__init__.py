@@ -16,7 +16,7 @@ from .remedy_action import REMEDY_ACTION_STATES, RemedyAction
 from .representative import ConsentRecord, Representative
 from .search import CaseSearchKey
 from .reporting import (AnnualReport, CaseRemedy, CaseStage, ImprovementAction, OmbudsmanEnquiry,
-                        SelfAssessment)
+                        ReportSnapshot, SelfAssessment)
 from .subject_access import SubjectAccessRequest
 from .user import ROLE_IN_LETTERS, ROLES, User, UserRole, UserServiceArea
 from .workflow_index import ReadyTask, WaitingTimer
@@ -26,7 +26,7 @@ from .workflow_index import ReadyTask, WaitingTimer
 USER_WITH_ROLES_AND_AREAS = (joinedload(User.roles), joinedload(User.service_areas))
 
 __all__ = ["AnnualReport", "CaseRemedy", "CaseStage", "ImprovementAction", "OmbudsmanEnquiry",  # reporting
-           "SelfAssessment", "SubjectAccessRequest",
+           "ReportSnapshot", "SelfAssessment", "SubjectAccessRequest",
            "Attachment", "AuditCheckpoint", "AuditEntry", "AuditHead", "Base", "Case", "CaseEvent",
            "CaseLink", "CaseSearchKey", "LINK_KINDS",
            "ClosureDay", "ComplaintPoint", "ConsentRecord", "Incident", "Notification",

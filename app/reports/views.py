@@ -10,7 +10,8 @@ from models.case import CHANNELS, COMMENT_TYPES
 from processes.diagrams.categories import current_categories
 from processes.diagrams.forms import service_areas
 from processes.policy.calendar import LONDON
-from processes.reporting.figures import Filters, dashboard
+from processes.reporting.figures import Filters, Table, dashboard
+from processes.reporting.snapshot import WORKED_OUT_EVERY, stored_dashboard
 from processes.typed import sensible_date
 
 from ..csv_files import csv_response
@@ -51,7 +52,8 @@ def read_filters() -> tuple[Filters, dict[str, str]]:
     """The filters in the query string; a bad date is reported and the default used meanwhile. The default is
     the last twelve whole months (the month under way is not yet whole, so it is left out)."""
     errors: dict[str, str] = {}
-    end = _date("to", last_whole_month_end(today()), errors, "The end of the period")
+    default = default_filters(today())
+    end = _date("to", default.end, errors, "The end of the period")
     start = _date("from", twelve_months_to(end), errors, "The start of the period")
     if not errors and start > end:
         errors["to"] = "The end of the period must be the same as or after the start"
@@ -60,6 +62,12 @@ def read_filters() -> tuple[Filters, dict[str, str]]:
         return request.args.get(name) if request.args.get(name) in names else None
     return Filters(start, end, pick("service_area", area_names()), pick("comment_type", COMMENT_TYPES),
                    pick("channel", CHANNELS), pick("category", category_names())), errors
+
+
+def default_filters(day: date) -> Filters:
+    """The last twelve whole months on `day`, unfiltered: the dashboard people open."""
+    end = last_whole_month_end(day)
+    return Filters(twelve_months_to(end), end)
 
 
 def area_names() -> dict[str, str]:
@@ -74,9 +82,18 @@ def category_names() -> dict[str, str]:
             for area, entries in current_categories(db.session).items() for c in entries}
 
 
-def figures(filters: Filters):
-    names = {tuple(value.split("/", 1)): name for value, name in category_names().items()}
-    return dashboard(db.session, filters, today(), area_names(), names)
+def category_pairs() -> dict[tuple[str, str], str]:
+    """Each category's name by (area, key), as the figures name them."""
+    return {tuple(value.split("/", 1)): name for value, name in category_names().items()}
+
+
+def figures(filters: Filters) -> tuple[list[Table], datetime | None]:
+    """The dashboard's tables, and when they were worked out if the timer worker did it ahead (the default
+    period, unfiltered: processes.reporting.snapshot); None when worked out now."""
+    stored = stored_dashboard(db.session, filters, today(), datetime.now(timezone.utc))
+    if stored is not None:
+        return stored
+    return dashboard(db.session, filters, today(), area_names(), category_pairs()), None
 
 
 @bp.app_context_processor
@@ -94,8 +111,10 @@ def _overdue_actions():
 @bp.get("/")
 def index():
     filters, errors = read_filters()
+    tables, worked_out_at = figures(filters)
     return render_template("reports/dashboard.html", title="Comments dashboard", filters=filters,
-                           form_errors=errors, tables=figures(filters), args=request.args,
+                           form_errors=errors, tables=tables, worked_out_at=worked_out_at,
+                           WORKED_OUT_MINUTES=WORKED_OUT_EVERY.seconds // 60, args=request.args,
                            choices={k: options(v) for k, v in (("service_area", area_names()),
                                                                ("comment_type", COMMENT_TYPES),
                                                                ("channel", CHANNELS),
@@ -109,7 +128,7 @@ def options(names: dict[str, str]) -> list[dict[str, str]]:
 @bp.get("/<key>.csv")
 def export(key: str):
     filters, _ = read_filters()
-    table = next((t for t in figures(filters) if t.key == key), None)
+    table = next((t for t in figures(filters)[0] if t.key == key), None)
     if table is None:
         abort(404)
     return csv_response(table.headers, table.rows, f"{key}-{filters.start}-to-{filters.end}.csv")
