@@ -50,7 +50,7 @@ def learning(start: date, end: date) -> list[ImprovementAction]:
 
 def _report(template: str, title: str, start: date, end: date, **extra):
     return render_template(template, title=title, start=start, end=end, today=today(),
-                           tables=figures(Filters(start, end))[0], learning=learning(start, end),
+                           tables=figures(Filters(start, end), ahead=False)[0], learning=learning(start, end),
                            sources=ACTION_SOURCES, statuses=ACTION_STATUSES, **extra)
 
 
