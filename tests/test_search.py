@@ -61,6 +61,19 @@ def test_a_postcode_email_and_reference_are_found_with_any_capitals_and_spaces(c
     assert found(officer, case.reference[:-1]) == []  # a reference is exact
 
 
+def test_a_reference_is_found_without_its_prefix_or_year(db, users, login_as):
+    """Officers type the number a customer reads out: "123" finds CC-<year>-000123 of every year."""
+    older = record_case(db, users["cro"], datetime(2025, 11, 3, 9, tzinfo=timezone.utc))
+    newer = record_case(db, users["cro"], datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+    assert (older.reference, newer.reference) == ("CC-2025-000001", "CC-2026-000001")
+    officer = login_as("investigator")
+    assert found(officer, "1") == found(officer, "000001") == found(officer, "cc-1") == [newer.reference,
+                                                                                            older.reference]
+    assert found(officer, "2025-000001") == [older.reference]
+    assert found(officer, "2") == [] and found(officer, "2024-000001") == []
+    assert "found by the number of the reference" in search(officer, "1").text
+
+
 def test_names_and_the_comments_words_are_found_as_whole_words(case, db, login_as):
     officer = login_as("frontline")
     assert rep_form(officer, case.reference).submit().status_code == 302  # Ottoline Marchbanks-Vey MP
@@ -151,4 +164,8 @@ def test_how_the_box_is_read():
         "01773570222", "01773570222", "+33123456789", None]
     assert postcodes_in("Flat 2, 10 Downing St, London sw1a2aa and W1A 1AA") == ["SW1A2AA", "W1A1AA"]
     assert read_query("cc-2026-000012").kind == "reference"
+    typed = ("2026-000012", "2026 000012", "12", "CC-012", "012345", "1234567")
+    assert [(q.kind, q.value) for q in map(read_query, typed)] == [
+        ("reference", "CC-2026-000012"), ("reference", "CC-2026-000012"), ("reference number", "000012"),
+        ("reference number", "000012"), ("reference number", "012345"), ("phone", "1234567")]
     assert read_query("Mrs O'Brien-Smith").value == ("mrs", "o", "brien", "smith")

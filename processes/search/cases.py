@@ -1,6 +1,7 @@
 """Finding cases: the search index, written in the transaction that changes a case, and the staff search.
 
-A case is found by its reference (exact), a phone number (spaces ignored, +44 as 0), an email address (any
+A case is found by its reference (exact; "CC-" may be left off, or the year too: "123" is CC-<year>-000123 of
+every year), a phone number (spaces ignored, +44 as 0), an email address (any
 capitals), a postcode (any spaces and capitals) or words: the customer's and representatives' names and the
 words of the comment. Keys are rows of case_search_key; words are a tsvector with a GIN index on PostgreSQL
 and an FTS5 table on SQLite (models.search). Only this module knows the difference."""
@@ -16,14 +17,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import FromClause
 from sqlalchemy.sql.elements import ColumnElement, Grouping
 
-from models import Case, Representative, User
+from models import Case, ReferenceCounter, Representative, User
 from models.search import SEARCH_TEXT_TABLE, CaseSearchKey
 from processes.access import visible_cases
 from processes.paging import COUNT_UP_TO, PAGE_SIZE, Page
 
 MAX_QUERY = 200  # characters read from the box: past any name, number or phrase anyone types
 MAX_WORDS = 8
-_REFERENCE = re.compile(r"CC[-\s]?([0-9]{4})[-\s]?([0-9]{6})", re.IGNORECASE)
+_REFERENCE = re.compile(r"(?:CC[-\s]?)?(20[0-9]{2})[-\s]?([0-9]{6})", re.IGNORECASE)  # "CC" may be left off
+_REFERENCE_NUMBER = re.compile(r"(?:CC[-\s]?)?([0-9]{1,6})", re.IGNORECASE)  # "123": CC-<any year>-000123
 _POSTCODE = re.compile(r"(?<![A-Z0-9])([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})(?![A-Z0-9])")
 _WHOLE_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
@@ -146,13 +148,14 @@ def index_all(session: Session, after: int = 0, batch: int = 5000,
 class Search:
     """What the box held, read: how the cases are looked for, and the page found (None until asked)."""
     text: str
-    kind: str  # "reference", "phone", "email", "postcode", "words" or "" (nothing to look for)
+    kind: str  # "reference", "reference number", "phone", "email", "postcode", "words" or "" (nothing)
     value: str | tuple[str, ...] = ""
     page: Page | None = None
 
     @property
     def described(self) -> str:
-        return {"reference": "the reference", "phone": "the phone number", "email": "the email address",
+        return {"reference": "the reference", "reference number": "the number of the reference",
+                "phone": "the phone number", "email": "the email address",
                 "postcode": "the postcode", "words": "names and words of the comment"}.get(self.kind, "")
 
 
@@ -166,6 +169,8 @@ def read_query(typed: str | None) -> Search:
         return Search(typed, "email", email)
     if _WHOLE_POSTCODE.fullmatch(squeezed):
         return Search(typed, "postcode", squeezed)
+    if match := _REFERENCE_NUMBER.fullmatch(typed):  # no phone number as stored: those have an area code
+        return Search(typed, "reference number", f"{int(match[1]):06d}")
     if phone := normal_phone(typed):
         return Search(typed, "phone", phone)
     words = tuple(dict.fromkeys(w.lower()[:50] for w in _WORD.findall(typed)))[:MAX_WORDS]
@@ -212,6 +217,9 @@ def _matching(session: Session, search: Search) -> tuple[FromClause, ColumnEleme
     cases = Case.__table__
     if search.kind == "reference":
         return cases, Case.reference == search.value, Case.id
+    if search.kind == "reference number":  # in each year that has references: an exact lookup for each
+        years = session.scalars(select(ReferenceCounter.year)).all()
+        return cases, Case.reference.in_([f"CC-{year}-{search.value}" for year in years]), Case.id
     if search.kind in ("phone", "email", "postcode"):
         return cases, Case.id.in_(select(CaseSearchKey.case_id).where(CaseSearchKey.kind == search.kind,
                                                                      CaseSearchKey.value == search.value)), \
