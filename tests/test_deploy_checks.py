@@ -27,7 +27,12 @@ BREAKS = {
     "forms": ('name="form" value="query_answer"', 'name="form" value="no_such_form"'),
     "templates": ('name="template" value="query_answer"', 'name="template" value="no_such_template"'),
     "sandbox": (REMINDER, '__import__("os")'),
-    "paths": (NO_END, ""),
+    # the answer sent leads back to itself: the end is never reached, and nothing after it ends
+    "paths": (NO_END, NO_END.replace('targetRef="end"', 'targetRef="send_query_answer"')),
+    # the editor's stale reference: an <outgoing> naming a flow no longer there
+    "references": ("<bpmn:outgoing>Flow_send_query_answer_to_end</bpmn:outgoing>",
+                   "<bpmn:outgoing>Flow_send_query_answer_to_end</bpmn:outgoing>"
+                   "<bpmn:outgoing>Flow_send_query_answer_to_closed</bpmn:outgoing>"),
     "sample data": (">response_due</bpmn:timeDate>", ">response_deu</bpmn:timeDate>"),
     # the timers that watch the overdue answer moved to the first task: the taken-over one has no watcher
     "deadlines": ('attachedToRef="answer_query_escalated"', 'attachedToRef="answer_query"'),

@@ -80,10 +80,28 @@ def test_an_invalid_form_is_a_problem_on_the_tasks_that_use_it(app, db):
 def test_unreachable_steps_and_paths_that_cannot_end_are_problems(app, db):
     cut = COMPLAINT.replace('<bpmn:sequenceFlow id="Flow_send_final_response_to_end_stage2" '
                             'sourceRef="send_final_response" targetRef="end_stage2" />', "")
-    found = dict(problems_of(app, db, cut))
-    assert found["end_stage2"] == "cannot be reached from the start"
-    assert found["send_final_response"] == "no path from here reaches an end event"
-    assert found["review_stage2"] == "no path from here reaches an end event"
+    found = problems_of(app, db, cut)
+    assert ("end_stage2", "cannot be reached from the start") in found
+    assert ("send_final_response", "no path from here reaches an end event") in found
+    assert ("review_stage2", "no path from here reaches an end event") in found
+    # the flow's own ends still name it
+    assert ("end_stage2", "names the incoming flow “Flow_send_final_response_to_end_stage2”, which does not "
+                          "exist") in found
+
+
+def test_flows_and_lanes_naming_what_is_not_there_are_problems(app, db):
+    """The stale <outgoing> a merge once left in complaint.bpmn ran, but the editor could not resolve it."""
+    flow = "Flow_send_final_response_to_end_stage2"
+    assert COMPLAINT.count(f"<bpmn:outgoing>{flow}</bpmn:outgoing>") == 1
+    stale = COMPLAINT.replace(f"<bpmn:outgoing>{flow}</bpmn:outgoing>",
+                              f"<bpmn:outgoing>{flow}</bpmn:outgoing><bpmn:outgoing>Flow_gone</bpmn:outgoing>")
+    stale = stale.replace("<bpmn:flowNodeRef>record_customer_reply</bpmn:flowNodeRef>",
+                          "<bpmn:flowNodeRef>record_customer_reply</bpmn:flowNodeRef>"
+                          "<bpmn:flowNodeRef>old_task</bpmn:flowNodeRef>", 1)
+    found = problems_of(app, db, stale)
+    assert ("send_final_response", "names the outgoing flow “Flow_gone”, which does not exist") in found
+    lane = next(element for element, message in found if message == "lists “old_task”, which does not exist")
+    assert lane.startswith("Lane_")
 
 
 def test_xml_that_is_not_well_formed_names_the_line(app, db):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
 from models.user import role_for_lane
-from processes.diagrams.flow_checks import every_path_starts_and_ends
+from processes.diagrams.flow_checks import every_path_starts_and_ends, references_resolve
 from processes.diagrams.forms import FormDefinitionError, check_definition
 from processes.diagrams.problems import DiagramUnderCheck, Problem, properties, read_diagram, unreadable
 from processes.diagrams.script_checks import code_runs_on_sample_data, code_the_sandbox_allows
@@ -110,6 +110,7 @@ CHECKS = (
     Check("independence", stage2_tasks_are_independent),
     Check("sandbox", code_the_sandbox_allows),
     Check("paths", every_path_starts_and_ends),
+    Check("references", references_resolve),
     Check("sample data", code_runs_on_sample_data, trial=True),
 )
 

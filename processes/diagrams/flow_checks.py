@@ -74,3 +74,24 @@ def _check_paths(diagram: DiagramUnderCheck, scope) -> Iterable[Problem]:
             yield diagram.problem(node_id, "no path from here reaches an end event")
         if etree.QName(el).localname == "subProcess":
             yield from _check_paths(diagram, el)
+
+
+
+
+def references_resolve(diagram: DiagramUnderCheck) -> Iterable[Problem]:
+    """Each element's incoming and outgoing flows, and each lane's elements, are there. The engine goes by
+    the flows themselves, so a stale <outgoing> runs; but the flow chart editor (bpmn-js) reports it as an
+    unresolved reference, and a lane naming an element that is gone leaves that element's role unclear."""
+    for process in diagram.processes():
+        ids = {el.get("id") for el in process.iter() if isinstance(el.tag, str) and el.get("id")}
+        flows = {flow.get("id") for flow in process.iter(f"{BPMN}sequenceFlow")}
+        for el in process.iter():
+            for tag in ("incoming", "outgoing"):
+                for name in (ref.text.strip() for ref in el.findall(f"{BPMN}{tag}") if ref.text):
+                    if name not in flows:
+                        yield diagram.problem(el.get("id"), f"names the {tag} flow “{name}”, which does not "
+                                              "exist")
+        for lane in process.iter(f"{BPMN}lane"):
+            for name in (ref.text.strip() for ref in lane.findall(f"{BPMN}flowNodeRef") if ref.text):
+                if name not in ids:
+                    yield diagram.problem(lane.get("id"), f"lists “{name}”, which does not exist")
