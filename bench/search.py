@@ -54,8 +54,8 @@ WORDS = ("bin missed collection street road council tax bill housing repair damp
          "blocked overflowing broken cracked missing damaged dangerous unsafe trip fell injured insurance "
          "claim compensation apology explanation action").split()
 OUTWARD = [f"{a}{n}" for a in ("DE", "NG", "S", "B", "LE", "SK", "ST", "CV", "M", "LS") for n in range(1, 41)]
-KINDS = ("reference", "phone", "email", "postcode", "full name", "surname", "a rare word and a name",
-         "a common word")
+KINDS = ("reference", "reference number", "phone", "email", "postcode", "full name", "surname",
+         "a rare word and a name", "a common word")
 DATABASES = {"sqlite": "sqlite:////tmp/cc-bench-search-{n}.db",
              "postgresql": PG_SERVER + "/cc_bench_search_{n}"}
 
@@ -81,6 +81,8 @@ def queries(rng: random.Random, session, kind: str) -> str:
         case = session.get(Case, rng.randint(1, top))
     if kind == "reference":
         return case.reference.lower()
+    if kind == "reference number":  # as a customer reads it out: found in each year
+        return str(int(case.reference[-6:]))
     if kind == "phone":
         return "+44 " + case.customer_phone.removeprefix("0")
     if kind == "email":
