@@ -92,7 +92,10 @@ test-sqlite: install chromium clamav
 test-postgres: install chromium clamav postgres
 	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider --durations=12
 
-test: lint test-sqlite test-postgres
+# The two passes at once, one a core: each has its own databases, clamd, ports and Redis keys. Each pass's
+# output is printed whole when it ends (--output-sync), so the two logs never interleave.
+test: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 bench: install
 	$(BIN)/python bench/all.py
