@@ -8,7 +8,7 @@ import pytest
 from processes.policy.calendar import LONDON
 
 from .helpers.browser import expect
-from .helpers.browser_journeys import Journey, choose, read_case
+from .helpers.browser_journeys import Journey, choose, fill_date, read_case
 
 pytestmark = pytest.mark.browser
 
@@ -30,10 +30,7 @@ def test_the_cro_assigns_records_a_phoned_withdrawal_and_reopens_the_case(live, 
     expect(cro.locator("#taken_on-error")).to_contain_text("Enter the date it was received")
     choose(cro, "What did the customer ask for?", "To withdraw their comment")
     choose(cro, "How did they ask?", "Phone")
-    today = datetime.now(LONDON).date()
-    cro.get_by_label("Day").fill(str(today.day))
-    cro.get_by_label("Month").fill(str(today.month))
-    cro.get_by_label("Year").fill(str(today.year))
+    fill_date(cro, datetime.now(LONDON).date())
     journey.click(cro, cro.get_by_role("button", name="Record the customer's request"))
     expect(cro.get_by_text("Withdrawal recorded: the case is closed")).to_be_visible()
     assert read_case(live, reference, lambda case: (case.status, case.outcome)) == (

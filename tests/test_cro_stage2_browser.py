@@ -8,7 +8,7 @@ import pytest
 from processes.policy.calendar import LONDON
 
 from .helpers.browser import expect
-from .helpers.browser_journeys import Journey, choose, read_case
+from .helpers.browser_journeys import Journey, choose, fill_date, read_case
 
 pytestmark = pytest.mark.browser
 
@@ -30,10 +30,7 @@ def test_the_cro_records_a_stage_2_request_sent_by_letter(live, browser):
             "Record what the customer asked by phone or letter")
     choose(cro, "What did the customer ask for?", "A stage 2 review of their complaint")
     choose(cro, "How did they ask?", "Letter")
-    today = datetime.now(LONDON).date()
-    cro.get_by_label("Day").fill(str(today.day))
-    cro.get_by_label("Month").fill(str(today.month))
-    cro.get_by_label("Year").fill(str(today.year))
+    fill_date(cro, datetime.now(LONDON).date())
     cro.get_by_label("Why the customer wants a review, if they said").fill("The bin is still missed.")
     j.click(cro, cro.get_by_role("button", name="Record the customer's request"))
     expect(cro.get_by_text("Stage 2 request recorded: stage 2 has started")).to_be_visible()

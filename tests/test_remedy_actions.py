@@ -12,7 +12,6 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from app.worker import TimerWorker
 from models import AuditEntry, Notification, OutboxMessage, RemedyAction, User
 from processes.records.retention import anonymise_case
 
@@ -20,6 +19,7 @@ from .helpers.forms import form_in, page_form
 from .helpers.journeys import at_stage1_response, case_of, tasks_of
 from .helpers.pages import error_messages
 from .helpers.points import on_the_page
+from .helpers.timers import worker_turn
 
 MONDAY = datetime(2026, 12, 7, 10, tzinfo=timezone.utc)  # the response is written on Monday 7 December 2026
 ANSWERS = {"stage1_outcome": "upheld", "stage1_findings": "The crew broke the bin.", "stage1_method": "email"}
@@ -196,12 +196,7 @@ def test_the_worker_tells_the_officer_and_the_cro_once_when_a_promise_passes_its
     case_id = case_of(db, reference).id
 
     def run_worker_at(moment):
-        with time_machine.travel(moment, tick=False), app.app_context():
-            worker = TimerWorker(60, log=lambda line: None)
-            try:
-                worker.run_once()
-            finally:
-                worker.release()
+        worker_turn(app, moment)
         db.expire_all()
 
     def told():

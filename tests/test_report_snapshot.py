@@ -4,25 +4,19 @@ them out again every 5 minutes; a filtered dashboard, and the default one once t
 10 minutes, are worked out when asked for."""
 from datetime import datetime, timezone
 
-import time_machine
 from sqlalchemy import select
 
-from app.worker import TimerWorker
 from models import ReportSnapshot
 
 from .helpers.cases import at
+from .helpers.timers import worker_turn
 
 UTC = timezone.utc
 WORKED_OUT = "These figures were worked out"
 
 
 def run_worker(app, db, moment):
-    with time_machine.travel(moment, tick=False), app.app_context():
-        worker = TimerWorker(60, log=lambda line: None)
-        try:
-            worker.run_once()
-        finally:
-            worker.release()
+    worker_turn(app, moment)
     db.expire_all()
 
 

@@ -6,7 +6,6 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from app.worker import TimerWorker
 from models import AuditEntry, OutboxMessage, SubjectAccessRequest
 from processes.policy.calendar import one_calendar_month_after
 
@@ -14,6 +13,7 @@ from .helpers.cases import at
 from .helpers.forms import page_form
 from .helpers.journeys import submit_online
 from .helpers.pages import error_messages
+from .helpers.timers import worker_turn
 
 UTC = timezone.utc
 NAME, CONTACT = "Jo Bloggs", "jo@example.com, 07700 900123"
@@ -95,14 +95,7 @@ def sent_for(db, request_id: int) -> list[tuple[str, str]]:
 
 
 def run_worker(app, dpo_email=None) -> list[str]:
-    logged: list[str] = []
-    with app.app_context():
-        worker = TimerWorker(60, log=logged.append, site_url="http://cc.example", dpo_email=dpo_email)
-        try:
-            worker.run_once()
-        finally:
-            worker.release()
-    return logged
+    return worker_turn(app, site_url="http://cc.example", dpo_email=dpo_email)
 
 
 def test_the_worker_reminds_five_working_days_before_and_tells_the_cro_on_the_due_date_once_each(

@@ -142,6 +142,13 @@ def choose(page, question: str, *answers: str) -> None:
         group.get_by_label(answer, exact=True).check()
 
 
+def fill_date(page, day) -> None:
+    """Type a date into the page's one GOV.UK date input, box by box, as a person does."""
+    page.get_by_label("Day").fill(str(day.day))
+    page.get_by_label("Month").fill(str(day.month))
+    page.get_by_label("Year").fill(str(day.year))
+
+
 def read_case(live, reference: str, read):
     """`read(case)` on the live app's stored case: what the pages do not show, or show only to others."""
     with live.app.app_context():

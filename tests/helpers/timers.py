@@ -1,9 +1,13 @@
 """Time travel over a case's timers: fire what is due, read the waiting timers, the notifications and the
 customer's messages of a case."""
+from contextlib import nullcontext
 from datetime import datetime, timezone
+
+import time_machine
 
 from sqlalchemy import select
 
+from app.worker import TimerWorker
 from models import Case, Notification, OutboxMessage, WaitingTimer
 from processes.cases.timers import fire_due_timers
 
@@ -11,6 +15,19 @@ from .cases import at
 from .journeys import complete, submit_online, tasks_of
 
 UTC = timezone.utc
+
+
+def worker_turn(app, moment: datetime | None = None, **settings) -> list[str]:
+    """One turn of the timer worker (TimerWorker.run_once, every step) in `app`, at `moment` if given (time
+    travel), with its SQLite lock let go afterwards; returns what it logged."""
+    logged: list[str] = []
+    with time_machine.travel(moment, tick=False) if moment else nullcontext(), app.app_context():
+        worker = TimerWorker(60, log=logged.append, **settings)
+        try:
+            worker.run_once()
+        finally:
+            worker.release()
+    return logged
 
 
 def fire(db):
