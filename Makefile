@@ -93,8 +93,9 @@ test-postgres: install chromium clamav postgres
 	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider --durations=12
 
 # The two passes at once, one a core: each has its own databases, clamd, ports and Redis keys. Each pass's
-# output is printed whole when it ends (--output-sync), so the two logs never interleave.
-test: lint
+# output is printed whole when it ends (--output-sync), so the two logs never interleave. What they need is
+# installed first, one thing at a time (two apt-get at once would fight over dpkg's lock).
+test: lint chromium clamav postgres
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 bench: install
