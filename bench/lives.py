@@ -150,10 +150,12 @@ class Life:
             for point, outcome in zip(step.points, outcomes):
                 values.add(f"point-{point.number}-outcome", outcome)
                 values.add(f"point-{point.number}-reasons", "Generated")
-            values.setlist(step.outcome_field, [overall_outcome(outcomes)])
-            if overall_outcome(outcomes) == "not_upheld":
+            overall = overall_outcome(outcomes)
+            values.setlist(step.outcome_field, [overall])
+            if overall == "not_upheld":  # nothing to put right
                 values.setlist(f"{task.stage}_remedies", [])
                 values.setlist(f"{task.stage}_financial_amount", [""])
+        refused: ProcedureError | None = None
         for officer in self.staff.get(task.role, []):  # a second officer when the first handled stage 1
             try:
                 complete_task(self.session, officer, task.id, values, None)

@@ -76,8 +76,6 @@ def _check_paths(diagram: DiagramUnderCheck, scope) -> Iterable[Problem]:
             yield from _check_paths(diagram, el)
 
 
-
-
 def references_resolve(diagram: DiagramUnderCheck) -> Iterable[Problem]:
     """Each element's incoming and outgoing flows, and each lane's elements, are there. The engine goes by
     the flows themselves, so a stale <outgoing> runs; but the flow chart editor (bpmn-js) reports it as an
