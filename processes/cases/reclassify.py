@@ -9,18 +9,13 @@ from sqlalchemy.orm import Session
 
 from models import Attachment, Case, CaseStage, ReadyTask, User
 from models.case import COMMENT_TYPES
-from models.representative import CONSENT_COVERS
 from processes.access import require
-from processes.cases.representatives import new_representative, record_representative_line
+from processes.cases.representatives import checked_of, new_representative, record_representative_line
 from processes.cases.runs import apply_run, diagram_of
 from processes.cases.submission import CASE_FIELDS, submit_comment
 from processes.engine import WorkflowEngine, engine_of
 from processes.errors import Conflict, InvalidInput
 from processes.records.history import record_event
-
-
-REPRESENTATIVE_FIELDS = ("name", "relation", "relation_other", "email", "phone", "address", "consent_how",
-                         "consent_date", *CONSENT_COVERS)
 
 
 def _check_open(actor: User, case: Case) -> None:
@@ -66,8 +61,7 @@ def rerecord_as(session: Session, actor: User, case: Case, new_type: str | None,
         raise InvalidInput({"new_type": f"This case is already {_a(new_type)}"})
     # The representatives acting now, with the consent the customer gave: the first goes in with the details,
     # so that the new case's first messages go where that consent says; any others follow.
-    acting = [{name: getattr(r, name) for name in REPRESENTATIVE_FIELDS}
-              for r in case.representatives if r.ended is None]
+    acting = [checked_of(r) for r in case.representatives if r.ended is None]
     details = {**{name: getattr(case, name) for name in CASE_FIELDS}, "comment_type": new_type,
                "representative": acting[0] if acting else None}
     new = submit_comment(session, actor, details, case.channel, case.received_at, engine)

@@ -87,6 +87,15 @@ def check_representative(values: Mapping, today: date) -> tuple[dict, dict[str, 
             **{field: field in covers for field in CONSENT_COVERS}}, {}
 
 
+CHECKED_FIELDS = ("name", "relation", "relation_other", "email", "phone", "address", "consent_how",
+                  "consent_date", *CONSENT_COVERS)  # what check_representative gives
+
+
+def checked_of(representative: Representative) -> dict:
+    """A representative's details and consent as check_representative gives them, to record elsewhere."""
+    return {name: getattr(representative, name) for name in CHECKED_FIELDS}
+
+
 def new_representative(actor: User | None, checked: Mapping) -> Representative:
     """A representative from checked fields, their consent's history starting with its being given."""
     return Representative(recorded_by_id=actor.id if actor else None, **checked,
